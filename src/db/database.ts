@@ -1,0 +1,87 @@
+import BetterSqlite3 from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { CamelCasePlugin, Kysely, Migrator, PostgresAdapter, PostgresDialect, SqliteDialect, sql, type Transaction } from 'kysely';
+import pg from 'pg';
+import { migrationsFor } from './migrations/index.js';
+import type { DB } from './schema.js';
+
+export type Engine = 'sqlite' | 'postgres';
+export type Db = Kysely<DB>;
+export type Tx = Transaction<DB>;
+/** Queries take either the database or a transaction. */
+export type Conn = Kysely<DB> | Transaction<DB>;
+
+export interface Database {
+  db: Db;
+  engine: Engine;
+  /** PostgreSQL only: a pool for LISTEN/NOTIFY and other raw needs. */
+  pgPool?: pg.Pool;
+  /** SQLite only: the raw handle, for checkpoints and pragmas. */
+  sqlite?: BetterSqlite3.Database;
+  /** PostgreSQL only: the schema in use, when not the default. */
+  pgSchema?: string;
+  destroy(): Promise<void>;
+}
+
+export interface DatabaseOptions {
+  /** postgres://… or undefined for SQLite. */
+  url?: string;
+  /** SQLite file; ':memory:' is allowed in tests. */
+  sqliteFile?: string;
+  sqliteSynchronous?: 'OFF' | 'NORMAL' | 'FULL' | 'EXTRA';
+  /** PostgreSQL schema to use (tests give each run its own). */
+  pgSchema?: string;
+  pgPoolSize?: number;
+}
+
+// int8 (bigint) columns hold epoch milliseconds and counts, all well inside 2^53.
+pg.types.setTypeParser(20, (v) => Number(v));
+
+export function openDatabase(options: DatabaseOptions): Database {
+  const plugins = [new CamelCasePlugin()];
+  if (options.url) {
+    const pool = new pg.Pool({
+      connectionString: options.url,
+      max: options.pgPoolSize ?? 10,
+      options: options.pgSchema ? `-c search_path=${options.pgSchema}` : undefined,
+    });
+    const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }), plugins });
+    return { db, engine: 'postgres', pgPool: pool, pgSchema: options.pgSchema, destroy: () => db.destroy() };
+  }
+
+  const file = options.sqliteFile ?? ':memory:';
+  if (file !== ':memory:') mkdirSync(path.dirname(file), { recursive: true });
+  const sqlite = new BetterSqlite3(file);
+  sqlite.pragma('journal_mode = WAL');
+  sqlite.pragma(`synchronous = ${options.sqliteSynchronous ?? 'NORMAL'}`);
+  sqlite.pragma('busy_timeout = 5000');
+  // Deleted credentials must not linger in free pages (SPEC §2).
+  sqlite.pragma('secure_delete = ON');
+  sqlite.pragma('foreign_keys = ON');
+  const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: sqlite }), plugins });
+  return { db, engine: 'sqlite', sqlite, destroy: () => db.destroy() };
+}
+
+export async function migrate(database: Database): Promise<void> {
+  const migrator = new Migrator({
+    db: database.db,
+    provider: { getMigrations: async () => migrationsFor(database.engine) },
+    // Kysely looks for its own tables across all schemas unless told which one is ours.
+    ...(database.pgSchema ? { migrationTableSchema: database.pgSchema } : {}),
+  });
+  const { error, results } = await migrator.migrateToLatest();
+  const failed = results?.find((r) => r.status === 'Error');
+  if (error || failed) {
+    throw new Error(`Migration ${failed?.migrationName ?? ''} failed: ${String(error)}`);
+  }
+}
+
+/** On PostgreSQL, lock the selected rows until the transaction ends; SQLite's single writer already does. */
+export function isPostgres(conn: Conn): boolean {
+  return conn.getExecutor().adapter instanceof PostgresAdapter;
+}
+
+export async function ping(conn: Conn): Promise<void> {
+  await sql`select 1`.execute(conn);
+}

@@ -1,0 +1,14 @@
+import type { Kysely, Migration } from 'kysely';
+import * as initial from './0001_initial.js';
+
+type Engine = 'sqlite' | 'postgres';
+type Step = { up(db: Kysely<any>, engine: Engine): Promise<void> };
+
+/** Append-only: a new migration gets the next number and is never edited once shipped. */
+const steps: Record<string, Step> = {
+  '0001_initial': initial,
+};
+
+export function migrationsFor(engine: Engine): Record<string, Migration> {
+  return Object.fromEntries(Object.entries(steps).map(([name, step]) => [name, { up: (db: Kysely<any>) => step.up(db, engine) }]));
+}

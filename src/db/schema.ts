@@ -1,0 +1,221 @@
+import type { Insertable, Selectable, Updateable } from 'kysely';
+
+/*
+ * Table types for Kysely. Columns are snake_case in SQL and camelCase here (CamelCasePlugin).
+ * Times are integer milliseconds since the epoch on both engines, so one query text serves
+ * SQLite and PostgreSQL alike; presenters turn them into ISO 8601. Flags are 0/1 integers
+ * for the same reason.
+ */
+type Millis = number;
+type Flag = 0 | 1;
+
+export interface OrganizationsTable {
+  id: string;
+  name: string;
+  threadingWindowHours: number;
+  createdAt: Millis;
+}
+
+export interface UsersTable {
+  id: string;
+  organizationId: string;
+  email: string;
+  name: string;
+  role: 'admin' | 'agent';
+  passwordHash: string;
+  active: Flag;
+  createdAt: Millis;
+}
+
+export interface SessionsTable {
+  /** HMAC of the bearer token: a database leak gives no usable session. */
+  id: string;
+  userId: string;
+  organizationId: string;
+  createdAt: Millis;
+  lastUsedAt: Millis;
+}
+
+export interface LoginFailuresTable {
+  id: string;
+  email: string;
+  at: Millis;
+}
+
+export interface TwilioAccountsTable {
+  id: string;
+  organizationId: string;
+  accountSid: string;
+  /** AES-256-GCM under a key derived from APP_SECRET; names the secret it was sealed with. */
+  authTokenSealed: string;
+  connectedAt: Millis;
+  connectedBy: string | null;
+  /** Set when Twilio answered 20003 to a send: sending waits until the token is replaced. */
+  pausedAt: Millis | null;
+}
+
+export type SenderType = 'phone_number' | 'short_code' | 'messaging_service';
+
+export interface SendersTable {
+  id: string;
+  organizationId: string;
+  /** Null once the account is disconnected: the sender's history stays, it cannot send. */
+  twilioAccountId: string | null;
+  type: SenderType;
+  phoneNumber: string | null;
+  shortCode: string | null;
+  messagingServiceSid: string | null;
+  /** Whichever of the three identifies the sender; unique among active senders. */
+  address: string;
+  twilioSid: string | null;
+  smsCapable: Flag;
+  mmsCapable: Flag;
+  ratePerSecond: number;
+  /** Shared by every worker: the earliest time the next segment may go out. */
+  nextSendAt: Millis;
+  active: Flag;
+  createdAt: Millis;
+  removedAt: Millis | null;
+}
+
+export interface CustomersTable {
+  id: string;
+  organizationId: string;
+  name: string | null;
+  phone: string;
+  email: string | null;
+  notes: string | null;
+  createdAt: Millis;
+  updatedAt: Millis;
+}
+
+export interface OptOutsTable {
+  customerId: string;
+  senderId: string;
+  organizationId: string;
+  at: Millis;
+}
+
+export interface ConversationsTable {
+  id: string;
+  organizationId: string;
+  customerId: string;
+  senderId: string;
+  status: 'open' | 'closed';
+  assigneeId: string | null;
+  lastMessageAt: Millis;
+  /** Drives the unread marker: a reader is behind when this is newer than their read time. */
+  lastInboundAt: Millis | null;
+  preview: string;
+  createdAt: Millis;
+}
+
+export interface ConversationReadsTable {
+  conversationId: string;
+  userId: string;
+  readAt: Millis;
+}
+
+export type MessageStatus =
+  | 'received'
+  | 'pending'
+  | 'queued'
+  | 'sending'
+  | 'sent'
+  | 'delivered'
+  | 'undelivered'
+  | 'failed';
+
+export interface MessagesTable {
+  id: string;
+  organizationId: string;
+  conversationId: string;
+  direction: 'inbound' | 'outbound';
+  body: string;
+  status: MessageStatus;
+  errorCode: number | null;
+  errorMessage: string | null;
+  segments: number;
+  encoding: 'GSM-7' | 'UCS-2';
+  twilioSid: string | null;
+  authorId: string | null;
+  createdAt: Millis;
+  updatedAt: Millis;
+}
+
+export interface SendAttemptsTable {
+  id: string;
+  messageId: string;
+  organizationId: string;
+  /** started: calling Twilio; accepted: Twilio gave a SID; unknown: outcome to be checked; failed; superseded. */
+  state: 'started' | 'accepted' | 'unknown' | 'failed' | 'superseded';
+  twilioSid: string | null;
+  startedAt: Millis;
+  finishedAt: Millis | null;
+}
+
+export interface MediaTable {
+  id: string;
+  organizationId: string;
+  messageId: string | null;
+  contentType: string;
+  size: number;
+  /** ready: bytes stored; pending: being downloaded from Twilio; failed: gave up. */
+  status: 'ready' | 'pending' | 'failed';
+  /** Twilio's URL for inbound media, forgotten as soon as the bytes are stored. */
+  sourceUrl: string | null;
+  errorMessage: string | null;
+  position: number;
+  uploadedBy: string | null;
+  createdAt: Millis;
+}
+
+export interface MediaBlobsTable {
+  mediaId: string;
+  bytes: Buffer;
+}
+
+export interface JobsTable {
+  id: string;
+  kind: string;
+  payload: string;
+  status: 'pending' | 'failed';
+  runAt: Millis;
+  attempts: number;
+  lockedUntil: Millis | null;
+  lockedBy: string | null;
+  lastError: string | null;
+  createdAt: Millis;
+}
+
+export interface AuditLogTable {
+  id: string;
+  organizationId: string;
+  actorId: string | null;
+  action: string;
+  target: string;
+  createdAt: Millis;
+}
+
+export interface DB {
+  organizations: OrganizationsTable;
+  users: UsersTable;
+  sessions: SessionsTable;
+  loginFailures: LoginFailuresTable;
+  twilioAccounts: TwilioAccountsTable;
+  senders: SendersTable;
+  customers: CustomersTable;
+  optOuts: OptOutsTable;
+  conversations: ConversationsTable;
+  conversationReads: ConversationReadsTable;
+  messages: MessagesTable;
+  sendAttempts: SendAttemptsTable;
+  media: MediaTable;
+  mediaBlobs: MediaBlobsTable;
+  jobs: JobsTable;
+  auditLog: AuditLogTable;
+}
+
+export type Row<T extends keyof DB> = Selectable<DB[T]>;
+export type NewRow<T extends keyof DB> = Insertable<DB[T]>;
+export type RowUpdate<T extends keyof DB> = Updateable<DB[T]>;

@@ -1,0 +1,71 @@
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { z } from 'zod';
+import type { Context } from '../../context.js';
+import { authOf, SESSION_COOKIE, type AuthHooks } from '../../http/auth.js';
+import { email, id, parse, password } from '../../http/validate.js';
+import { SESSION_IDLE_MS } from './sessions.js';
+import * as accounts from './service.js';
+
+const name = z.string().trim().min(1, 'must not be empty').max(200);
+const role = z.enum(['admin', 'agent']);
+
+export function accountRoutes(app: FastifyInstance, ctx: Context, auth: AuthHooks) {
+  const setCookie = (reply: FastifyReply, token: string) =>
+    reply.setCookie(SESSION_COOKIE, token, {
+      path: '/',
+      httpOnly: true,
+      sameSite: 'lax',
+      secure: ctx.config.publicUrl.startsWith('https:'),
+      maxAge: SESSION_IDLE_MS / 1000,
+    });
+
+  app.post('/api/signup', async (req, reply) => {
+    const input = parse(z.object({ orgName: name, name, email, password }).strict(), req.body);
+    const result = await accounts.signup(ctx, input);
+    setCookie(reply, result.token);
+    return reply.status(201).send(result);
+  });
+
+  app.post('/api/login', async (req, reply) => {
+    const input = parse(z.object({ email: z.string().trim().min(1, 'is required'), password: z.string().min(1, 'is required') }).strict(), req.body);
+    const result = await accounts.login(ctx, input);
+    setCookie(reply, result.token);
+    return result;
+  });
+
+  app.post('/api/logout', { preHandler: auth.requireUser }, async (req, reply) => {
+    await accounts.logout(ctx, authOf(req));
+    reply.clearCookie(SESSION_COOKIE, { path: '/' });
+    return reply.status(204).send();
+  });
+
+  app.get('/api/me', { preHandler: auth.requireUser }, (req) => accounts.me(ctx, authOf(req)));
+
+  app.post('/api/me/password', { preHandler: auth.requireUser }, async (req, reply) => {
+    const input = parse(z.object({ currentPassword: z.string().min(1, 'is required'), newPassword: password }).strict(), req.body);
+    await accounts.changePassword(ctx, authOf(req), input);
+    return reply.status(204).send();
+  });
+
+  app.get('/api/users', { preHandler: auth.requireUser }, async (req) => ({ items: await accounts.listUsers(ctx, authOf(req)), nextCursor: null }));
+
+  app.post('/api/users', { preHandler: auth.requireAdmin }, async (req, reply) => {
+    const input = parse(z.object({ email, name, role, password }).strict(), req.body);
+    return reply.status(201).send(await accounts.inviteUser(ctx, authOf(req), input));
+  });
+
+  app.patch('/api/users/:id', { preHandler: auth.requireAdmin }, async (req) => {
+    const changes = parse(z.object({ role: role.optional(), name: name.optional(), active: z.boolean().optional() }).strict(), req.body);
+    return accounts.updateUser(ctx, authOf(req), parse(id, req.params).id, changes);
+  });
+
+  app.delete('/api/users/:id', { preHandler: auth.requireAdmin }, async (req) => accounts.deactivateUser(ctx, authOf(req), parse(id, req.params).id));
+
+  app.patch('/api/settings', { preHandler: auth.requireAdmin }, async (req) => {
+    const input = parse(
+      z.object({ threadingWindowHours: z.number().gt(0, 'must be more than 0 hours').max(720, 'must be at most 720 hours').optional() }).strict(),
+      req.body,
+    );
+    return { organization: await accounts.updateSettings(ctx, authOf(req), input) };
+  });
+}

@@ -1,0 +1,132 @@
+import type { Context } from '../../context.js';
+import type { Conn } from '../../db/database.js';
+import { AppError, conflict, invalid, notFound } from '../../errors.js';
+import { newId } from '../../ids.js';
+import { DECOY_HASH, hashPassword, verifyPassword } from './passwords.js';
+import { presentOrganization, presentUser } from './presenters.js';
+import * as q from './queries.js';
+import { createSession, endSession, type AuthUser } from './sessions.js';
+
+const THROTTLE_WINDOW_MS = 15 * 60 * 1000;
+const THROTTLE_MAX_FAILURES = 10;
+
+const isUniqueViolation = (err: unknown) => /unique|duplicate key/i.test(String((err as Error)?.message));
+
+export async function signup(ctx: Context, input: { orgName: string; name: string; email: string; password: string }) {
+  const open = ctx.config.allowSignup || (await q.countOrganizations(ctx.db)) === 0;
+  if (!open) throw new AppError('forbidden', 'Signup is closed on this server; ask an admin to invite you');
+  const email = input.email.toLowerCase();
+  const passwordHash = await hashPassword(input.password);
+  const now = ctx.clock.now();
+  const organization = { id: newId(now), name: input.orgName, threadingWindowHours: 24, createdAt: now };
+  const user = { id: newId(now), organizationId: organization.id, email, name: input.name, role: 'admin' as const, passwordHash, active: 1 as const, createdAt: now };
+  try {
+    await ctx.db.transaction().execute(async (tx) => {
+      await q.insertOrganization(tx, organization);
+      await q.insertUser(tx, user);
+    });
+  } catch (err) {
+    if (isUniqueViolation(err)) throw new AppError('conflict', `email: ${email} is already registered`, 'email');
+    throw err;
+  }
+  const token = await createSession(ctx, user);
+  return { user: presentUser(user), organization: presentOrganization(organization), token };
+}
+
+export async function login(ctx: Context, input: { email: string; password: string }) {
+  const email = input.email.toLowerCase();
+  const now = ctx.clock.now();
+  if ((await q.countRecentLoginFailures(ctx.db, email, now - THROTTLE_WINDOW_MS)) >= THROTTLE_MAX_FAILURES) {
+    throw new AppError('too_many_requests', 'Too many failed sign-ins for this email; wait 15 minutes and try again');
+  }
+  const user = await q.findUserByEmail(ctx.db, email);
+  // Hash even for an unknown email, so timing does not tell which emails exist.
+  const ok = await verifyPassword(input.password, user?.passwordHash ?? DECOY_HASH);
+  if (!user || !ok || user.active !== 1) {
+    await q.insertLoginFailure(ctx.db, { id: newId(now), email, at: now });
+    throw new AppError('unauthorized', 'Wrong email or password');
+  }
+  await q.clearLoginFailures(ctx.db, email);
+  const token = await createSession(ctx, user);
+  return { token, user: presentUser(user) };
+}
+
+export const logout = (ctx: Context, auth: AuthUser) => endSession(ctx, auth.sessionId);
+
+export async function me(ctx: Context, auth: AuthUser) {
+  const [user, organization] = await Promise.all([q.findUser(ctx.db, auth.organizationId, auth.id), q.findOrganization(ctx.db, auth.organizationId)]);
+  if (!user || !organization) throw notFound('User');
+  return { user: presentUser(user), organization: presentOrganization(organization) };
+}
+
+export async function changePassword(ctx: Context, auth: AuthUser, input: { currentPassword: string; newPassword: string }) {
+  const user = await q.findUser(ctx.db, auth.organizationId, auth.id);
+  if (!user || !(await verifyPassword(input.currentPassword, user.passwordHash))) {
+    throw invalid('currentPassword', 'is not your current password');
+  }
+  const passwordHash = await hashPassword(input.newPassword);
+  await ctx.db.transaction().execute(async (tx) => {
+    await q.updateUser(tx, auth.organizationId, auth.id, { passwordHash });
+    // Anyone who knew the old password is signed out everywhere else.
+    await q.deleteUserSessions(tx, auth.id, auth.sessionId);
+  });
+}
+
+export async function listUsers(ctx: Context, auth: AuthUser) {
+  return (await q.listUsers(ctx.db, auth.organizationId)).map(presentUser);
+}
+
+export async function inviteUser(ctx: Context, auth: AuthUser, input: { email: string; name: string; role: 'admin' | 'agent'; password: string }) {
+  const now = ctx.clock.now();
+  const user = {
+    id: newId(now),
+    organizationId: auth.organizationId,
+    email: input.email.toLowerCase(),
+    name: input.name,
+    role: input.role,
+    passwordHash: await hashPassword(input.password),
+    active: 1 as const,
+    createdAt: now,
+  };
+  try {
+    await q.insertUser(ctx.db, user);
+  } catch (err) {
+    if (isUniqueViolation(err)) throw new AppError('conflict', `email: ${user.email} is already registered`, 'email');
+    throw err;
+  }
+  return presentUser(user);
+}
+
+/** Role changes and deactivation, refusing any that would leave the organization without an active admin. */
+export async function updateUser(ctx: Context, auth: AuthUser, id: string, changes: { role?: 'admin' | 'agent'; name?: string; active?: boolean }) {
+  return ctx.db.transaction().execute(async (tx) => {
+    const user = await q.findUser(tx, auth.organizationId, id);
+    if (!user) throw notFound('User');
+    const losesAdmin = user.role === 'admin' && user.active === 1 && (changes.role === 'agent' || changes.active === false);
+    if (losesAdmin && (await q.countActiveAdmins(tx, auth.organizationId)) <= 1) {
+      throw conflict('This is the last active admin; make another user admin first');
+    }
+    const update = {
+      ...(changes.role ? { role: changes.role } : {}),
+      ...(changes.name ? { name: changes.name } : {}),
+      ...(changes.active !== undefined ? { active: changes.active ? (1 as const) : (0 as const) } : {}),
+    };
+    if (Object.keys(update).length > 0) await q.updateUser(tx, auth.organizationId, id, update);
+    if (changes.active === false) await q.deleteUserSessions(tx, id);
+    return presentUser({ ...user, ...update });
+  });
+}
+
+export const deactivateUser = (ctx: Context, auth: AuthUser, id: string) => updateUser(ctx, auth, id, { active: false });
+
+export async function updateSettings(ctx: Context, auth: AuthUser, input: { threadingWindowHours?: number }) {
+  await q.updateOrganization(ctx.db, auth.organizationId, input);
+  const organization = await q.findOrganization(ctx.db, auth.organizationId);
+  if (!organization) throw notFound('Organization');
+  return presentOrganization(organization);
+}
+
+/** For other features: the organization's threading window, read inside their transaction. */
+export async function threadingWindowHours(conn: Conn, organizationId: string): Promise<number> {
+  return (await q.findOrganization(conn, organizationId))?.threadingWindowHours ?? 24;
+}

@@ -1,0 +1,45 @@
+import cookie from '@fastify/cookie';
+import formbody from '@fastify/formbody';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Context } from '../context.js';
+import { ping } from '../db/database.js';
+import { accountRoutes } from '../features/accounts/routes.js';
+import { authHooks } from './auth.js';
+import { registerErrorHandling } from './errors.js';
+
+/** Secrets never reach a log line, whatever a handler logs. */
+export const REDACT = [
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'req.headers["x-twilio-signature"]',
+  'res.headers["set-cookie"]',
+  '*.authToken',
+  '*.password',
+  '*.currentPassword',
+  '*.newPassword',
+  '*.token',
+];
+
+export async function buildApp(ctx: Context): Promise<FastifyInstance> {
+  const app: FastifyInstance = Fastify({
+    loggerInstance: ctx.log as FastifyBaseLogger,
+    // Twilio's webhooks are capped at 64 KiB (SPEC §4); JSON bodies need far less.
+    bodyLimit: 1024 * 1024,
+    disableRequestLogging: ctx.config.logLevel !== 'debug' && ctx.config.logLevel !== 'trace',
+  });
+  registerErrorHandling(app);
+  await app.register(cookie);
+  await app.register(formbody, { bodyLimit: 64 * 1024 });
+
+  const auth = authHooks(ctx);
+  app.get('/healthz', async (_req, reply) => {
+    try {
+      await ping(ctx.db);
+      return { ok: true };
+    } catch {
+      return reply.status(503).send({ ok: false, error: { code: 'internal', message: 'database unreachable' } });
+    }
+  });
+  accountRoutes(app, ctx, auth);
+  return app;
+}

@@ -1,0 +1,51 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Context } from '../context.js';
+import { AppError } from '../errors.js';
+import { resolveSession, type AuthUser } from '../features/accounts/sessions.js';
+
+export const SESSION_COOKIE = 'parley_session';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    auth?: AuthUser;
+  }
+}
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/** The signed-in user of a request that passed `requireUser` or `requireAdmin`. */
+export function authOf(request: FastifyRequest): AuthUser {
+  if (!request.auth) throw new AppError('unauthorized', 'Sign in first');
+  return request.auth;
+}
+
+/**
+ * Accepts the session cookie or a bearer token. A cookie is sent by the browser on its own,
+ * so a cookie-authenticated change must come from our own origin (CSRF).
+ */
+export function authHooks(ctx: Context) {
+  const publicOrigin = new URL(ctx.config.publicUrl).origin;
+
+  async function requireUser(request: FastifyRequest, _reply: FastifyReply) {
+    const header = request.headers.authorization;
+    const bearer = header?.startsWith('Bearer ') ? header.slice(7).trim() : undefined;
+    const cookie = request.cookies?.[SESSION_COOKIE];
+    const token = bearer || cookie;
+    if (!token) throw new AppError('unauthorized', 'Sign in first');
+    const user = await resolveSession(ctx, token);
+    if (!user) throw new AppError('unauthorized', 'Your session has ended; sign in again');
+    if (!bearer && !SAFE_METHODS.has(request.method) && request.headers.origin !== publicOrigin) {
+      throw new AppError('forbidden', `Requests that change data must come from ${publicOrigin} (Origin header)`);
+    }
+    request.auth = user;
+  }
+
+  async function requireAdmin(request: FastifyRequest, reply: FastifyReply) {
+    await requireUser(request, reply);
+    if (request.auth?.role !== 'admin') throw new AppError('forbidden', 'Only admins can do this');
+  }
+
+  return { requireUser, requireAdmin };
+}
+
+export type AuthHooks = ReturnType<typeof authHooks>;

@@ -1,0 +1,67 @@
+import { isPostgres, type Conn } from '../db/database.js';
+import type { ExpressionBuilder } from 'kysely';
+import type { DB, Row } from '../db/schema.js';
+import { newId } from '../ids.js';
+
+export type Job = Row<'jobs'>;
+
+/**
+ * Adds a job in the caller's transaction, so it exists exactly when the change it is about
+ * was committed (the transactional outbox).
+ */
+export async function enqueue(conn: Conn, kind: string, payload: unknown, opts: { now: number; runAt?: number }): Promise<string> {
+  const id = newId(opts.now);
+  await conn
+    .insertInto('jobs')
+    .values({ id, kind, payload: JSON.stringify(payload), status: 'pending', runAt: opts.runAt ?? opts.now, attempts: 0, createdAt: opts.now })
+    .execute();
+  return id;
+}
+
+/**
+ * Claims up to `limit` due jobs for one worker until `leaseUntil`. A job whose worker died is
+ * due again once its lease has passed. On PostgreSQL, SKIP LOCKED lets many workers claim at
+ * once without ever taking the same job; SQLite's single writer gives the same guarantee.
+ */
+export async function claimDue(conn: Conn, opts: { now: number; limit: number; leaseUntil: number; workerId: string }): Promise<Job[]> {
+  const due = conn
+    .selectFrom('jobs')
+    .select('id')
+    .where('status', '=', 'pending')
+    .where('runAt', '<=', opts.now)
+    .where((eb) => eb.or([eb('lockedUntil', 'is', null), eb('lockedUntil', '<', opts.now)]))
+    .orderBy('runAt')
+    .limit(opts.limit)
+    .$if(isPostgres(conn), (q) => q.forUpdate().skipLocked());
+  return conn
+    .updateTable('jobs')
+    .set((eb) => ({ lockedUntil: opts.leaseUntil, lockedBy: opts.workerId, attempts: eb('attempts', '+', 1) }))
+    .where('id', 'in', due)
+    .returningAll()
+    .execute();
+}
+
+/** Only the worker that holds the lease may settle a job: a late worker whose lease ran out changes nothing. */
+const held = (job: Job) => (eb: ExpressionBuilder<DB, 'jobs'>) => eb.and([eb('id', '=', job.id), eb('lockedBy', '=', job.lockedBy ?? '')]);
+
+export async function completeJob(conn: Conn, job: Job): Promise<void> {
+  await conn.deleteFrom('jobs').where(held(job)).execute();
+}
+
+export async function rescheduleJob(conn: Conn, job: Job, runAt: number, opts: { error?: string; countAttempt: boolean }): Promise<void> {
+  await conn
+    .updateTable('jobs')
+    .set((eb) => ({
+      runAt,
+      lockedUntil: null,
+      lockedBy: null,
+      lastError: opts.error ?? null,
+      attempts: opts.countAttempt ? eb.ref('attempts') : eb('attempts', '-', 1),
+    }))
+    .where(held(job))
+    .execute();
+}
+
+export async function failJob(conn: Conn, job: Job, error: string): Promise<void> {
+  await conn.updateTable('jobs').set({ status: 'failed', lockedUntil: null, lastError: error }).where(held(job)).execute();
+}

@@ -1,0 +1,151 @@
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { Clock } from '../clock.js';
+import type { Db } from '../db/database.js';
+import { claimDue, completeJob, failJob, rescheduleJob, type Job } from './queue.js';
+
+/** A job may ask to run again later without it counting as a failed attempt (rate limits, waits). */
+export class RunLater {
+  constructor(readonly runAt: number) {}
+}
+
+export interface JobHandler<P = any> {
+  kind: string;
+  maxAttempts: number;
+  /** First retry delay; doubled each attempt, capped at maxBackoffMs, with jitter. */
+  baseBackoffMs?: number;
+  maxBackoffMs?: number;
+  run(payload: P, job: Job): Promise<void | RunLater>;
+  /** Called once after the last attempt failed, so the record the job was about can show it. */
+  onFinalFailure?(payload: P, error: Error, job: Job): Promise<void>;
+}
+
+export interface RunnerOptions {
+  db: Db;
+  clock: Clock;
+  log: Logger;
+  /** Every kind that may be in the outbox; each must have a handler or the runner refuses to start. */
+  kinds: readonly string[];
+  handlers: JobHandler[];
+  concurrency?: number;
+  leaseMs?: number;
+  pollMs?: number;
+}
+
+/** Exponential backoff with jitter: delays spread so retries from many jobs do not stampede. */
+export function backoffDelay(attempt: number, baseMs: number, maxMs: number, random = Math.random): number {
+  const ceiling = Math.min(maxMs, baseMs * 2 ** Math.max(0, attempt - 1));
+  return Math.round(ceiling / 2 + random() * (ceiling / 2));
+}
+
+export class JobRunner {
+  private readonly handlers = new Map<string, JobHandler>();
+  private readonly workerId = randomUUID();
+  private readonly inFlight = new Set<Promise<void>>();
+  private running = false;
+  private wakeUp: (() => void) | null = null;
+  private loop: Promise<void> | null = null;
+
+  constructor(private readonly opts: RunnerOptions) {
+    for (const h of opts.handlers) this.handlers.set(h.kind, h);
+    const missing = opts.kinds.filter((k) => !this.handlers.has(k));
+    if (missing.length > 0) throw new Error(`No handler for job kind(s): ${missing.join(', ')}`);
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  /** Ask the loop to look for work now, e.g. right after a commit that enqueued a job. */
+  wake(): void {
+    this.wakeUp?.();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    this.wake();
+    await this.loop;
+    await Promise.allSettled([...this.inFlight]);
+  }
+
+  /** Claims and runs what is due once, waiting for it; for tests and scripts. */
+  async drain(): Promise<number> {
+    const jobs = await this.claim(this.opts.concurrency ?? 16);
+    await Promise.all(jobs.map((j) => this.execute(j)));
+    return jobs.length;
+  }
+
+  private async run(): Promise<void> {
+    const concurrency = this.opts.concurrency ?? 16;
+    while (this.running) {
+      const free = concurrency - this.inFlight.size;
+      let claimed = 0;
+      if (free > 0) {
+        try {
+          const jobs = await this.claim(free);
+          claimed = jobs.length;
+          for (const job of jobs) {
+            const p = this.execute(job).finally(() => {
+              this.inFlight.delete(p);
+              this.wake();
+            });
+            this.inFlight.add(p);
+          }
+        } catch (err) {
+          this.opts.log.error({ err }, 'claiming jobs failed');
+        }
+      }
+      if (claimed === 0 || claimed === free) await this.sleep(claimed === 0 ? (this.opts.pollMs ?? 250) : 1000);
+    }
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.wakeUp = () => {
+        this.wakeUp = null;
+        done();
+      };
+    });
+  }
+
+  private claim(limit: number): Promise<Job[]> {
+    const now = this.opts.clock.now();
+    return claimDue(this.opts.db, { now, limit, leaseUntil: now + (this.opts.leaseMs ?? 60_000), workerId: this.workerId });
+  }
+
+  private async execute(job: Job): Promise<void> {
+    const handler = this.handlers.get(job.kind);
+    const { db, clock, log } = this.opts;
+    try {
+      if (!handler) throw new Error(`No handler for job kind ${job.kind}`);
+      const result = await handler.run(JSON.parse(job.payload), job);
+      if (result instanceof RunLater) await rescheduleJob(db, job, result.runAt, { countAttempt: false });
+      else await completeJob(db, job);
+    } catch (e) {
+      const error = e instanceof Error ? e : new Error(String(e));
+      const maxAttempts = handler?.maxAttempts ?? 1;
+      if (job.attempts < maxAttempts) {
+        const delay = backoffDelay(job.attempts, handler?.baseBackoffMs ?? 1000, handler?.maxBackoffMs ?? 300_000);
+        log.warn({ jobId: job.id, kind: job.kind, attempt: job.attempts, err: error.message }, 'job failed; will retry');
+        await rescheduleJob(db, job, clock.now() + delay, { error: error.message, countAttempt: true }).catch((err) =>
+          log.error({ err, jobId: job.id }, 'could not reschedule job'),
+        );
+        return;
+      }
+      log.error({ jobId: job.id, kind: job.kind, attempts: job.attempts, err: error.message }, 'job failed for good');
+      try {
+        await handler?.onFinalFailure?.(JSON.parse(job.payload), error, job);
+        await failJob(db, job, error.message);
+      } catch (err) {
+        log.error({ err, jobId: job.id }, 'final-failure hook failed');
+      }
+    }
+  }
+}

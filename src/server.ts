@@ -1,0 +1,87 @@
+import path from 'node:path';
+import pino, { type Logger } from 'pino';
+import { systemClock, type Clock } from './clock.js';
+import type { Config } from './config.js';
+import type { Context } from './context.js';
+import { migrate, openDatabase, type Database } from './db/database.js';
+import { createLocalBus, createPgBus } from './features/events/bus.js';
+import { buildApp, REDACT } from './http/app.js';
+import { JobRunner, type JobHandler } from './jobs/runner.js';
+import { createKeyring, resolveAppSecret } from './secrets.js';
+
+/** Every job kind the product enqueues; start-up fails if one has no handler. */
+export const JOB_KINDS: readonly string[] = [];
+
+export interface ServerOptions {
+  clock?: Clock;
+  log?: Logger;
+  /** Tests give each run its own PostgreSQL schema. */
+  pgSchema?: string;
+  /** Tests pass their own job kinds and handlers. */
+  jobs?: { kinds: readonly string[]; handlers: (ctx: Context) => JobHandler[] };
+  workerConcurrency?: number;
+}
+
+export interface Server {
+  ctx: Context;
+  app: Awaited<ReturnType<typeof buildApp>>;
+  runner: JobRunner | null;
+  close(): Promise<void>;
+}
+
+export function createLogger(config: Config): Logger {
+  return pino({ level: config.logLevel, redact: { paths: REDACT, censor: '[redacted]' } });
+}
+
+export async function openConfiguredDatabase(config: Config, pgSchema?: string): Promise<Database> {
+  const database = openDatabase({
+    url: config.databaseUrl,
+    sqliteFile: path.join(config.dataDir, 'parley.db'),
+    sqliteSynchronous: config.sqliteSynchronous,
+    pgSchema,
+  });
+  await migrate(database);
+  return database;
+}
+
+/** config -> db -> app -> worker, shared by main.ts, the demo and the tests. */
+export async function createServer(config: Config, options: ServerOptions = {}): Promise<Server> {
+  const log = options.log ?? createLogger(config);
+  const secret = resolveAppSecret(config);
+  const database = await openConfiguredDatabase(config, options.pgSchema);
+  const events = database.pgPool ? await createPgBus(database.pgPool, log) : createLocalBus();
+  let runner: JobRunner | null = null;
+  const ctx: Context = {
+    config,
+    database,
+    db: database.db,
+    keyring: createKeyring(secret, config.appSecretPrevious),
+    clock: options.clock ?? systemClock,
+    events,
+    log,
+    wakeWorker: () => runner?.wake(),
+  };
+  const jobs = options.jobs ?? { kinds: JOB_KINDS, handlers: () => [] };
+  if (config.role !== 'web') {
+    runner = new JobRunner({
+      db: ctx.db,
+      clock: ctx.clock,
+      log,
+      kinds: jobs.kinds,
+      handlers: jobs.handlers(ctx),
+      concurrency: options.workerConcurrency,
+    });
+  }
+  const app = await buildApp(ctx);
+  return {
+    ctx,
+    app,
+    runner,
+    async close() {
+      await app.close();
+      await runner?.stop();
+      await events.close();
+      await database.destroy();
+    },
+  };
+}

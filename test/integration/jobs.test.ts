@@ -1,0 +1,192 @@
+import pino from 'pino';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Clock } from '../../src/clock.js';
+import { openDatabase, migrate, type Database } from '../../src/db/database.js';
+import { enqueue } from '../../src/jobs/queue.js';
+import { backoffDelay, JobRunner, RunLater, type JobHandler } from '../../src/jobs/runner.js';
+import { eventually } from '../helpers/api.js';
+import { createPgSchema, ENGINES, type Engine } from '../helpers/server.js';
+
+const log = pino({ level: 'silent' });
+
+async function freshDatabase(engine: Engine): Promise<{ database: Database; drop(): Promise<void> }> {
+  if (engine === 'sqlite') {
+    const database = openDatabase({ sqliteFile: ':memory:' });
+    await migrate(database);
+    return { database, drop: () => database.destroy() };
+  }
+  const schema = await createPgSchema();
+  const database = openDatabase({ url: process.env.TEST_DATABASE_URL, pgSchema: schema.name });
+  await migrate(database);
+  return {
+    database,
+    async drop() {
+      await database.destroy();
+      await schema.drop();
+    },
+  };
+}
+
+describe('backoff', () => {
+  it('doubles per attempt within jitter bounds and is capped', () => {
+    expect(backoffDelay(1, 1000, 60_000, () => 0)).toBe(500);
+    expect(backoffDelay(1, 1000, 60_000, () => 1)).toBe(1000);
+    expect(backoffDelay(3, 1000, 60_000, () => 1)).toBe(4000);
+    expect(backoffDelay(3, 1000, 60_000, () => 0)).toBe(2000);
+    expect(backoffDelay(20, 1000, 60_000, () => 1)).toBe(60_000);
+  });
+});
+
+for (const engine of ENGINES) {
+  describe(`job runner (${engine})`, () => {
+    let cleanup: Array<() => Promise<void>> = [];
+    afterEach(async () => {
+      for (const c of cleanup.reverse()) await c();
+      cleanup = [];
+    });
+
+    async function setup(handlers: JobHandler[], opts: { clock?: Clock; leaseMs?: number } = {}) {
+      const { database, drop } = await freshDatabase(engine);
+      const clock = opts.clock ?? { now: () => Date.now() };
+      const runner = new JobRunner({ db: database.db, clock, log, kinds: handlers.map((h) => h.kind), handlers, leaseMs: opts.leaseMs, pollMs: 10 });
+      cleanup.push(drop, () => runner.stop());
+      const jobRow = (id: string) => database.db.selectFrom('jobs').selectAll().where('id', '=', id).executeTakeFirst();
+      return { database, runner, clock, jobRow };
+    }
+
+    it('refuses to start when a job kind has no handler', async () => {
+      const { database, drop } = await freshDatabase(engine);
+      cleanup.push(drop);
+      expect(() => new JobRunner({ db: database.db, clock: { now: Date.now }, log, kinds: ['a', 'b'], handlers: [{ kind: 'a', maxAttempts: 1, run: async () => {} }] })).toThrow(/b/);
+    });
+
+    it('runs a job committed with its change, and none from a rolled-back transaction', async () => {
+      const seen: unknown[] = [];
+      const { database, runner, jobRow } = await setup([{ kind: 'note', maxAttempts: 3, run: async (p) => void seen.push(p) }]);
+      const now = Date.now();
+      const id = await database.db.transaction().execute((tx) => enqueue(tx, 'note', { n: 1 }, { now }));
+      await database.db
+        .transaction()
+        .execute(async (tx) => {
+          await enqueue(tx, 'note', { n: 2 }, { now });
+          throw new Error('roll back');
+        })
+        .catch(() => {});
+      expect(await runner.drain()).toBe(1);
+      expect(seen).toEqual([{ n: 1 }]);
+      expect(await jobRow(id)).toBeUndefined();
+    });
+
+    it('retries with backoff, then calls the final-failure hook once', async () => {
+      let now = 1_000_000;
+      const finals: string[] = [];
+      let runs = 0;
+      const { database, runner, jobRow } = await setup(
+        [
+          {
+            kind: 'flaky',
+            maxAttempts: 3,
+            baseBackoffMs: 1000,
+            maxBackoffMs: 100_000,
+            run: async () => {
+              runs++;
+              throw new Error(`boom ${runs}`);
+            },
+            onFinalFailure: async (_p, err) => void finals.push(err.message),
+          },
+        ],
+        { clock: { now: () => now } },
+      );
+      const id = await enqueue(database.db, 'flaky', {}, { now });
+      expect(await runner.drain()).toBe(1);
+      const first = (await jobRow(id))!;
+      expect(first).toMatchObject({ attempts: 1, lastError: 'boom 1', status: 'pending', lockedBy: null });
+      expect(first.runAt - now).toBeGreaterThanOrEqual(500);
+      expect(first.runAt - now).toBeLessThanOrEqual(1000);
+      expect(await runner.drain()).toBe(0); // not due yet
+
+      now = first.runAt;
+      await runner.drain();
+      const second = (await jobRow(id))!;
+      expect(second.runAt - now).toBeGreaterThanOrEqual(1000);
+      expect(second.runAt - now).toBeLessThanOrEqual(2000);
+
+      now = second.runAt;
+      await runner.drain();
+      expect(finals).toEqual(['boom 3']);
+      expect(await jobRow(id)).toMatchObject({ status: 'failed', attempts: 3 });
+      now += 10_000_000;
+      expect(await runner.drain()).toBe(0);
+      expect(runs).toBe(3);
+    });
+
+    it('lets a job run later without counting an attempt', async () => {
+      let now = 5_000_000;
+      let calls = 0;
+      const { database, runner, jobRow } = await setup(
+        [{ kind: 'wait', maxAttempts: 1, run: async () => (++calls === 1 ? new RunLater(now + 5000) : undefined) }],
+        { clock: { now: () => now } },
+      );
+      const id = await enqueue(database.db, 'wait', {}, { now });
+      await runner.drain();
+      expect(await jobRow(id)).toMatchObject({ attempts: 0, runAt: now + 5000 });
+      now += 5000;
+      await runner.drain();
+      expect(await jobRow(id)).toBeUndefined();
+    });
+
+    it('runs again a job whose worker died, once its lease has ended', async () => {
+      let now = 9_000_000;
+      const ran: string[] = [];
+      const { database, jobRow } = await setup([], { clock: { now: () => now } });
+      const handler: JobHandler = { kind: 'work', maxAttempts: 3, run: async () => void ran.push('second worker') };
+      const id = await enqueue(database.db, 'work', {}, { now });
+      // A worker claims the job and dies without settling it.
+      const dead = new JobRunner({ db: database.db, clock: { now: () => now }, log, kinds: ['work'], handlers: [{ ...handler, run: () => new Promise(() => {}) }], leaseMs: 30_000 });
+      void dead.drain();
+      await eventually(async () => (await jobRow(id))?.lockedBy, { what: 'the claim' });
+      const alive = new JobRunner({ db: database.db, clock: { now: () => now }, log, kinds: ['work'], handlers: [handler], leaseMs: 30_000 });
+      expect(await alive.drain()).toBe(0);
+      now += 30_001;
+      expect(await alive.drain()).toBe(1);
+      expect(ran).toEqual(['second worker']);
+      expect(await jobRow(id)).toBeUndefined();
+    });
+
+    it('processes a backlog in the background loop', async () => {
+      const done = new Set<number>();
+      const { database, runner } = await setup([{ kind: 'n', maxAttempts: 1, run: async (p: { i: number }) => void done.add(p.i) }]);
+      const now = Date.now();
+      await database.db.transaction().execute(async (tx) => {
+        for (let i = 0; i < 50; i++) await enqueue(tx, 'n', { i }, { now });
+      });
+      runner.start();
+      await eventually(() => done.size === 50, { what: 'all 50 jobs' });
+    });
+
+    if (engine === 'postgres') {
+      it('never gives one job to two workers at once', async () => {
+        const { database, drop } = await freshDatabase(engine);
+        cleanup.push(drop);
+        const runsPerJob = new Map<number, number>();
+        const handler: JobHandler = {
+          kind: 'count',
+          maxAttempts: 1,
+          run: async (p: { i: number }) => {
+            runsPerJob.set(p.i, (runsPerJob.get(p.i) ?? 0) + 1);
+            await new Promise((r) => setTimeout(r, 2));
+          },
+        };
+        const now = Date.now();
+        await database.db.transaction().execute(async (tx) => {
+          for (let i = 0; i < 200; i++) await enqueue(tx, 'count', { i }, { now });
+        });
+        const workers = Array.from({ length: 4 }, () => new JobRunner({ db: database.db, clock: { now: Date.now }, log, kinds: ['count'], handlers: [handler], concurrency: 8, pollMs: 5 }));
+        workers.forEach((w) => w.start());
+        cleanup.push(async () => void (await Promise.all(workers.map((w) => w.stop()))));
+        await eventually(() => runsPerJob.size === 200, { what: 'all jobs', timeoutMs: 20_000 });
+        expect([...runsPerJob.values()].every((n) => n === 1)).toBe(true);
+      });
+    }
+  });
+}
