@@ -1,0 +1,148 @@
+import type { SimContext } from '../context.js';
+import { ControlError } from '../control-error.js';
+import { optOutType, type OptOutType } from '../keywords.js';
+import { apiMediaUrl, createMedia } from '../media-files.js';
+import type { HttpMethod, MessagingService, SimMessage } from '../model.js';
+import { geography, isE164 } from '../phone-numbers.js';
+import { measureBody } from '../segments.js';
+import { newSid } from '../sids.js';
+import { sendWebhook } from './webhook-post.js';
+
+export interface PhoneSendOptions {
+  from: string;
+  to: string;
+  body?: string;
+  media?: { contentType: string; data: Buffer }[];
+}
+
+export interface PhoneSendResult {
+  messageSid: string;
+  /** The webhook's HTTP status; 0 when nothing answered or no URL is configured. */
+  webhookStatus: number;
+  webhookBody: string;
+}
+
+/** Twilio passes at most 10 media items on one inbound message. */
+const MAX_INBOUND_MEDIA = 10;
+
+/**
+ * A simulated phone texts a Twilio number or short code: Twilio stores the inbound message,
+ * applies opt-out keywords, and POSTs its full parameter set, signed, to the number's SmsUrl —
+ * or, for a number in a Messaging Service that does not defer to the number, to the service's
+ * InboundRequestUrl.
+ */
+export async function phoneSend(ctx: SimContext, opts: PhoneSendOptions): Promise<PhoneSendResult> {
+  const body = opts.body ?? '';
+  const files = opts.media ?? [];
+  if (!isE164(opts.from)) throw new ControlError(400, `from ${opts.from} is not an E.164 phone number`);
+  if (body === '' && files.length === 0) throw new ControlError(400, 'A message needs a body or media');
+  if (files.length > MAX_INBOUND_MEDIA) throw new ControlError(400, `At most ${MAX_INBOUND_MEDIA} media items`);
+  const owner = ctx.store.ownerOf(opts.to);
+  if (!owner) throw new ControlError(404, `${opts.to} is not a number or short code of any simulated account`);
+  const account = ctx.store.requireAccount(owner.accountSid);
+  const service = ctx.store.serviceContaining(opts.to);
+
+  const message = recordInbound(ctx, account.sid, opts, body, files, service);
+  const optOut = optOutType(body);
+  applyOptOut(ctx, opts.from, [opts.to, ...(service ? [service.sid] : [])], optOut);
+
+  const route = webhookRoute(ctx, opts.to, service);
+  if (!route.url) return { messageSid: message.sid, webhookStatus: 0, webhookBody: '' };
+  const entry = await sendWebhook(ctx, {
+    kind: 'inbound',
+    messageSid: message.sid,
+    url: route.url,
+    method: route.method,
+    params: inboundParams(ctx, message, optOut),
+    authToken: account.authToken,
+  });
+  return { messageSid: message.sid, webhookStatus: entry.status, webhookBody: entry.error ?? entry.body };
+}
+
+function recordInbound(
+  ctx: SimContext,
+  accountSid: string,
+  opts: PhoneSendOptions,
+  body: string,
+  files: { contentType: string; data: Buffer }[],
+  service: MessagingService | undefined,
+): SimMessage {
+  // Twilio gives picture messages MM SIDs and text messages SM SIDs.
+  const sid = newSid(files.length > 0 ? 'MM' : 'SM');
+  const now = new Date();
+  const message: SimMessage = {
+    sid,
+    accountSid,
+    direction: 'inbound',
+    from: opts.from,
+    to: opts.to,
+    body,
+    status: 'received',
+    errorCode: null,
+    errorMessage: null,
+    messagingServiceSid: service?.sid ?? null,
+    numSegments: Math.max(1, measureBody(body).segments),
+    numMedia: files.length,
+    mediaUrls: [],
+    media: files.map((file) => createMedia(ctx, { accountSid, messageSid: sid }, file)),
+    statusCallback: null,
+    dateCreated: now,
+    dateUpdated: now,
+    dateSent: now,
+  };
+  message.mediaUrls = message.media.map((m) => apiMediaUrl(ctx, m));
+  ctx.store.addMessage(message);
+  return message;
+}
+
+function applyOptOut(ctx: SimContext, phone: string, senders: string[], type: OptOutType | null): void {
+  if (type === 'STOP') ctx.store.optOut(phone, senders);
+  if (type === 'START') ctx.store.optIn(phone, senders);
+}
+
+function webhookRoute(
+  ctx: SimContext,
+  to: string,
+  service: MessagingService | undefined,
+): { url: string; method: HttpMethod } {
+  if (service && !service.useInboundWebhookOnNumber) {
+    return { url: service.inboundRequestUrl, method: service.inboundMethod };
+  }
+  const number = ctx.store.incomingNumbers.get(to);
+  if (number) return { url: number.smsUrl, method: number.smsMethod };
+  const code = ctx.store.shortCodes.get(to);
+  return { url: code?.smsUrl ?? '', method: code?.smsMethod ?? 'POST' };
+}
+
+function inboundParams(ctx: SimContext, m: SimMessage, optOut: OptOutType | null): Record<string, string> {
+  const from = geography(m.from ?? '');
+  const to = geography(m.to);
+  const params: Record<string, string> = {
+    ToCountry: to.country,
+    ToState: to.state,
+    SmsMessageSid: m.sid,
+    NumMedia: String(m.media.length),
+    ToCity: to.city,
+    FromZip: from.zip,
+    SmsSid: m.sid,
+    FromState: from.state,
+    SmsStatus: 'received',
+    FromCity: from.city,
+    Body: m.body,
+    FromCountry: from.country,
+    To: m.to,
+    ToZip: to.zip,
+    NumSegments: String(m.numSegments),
+    MessageSid: m.sid,
+    AccountSid: m.accountSid,
+    From: m.from ?? '',
+    ApiVersion: '2010-04-01',
+  };
+  if (m.messagingServiceSid) params.MessagingServiceSid = m.messagingServiceSid;
+  if (optOut) params.OptOutType = optOut;
+  m.media.forEach((media, i) => {
+    params[`MediaContentType${i}`] = media.contentType;
+    params[`MediaUrl${i}`] = apiMediaUrl(ctx, media);
+  });
+  return params;
+}

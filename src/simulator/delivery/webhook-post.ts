@@ -1,0 +1,71 @@
+import { randomUUID } from 'node:crypto';
+import type { SimContext } from '../context.js';
+import { DEMO_SMS_URL, type HttpMethod, type WebhookLogEntry } from '../model.js';
+import { twilioSignature, type FormParams } from '../signature.js';
+
+export interface WebhookRequest {
+  kind: WebhookLogEntry['kind'];
+  messageSid: string;
+  url: string;
+  method: HttpMethod;
+  params: FormParams;
+  authToken: string;
+}
+
+// What Twilio's demo URL answers; the simulator never calls the real one (tests make no outside calls).
+const DEMO_REPLY =
+  '<?xml version="1.0" encoding="UTF-8"?><Response><Message>Thanks for the message. Configure your number\'s SMS URL to change this message.Reply HELP for help.Reply STOP to unsubscribe.Msg&amp;Data rates may apply.</Message></Response>';
+
+/**
+ * Sends a webhook as Twilio does: form-encoded POST (or GET with the parameters in the query
+ * string), signed with `X-Twilio-Signature` over the exact URL, and records the answer in the
+ * webhook log. Never throws: a refused or timed-out request is logged with status 0.
+ */
+export async function sendWebhook(ctx: SimContext, req: WebhookRequest): Promise<WebhookLogEntry> {
+  const { url, signedParams, body } = encode(req);
+  const signature = twilioSignature(req.authToken, url, signedParams);
+  const entry: WebhookLogEntry = {
+    kind: req.kind, messageSid: req.messageSid, url, method: req.method, params: req.params,
+    signature, status: 0, body: '', error: null, at: new Date(),
+  };
+  if (req.url === DEMO_SMS_URL) {
+    Object.assign(entry, { status: 200, body: DEMO_REPLY });
+  } else {
+    await call(ctx, entry, body, signature);
+  }
+  ctx.store.webhookLog.push(entry);
+  return entry;
+}
+
+function encode(req: WebhookRequest): { url: string; signedParams: FormParams; body: string | undefined } {
+  const form = new URLSearchParams(req.params).toString();
+  if (req.method === 'GET') {
+    const url = req.url + (req.url.includes('?') ? '&' : '?') + form;
+    return { url, signedParams: {}, body: undefined };
+  }
+  return { url: req.url, signedParams: req.params, body: form };
+}
+
+async function call(ctx: SimContext, entry: WebhookLogEntry, body: string | undefined, signature: string): Promise<void> {
+  const timeout = AbortSignal.timeout(ctx.webhookTimeoutMs);
+  try {
+    const response = await fetch(entry.url, {
+      method: entry.method,
+      headers: {
+        ...(body === undefined ? {} : { 'Content-Type': 'application/x-www-form-urlencoded' }),
+        'X-Twilio-Signature': signature,
+        'I-Twilio-Idempotency-Token': randomUUID(),
+        'User-Agent': 'TwilioProxy/1.1',
+        Accept: '*/*',
+      },
+      body,
+      redirect: 'manual',
+      signal: AbortSignal.any([timeout, ctx.background.signal]),
+    });
+    entry.status = response.status;
+    entry.body = await response.text();
+  } catch (error) {
+    entry.error = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    if (!ctx.background.stopped) ctx.log(`webhook ${entry.method} ${entry.url} failed: ${entry.error}`);
+  }
+}

@@ -1,0 +1,45 @@
+import type { FastifyInstance } from 'fastify';
+import type { SimContext } from '../context.js';
+import { registerAccounts } from './accounts.js';
+import { basicAuthHook } from './auth.js';
+import { registerAvailableNumbers } from './available-numbers.js';
+import { notFound, requestPath, sendTwilioError } from './errors.js';
+import { restFaultHook } from './fault-hook.js';
+import { registerIncomingNumbers } from './incoming-numbers.js';
+import { registerMedia } from './media.js';
+import { registerMessages } from './messages.js';
+import { registerMessagingServices } from './messaging-services.js';
+import { registerShortCodes } from './short-codes.js';
+
+/**
+ * The REST API on Twilio's paths: api.twilio.com's /2010-04-01 and messaging.twilio.com's /v1,
+ * both on one listener. Every call goes through fault injection, then basic auth.
+ */
+export async function registerRestApi(app: FastifyInstance, ctx: SimContext): Promise<void> {
+  const guarded = (api: FastifyInstance): void => {
+    api.addHook('onRequest', restFaultHook(ctx));
+    api.addHook('onRequest', basicAuthHook(ctx));
+    api.setNotFoundHandler((request, reply) => sendTwilioError(reply, notFound(requestPath(request))));
+  };
+
+  await app.register(
+    async (api) => {
+      guarded(api);
+      registerAccounts(api);
+      registerMessages(api, ctx);
+      registerMedia(api, ctx);
+      registerIncomingNumbers(api, ctx);
+      registerAvailableNumbers(api, ctx);
+      registerShortCodes(api, ctx);
+    },
+    { prefix: '/2010-04-01' },
+  );
+
+  await app.register(
+    async (api) => {
+      guarded(api);
+      registerMessagingServices(api, ctx);
+    },
+    { prefix: '/v1' },
+  );
+}

@@ -1,0 +1,67 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { SimContext } from '../context.js';
+import type { IncomingNumber, MessagingService } from '../model.js';
+import { requestAccount } from './auth.js';
+import { notFound, requestPath } from './errors.js';
+import { asForm, boolParam, param } from './form.js';
+import { presentService, presentServicePhoneNumber } from './messaging-presenters.js';
+import { pageV1 } from './paging.js';
+import { assignDefined, methodParam, urlParam } from './webhook-settings.js';
+
+type ServiceParams = { sid: string };
+
+/** messaging.twilio.com/v1/Services: list, fetch, update (inbound settings), and its PhoneNumbers. */
+export function registerMessagingServices(api: FastifyInstance, ctx: SimContext): void {
+  // v1 answers absolute URLs; build them on the host the client used.
+  const baseUrl = (request: FastifyRequest): string => `${request.protocol}://${request.host}`;
+  const find = (request: FastifyRequest<{ Params: ServiceParams }>): MessagingService => {
+    const account = requestAccount(request);
+    const service = ctx.store.services.get(request.params.sid);
+    if (!service || service.accountSid !== account.sid) throw notFound(requestPath(request));
+    return service;
+  };
+
+  api.get('/Services', async (request) => {
+    const account = requestAccount(request);
+    const services = [...ctx.store.services.values()].filter((s) => s.accountSid === account.sid);
+    const base = baseUrl(request);
+    return pageV1(request, services, { key: 'services', baseUrl: base, sidOf: (s) => s.sid, present: (s) => presentService(s, base) });
+  });
+
+  api.get<{ Params: ServiceParams }>('/Services/:sid', async (request) => presentService(find(request), baseUrl(request)));
+
+  api.post<{ Params: ServiceParams }>('/Services/:sid', async (request) => {
+    const service = find(request);
+    const form = asForm(request.body);
+    assignDefined(service, {
+      friendlyName: param(form, 'FriendlyName'),
+      inboundRequestUrl: urlParam(form, 'InboundRequestUrl'),
+      inboundMethod: methodParam(form, 'InboundMethod'),
+      useInboundWebhookOnNumber: boolParam(form, 'UseInboundWebhookOnNumber'),
+      statusCallback: urlParam(form, 'StatusCallback'),
+    });
+    service.dateUpdated = new Date();
+    return presentService(service, baseUrl(request));
+  });
+
+  api.get<{ Params: ServiceParams }>('/Services/:sid/PhoneNumbers', async (request) => {
+    const service = find(request);
+    const base = baseUrl(request);
+    return pageV1(request, poolNumbers(ctx, service), {
+      key: 'phone_numbers', baseUrl: base, sidOf: (n) => n.sid, present: (n) => presentServicePhoneNumber(n, service.sid, base),
+    });
+  });
+
+  api.get<{ Params: ServiceParams & { numberSid: string } }>('/Services/:sid/PhoneNumbers/:numberSid', async (request) => {
+    const service = find(request);
+    const number = poolNumbers(ctx, service).find((n) => n.sid === request.params.numberSid);
+    if (!number) throw notFound(requestPath(request));
+    return presentServicePhoneNumber(number, service.sid, baseUrl(request));
+  });
+}
+
+function poolNumbers(ctx: SimContext, service: MessagingService): IncomingNumber[] {
+  return service.phoneNumbers
+    .map((phone) => ctx.store.incomingNumbers.get(phone))
+    .filter((n): n is IncomingNumber => n !== undefined);
+}

@@ -1,0 +1,224 @@
+import { ControlError } from './control-error.js';
+import { defaultFaults, type Faults } from './faults.js';
+import {
+  DEMO_SMS_URL,
+  type Account,
+  type AvailableNumber,
+  type Capabilities,
+  type HttpMethod,
+  type IncomingNumber,
+  type MessagingService,
+  type ShortCode,
+  type SimMedia,
+  type SimMessage,
+  type WebhookLogEntry,
+} from './model.js';
+import { friendlyName, isE164, isShortCode } from './phone-numbers.js';
+import { isSid, newAuthToken, newSid } from './sids.js';
+
+export interface IncomingNumberOptions {
+  smsUrl?: string;
+  smsMethod?: HttpMethod;
+  statusCallback?: string;
+  friendlyName?: string;
+  capabilities?: Partial<Capabilities>;
+}
+
+export interface AvailableNumberOptions {
+  locality?: string;
+  region?: string;
+  postalCode?: string;
+  capabilities?: Partial<Capabilities>;
+}
+
+export interface MessagingServiceOptions {
+  sid?: string;
+  friendlyName?: string;
+  phoneNumbers?: string[];
+  inboundRequestUrl?: string;
+  inboundMethod?: HttpMethod;
+  useInboundWebhookOnNumber?: boolean;
+}
+
+const ALL_CAPABLE: Capabilities = { sms: true, mms: true, voice: true };
+
+/** Everything the simulated Twilio knows, in memory. No HTTP here. */
+export class SimStore {
+  readonly accounts = new Map<string, Account>();
+  readonly incomingNumbers = new Map<string, IncomingNumber>(); // by phone number
+  readonly shortCodes = new Map<string, ShortCode>(); // by short code
+  readonly services = new Map<string, MessagingService>(); // by SID
+  availableNumbers: AvailableNumber[] = [];
+  /** Oldest first; lists reverse it. */
+  readonly messages: SimMessage[] = [];
+  private readonly messagesBySid = new Map<string, SimMessage>();
+  readonly media = new Map<string, SimMedia>();
+  /** `${phone}|${sender}` where sender is a number, short code or MG SID. */
+  private readonly optOuts = new Set<string>();
+  readonly webhookLog: WebhookLogEntry[] = [];
+  faults: Faults = defaultFaults();
+
+  createAccount(opts: { sid?: string; authToken?: string; friendlyName?: string } = {}): Account {
+    const sid = opts.sid ?? newSid('AC');
+    if (!isSid('AC', sid)) throw new ControlError(400, `Account SID ${sid} must be AC followed by 32 hex digits`);
+    if (this.accounts.has(sid)) throw new ControlError(409, `Account ${sid} already exists`);
+    const account: Account = {
+      sid,
+      authToken: opts.authToken ?? newAuthToken(),
+      friendlyName: opts.friendlyName ?? 'Simulated account',
+      dateCreated: new Date(),
+    };
+    this.accounts.set(sid, account);
+    return account;
+  }
+
+  requireAccount(sid: string): Account {
+    const account = this.accounts.get(sid);
+    if (!account) throw new ControlError(404, `No account ${sid}; create it first`);
+    return account;
+  }
+
+  addIncomingNumber(accountSid: string, phoneNumber: string, opts: IncomingNumberOptions = {}): IncomingNumber {
+    this.requireAccount(accountSid);
+    if (!isE164(phoneNumber)) throw new ControlError(400, `${phoneNumber} is not an E.164 phone number`);
+    const existing = this.incomingNumbers.get(phoneNumber);
+    if (existing) throw new ControlError(409, `${phoneNumber} already belongs to account ${existing.accountSid}`);
+    const now = new Date();
+    const number: IncomingNumber = {
+      sid: newSid('PN'),
+      accountSid,
+      phoneNumber,
+      friendlyName: opts.friendlyName ?? friendlyName(phoneNumber),
+      capabilities: { ...ALL_CAPABLE, ...opts.capabilities },
+      // New numbers point at Twilio's demo reply, as real ones do.
+      smsUrl: opts.smsUrl ?? DEMO_SMS_URL,
+      smsMethod: opts.smsMethod ?? 'POST',
+      smsFallbackUrl: '',
+      statusCallback: opts.statusCallback ?? '',
+      statusCallbackMethod: 'POST',
+      dateCreated: now,
+      dateUpdated: now,
+    };
+    this.incomingNumbers.set(phoneNumber, number);
+    return number;
+  }
+
+  addAvailableNumber(country: string, phoneNumber: string, opts: AvailableNumberOptions = {}): AvailableNumber {
+    if (!isE164(phoneNumber)) throw new ControlError(400, `${phoneNumber} is not an E.164 phone number`);
+    if (this.incomingNumbers.has(phoneNumber)) throw new ControlError(409, `${phoneNumber} is already owned`);
+    const available: AvailableNumber = {
+      country: country.toUpperCase(),
+      phoneNumber,
+      friendlyName: friendlyName(phoneNumber),
+      locality: opts.locality ?? '',
+      region: opts.region ?? '',
+      postalCode: opts.postalCode ?? '',
+      capabilities: { ...ALL_CAPABLE, ...opts.capabilities },
+    };
+    this.availableNumbers = this.availableNumbers.filter((n) => n.phoneNumber !== phoneNumber);
+    this.availableNumbers.push(available);
+    return available;
+  }
+
+  /** Moves a number from the available list into the account; undefined if it is not available. */
+  buyNumber(accountSid: string, phoneNumber: string, opts: IncomingNumberOptions = {}): IncomingNumber | undefined {
+    const available = this.availableNumbers.find((n) => n.phoneNumber === phoneNumber);
+    if (!available) return undefined;
+    this.availableNumbers = this.availableNumbers.filter((n) => n !== available);
+    return this.addIncomingNumber(accountSid, phoneNumber, { capabilities: available.capabilities, ...opts });
+  }
+
+  addShortCode(accountSid: string, shortCode: string): ShortCode {
+    this.requireAccount(accountSid);
+    if (!isShortCode(shortCode)) throw new ControlError(400, `${shortCode} is not a 5 or 6 digit short code`);
+    const existing = this.shortCodes.get(shortCode);
+    if (existing) throw new ControlError(409, `${shortCode} already belongs to account ${existing.accountSid}`);
+    const now = new Date();
+    const code: ShortCode = {
+      sid: newSid('SC'),
+      accountSid,
+      shortCode,
+      friendlyName: shortCode,
+      smsUrl: DEMO_SMS_URL,
+      smsMethod: 'POST',
+      dateCreated: now,
+      dateUpdated: now,
+    };
+    this.shortCodes.set(shortCode, code);
+    return code;
+  }
+
+  /** Pool numbers the account does not own yet are added to it, so a service is one call away. */
+  addMessagingService(accountSid: string, opts: MessagingServiceOptions = {}): MessagingService {
+    this.requireAccount(accountSid);
+    const sid = opts.sid ?? newSid('MG');
+    if (!isSid('MG', sid)) throw new ControlError(400, `Messaging Service SID ${sid} must be MG followed by 32 hex digits`);
+    if (this.services.has(sid)) throw new ControlError(409, `Messaging Service ${sid} already exists`);
+    const phoneNumbers = opts.phoneNumbers ?? [];
+    for (const phoneNumber of phoneNumbers) {
+      if (!isE164(phoneNumber)) throw new ControlError(400, `${phoneNumber} is not an E.164 phone number`);
+      const owner = this.incomingNumbers.get(phoneNumber)?.accountSid;
+      if (owner && owner !== accountSid) {
+        throw new ControlError(409, `${phoneNumber} belongs to account ${owner}, not ${accountSid}`);
+      }
+      const pooled = this.serviceContaining(phoneNumber);
+      if (pooled) throw new ControlError(409, `${phoneNumber} is already in Messaging Service ${pooled.sid}`);
+    }
+    for (const phoneNumber of phoneNumbers) {
+      if (!this.incomingNumbers.has(phoneNumber)) this.addIncomingNumber(accountSid, phoneNumber);
+    }
+    const now = new Date();
+    const service: MessagingService = {
+      sid,
+      accountSid,
+      friendlyName: opts.friendlyName ?? 'Simulated Messaging Service',
+      inboundRequestUrl: opts.inboundRequestUrl ?? '',
+      inboundMethod: opts.inboundMethod ?? 'POST',
+      useInboundWebhookOnNumber: opts.useInboundWebhookOnNumber ?? false,
+      statusCallback: '',
+      phoneNumbers: [...phoneNumbers],
+      dateCreated: now,
+      dateUpdated: now,
+    };
+    this.services.set(sid, service);
+    return service;
+  }
+
+  serviceContaining(phoneNumber: string): MessagingService | undefined {
+    for (const service of this.services.values()) {
+      if (service.phoneNumbers.includes(phoneNumber)) return service;
+    }
+    return undefined;
+  }
+
+  /** The account owning a number or short code, if any. */
+  ownerOf(address: string): { accountSid: string; smsCapable: boolean } | undefined {
+    const number = this.incomingNumbers.get(address);
+    if (number) return { accountSid: number.accountSid, smsCapable: number.capabilities.sms };
+    const code = this.shortCodes.get(address);
+    if (code) return { accountSid: code.accountSid, smsCapable: true };
+    return undefined;
+  }
+
+  addMessage(message: SimMessage): void {
+    this.messages.push(message);
+    this.messagesBySid.set(message.sid, message);
+    for (const media of message.media) this.media.set(media.sid, media);
+  }
+
+  message(sid: string): SimMessage | undefined {
+    return this.messagesBySid.get(sid);
+  }
+
+  optOut(phone: string, senders: string[]): void {
+    for (const sender of senders) this.optOuts.add(`${phone}|${sender}`);
+  }
+
+  optIn(phone: string, senders: string[]): void {
+    for (const sender of senders) this.optOuts.delete(`${phone}|${sender}`);
+  }
+
+  isOptedOut(phone: string, senders: string[]): boolean {
+    return senders.some((sender) => this.optOuts.has(`${phone}|${sender}`));
+  }
+}
