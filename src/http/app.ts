@@ -6,6 +6,7 @@ import { ping } from '../db/database.js';
 import { accountRoutes } from '../features/accounts/routes.js';
 import { authHooks } from './auth.js';
 import { registerErrorHandling } from './errors.js';
+import { registerWebApp } from './static.js';
 
 /** Secrets never reach a log line, whatever a handler logs. */
 export const REDACT = [
@@ -41,5 +42,6 @@ export async function buildApp(ctx: Context): Promise<FastifyInstance> {
     }
   });
   accountRoutes(app, ctx, auth);
+  await registerWebApp(app);
   return app;
 }

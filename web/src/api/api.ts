@@ -1,0 +1,122 @@
+/** Typed functions for the SPEC §7 endpoints the web app uses. */
+import { request, type RequestOptions } from './http';
+import type {
+  AuditEntry,
+  AvailableNumber,
+  Conversation,
+  ConversationStatus,
+  Customer,
+  Id,
+  IncomingNumber,
+  Me,
+  Message,
+  NewSender,
+  Organization,
+  Page,
+  Role,
+  Sender,
+  Timeline,
+  TwilioIntegration,
+  UploadedMedia,
+  User,
+} from './types';
+
+type Query = Record<string, string | number | null | undefined>;
+
+function withQuery(path: string, query: Query): string {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(query)) {
+    if (value !== null && value !== undefined && value !== '') params.set(key, String(value));
+  }
+  const qs = params.toString();
+  return qs ? `${path}?${qs}` : path;
+}
+
+const enc = encodeURIComponent;
+
+/** Lists are `{items, nextCursor}`; a bare array is accepted too, to be lenient. */
+export function pageOf<T>(value: Page<T> | T[] | null | undefined): Page<T> {
+  if (Array.isArray(value)) return { items: value, nextCursor: null };
+  return { items: value?.items ?? [], nextCursor: value?.nextCursor ?? null };
+}
+
+async function list<T>(path: string, options?: RequestOptions): Promise<Page<T>> {
+  return pageOf(await request<Page<T> | T[]>('GET', path, undefined, options));
+}
+
+export interface ConversationQuery {
+  status?: ConversationStatus;
+  assignee?: 'me' | 'unassigned' | Id;
+  q?: string;
+  cursor?: string | null;
+  limit?: number;
+}
+
+// --- session ---
+export const me = (options?: RequestOptions) => request<Me>('GET', '/api/me', undefined, { expectUnauthorized: true, ...options });
+export const login = (email: string, password: string) =>
+  request<{ token: string; user: User }>('POST', '/api/login', { email, password }, { expectUnauthorized: true });
+export const signup = (input: { orgName: string; name: string; email: string; password: string }) =>
+  request<{ user: User; organization: Organization; token: string }>('POST', '/api/signup', input, { expectUnauthorized: true });
+export const logout = () => request<void>('POST', '/api/logout');
+export const changePassword = (currentPassword: string, newPassword: string) =>
+  request<void>('POST', '/api/me/password', { currentPassword, newPassword });
+
+// --- users and settings ---
+export const listUsers = () => list<User>('/api/users');
+export const inviteUser = (input: { email: string; name: string; role: Role; password: string }) => request<User>('POST', '/api/users', input);
+export const updateUser = (id: Id, changes: { role?: Role; name?: string; active?: boolean }) =>
+  request<User>('PATCH', `/api/users/${enc(id)}`, changes);
+export const deactivateUser = (id: Id) => request<User | undefined>('DELETE', `/api/users/${enc(id)}`);
+export const updateSettings = (threadingWindowHours: number) =>
+  request<{ organization: Organization } | Organization>('PATCH', '/api/settings', { threadingWindowHours });
+export const listAudit = (cursor?: string | null) => list<AuditEntry>(withQuery('/api/audit', { cursor }));
+
+// --- Twilio integration (admin) ---
+export const getTwilio = () => request<TwilioIntegration>('GET', '/api/integrations/twilio');
+export const connectTwilio = (accountSid: string, authToken: string) =>
+  request<TwilioIntegration>('PUT', '/api/integrations/twilio', { accountSid, authToken });
+export const disconnectTwilio = () => request<Record<string, unknown> | undefined>('DELETE', '/api/integrations/twilio');
+export const listIncomingNumbers = () => list<IncomingNumber>('/api/integrations/twilio/incoming-numbers');
+export const listAvailableNumbers = (query: { country: string; areaCode?: string; contains?: string }) =>
+  list<AvailableNumber>(withQuery('/api/integrations/twilio/available-numbers', query));
+export const addSender = (input: NewSender) => request<Sender>('POST', '/api/integrations/twilio/senders', input);
+export const updateSender = (id: Id, ratePerSecond: number) =>
+  request<Sender>('PATCH', `/api/integrations/twilio/senders/${enc(id)}`, { ratePerSecond });
+export const removeSender = (id: Id) => request<unknown>('DELETE', `/api/integrations/twilio/senders/${enc(id)}`);
+
+// --- senders an agent may send from ---
+export const listSenders = () => list<Sender>('/api/senders');
+
+// --- conversations ---
+export const listConversations = (query: ConversationQuery, options?: RequestOptions) =>
+  list<Conversation>(withQuery('/api/conversations', { ...query }), options);
+export const getConversation = (id: Id, options?: RequestOptions) =>
+  request<Conversation>('GET', `/api/conversations/${enc(id)}`, undefined, options);
+export const updateConversation = (id: Id, changes: { status?: ConversationStatus; assigneeId?: Id | null }) =>
+  request<Conversation>('PATCH', `/api/conversations/${enc(id)}`, changes);
+export const markRead = (id: Id) => request<unknown>('POST', `/api/conversations/${enc(id)}/read`);
+export const startConversation = (input: { senderId: Id; customerId?: Id; phone?: string; body: string; mediaIds?: Id[] }) =>
+  request<{ conversation: Conversation; message: Message }>('POST', '/api/conversations', input);
+export const listMessages = (conversationId: Id, cursor?: string | null, options?: RequestOptions) =>
+  list<Message>(withQuery(`/api/conversations/${enc(conversationId)}/messages`, { cursor }), options);
+export const sendMessage = (conversationId: Id, body: string, mediaIds: Id[]) =>
+  request<Message>('POST', `/api/conversations/${enc(conversationId)}/messages`, { body, mediaIds });
+export const retryMessage = (id: Id) => request<Message>('POST', `/api/messages/${enc(id)}/retry`);
+
+// --- media ---
+export function uploadMedia(file: File, options?: RequestOptions) {
+  const form = new FormData();
+  form.append('file', file, file.name);
+  return request<UploadedMedia>('POST', '/api/media', form, options);
+}
+
+// --- customers ---
+export const findCustomers = (q: string, options?: RequestOptions) => list<Customer>(withQuery('/api/customers', { q }), options);
+export const getCustomer = (id: Id, options?: RequestOptions) => request<Customer>('GET', `/api/customers/${enc(id)}`, undefined, options);
+export const updateCustomer = (id: Id, changes: { name?: string | null; email?: string | null; notes?: string | null }) =>
+  request<Customer>('PATCH', `/api/customers/${enc(id)}`, changes);
+export const getTimeline = (id: Id, options?: RequestOptions) =>
+  request<Timeline>('GET', `/api/customers/${enc(id)}/timeline`, undefined, options);
+
+export const EVENTS_URL = '/api/events';

@@ -1,0 +1,174 @@
+import { useEffect, useRef, useState, type ClipboardEvent, type DragEvent, type FormEvent, type KeyboardEvent } from 'react';
+import { errorMessage } from '../api/http';
+import type { Id } from '../api/types';
+import { getDraft, setDraft } from '../lib/drafts';
+import { ErrorNote } from '../ui/ConfirmDialog';
+import { AttachmentTray } from './AttachmentTray';
+import { EncodingHelp } from './EncodingHelp';
+import { MessageInput } from './MessageInput';
+import { SegmentCounter } from './SegmentCounter';
+import { ALLOWED_TYPES, useAttachments, type Attachment } from './useAttachments';
+import { useMessageBody } from './useMessageBody';
+
+export interface ComposerProps {
+  conversationId: Id;
+  recipient: string;
+  /** Why nothing can be sent here (the customer opted out of this number), or null. */
+  blockedReason: string | null;
+  /** Why pictures cannot be attached (the number cannot send MMS), or null. */
+  attachBlockedReason?: string | null;
+  /** Sends; throws to put the text and pictures back with the error shown. */
+  onSend(body: string, attachments: Attachment[]): Promise<void>;
+}
+
+function imageFiles(list: FileList | null | undefined): File[] {
+  return list ? [...list].filter((f) => f.type.startsWith('image/')) : [];
+}
+
+export function Composer({ conversationId, recipient, blockedReason, attachBlockedReason = null, onSend }: ComposerProps) {
+  const message = useMessageBody(getDraft(conversationId));
+  const attachments = useAttachments();
+  const [error, setError] = useState<string | null>(null);
+  const [dragging, setDragging] = useState(false);
+  const fileInput = useRef<HTMLInputElement>(null);
+  const textarea = useRef<HTMLTextAreaElement>(null);
+  const blocked = blockedReason !== null;
+
+  useEffect(() => setDraft(conversationId, message.body), [conversationId, message.body]);
+
+  const hasContent = message.body.trim().length > 0 || attachments.mediaIds.length > 0;
+  const canSend = !blocked && hasContent && !message.count.overLimit && !attachments.uploading && !attachments.failed;
+
+  const send = async () => {
+    if (!canSend) return;
+    const body = message.body;
+    const sent = attachments.items;
+    message.reset('');
+    attachments.clear();
+    setError(null);
+    try {
+      await onSend(body, sent);
+    } catch (e) {
+      message.reset(body);
+      attachments.restore(sent);
+      setError(errorMessage(e));
+    }
+    textarea.current?.focus();
+  };
+
+  const onSubmit = (event: FormEvent) => {
+    event.preventDefault();
+    void send();
+  };
+
+  const onKeyDown = (event: KeyboardEvent<HTMLTextAreaElement>) => {
+    if (event.key !== 'Enter' || event.shiftKey || event.altKey || event.nativeEvent.isComposing) return;
+    event.preventDefault();
+    void send();
+  };
+
+  const canAttach = !blocked && attachBlockedReason === null;
+
+  const onPaste = (event: ClipboardEvent<HTMLTextAreaElement>) => {
+    const files = imageFiles(event.clipboardData?.files);
+    if (files.length === 0 || !canAttach) return;
+    attachments.add(files);
+    if (!event.clipboardData.getData('text/plain')) event.preventDefault();
+  };
+
+  const onDragOver = (event: DragEvent) => {
+    if (!canAttach || !event.dataTransfer?.types.includes('Files')) return;
+    event.preventDefault();
+    event.dataTransfer.dropEffect = 'copy';
+    setDragging(true);
+  };
+
+  const onDrop = (event: DragEvent) => {
+    setDragging(false);
+    if (!canAttach) return;
+    const files = [...(event.dataTransfer?.files ?? [])];
+    if (files.length === 0) return;
+    event.preventDefault();
+    attachments.add(files);
+  };
+
+  return (
+    <form
+      className="composer"
+      data-testid="composer"
+      data-dragging={dragging ? 'true' : undefined}
+      onSubmit={onSubmit}
+      onDragOver={onDragOver}
+      onDragLeave={(e) => !e.currentTarget.contains(e.relatedTarget as Node | null) && setDragging(false)}
+      onDrop={onDrop}
+      aria-label={`Reply to ${recipient}`}
+    >
+      {blocked && (
+        <p className="composer-blocked" role="note" data-testid="composer-blocked">
+          {blockedReason}
+        </p>
+      )}
+      <AttachmentTray items={attachments.items} onRemove={attachments.remove} />
+      <MessageInput
+        id="composer-input"
+        ref={textarea}
+        label="Message"
+        value={message.body}
+        nonGsmCharacters={message.count.nonGsmCharacters}
+        onChange={message.edit}
+        onKeyDown={onKeyDown}
+        onPaste={onPaste}
+        disabled={blocked}
+        placeholder={blocked ? 'Texting is turned off for this customer' : `Text ${recipient}…`}
+        describedBy="composer-counter composer-help"
+      />
+      <div className="composer-footer">
+        <button
+          type="button"
+          className="icon-button"
+          onClick={() => fileInput.current?.click()}
+          disabled={!canAttach}
+          aria-label="Attach pictures"
+          title={attachBlockedReason ?? 'Attach pictures (JPEG, PNG, GIF; or drop or paste them)'}
+        >
+          <svg viewBox="0 0 24 24" width="20" height="20" aria-hidden="true">
+            <path
+              d="M16.5 6.5v10a4.5 4.5 0 0 1-9 0V6a3 3 0 0 1 6 0v9.5a1.5 1.5 0 0 1-3 0V7"
+              fill="none"
+              stroke="currentColor"
+              strokeWidth="1.8"
+              strokeLinecap="round"
+            />
+          </svg>
+        </button>
+        <input
+          ref={fileInput}
+          type="file"
+          accept={ALLOWED_TYPES.join(',')}
+          multiple
+          hidden
+          data-testid="attach-input"
+          aria-label="Picture files"
+          onChange={(e) => {
+            attachments.add([...(e.target.files ?? [])]);
+            e.target.value = '';
+          }}
+        />
+        <SegmentCounter count={message.count} id="composer-counter" />
+        <button type="submit" className="button button-primary" disabled={!canSend}>
+          Send
+        </button>
+      </div>
+      <div id="composer-help">
+        <EncodingHelp count={message.count} replaceable={message.replaceable} onReplace={message.replaceLookalikes} />
+        {message.limitNote && (
+          <p className="composer-limit" role="alert" data-testid="limit-note">
+            {message.limitNote}
+          </p>
+        )}
+        {attachments.refusal && <ErrorNote message={attachments.refusal} />}
+        {error && <ErrorNote message={error} />}
+      </div>
+    </form>
+  );
+}

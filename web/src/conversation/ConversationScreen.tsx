@@ -1,0 +1,151 @@
+import { useCallback, useState } from 'react';
+import { countSegments } from '../../../src/domain/segments';
+import * as api from '../api/api';
+import { errorMessage } from '../api/http';
+import type { Conversation, Id, InboxView, Message } from '../api/types';
+import { useDirectory, useSession } from '../app/session';
+import { Composer } from '../composer/Composer';
+import type { Attachment } from '../composer/useAttachments';
+import { CustomerPanel } from '../customer/CustomerPanel';
+import { customerLabel, fullDateTime, senderLabel } from '../lib/format';
+import { sameId } from '../lib/ids';
+import type { LiveEvent } from '../live/applyEvent';
+import { ErrorNote } from '../ui/ConfirmDialog';
+import { ConversationHeader } from './ConversationHeader';
+import { Thread } from './Thread';
+import { useConversation } from './useConversation';
+import { useMarkRead } from './useMarkRead';
+import { useThread } from './useThread';
+
+interface ConversationScreenProps {
+  conversationId: Id;
+  view: InboxView;
+  onRead(id: Id): void;
+  /** Tells the inbox about this screen's own changes before their events arrive. */
+  onLocalEvent(event: LiveEvent): void;
+}
+
+let localSequence = 0;
+
+export function ConversationScreen({ conversationId, view, onRead, onLocalEvent }: ConversationScreenProps) {
+  const { me } = useSession();
+  const { senderById } = useDirectory();
+  const { conversation, setConversation, customer, setCustomer, error, reload } = useConversation(conversationId);
+  const thread = useThread(conversationId);
+  const [panelOpen, setPanelOpen] = useState(false);
+  const [actionError, setActionError] = useState<string | null>(null);
+  useMarkRead(conversationId, thread.messages, !thread.loading, onRead);
+
+  const { addLocal, replaceLocal, removeLocal, upsert } = thread;
+  const onSend = useCallback(
+    async (body: string, attachments: Attachment[]) => {
+      const count = countSegments(body);
+      const localId = `local-${++localSequence}`;
+      // Shown at once as pending; the server's copy replaces it and events move its status on.
+      addLocal({
+        id: localId,
+        conversationId,
+        direction: 'outbound',
+        body,
+        media: attachments.map((a) => ({ id: a.mediaId ?? a.key, contentType: a.file.type, size: a.file.size, url: a.previewUrl ?? '' })),
+        status: 'pending',
+        errorCode: null,
+        errorMessage: null,
+        segments: count.segments,
+        encoding: count.encoding,
+        twilioSid: null,
+        authorId: me.user.id,
+        createdAt: new Date().toISOString(),
+      });
+      try {
+        const ids = attachments.flatMap((a) => (a.mediaId === undefined ? [] : [a.mediaId]));
+        const message = await api.sendMessage(conversationId, body, ids);
+        replaceLocal(localId, message);
+        onLocalEvent({ type: 'message.created', partial: false, data: message });
+      } catch (e) {
+        removeLocal(localId);
+        throw e;
+      }
+    },
+    [addLocal, replaceLocal, removeLocal, onLocalEvent, conversationId, me.user.id],
+  );
+
+  const onRetry = useCallback(
+    async (message: Message) => {
+      setActionError(null);
+      try {
+        upsert(await api.retryMessage(message.id));
+      } catch (e) {
+        setActionError(errorMessage(e));
+      }
+    },
+    [upsert],
+  );
+
+  const change = async (changes: { status?: Conversation['status']; assigneeId?: Id | null }) => {
+    setActionError(null);
+    try {
+      const updated = await api.updateConversation(conversationId, changes);
+      setConversation({ ...updated, unread: false });
+      onLocalEvent({ type: 'conversation.updated', partial: false, data: updated });
+    } catch (e) {
+      setActionError(errorMessage(e));
+    }
+  };
+
+  if (!conversation) {
+    return (
+      <section className="conversation-pane" aria-label="Conversation">
+        {error ? <ErrorNote message={error} onRetry={reload} /> : <p className="thread-note" role="status">Loading conversation…</p>}
+      </section>
+    );
+  }
+
+  const sender = senderById(conversation.senderId);
+  const optOut = customer?.optOuts.find((o) => sameId(o.senderId, conversation.senderId));
+  const name = customerLabel(conversation.customer);
+  const blockedReason = optOut
+    ? `${name} opted out of texts from ${sender ? senderLabel(sender) : 'this number'} on ${fullDateTime(optOut.at)}. Nothing can be sent from this number until they text START to it.`
+    : null;
+  const attachBlockedReason = sender && sender.capabilities?.mms === false ? `${senderLabel(sender)} cannot send pictures.` : null;
+
+  return (
+    <div className="conversation-screen" data-panel={panelOpen ? 'open' : 'closed'}>
+      <section className="conversation-pane" aria-labelledby="conversation-title" data-testid="conversation" data-conversation-id={conversation.id}>
+        <ConversationHeader
+          conversation={conversation}
+          sender={sender}
+          view={view}
+          panelOpen={panelOpen}
+          onTogglePanel={() => setPanelOpen((open) => !open)}
+          onChange={change}
+        />
+        <Thread
+          messages={thread.messages}
+          loading={thread.loading}
+          error={thread.error}
+          hasOlder={thread.hasOlder}
+          loadingOlder={thread.loadingOlder}
+          onLoadOlder={thread.loadOlder}
+          onRetry={onRetry}
+          onReload={thread.reload}
+        />
+        {actionError && <ErrorNote message={actionError} />}
+        <Composer
+          conversationId={conversation.id}
+          recipient={name}
+          blockedReason={blockedReason}
+          attachBlockedReason={attachBlockedReason}
+          onSend={onSend}
+        />
+      </section>
+      <CustomerPanel
+        conversation={conversation}
+        customer={customer}
+        onCustomerChange={setCustomer}
+        onClose={() => setPanelOpen(false)}
+        view={view}
+      />
+    </div>
+  );
+}

@@ -1,0 +1,56 @@
+// @vitest-environment jsdom
+import { cleanup, fireEvent, render, screen } from '@testing-library/react';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { aMessage, aUser } from '../test/factories';
+import { MessageBubble } from './MessageBubble';
+
+function renderBubble(message = aMessage(), onRetry = vi.fn(async () => {})) {
+  render(
+    <ol>
+      <MessageBubble message={message} author={aUser()} onEnlarge={() => {}} onRetry={onRetry} onMediaLoad={() => {}} />
+    </ol>,
+  );
+  return { bubble: screen.getByTestId('message'), onRetry };
+}
+
+describe('MessageBubble', () => {
+  afterEach(cleanup);
+
+  it('renders customer text as text, never as HTML', () => {
+    const { bubble } = renderBubble(aMessage({ body: '<img src=x onerror="alert(1)"><b>bold</b> javascript:alert(2)' }));
+    expect(bubble.querySelector('img, b')).toBeNull();
+    expect(bubble.textContent).toContain('<img src=x onerror="alert(1)"><b>bold</b>');
+    expect(bubble.querySelector('a')).toBeNull();
+  });
+
+  it('links only http(s) addresses', () => {
+    const { bubble } = renderBubble(aMessage({ body: 'Track it at https://example.com/t/1. Thanks' }));
+    const link = bubble.querySelector('a')!;
+    expect(link.getAttribute('href')).toBe('https://example.com/t/1');
+    expect(link.getAttribute('rel')).toContain('noopener');
+  });
+
+  it('marks delivery status and explains a failure, with a retry', () => {
+    const { bubble, onRetry } = renderBubble(
+      aMessage({ direction: 'outbound', status: 'failed', errorCode: 30003, errorMessage: 'The phone is unreachable.' }),
+    );
+    expect(bubble.dataset.status).toBe('failed');
+    expect(screen.getByTestId('delivery-mark').getAttribute('title')).toBe('Failed: The phone is unreachable. (error 30003)');
+    expect(bubble.textContent).toContain('The phone is unreachable. (error 30003)');
+    fireEvent.click(screen.getByRole('button', { name: 'Retry' }));
+    expect(onRetry).toHaveBeenCalled();
+  });
+
+  it('shows pictures inline and other files as downloads', () => {
+    renderBubble(
+      aMessage({
+        media: [
+          { id: 'a', contentType: 'image/jpeg', size: 10, url: '/media/a' },
+          { id: 'b', contentType: 'image/svg+xml', size: 10, url: '/media/b' },
+        ],
+      }),
+    );
+    expect(screen.getByRole('button', { name: 'Enlarge picture' }).querySelector('img')!.getAttribute('src')).toBe('/media/a');
+    expect(screen.getByRole('link', { name: /Attachment \(image\/svg\+xml/ }).hasAttribute('download')).toBe(true);
+  });
+});

@@ -1,0 +1,63 @@
+import type { Id, InboxView, TimelineConversation } from '../api/types';
+import { useDirectory } from '../app/session';
+import { fullDateTime, plural, senderLabel, timeOfDay } from '../lib/format';
+import { sameId } from '../lib/ids';
+import { routeHref } from '../lib/router';
+import { ErrorNote } from '../ui/ConfirmDialog';
+import { useTimeline } from './useTimeline';
+
+export function TimelineList({ customerId, currentId, view }: { customerId: Id; currentId: Id; view: InboxView }) {
+  const { timeline, error, reload } = useTimeline(customerId);
+  return (
+    <section className="panel-section" aria-labelledby="timeline-title" data-testid="timeline">
+      <h3 id="timeline-title">All conversations</h3>
+      {error && <ErrorNote message={error} onRetry={reload} />}
+      {!timeline && !error && <p className="muted">Loading…</p>}
+      {timeline && (
+        <ol className="timeline">
+          {timeline.conversations.map((c) => (
+            <TimelineItem key={c.id} conversation={c} current={sameId(c.id, currentId)} view={view} />
+          ))}
+        </ol>
+      )}
+    </section>
+  );
+}
+
+function TimelineItem({ conversation, current, view }: { conversation: TimelineConversation; current: boolean; view: InboxView }) {
+  const { senderById, userById } = useDirectory();
+  const sender = senderById(conversation.senderId);
+  return (
+    <li className="timeline-item" data-current={current ? 'true' : undefined}>
+      <div className="timeline-head">
+        {current ? (
+          <strong>This conversation</strong>
+        ) : (
+          <a href={routeHref({ name: 'inbox', view: conversation.status === 'closed' ? 'closed' : view === 'closed' ? 'open' : view, conversationId: conversation.id })}>
+            {fullDateTime(conversation.createdAt)}
+          </a>
+        )}
+        <span className={`badge badge-${conversation.status}`}>{conversation.status === 'open' ? 'Open' : 'Closed'}</span>
+      </div>
+      <p className="muted">
+        {plural(conversation.messages.length, 'message')} · via {sender ? senderLabel(sender) : 'a removed number'}
+      </p>
+      {conversation.messages.length > 0 && (
+        <details>
+          <summary>Show messages</summary>
+          <ol className="timeline-messages">
+            {conversation.messages.map((m) => (
+              <li key={m.id} className={m.direction}>
+                <span className="timeline-who">{m.direction === 'inbound' ? 'Customer' : (userById(m.authorId)?.name ?? 'Team')}</span>{' '}
+                <time dateTime={m.createdAt} title={fullDateTime(m.createdAt)}>
+                  {timeOfDay(m.createdAt)}
+                </time>
+                <p>{m.body || (m.media.length ? plural(m.media.length, 'picture') : '(no text)')}</p>
+              </li>
+            ))}
+          </ol>
+        </details>
+      )}
+    </li>
+  );
+}

@@ -1,0 +1,92 @@
+import { useEffect, useRef, useState } from 'react';
+import type { Id, InboxView } from '../api/types';
+import { useSession } from '../app/session';
+import { ConversationScreen } from '../conversation/ConversationScreen';
+import { useDebounced, isTyping } from '../lib/hooks';
+import { sameId } from '../lib/ids';
+import { navigate } from '../lib/router';
+import { InboxPane } from './InboxPane';
+import { useInbox } from './useInbox';
+
+interface InboxScreenProps {
+  route: { name: 'inbox'; view: InboxView; conversationId: Id | null };
+}
+
+/**
+ * The list and the open conversation side by side on wide screens, one at a time on a phone.
+ * j/k open the next or previous conversation, / searches, r jumps to the reply box.
+ */
+export function InboxScreen({ route }: InboxScreenProps) {
+  const { me } = useSession();
+  const [query, setQuery] = useState('');
+  const q = useDebounced(query, 250);
+  const inbox = useInbox(route.view, q, me.user.id, route.conversationId);
+  const searchRef = useRef<HTMLInputElement>(null);
+
+  // The tab title counts unread conversations in this view, so a background tab shows news.
+  const unread = inbox.items.filter((c) => c.unread).length;
+  useEffect(() => {
+    document.title = unread > 0 ? `(${unread}) Parley` : 'Parley';
+    return () => {
+      document.title = 'Parley';
+    };
+  }, [unread]);
+
+  const latest = useRef({ inbox, route });
+  latest.current = { inbox, route };
+
+  useEffect(() => {
+    const open = (id: Id, focusItem: boolean) => {
+      navigate({ name: 'inbox', view: latest.current.route.view, conversationId: id });
+      if (focusItem) {
+        requestAnimationFrame(() => document.querySelector<HTMLElement>(`[data-conversation-id="${CSS.escape(String(id))}"]`)?.focus());
+      }
+    };
+    const onKeyDown = (event: KeyboardEvent) => {
+      if (event.defaultPrevented || event.metaKey || event.ctrlKey || event.altKey || isTyping(event.target)) return;
+      if (document.querySelector('[aria-modal="true"]')) return;
+      const { inbox: current, route: here } = latest.current;
+      if (event.key === '/') {
+        event.preventDefault();
+        searchRef.current?.focus();
+      } else if (event.key === 'r' && here.conversationId) {
+        const composer = document.getElementById('composer-input');
+        if (composer && !(composer as HTMLTextAreaElement).disabled) {
+          event.preventDefault();
+          composer.focus();
+        }
+      } else if (event.key === 'j' || event.key === 'k') {
+        const items = current.items;
+        if (items.length === 0) return;
+        event.preventDefault();
+        const index = items.findIndex((c) => sameId(c.id, here.conversationId));
+        const nextIndex = index === -1 ? 0 : Math.min(items.length - 1, Math.max(0, index + (event.key === 'j' ? 1 : -1)));
+        const next = items[nextIndex];
+        const inList = document.activeElement?.closest('.conversation-list') != null;
+        if (next) open(next.id, inList);
+        if (event.key === 'j' && nextIndex >= items.length - 3) current.loadMore();
+      }
+    };
+    window.addEventListener('keydown', onKeyDown);
+    return () => window.removeEventListener('keydown', onKeyDown);
+  }, []);
+
+  return (
+    <div className="inbox-screen" data-showing={route.conversationId ? 'conversation' : 'list'}>
+      <InboxPane view={route.view} openId={route.conversationId} query={query} onQueryChange={setQuery} searchRef={searchRef} inbox={inbox} />
+      {route.conversationId ? (
+        <ConversationScreen
+          key={route.conversationId}
+          conversationId={route.conversationId}
+          view={route.view}
+          onRead={inbox.markReadLocally}
+          onLocalEvent={inbox.applyLocal}
+        />
+      ) : (
+        <div className="conversation-empty">
+          <p>Pick a conversation, or press <kbd>c</kbd> to text a customer.</p>
+        </div>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,191 @@
+import { useState, type FormEvent } from 'react';
+import * as api from '../api/api';
+import { errorMessage } from '../api/http';
+import type { NewSender, Sender } from '../api/types';
+import { senderLabel } from '../lib/format';
+import { routeHref } from '../lib/router';
+import { ConfirmDialog, ErrorNote } from '../ui/ConfirmDialog';
+import { AddSender } from './AddSender';
+import { isWebhookConflict, withReplaceWebhook } from './addSender';
+import { useTwilio } from './useTwilio';
+
+const TYPE_LABELS = { phone_number: 'Phone number', short_code: 'Short code', messaging_service: 'Messaging Service' } as const;
+
+export function SendersSettings() {
+  const { twilio, error, reload, changed } = useTwilio();
+  const [conflict, setConflict] = useState<{ input: NewSender; message: string } | null>(null);
+  const [replacing, setReplacing] = useState(false);
+  const [conflictError, setConflictError] = useState<string | null>(null);
+
+  /** Adds a sender; a webhook conflict turns into a question instead of an error. */
+  const add = async (input: NewSender): Promise<boolean> => {
+    try {
+      await api.addSender(input);
+      changed();
+      return true;
+    } catch (e) {
+      if (isWebhookConflict(e)) {
+        setConflict({ input, message: e.message });
+        return false;
+      }
+      throw e;
+    }
+  };
+
+  const replaceWebhook = async () => {
+    if (!conflict) return;
+    setReplacing(true);
+    setConflictError(null);
+    try {
+      await api.addSender(withReplaceWebhook(conflict.input));
+      setConflict(null);
+      changed();
+    } catch (e) {
+      setConflictError(errorMessage(e));
+    } finally {
+      setReplacing(false);
+    }
+  };
+
+  return (
+    <section className="settings-section" aria-labelledby="senders-title" data-testid="senders-settings">
+      <h2 id="senders-title">Senders</h2>
+      <p className="muted">The numbers your team texts from and customers text to. Parley sets their SMS webhook at Twilio itself.</p>
+      {error && <ErrorNote message={error} onRetry={reload} />}
+      {twilio && !twilio.connected && (
+        <p className="notice">
+          Connect a Twilio account first, in <a href={routeHref({ name: 'settings', tab: 'twilio' })}>Twilio account</a>.
+        </p>
+      )}
+      {twilio?.connected && (
+        <>
+          {twilio.senders.length === 0 ? (
+            <p className="empty-state">No senders yet. Add a number below.</p>
+          ) : (
+            <ul className="sender-list" aria-label="Senders">
+              {twilio.senders.map((sender) => (
+                <SenderRow key={sender.id} sender={sender} onChanged={changed} />
+              ))}
+            </ul>
+          )}
+          <AddSender existing={twilio.senders} onAdd={add} />
+        </>
+      )}
+      {conflict && (
+        <ConfirmDialog
+          title="Replace the other webhook?"
+          confirmLabel="Replace webhook"
+          danger
+          busy={replacing}
+          error={conflictError}
+          onConfirm={replaceWebhook}
+          onCancel={() => {
+            setConflict(null);
+            setConflictError(null);
+          }}
+        >
+          <p>{conflict.message}</p>
+          <p>If you continue, texts to this number go to Parley instead, and that application stops receiving them.</p>
+        </ConfirmDialog>
+      )}
+    </section>
+  );
+}
+
+function SenderRow({ sender, onChanged }: { sender: Sender; onChanged(): void }) {
+  const [rate, setRate] = useState(String(sender.ratePerSecond));
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const [saved, setSaved] = useState(false);
+  const [confirming, setConfirming] = useState(false);
+  const [removeError, setRemoveError] = useState<string | null>(null);
+  const label = senderLabel(sender);
+
+  const saveRate = async (event: FormEvent) => {
+    event.preventDefault();
+    setBusy(true);
+    setError(null);
+    setSaved(false);
+    try {
+      await api.updateSender(sender.id, Number(rate));
+      setSaved(true);
+      onChanged();
+    } catch (e) {
+      setError(errorMessage(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const remove = async () => {
+    setBusy(true);
+    setRemoveError(null);
+    try {
+      await api.removeSender(sender.id);
+      setConfirming(false);
+      onChanged();
+    } catch (e) {
+      setRemoveError(errorMessage(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <li className="sender-row" data-testid="sender" data-sender-id={sender.id}>
+      <div className="sender-main">
+        <strong>{label}</strong>
+        <span className="muted">
+          {TYPE_LABELS[sender.type]}
+          {sender.capabilities?.sms ? ' · SMS' : ''}
+          {sender.capabilities?.mms ? ' · MMS' : ''}
+          {sender.active === false ? ' · inactive' : ''}
+        </span>
+        {sender.type === 'messaging_service' && <span className="mono small">{sender.messagingServiceSid}</span>}
+      </div>
+      <form className="rate-form" onSubmit={saveRate}>
+        <label className="field field-inline">
+          <span>Segments per second</span>
+          <input
+            type="number"
+            min="0.01"
+            step="any"
+            inputMode="decimal"
+            value={rate}
+            onChange={(e) => {
+              setRate(e.target.value);
+              setSaved(false);
+            }}
+            aria-label={`Segments per second for ${label}`}
+            required
+          />
+        </label>
+        <button type="submit" className="button button-small" disabled={busy || rate === String(sender.ratePerSecond)}>
+          Save rate
+        </button>
+        {saved && (
+          <span role="status" className="muted">
+            Saved
+          </span>
+        )}
+      </form>
+      <button type="button" className="button button-small button-danger-quiet" onClick={() => setConfirming(true)} aria-label={`Remove ${label}`}>
+        Remove
+      </button>
+      {error && <ErrorNote message={error} />}
+      {confirming && (
+        <ConfirmDialog
+          title={`Remove ${label}?`}
+          confirmLabel="Remove sender"
+          danger
+          busy={busy}
+          error={removeError}
+          onConfirm={remove}
+          onCancel={() => setConfirming(false)}
+        >
+          <p>Parley clears the webhook it set on it at Twilio. Texts to it stop arriving here and nobody can reply from it. Its conversations stay.</p>
+        </ConfirmDialog>
+      )}
+    </li>
+  );
+}

@@ -1,0 +1,70 @@
+import { useState, type FormEvent } from 'react';
+import * as api from '../api/api';
+import { errorMessage } from '../api/http';
+import { useSession } from '../app/session';
+import { ErrorNote } from '../ui/ConfirmDialog';
+
+export function ThreadingSettings() {
+  const { me, setOrganization } = useSession();
+  const current = me.organization.threadingWindowHours;
+  const [hours, setHours] = useState(String(current));
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const [saved, setSaved] = useState(false);
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    setBusy(true);
+    setError(null);
+    setSaved(false);
+    try {
+      const result = await api.updateSettings(Number(hours));
+      setOrganization('organization' in result ? result.organization : result);
+      setSaved(true);
+    } catch (e) {
+      setError(errorMessage(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <section className="settings-section" aria-labelledby="threading-title" data-testid="threading-settings">
+      <h2 id="threading-title">Threading</h2>
+      <p>
+        A customer's text joins their latest conversation on the same number if that conversation had a message within this window;
+        otherwise a new conversation starts. A closed conversation it joins reopens.
+      </p>
+      <form className="stack narrow-form" onSubmit={submit}>
+        <label className="field">
+          <span>Threading window (hours)</span>
+          <input
+            type="number"
+            min="0.01"
+            max="720"
+            step="any"
+            inputMode="decimal"
+            required
+            value={hours}
+            onChange={(e) => {
+              setHours(e.target.value);
+              setSaved(false);
+            }}
+          />
+        </label>
+        <p className="muted small">More than 0 and at most 720 hours (30 days). Fractions are allowed.</p>
+        {error && <ErrorNote message={error} />}
+        <div className="form-actions">
+          <button type="submit" className="button button-primary" disabled={busy || Number(hours) === current}>
+            Save
+          </button>
+          {saved && (
+            <span role="status" className="muted">
+              Saved
+            </span>
+          )}
+        </div>
+      </form>
+    </section>
+  );
+}

@@ -1,0 +1,204 @@
+import { useState, type FormEvent } from 'react';
+import * as api from '../api/api';
+import { errorMessage } from '../api/http';
+import type { TwilioIntegration } from '../api/types';
+import { useDirectory } from '../app/session';
+import { fullDateTime } from '../lib/format';
+import { routeHref } from '../lib/router';
+import { ConfirmDialog, ErrorNote } from '../ui/ConfirmDialog';
+import { useTwilio } from './useTwilio';
+
+export function TwilioSettings() {
+  const { twilio, error, reload, changed } = useTwilio();
+  return (
+    <section className="settings-section" aria-labelledby="twilio-title" data-testid="twilio-settings">
+      <h2 id="twilio-title">Twilio account</h2>
+      {error && <ErrorNote message={error} onRetry={reload} />}
+      {!twilio && !error && <p className="muted">Loading…</p>}
+      {twilio && !twilio.connected && <ConnectForm onConnected={changed} />}
+      {twilio?.connected && <ConnectedAccount twilio={twilio} onChanged={changed} />}
+    </section>
+  );
+}
+
+function ConnectForm({ onConnected }: { onConnected(): void }) {
+  const [accountSid, setAccountSid] = useState('');
+  const [authToken, setAuthToken] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      await api.connectTwilio(accountSid.trim(), authToken.trim());
+      setAuthToken('');
+      onConnected();
+    } catch (e) {
+      setError(errorMessage(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <form className="stack narrow-form" onSubmit={submit}>
+      <p>
+        Connect the Twilio account your support numbers live in. Parley checks the credentials with Twilio before saving them, keeps the
+        Auth Token encrypted and never shows it again.
+      </p>
+      <label className="field">
+        <span>Account SID</span>
+        <input
+          value={accountSid}
+          onChange={(e) => setAccountSid(e.target.value)}
+          required
+          placeholder="AC…"
+          autoComplete="off"
+          spellCheck={false}
+          pattern="\s*AC[0-9a-fA-F]{32}\s*"
+          title="AC followed by 32 hexadecimal characters, as shown in the Twilio console"
+        />
+      </label>
+      <label className="field">
+        <span>Auth Token</span>
+        <input type="password" value={authToken} onChange={(e) => setAuthToken(e.target.value)} required autoComplete="off" />
+      </label>
+      {error && <ErrorNote message={error} />}
+      <div className="form-actions">
+        <button type="submit" className="button button-primary" disabled={busy}>
+          {busy ? 'Checking with Twilio…' : 'Connect'}
+        </button>
+      </div>
+    </form>
+  );
+}
+
+function ConnectedAccount({ twilio, onChanged }: { twilio: TwilioIntegration; onChanged(): void }) {
+  const { userById } = useDirectory();
+  const [token, setToken] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+  const [confirming, setConfirming] = useState(false);
+  const [disconnecting, setDisconnecting] = useState(false);
+  const [disconnectError, setDisconnectError] = useState<string | null>(null);
+
+  const by = twilio.connectedBy;
+  const connectedBy = by == null ? null : typeof by === 'object' ? (by.name ?? by.email ?? null) : (userById(by)?.name ?? null);
+
+  const replaceToken = async (event: FormEvent) => {
+    event.preventDefault();
+    if (!twilio.accountSid) return;
+    setBusy(true);
+    setError(null);
+    setNotice(null);
+    try {
+      await api.connectTwilio(twilio.accountSid, token.trim());
+      setToken('');
+      setNotice('The new Auth Token is saved. Sending resumes.');
+      onChanged();
+    } catch (e) {
+      setError(errorMessage(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const disconnect = async () => {
+    setDisconnecting(true);
+    setDisconnectError(null);
+    try {
+      const result = await api.disconnectTwilio();
+      const warning = [result?.warning, result?.message].find((v): v is string => typeof v === 'string');
+      setConfirming(false);
+      setNotice(warning ?? 'Disconnected. The Account SID and Auth Token are erased from Parley.');
+      onChanged();
+    } catch (e) {
+      setDisconnectError(errorMessage(e));
+    } finally {
+      setDisconnecting(false);
+    }
+  };
+
+  return (
+    <div className="stack">
+      {twilio.paused && (
+        <div className="banner banner-warning" role="alert">
+          Sending is paused: Twilio rejected the saved Auth Token (it was probably rotated in the Twilio console). Queued messages wait.
+          Enter the current token below to resume.
+        </div>
+      )}
+      {notice && (
+        <p className="notice" role="status">
+          {notice}
+        </p>
+      )}
+      <dl className="facts">
+        <div>
+          <dt>Account SID</dt>
+          <dd className="mono" data-testid="account-sid">
+            {twilio.accountSid}
+          </dd>
+        </div>
+        {twilio.connectedAt && (
+          <div>
+            <dt>Connected</dt>
+            <dd>
+              {fullDateTime(twilio.connectedAt)}
+              {connectedBy ? ` by ${connectedBy}` : ''}
+            </dd>
+          </div>
+        )}
+        <div>
+          <dt>Senders</dt>
+          <dd>
+            {twilio.senders.length} · <a href={routeHref({ name: 'settings', tab: 'senders' })}>Manage senders</a>
+          </dd>
+        </div>
+      </dl>
+
+      <form className="stack narrow-form" onSubmit={replaceToken}>
+        <h3>Replace the Auth Token</h3>
+        <p className="muted">After rotating the token in Twilio's console, enter the new one here. Senders and history stay as they are.</p>
+        <label className="field">
+          <span>New Auth Token</span>
+          <input type="password" value={token} onChange={(e) => setToken(e.target.value)} required autoComplete="off" />
+        </label>
+        {error && <ErrorNote message={error} />}
+        <div className="form-actions">
+          <button type="submit" className="button button-primary" disabled={busy}>
+            {busy ? 'Checking with Twilio…' : 'Update token'}
+          </button>
+        </div>
+      </form>
+
+      <div className="danger-zone">
+        <h3>Disconnect</h3>
+        <p className="muted">Removes this Twilio account from Parley. Conversations, customers and messages stay.</p>
+        <button type="button" className="button button-danger" onClick={() => setConfirming(true)}>
+          Disconnect Twilio
+        </button>
+      </div>
+
+      {confirming && (
+        <ConfirmDialog
+          title="Disconnect Twilio?"
+          confirmLabel="Disconnect"
+          danger
+          busy={disconnecting}
+          error={disconnectError}
+          onConfirm={disconnect}
+          onCancel={() => setConfirming(false)}
+        >
+          <ul>
+            <li>The Account SID and Auth Token are erased from Parley for good.</li>
+            <li>Parley's webhooks are removed from the account's numbers, so its senders stop working: texts to them no longer arrive here and replies cannot be sent.</li>
+            <li>Conversations, customers and messages stay.</li>
+          </ul>
+        </ConfirmDialog>
+      )}
+    </div>
+  );
+}
