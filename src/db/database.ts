@@ -1,7 +1,7 @@
 import BetterSqlite3 from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { CamelCasePlugin, Kysely, Migrator, PostgresAdapter, PostgresDialect, SqliteDialect, sql, type Transaction } from 'kysely';
+import { CamelCasePlugin, Kysely, PostgresAdapter, PostgresDialect, SqliteDialect, sql, type Transaction } from 'kysely';
 import pg from 'pg';
 import { migrationsFor } from './migrations/index.js';
 import type { DB } from './schema.js';
@@ -63,17 +63,32 @@ export function openDatabase(options: DatabaseOptions): Database {
   return { db, engine: 'sqlite', sqlite, destroy: () => db.destroy() };
 }
 
+/**
+ * Applies the migrations not yet recorded, each in its own transaction. On PostgreSQL an
+ * advisory lock lets many processes start at once; SQLite has one writer. (Kysely's own
+ * Migrator looks at the tables of every schema, which races with other schemas coming and going.)
+ */
 export async function migrate(database: Database): Promise<void> {
-  const migrator = new Migrator({
-    db: database.db,
-    provider: { getMigrations: async () => migrationsFor(database.engine) },
-    // Kysely looks for its own tables across all schemas unless told which one is ours.
-    ...(database.pgSchema ? { migrationTableSchema: database.pgSchema } : {}),
+  const { db, engine } = database;
+  const lock = async (tx: Tx) => {
+    if (engine === 'postgres') await sql`select pg_advisory_xact_lock(7305162)`.execute(tx);
+  };
+  await db.transaction().execute(async (tx) => {
+    await lock(tx);
+    await sql`create table if not exists parley_migrations (name text primary key, applied_at bigint not null)`.execute(tx);
   });
-  const { error, results } = await migrator.migrateToLatest();
-  const failed = results?.find((r) => r.status === 'Error');
-  if (error || failed) {
-    throw new Error(`Migration ${failed?.migrationName ?? ''} failed: ${String(error)}`);
+  for (const [name, migration] of Object.entries(migrationsFor(engine))) {
+    await db.transaction().execute(async (tx) => {
+      await lock(tx);
+      const done = await sql<{ name: string }>`select name from parley_migrations where name = ${name}`.execute(tx);
+      if (done.rows.length > 0) return;
+      try {
+        await migration.up(tx);
+      } catch (err) {
+        throw new Error(`Migration ${name} failed: ${String(err)}`);
+      }
+      await sql`insert into parley_migrations (name, applied_at) values (${name}, ${Date.now()})`.execute(tx);
+    });
   }
 }
 

@@ -1,4 +1,7 @@
 import type { Insertable, Selectable, Updateable } from 'kysely';
+import type { MessageStatus } from '../domain/message-status.js';
+
+export type { MessageStatus };
 
 /*
  * Table types for Kysely. Columns are snake_case in SQL and camelCase here (CamelCasePlugin).
@@ -115,16 +118,6 @@ export interface ConversationReadsTable {
   userId: string;
   readAt: Millis;
 }
-
-export type MessageStatus =
-  | 'received'
-  | 'pending'
-  | 'queued'
-  | 'sending'
-  | 'sent'
-  | 'delivered'
-  | 'undelivered'
-  | 'failed';
 
 export interface MessagesTable {
   id: string;

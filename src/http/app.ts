@@ -1,9 +1,11 @@
 import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Context } from '../context.js';
 import { ping } from '../db/database.js';
 import { accountRoutes } from '../features/accounts/routes.js';
+import { auditRoutes } from '../features/audit/routes.js';
+import { twilioRoutes } from '../features/twilio/routes.js';
 import { authHooks } from './auth.js';
 import { registerErrorHandling } from './errors.js';
 import { registerWebApp } from './static.js';
@@ -26,7 +28,8 @@ export async function buildApp(ctx: Context): Promise<FastifyInstance> {
     loggerInstance: ctx.log as FastifyBaseLogger,
     // Twilio's webhooks are capped at 64 KiB (SPEC §4); JSON bodies need far less.
     bodyLimit: 1024 * 1024,
-    disableRequestLogging: ctx.config.logLevel !== 'debug' && ctx.config.logLevel !== 'trace',
+    // One line per request is noise at info level; debug and trace keep them.
+    logController: new LogController({ disableRequestLogging: ctx.config.logLevel !== 'debug' && ctx.config.logLevel !== 'trace' }),
   });
   registerErrorHandling(app);
   await app.register(cookie);
@@ -42,6 +45,8 @@ export async function buildApp(ctx: Context): Promise<FastifyInstance> {
     }
   });
   accountRoutes(app, ctx, auth);
+  twilioRoutes(app, ctx, auth);
+  auditRoutes(app, ctx, auth);
   await registerWebApp(app);
   return app;
 }

@@ -1,0 +1,57 @@
+export type MessageStatus =
+  | 'received'
+  | 'pending'
+  | 'queued'
+  | 'sending'
+  | 'sent'
+  | 'delivered'
+  | 'undelivered'
+  | 'failed';
+
+/**
+ * SPEC §5: outbound statuses only move forward, and the first final status wins, so a late
+ * `sent` callback never overwrites `delivered`.
+ */
+const RANK: Record<MessageStatus, number> = {
+  received: 0,
+  pending: 1,
+  queued: 2,
+  sending: 3,
+  sent: 4,
+  delivered: 5,
+  undelivered: 5,
+  failed: 5,
+};
+
+export const FINAL_STATUSES: ReadonlySet<MessageStatus> = new Set(['delivered', 'undelivered', 'failed']);
+
+export const isFinal = (s: MessageStatus) => FINAL_STATUSES.has(s);
+
+export function canMoveTo(current: MessageStatus, next: MessageStatus): boolean {
+  if (isFinal(current)) return false;
+  return RANK[next] > RANK[current];
+}
+
+/** Twilio's message statuses in Parley's vocabulary (`accepted` and `scheduled` count as queued). */
+export function fromTwilioStatus(status: string): MessageStatus | null {
+  switch (status) {
+    case 'accepted':
+    case 'scheduled':
+    case 'queued':
+      return 'queued';
+    case 'sending':
+      return 'sending';
+    case 'sent':
+      return 'sent';
+    case 'delivered':
+    case 'read':
+      return 'delivered';
+    case 'undelivered':
+      return 'undelivered';
+    case 'failed':
+    case 'canceled':
+      return 'failed';
+    default:
+      return null;
+  }
+}

@@ -1,0 +1,66 @@
+import twilio from 'twilio';
+import type { Config } from '../../config.js';
+
+export type TwilioClient = ReturnType<typeof twilio>;
+
+/** Long enough for Twilio's slowest answers, short enough that a hung call is settled as "unknown". */
+const TIMEOUT_MS = 15_000;
+const cache = new Map<string, TwilioClient>();
+
+/**
+ * The official client, pointed at TWILIO_API_URL / TWILIO_MESSAGING_API_URL (Twilio itself, or the
+ * simulator). Its own retries are off: the job runner decides what is retried, so nothing is sent twice.
+ * Clients are reused per account and token, as each one keeps its own connection pool.
+ */
+export function twilioClient(config: Pick<Config, 'twilioApiUrl' | 'twilioMessagingApiUrl'>, accountSid: string, authToken: string): TwilioClient {
+  const key = `${config.twilioApiUrl}|${config.twilioMessagingApiUrl}|${accountSid}|${authToken}`;
+  let client = cache.get(key);
+  if (!client) {
+    client = buildClient(config, accountSid, authToken, true);
+    if (cache.size > 1000) cache.clear();
+    cache.set(key, client);
+  }
+  return client;
+}
+
+/**
+ * A client for one call with credentials not yet known to be good (checking a connection):
+ * not cached, so a wrong or abandoned token does not stay in memory with a connection pool.
+ */
+export function oneOffTwilioClient(config: Pick<Config, 'twilioApiUrl' | 'twilioMessagingApiUrl'>, accountSid: string, authToken: string): TwilioClient {
+  return buildClient(config, accountSid, authToken, false);
+}
+
+function buildClient(config: Pick<Config, 'twilioApiUrl' | 'twilioMessagingApiUrl'>, accountSid: string, authToken: string, keepAlive: boolean): TwilioClient {
+  const client = twilio(accountSid, authToken, { timeout: TIMEOUT_MS, autoRetry: false, keepAlive });
+  client.api.baseUrl = config.twilioApiUrl;
+  client.messaging.baseUrl = config.twilioMessagingApiUrl;
+  return client;
+}
+
+/** Forget clients made with a token that is no longer valid (rotated or disconnected). */
+export function forgetTwilioClients(accountSid: string): void {
+  for (const key of cache.keys()) if (key.includes(`|${accountSid}|`)) cache.delete(key);
+}
+
+export interface TwilioFailure {
+  /** Twilio's error code (20003, 21610, …), when Twilio answered with one. */
+  code: number | null;
+  /** HTTP status, when Twilio answered at all. */
+  status: number | null;
+  message: string;
+  /** No answer: refused, reset or timed out before a response arrived. */
+  network: boolean;
+  timedOut: boolean;
+}
+
+/** Reads the twilio library's error shapes (RestException, axios network errors) into one. */
+export function describeTwilioError(err: unknown): TwilioFailure {
+  const e = err as { status?: number; code?: number | string; message?: string; moreInfo?: string };
+  if (typeof e?.status === 'number') {
+    return { code: typeof e.code === 'number' ? e.code : null, status: e.status, message: e.message ?? `HTTP ${e.status}`, network: false, timedOut: false };
+  }
+  const code = typeof e?.code === 'string' ? e.code : '';
+  const timedOut = code === 'ECONNABORTED' || code === 'ETIMEDOUT' || /timeout/i.test(e?.message ?? '');
+  return { code: null, status: null, message: e?.message ?? String(err), network: true, timedOut };
+}

@@ -1,0 +1,39 @@
+import type { Context } from '../../context.js';
+import { invalid } from '../../errors.js';
+import type { AuthUser } from '../accounts/sessions.js';
+import { clientFor } from './accounts.js';
+import { presentAvailableNumber, presentIncomingNumber } from './presenters.js';
+import * as q from './queries.js';
+import { requireConnectedAccount, withSavedToken } from './senders.js';
+import * as api from './twilio-api.js';
+import { inboundWebhookUrl, webhookOwner } from './webhook-url.js';
+
+/** The account's own numbers, so an admin picks one instead of typing it; each says whether Parley already uses it. */
+export async function incomingNumbers(ctx: Context, auth: AuthUser) {
+  const account = await requireConnectedAccount(ctx, auth.organizationId);
+  const numbers = await withSavedToken('phoneNumber', () => api.listIncomingNumbers(clientFor(ctx, account)));
+  const senders = new Map((await q.listSenders(ctx.db, auth.organizationId, { activeOnly: true })).map((s) => [s.address, s.id]));
+  const ours = inboundWebhookUrl(ctx.config.publicUrl);
+  return { items: numbers.map((n) => presentIncomingNumber(n, senders.get(n.phoneNumber) ?? null, webhookOwner(n.smsUrl, ours))), nextCursor: null };
+}
+
+export interface AvailableSearch {
+  country: string;
+  areaCode?: number;
+  contains?: string;
+  mmsEnabled?: boolean;
+}
+
+/** Local numbers for sale, always SMS-capable (a support desk cannot use any other). */
+export async function availableNumbers(ctx: Context, auth: AuthUser, search: AvailableSearch) {
+  const account = await requireConnectedAccount(ctx, auth.organizationId);
+  const found = await withSavedToken('country', async () => {
+    try {
+      return await api.searchAvailableNumbers(clientFor(ctx, account), search.country, search);
+    } catch (err) {
+      if (err instanceof api.TwilioRefused && err.notFound) throw invalid('country', `Twilio has no local numbers for sale in ${search.country}`);
+      throw err;
+    }
+  });
+  return { items: found.map(presentAvailableNumber), nextCursor: null };
+}

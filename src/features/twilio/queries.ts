@@ -1,0 +1,76 @@
+import { sql } from 'kysely';
+import type { Conn } from '../../db/database.js';
+import type { NewRow, Row, RowUpdate } from '../../db/schema.js';
+
+export type TwilioAccountRow = Row<'twilioAccounts'>;
+export type SenderRow = Row<'senders'>;
+
+export const findAccountBySid = (conn: Conn, accountSid: string) =>
+  conn.selectFrom('twilioAccounts').selectAll().where('accountSid', '=', accountSid).executeTakeFirst();
+
+export const findAccountOfOrganization = (conn: Conn, organizationId: string) =>
+  conn.selectFrom('twilioAccounts').selectAll().where('organizationId', '=', organizationId).executeTakeFirst();
+
+export const findAccount = (conn: Conn, id: string) => conn.selectFrom('twilioAccounts').selectAll().where('id', '=', id).executeTakeFirst();
+
+export const insertAccount = (conn: Conn, row: NewRow<'twilioAccounts'>) => conn.insertInto('twilioAccounts').values(row).execute();
+
+export const updateAccount = (conn: Conn, id: string, changes: RowUpdate<'twilioAccounts'>) =>
+  conn.updateTable('twilioAccounts').set(changes).where('id', '=', id).execute();
+
+export const deleteAccount = (conn: Conn, id: string) => conn.deleteFrom('twilioAccounts').where('id', '=', id).execute();
+
+export const listAllAccounts = (conn: Conn) => conn.selectFrom('twilioAccounts').selectAll().execute();
+
+export const insertSender = (conn: Conn, row: NewRow<'senders'>) => conn.insertInto('senders').values(row).execute();
+
+export const findSender = (conn: Conn, organizationId: string, id: string) =>
+  conn.selectFrom('senders').selectAll().where('organizationId', '=', organizationId).where('id', '=', id).executeTakeFirst();
+
+export const findActiveSenderByAddress = (conn: Conn, address: string) =>
+  conn.selectFrom('senders').selectAll().where('address', '=', address).where('active', '=', 1).executeTakeFirst();
+
+export const listSenders = (conn: Conn, organizationId: string, opts: { activeOnly: boolean }) =>
+  conn
+    .selectFrom('senders')
+    .selectAll()
+    .where('organizationId', '=', organizationId)
+    .$if(opts.activeOnly, (q) => q.where('active', '=', 1))
+    .orderBy('createdAt')
+    .execute();
+
+export const updateSender = (conn: Conn, id: string, changes: RowUpdate<'senders'>) => conn.updateTable('senders').set(changes).where('id', '=', id).execute();
+
+export const listActiveSendersOfAccount = (conn: Conn, twilioAccountId: string) =>
+  conn.selectFrom('senders').selectAll().where('twilioAccountId', '=', twilioAccountId).where('active', '=', 1).orderBy('createdAt').execute();
+
+/** The latest removed sender of an organization at this address, to bring back with its history. */
+export const findRemovedSender = (conn: Conn, organizationId: string, type: SenderRow['type'], address: string) =>
+  conn
+    .selectFrom('senders')
+    .selectAll()
+    .where('organizationId', '=', organizationId)
+    .where('type', '=', type)
+    .where('address', '=', address)
+    .where('active', '=', 0)
+    .orderBy('createdAt', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+
+/** Every sender of the account stops and lets go of it, so deleting the account leaves no reference. */
+export const releaseSendersOfAccount = async (conn: Conn, twilioAccountId: string, now: number) => {
+  await conn.updateTable('senders').set({ active: 0, removedAt: now }).where('twilioAccountId', '=', twilioAccountId).where('active', '=', 1).execute();
+  await conn.updateTable('senders').set({ twilioAccountId: null }).where('twilioAccountId', '=', twilioAccountId).execute();
+};
+
+/** Compare-and-set, so a token replaced while a rotation runs is never overwritten with the old one. */
+export const replaceSealedToken = async (conn: Conn, id: string, previous: string, next: string) => {
+  const result = await conn.updateTable('twilioAccounts').set({ authTokenSealed: next }).where('id', '=', id).where('authTokenSealed', '=', previous).executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+};
+
+/** SQLite only: copies the WAL into the database and empties it, so deleted rows leave no copy there. */
+export const checkpointWal = async (conn: Conn): Promise<{ busy: boolean }> => {
+  const { rows } = await sql<{ busy: number }>`pragma wal_checkpoint(TRUNCATE)`.execute(conn);
+  return { busy: Number(rows[0]?.busy ?? 0) !== 0 };
+};

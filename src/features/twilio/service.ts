@@ -1,0 +1,134 @@
+import type { Context } from '../../context.js';
+import type { Conn } from '../../db/database.js';
+import { AppError, conflict } from '../../errors.js';
+import { newId } from '../../ids.js';
+import { listUsers } from '../accounts/service.js';
+import type { AuthUser } from '../accounts/sessions.js';
+import { recordAudit } from '../audit/service.js';
+import { maskSid, unseal, type ConnectedAccount } from './accounts.js';
+import { forgetTwilioClients, oneOffTwilioClient } from './client.js';
+import { presentIntegration } from './presenters.js';
+import * as q from './queries.js';
+import { releaseAtTwilio } from './senders.js';
+import { fetchAccountStatus, TwilioRefused } from './twilio-api.js';
+
+/*
+ * Connecting and disconnecting the organization's Twilio account (SPEC §2). Twilio is always
+ * called before or after a transaction, never inside one; every refusal saves nothing.
+ */
+
+const isUniqueViolation = (err: unknown) => /unique|duplicate key/i.test(String((err as Error)?.message));
+
+export async function integrationView(ctx: Context, auth: AuthUser) {
+  const account = await q.findAccountOfOrganization(ctx.db, auth.organizationId);
+  if (!account) return presentIntegration(undefined, null, []);
+  const senders = (await q.listSenders(ctx.db, auth.organizationId, { activeOnly: true })).filter((s) => s.twilioAccountId === account.id);
+  const user = account.connectedBy ? (await listUsers(ctx, auth)).find((u) => u.id === account.connectedBy) : undefined;
+  return presentIntegration(account, user ? { id: user.id, name: user.name } : null, senders);
+}
+
+/** Connects an account, or replaces the token of the one already connected (same SID). */
+export async function connect(ctx: Context, auth: AuthUser, input: { accountSid: string; authToken: string }) {
+  await refuseOtherAccount(ctx.db, auth.organizationId, input.accountSid);
+  await checkCredentials(ctx, input.accountSid, input.authToken);
+  const sealed = ctx.keyring.encrypt('twilio-token-encryption', input.authToken);
+  const now = ctx.clock.now();
+  let replaced: boolean;
+  try {
+    replaced = await ctx.db.transaction().execute(async (tx) => {
+      // Checked again: another admin may have connected while Twilio was answering.
+      const current = await refuseOtherAccount(tx, auth.organizationId, input.accountSid);
+      const audit = { organizationId: auth.organizationId, actorId: auth.id, target: maskSid(input.accountSid), now };
+      if (current) {
+        await q.updateAccount(tx, current.id, { authTokenSealed: sealed, pausedAt: null });
+        await recordAudit(tx, { ...audit, action: 'twilio.token_replaced' });
+        return true;
+      }
+      await q.insertAccount(tx, {
+        id: newId(now),
+        organizationId: auth.organizationId,
+        accountSid: input.accountSid,
+        authTokenSealed: sealed,
+        connectedAt: now,
+        connectedBy: auth.id,
+        pausedAt: null,
+      });
+      await recordAudit(tx, { ...audit, action: 'twilio.connected' });
+      return false;
+    });
+  } catch (err) {
+    if (isUniqueViolation(err)) throw conflict('This Twilio account was connected elsewhere at the same moment; reload and try again');
+    throw err;
+  }
+  if (replaced) {
+    forgetTwilioClients(input.accountSid);
+    // Sends paused by a rejected token (20003) resume now.
+    ctx.wakeWorker();
+  }
+  ctx.log.info({ organizationId: auth.organizationId, accountSid: maskSid(input.accountSid) }, replaced ? 'twilio auth token replaced' : 'twilio account connected');
+  return integrationView(ctx, auth);
+}
+
+async function refuseOtherAccount(conn: Conn, organizationId: string, accountSid: string): Promise<q.TwilioAccountRow | undefined> {
+  const current = await q.findAccountOfOrganization(conn, organizationId);
+  if (current && current.accountSid !== accountSid) {
+    throw conflict(`Twilio account ${current.accountSid} is connected; disconnect the current Twilio account first, then connect ${accountSid}`);
+  }
+  if (!current && (await q.findAccountBySid(conn, accountSid))) {
+    throw conflict('This Twilio account is already connected to another Parley organization; disconnect it there first');
+  }
+  return current;
+}
+
+async function checkCredentials(ctx: Context, accountSid: string, authToken: string): Promise<void> {
+  let status: string;
+  try {
+    status = await fetchAccountStatus(oneOffTwilioClient(ctx.config, accountSid, authToken), accountSid);
+  } catch (err) {
+    if (!(err instanceof TwilioRefused)) throw err;
+    if (err.badCredentials || err.notFound) {
+      throw new AppError('validation_failed', 'Twilio rejected this Account SID and Auth Token; copy both again from the Twilio console and retry', 'authToken');
+    }
+    throw new AppError('validation_failed', `Twilio refused to check this account (error ${err.code ?? err.failure.status}): ${err.message}`, 'accountSid');
+  }
+  if (status !== 'active') {
+    throw new AppError('validation_failed', `This Twilio account is ${status}; reactivate it in the Twilio console first`, 'accountSid');
+  }
+}
+
+/**
+ * Clears Parley's URLs at Twilio (best effort), then forgets the account for good: its row is
+ * deleted, its senders stop, and on SQLite the WAL is checkpointed so the deleted bytes
+ * (overwritten in place by secure_delete) leave no copy behind.
+ */
+export async function disconnect(ctx: Context, auth: AuthUser) {
+  const row = await q.findAccountOfOrganization(ctx.db, auth.organizationId);
+  if (!row) throw new AppError('not_found', 'No Twilio account is connected to this organization');
+  const account: ConnectedAccount = unseal(ctx, row);
+  const twilioCleared = await releaseAtTwilio(ctx, account, await q.listActiveSendersOfAccount(ctx.db, row.id));
+  const now = ctx.clock.now();
+  await ctx.db.transaction().execute(async (tx) => {
+    await q.releaseSendersOfAccount(tx, row.id, now);
+    const [deleted] = await q.deleteAccount(tx, row.id);
+    if (Number(deleted?.numDeletedRows ?? 0) !== 1) throw new AppError('not_found', 'No Twilio account is connected to this organization');
+    await recordAudit(tx, { organizationId: auth.organizationId, actorId: auth.id, action: 'twilio.disconnected', target: maskSid(row.accountSid), now });
+  });
+  forgetTwilioClients(row.accountSid);
+  await checkpointAfterDelete(ctx);
+  // Queued sends from these senders can now fail with their clear error instead of waiting.
+  ctx.wakeWorker();
+  ctx.log.info({ organizationId: auth.organizationId, accountSid: maskSid(row.accountSid), twilioCleared }, 'twilio account disconnected');
+  return {
+    disconnected: true,
+    twilioCleared,
+    message: twilioCleared
+      ? 'Disconnected. Parley’s webhook URLs were removed from your Twilio numbers.'
+      : 'Disconnected, but Twilio could not be reached to remove Parley’s webhook URLs; clear the SMS URLs of your numbers in the Twilio console.',
+  };
+}
+
+async function checkpointAfterDelete(ctx: Context): Promise<void> {
+  if (ctx.database.engine !== 'sqlite') return;
+  const result = await q.checkpointWal(ctx.db);
+  if (result.busy) ctx.log.warn('WAL checkpoint after disconnect was blocked; the deleted credentials leave the WAL at the next checkpoint');
+}

@@ -1,0 +1,30 @@
+/**
+ * Whose SMS URL a Twilio number, short code or service holds (SPEC §3). Pure: no I/O.
+ * Empty or Twilio's demo reply means nobody's, so Parley may take it; our own URL is ours
+ * already; anything else belongs to some other application and is only replaced on request.
+ */
+export type WebhookOwner = 'none' | 'demo' | 'parley' | 'other';
+
+export const inboundWebhookUrl = (publicUrl: string) => `${publicUrl.replace(/\/+$/, '')}/webhooks/twilio/messages`;
+
+/** Twilio's demo reply, however it is written: http or https, with or without a trailing slash or `.xml`. */
+export function isTwilioDemoUrl(url: string): boolean {
+  try {
+    const parsed = new URL(url.trim());
+    return parsed.hostname.toLowerCase() === 'demo.twilio.com' && /^\/welcome\/sms(\/|$)/i.test(parsed.pathname);
+  } catch {
+    return false;
+  }
+}
+
+const comparable = (url: string) => url.trim().replace(/\/+$/, '');
+
+export function webhookOwner(current: string | null | undefined, ours: string): WebhookOwner {
+  const url = (current ?? '').trim();
+  if (url === '') return 'none';
+  if (comparable(url) === comparable(ours)) return 'parley';
+  if (isTwilioDemoUrl(url)) return 'demo';
+  return 'other';
+}
+
+export const isOurWebhook = (current: string | null | undefined, ours: string) => webhookOwner(current, ours) === 'parley';

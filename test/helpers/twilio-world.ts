@@ -1,0 +1,104 @@
+import net from 'node:net';
+import { startSimulator, type Simulator } from '../../src/simulator/index.js';
+import { newId } from '../../src/ids.js';
+import type { TestServerOptions } from './server.js';
+import type { Engine } from './server.js';
+import { createWorld, type World } from './world.js';
+
+export interface TwilioWorld extends World {
+  sim: Simulator;
+  /** The app's real address: the simulator posts webhooks here. */
+  publicUrl: string;
+  account: { id: string; sid: string; authToken: string };
+  /** A long-code sender already added, its SmsUrl pointing at the app. */
+  sender: { id: string; phoneNumber: string };
+}
+
+export const SUPPORT_NUMBER = '+14155550100';
+export const CUSTOMER_PHONE = '+14155550199';
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * A world whose app listens on a real port, with the simulator as Twilio, a connected account
+ * and one support number. The account and sender are put in place directly (not through the
+ * integration API), so tests of other features do not depend on that API's details.
+ */
+export async function createTwilioWorld(
+  engine: Engine,
+  options: TestServerOptions & { connect?: boolean; sim?: Simulator } = {},
+): Promise<TwilioWorld> {
+  const sim = options.sim ?? (await startSimulator());
+  const port = await freePort();
+  const publicUrl = `http://127.0.0.1:${port}`;
+  const world = await createWorld(engine, {
+    ...options,
+    env: { PUBLIC_URL: publicUrl, TWILIO_API_URL: sim.url, TWILIO_MESSAGING_API_URL: sim.url, ...options.env },
+  });
+  await world.server.app.listen({ port, host: '127.0.0.1' });
+  world.server.runner?.start();
+
+  const created = sim.createAccount();
+  const account = { id: newId(), sid: created.sid, authToken: created.authToken };
+  const sender = { id: newId(), phoneNumber: SUPPORT_NUMBER };
+  const number = sim.addIncomingNumber(account.sid, SUPPORT_NUMBER, { smsUrl: `${publicUrl}/webhooks/twilio/messages` });
+  if (options.connect !== false) {
+    const { ctx } = world.server;
+    const now = Date.now();
+    await ctx.db.transaction().execute(async (tx) => {
+      await tx
+        .insertInto('twilioAccounts')
+        .values({
+          id: account.id,
+          organizationId: world.organizationId,
+          accountSid: account.sid,
+          authTokenSealed: ctx.keyring.encrypt('twilio-token-encryption', account.authToken),
+          connectedAt: now,
+          connectedBy: world.admin.id,
+          pausedAt: null,
+        })
+        .execute();
+      await tx
+        .insertInto('senders')
+        .values({
+          id: sender.id,
+          organizationId: world.organizationId,
+          twilioAccountId: account.id,
+          type: 'phone_number',
+          phoneNumber: SUPPORT_NUMBER,
+          shortCode: null,
+          messagingServiceSid: null,
+          address: SUPPORT_NUMBER,
+          twilioSid: number.sid,
+          smsCapable: 1,
+          mmsCapable: 1,
+          ratePerSecond: 1,
+          nextSendAt: 0,
+          active: 1,
+          createdAt: now,
+          removedAt: null,
+        })
+        .execute();
+    });
+  }
+  return {
+    ...world,
+    sim,
+    publicUrl,
+    account,
+    sender,
+    async destroy() {
+      await world.destroy();
+      if (!options.sim) await sim.stop();
+    },
+  };
+}

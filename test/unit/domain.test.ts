@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import { sniffContentType } from '../../src/domain/media-type.js';
+import { canMoveTo, fromTwilioStatus } from '../../src/domain/message-status.js';
+import { isAccountSid, isMessagingServiceSid, isShortCode, toE164 } from '../../src/domain/phone.js';
+
+describe('phone numbers', () => {
+  it('normalizes to E.164 and refuses what is not a phone number', () => {
+    expect(toE164('(415) 555-0100')).toBe('+14155550100');
+    expect(toE164('+44 20 7946 0958')).toBe('+442079460958');
+    expect(toE164(' +1 415 555 0100 ')).toBe('+14155550100');
+    expect(toE164('12345')).toBeNull();
+    expect(toE164('hello')).toBeNull();
+    expect(toE164('')).toBeNull();
+  });
+  it('recognizes short codes and SIDs by their shapes', () => {
+    expect(isShortCode('12345')).toBe(true);
+    expect(isShortCode('123456')).toBe(true);
+    expect(isShortCode('1234')).toBe(false);
+    expect(isAccountSid('AC' + 'a'.repeat(32))).toBe(true);
+    expect(isAccountSid('AC' + 'A'.repeat(32))).toBe(false);
+    expect(isMessagingServiceSid('MG' + '0'.repeat(32))).toBe(true);
+    expect(isMessagingServiceSid('MG' + '0'.repeat(31))).toBe(false);
+  });
+});
+
+describe('message status order', () => {
+  it('moves only forward and lets the first final status win', () => {
+    expect(canMoveTo('pending', 'queued')).toBe(true);
+    expect(canMoveTo('queued', 'sent')).toBe(true);
+    expect(canMoveTo('sent', 'delivered')).toBe(true);
+    expect(canMoveTo('sent', 'queued')).toBe(false);
+    expect(canMoveTo('delivered', 'sent')).toBe(false);
+    expect(canMoveTo('delivered', 'failed')).toBe(false);
+    expect(canMoveTo('undelivered', 'delivered')).toBe(false);
+    expect(canMoveTo('queued', 'queued')).toBe(false);
+  });
+  it("maps Twilio's statuses, counting accepted and scheduled as queued", () => {
+    expect(fromTwilioStatus('accepted')).toBe('queued');
+    expect(fromTwilioStatus('scheduled')).toBe('queued');
+    expect(fromTwilioStatus('delivered')).toBe('delivered');
+    expect(fromTwilioStatus('canceled')).toBe('failed');
+    expect(fromTwilioStatus('receiving')).toBeNull();
+  });
+});
+
+describe('media type from bytes', () => {
+  const bytes = (...b: number[]) => Uint8Array.from([...b, ...new Array(16).fill(0)]);
+  it('trusts the bytes, not the name or declared type', () => {
+    expect(sniffContentType(bytes(0xff, 0xd8, 0xff, 0xe0))).toBe('image/jpeg');
+    expect(sniffContentType(bytes(0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a))).toBe('image/png');
+    expect(sniffContentType(Buffer.from('GIF89a......'))).toBe('image/gif');
+    expect(sniffContentType(Buffer.from('RIFF\0\0\0\0WEBPVP8 '))).toBe('image/webp');
+    expect(sniffContentType(Buffer.from('<svg xmlns="http://www.w3.org/2000/svg"/>'))).toBeNull();
+    expect(sniffContentType(Buffer.from('<html><script>alert(1)</script>'))).toBeNull();
+  });
+});
