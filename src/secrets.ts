@@ -33,8 +33,17 @@ export function resolveAppSecret(config: Config): string {
   return secret;
 }
 
+// HKDF costs tens of microseconds and every webhook and API call needs a key: derive each once.
+const derived = new Map<string, Buffer>();
+
 function derive(secret: string, purpose: KeyPurpose): Buffer {
-  return Buffer.from(hkdfSync('sha256', secret, 'parley', purpose, 32));
+  const id = `${keyId(secret)}:${purpose}`;
+  let key = derived.get(id);
+  if (!key) {
+    key = Buffer.from(hkdfSync('sha256', secret, 'parley', purpose, 32));
+    derived.set(id, key);
+  }
+  return Buffer.from(key);
 }
 
 /** A short public fingerprint of a secret, stored beside ciphertexts to pick the key. */

@@ -1,7 +1,7 @@
 import BetterSqlite3 from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { CamelCasePlugin, Kysely, PostgresAdapter, PostgresDialect, SqliteDialect, sql, type Transaction } from 'kysely';
+import { CamelCasePlugin, Kysely, PostgresAdapter, PostgresDialect, SqliteDialect, sql, type SqliteDatabase, type Transaction } from 'kysely';
 import pg from 'pg';
 import { migrationsFor } from './migrations/index.js';
 import type { DB } from './schema.js';
@@ -59,8 +59,29 @@ export function openDatabase(options: DatabaseOptions): Database {
   // Deleted credentials must not linger in free pages (SPEC §2).
   sqlite.pragma('secure_delete = ON');
   sqlite.pragma('foreign_keys = ON');
-  const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: sqlite }), plugins });
+  const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }), plugins });
   return { db, engine: 'sqlite', sqlite, destroy: () => db.destroy() };
+}
+
+/**
+ * Kysely's SQLite driver prepares every statement anew, which costs more than running most of
+ * them; compiled statements are kept by SQL text instead (a bounded number, oldest dropped).
+ * Reuse is safe because Kysely runs one statement at a time on its single connection.
+ */
+function withStatementCache(sqlite: BetterSqlite3.Database, max = 500): SqliteDatabase {
+  const cache = new Map<string, BetterSqlite3.Statement>();
+  return {
+    close: () => sqlite.close(),
+    prepare(sqlText: string) {
+      let statement = cache.get(sqlText);
+      if (!statement) {
+        statement = sqlite.prepare(sqlText);
+        if (cache.size >= max) cache.delete(cache.keys().next().value!);
+        cache.set(sqlText, statement);
+      }
+      return statement;
+    },
+  };
 }
 
 /**

@@ -4,6 +4,11 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } 
 import type { Context } from '../context.js';
 import { ping } from '../db/database.js';
 import { accountRoutes } from '../features/accounts/routes.js';
+import { conversationRoutes } from '../features/conversations/routes.js';
+import { customerRoutes } from '../features/customers/routes.js';
+import { eventRoutes } from '../features/events/routes.js';
+import { inboundRoutes } from '../features/inbound/routes.js';
+import { mediaRoutes } from '../features/media/routes.js';
 import { auditRoutes } from '../features/audit/routes.js';
 import { twilioRoutes } from '../features/twilio/routes.js';
 import { authHooks } from './auth.js';
@@ -45,6 +50,11 @@ export async function buildApp(ctx: Context): Promise<FastifyInstance> {
     }
   });
   accountRoutes(app, ctx, auth);
+  inboundRoutes(app, ctx);
+  conversationRoutes(app, ctx, auth);
+  customerRoutes(app, ctx, auth);
+  mediaRoutes(app, ctx, auth);
+  eventRoutes(app, ctx, auth);
   twilioRoutes(app, ctx, auth);
   auditRoutes(app, ctx, auth);
   await registerWebApp(app);

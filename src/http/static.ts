@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 // From src/http (tsx) or dist/server/http (built), the web build is dist/web at the repo root.
-const CANDIDATES = ['../../dist/web', '../../web'].map((p) => fileURLToPath(new URL(p, import.meta.url)));
+const CANDIDATES = ['../../dist/web', '../../../dist/web'].map((p) => fileURLToPath(new URL(p, import.meta.url)));
 
 export function webDistDir(): string | null {
   return CANDIDATES.find((dir) => existsSync(`${dir}/index.html`)) ?? null;

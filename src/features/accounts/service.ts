@@ -130,3 +130,8 @@ export async function updateSettings(ctx: Context, auth: AuthUser, input: { thre
 export async function threadingWindowHours(conn: Conn, organizationId: string): Promise<number> {
   return (await q.findOrganization(conn, organizationId))?.threadingWindowHours ?? 24;
 }
+
+/** For other features: whether an id is an active user of the organization (e.g. to assign a conversation). */
+export async function isActiveUser(conn: Conn, organizationId: string, id: string): Promise<boolean> {
+  return (await q.findUser(conn, organizationId, id))?.active === 1;
+}

@@ -30,6 +30,13 @@ export const findSender = (conn: Conn, organizationId: string, id: string) =>
 export const findActiveSenderByAddress = (conn: Conn, address: string) =>
   conn.selectFrom('senders').selectAll().where('address', '=', address).where('active', '=', 1).executeTakeFirst();
 
+/**
+ * The active senders among these addresses, in one query. `active = 1` is written as a literal so
+ * SQLite can use the partial unique index without re-planning the statement on every run.
+ */
+export const findActiveSendersByAddresses = (conn: Conn, addresses: string[]) =>
+  conn.selectFrom('senders').selectAll().where('address', 'in', addresses).where('active', '=', sql.lit(1)).execute();
+
 export const listSenders = (conn: Conn, organizationId: string, opts: { activeOnly: boolean }) =>
   conn
     .selectFrom('senders')

@@ -1,0 +1,130 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startSimulator, type Simulator } from '../src/simulator/index.js';
+import { closedLoop, openLoop, summarize, webhookFactory, type Traffic } from './inbound/load.js';
+import { WEBHOOK_PATH, type FromServer, type ServerEnv, type ServerStats } from './inbound/protocol.js';
+
+/**
+ * Inbound throughput (issue 5). The real server on SQLite, in its own process, takes signed
+ * webhooks from CONCURRENCY clients for FULL_SECONDS (70% returning customers, 30% new, 5% MMS
+ * whose pictures its worker downloads from the simulator meanwhile); the floor, a bare Fastify
+ * route that parses the form, checks the signature and inserts one row, takes the same traffic.
+ * Then Parley alone takes a fixed 500 messages/s. Prints one JSON line.
+ */
+const CONCURRENCY = 32;
+const WARMUP_SECONDS = 2;
+const FULL_SECONDS = 10;
+const FIXED_RATE = 500;
+const FIXED_SECONDS = 10;
+const SUPPORT_NUMBER = '+14155550100';
+/** Issue 5's targets, reported beside the figures (a benchmark never fails a build). */
+const TARGET_RATIO = 0.6;
+const TARGET_P99_MS = 50;
+const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64');
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+
+interface Child {
+  process: ChildProcess;
+  port: number;
+  stats(): Promise<ServerStats>;
+  stop(): Promise<void>;
+}
+
+async function startChild(script: string, env: Omit<ServerEnv, 'BENCH_PORT' | 'BENCH_DATA_DIR'>, port: number, dataDir: string): Promise<Child> {
+  const child = fork(path.join(here, 'inbound', script), [], {
+    execArgv: ['--import', 'tsx'],
+    env: { ...process.env, ...env, BENCH_PORT: String(port), BENCH_DATA_DIR: dataDir, NODE_ENV: 'production' },
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const next = <T extends FromServer['type']>(type: T) =>
+    new Promise<Extract<FromServer, { type: T }>>((resolve, reject) => {
+      const onMessage = (m: FromServer) => {
+        if (m.type !== type) return;
+        child.off('message', onMessage);
+        resolve(m as Extract<FromServer, { type: T }>);
+      };
+      child.on('message', onMessage);
+      child.once('exit', (code) => reject(new Error(`${script} exited with ${code}`)));
+    });
+  await next('ready');
+  return {
+    process: child,
+    port,
+    async stats() {
+      const reply = next('stats');
+      child.send({ type: 'stats' });
+      return reply;
+    },
+    async stop() {
+      const exited = new Promise((r) => child.once('exit', r));
+      child.send({ type: 'stop' });
+      await exited;
+    },
+  };
+}
+
+async function pictureUrls(sim: Simulator, accountSid: string, count: number): Promise<string[]> {
+  // The number keeps Twilio's demo URL, so these texts reach the simulator only, not the server.
+  for (let i = 0; i < count; i++) await sim.phoneSend({ from: `+1415555${String(1000 + i)}`, to: SUPPORT_NUMBER, body: '', media: [{ contentType: 'image/png', data: PNG }] });
+  return sim.messages(accountSid).flatMap((m) => m.mediaUrls);
+}
+
+async function measure(script: string, traffic: Traffic, env: Omit<ServerEnv, 'BENCH_PORT' | 'BENCH_DATA_DIR'>, port: number, fixedRate: boolean) {
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), `parley-bench-${script.split('-')[0]}-`));
+  const child = await startChild(script, env, port, dataDir);
+  try {
+    const next = webhookFactory(traffic);
+    const url = `http://127.0.0.1:${port}${WEBHOOK_PATH}`;
+    await closedLoop(port, () => next(url), CONCURRENCY, WARMUP_SECONDS);
+    const full = summarize(await closedLoop(port, () => next(url), CONCURRENCY, FULL_SECONDS));
+    const stats = await child.stats();
+    const fixed = fixedRate ? summarize(await openLoop(port, () => next(url), FIXED_RATE, FIXED_SECONDS)) : null;
+    const rows = (await child.stats()).rows;
+    return { full: { ...full, peakRssMb: Math.round(stats.peakRss / 1024 / 1024) }, fixed, rows };
+  } finally {
+    await child.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+export default async function inboundBench(): Promise<void> {
+  const sim = await startSimulator();
+  try {
+    const { sid, authToken } = sim.createAccount();
+    sim.addIncomingNumber(sid, SUPPORT_NUMBER);
+    const traffic: Traffic = {
+      accountSid: sid,
+      authToken,
+      supportNumber: SUPPORT_NUMBER,
+      mediaUrls: await pictureUrls(sim, sid, 20),
+      newCustomerShare: 0.3,
+      mmsShare: 0.05,
+      returningCustomers: 2000,
+    };
+    const env = { BENCH_ACCOUNT_SID: sid, BENCH_AUTH_TOKEN: authToken, BENCH_SUPPORT_NUMBER: SUPPORT_NUMBER, BENCH_TWILIO_API_URL: sim.url };
+    const parley = await measure('parley-server.ts', traffic, env, 4810, true);
+    const floor = await measure('floor-server.ts', traffic, env, 4811, false);
+    const errors = parley.full.errors + floor.full.errors + (parley.fixed?.errors ?? 0);
+    const ratio = Math.round((parley.full.throughput / floor.full.throughput) * 1000) / 1000;
+    console.log(
+      JSON.stringify({
+        bench: 'inbound',
+        machine: { cpus: os.cpus().length, node: process.version },
+        method: { concurrency: CONCURRENCY, warmupSeconds: WARMUP_SECONDS, fullSeconds: FULL_SECONDS, fixedRate: FIXED_RATE, fixedSeconds: FIXED_SECONDS, newCustomerShare: traffic.newCustomerShare, mmsShare: traffic.mmsShare },
+        parley: parley.full,
+        floor: floor.full,
+        ratio,
+        fixedRate: { perSecond: FIXED_RATE, ...parley.fixed },
+        targets: { ratio: TARGET_RATIO, fixedRateP99Ms: TARGET_P99_MS, met: ratio >= TARGET_RATIO && (parley.fixed?.p99Ms ?? Infinity) < TARGET_P99_MS },
+        storedMessages: parley.rows,
+        errors,
+      }),
+    );
+  } finally {
+    await sim.stop();
+  }
+}

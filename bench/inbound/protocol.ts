@@ -1,0 +1,37 @@
+/** What the parent and a benchmarked server process say to each other over IPC. */
+export interface ServerReady {
+  type: 'ready';
+  port: number;
+}
+
+export interface ServerStats {
+  type: 'stats';
+  /** Peak resident set size of the server process so far, in bytes. */
+  peakRss: number;
+  /** Rows stored, to check that every 200 was a stored message. */
+  rows: number;
+}
+
+export type FromServer = ServerReady | ServerStats;
+export type ToServer = { type: 'stats' } | { type: 'stop' };
+
+export interface ServerEnv {
+  BENCH_PORT: string;
+  BENCH_ACCOUNT_SID: string;
+  BENCH_AUTH_TOKEN: string;
+  BENCH_SUPPORT_NUMBER: string;
+  BENCH_TWILIO_API_URL: string;
+  BENCH_DATA_DIR: string;
+}
+
+export const WEBHOOK_PATH = '/webhooks/twilio/messages';
+
+/** Answers the parent's requests until told to stop. */
+export function serveParent(stats: () => Promise<number>, stop: () => Promise<void>): void {
+  process.on('message', (msg: ToServer) => {
+    if (msg.type === 'stats') {
+      void stats().then((rows) => process.send!({ type: 'stats', peakRss: process.resourceUsage().maxRSS * 1024, rows } satisfies ServerStats));
+    }
+    if (msg.type === 'stop') void stop().then(() => process.exit(0));
+  });
+}

@@ -1,0 +1,56 @@
+import type { ConversationWithCustomer, MediaRow, MessageRow } from './queries.js';
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+/**
+ * SPEC §7 conversation. `unread` is for one reader (their read time); events, which go to
+ * everyone, pass no reader and mark a conversation unread when its last message is inbound.
+ */
+export function presentConversation(c: ConversationWithCustomer, readAt?: number | null) {
+  const unread =
+    c.lastInboundAt !== null && (readAt === undefined ? c.lastInboundAt >= c.lastMessageAt : readAt === null || c.lastInboundAt > readAt);
+  return {
+    id: c.id,
+    customer: { id: c.customerId, name: c.customerName, phone: c.customerPhone },
+    senderId: c.senderId,
+    status: c.status,
+    assigneeId: c.assigneeId,
+    lastMessageAt: iso(c.lastMessageAt),
+    preview: c.preview,
+    unread,
+    createdAt: iso(c.createdAt),
+  };
+}
+
+export function presentMedia(m: MediaRow) {
+  return { id: m.id, contentType: m.contentType, size: m.size, url: `/api/media/${m.id}`, status: m.status };
+}
+
+/** SPEC §7 message: a whitelist of fields, so no internal column can leak by accident. */
+export function presentMessage(m: MessageRow, media: MediaRow[]) {
+  return {
+    id: m.id,
+    conversationId: m.conversationId,
+    direction: m.direction,
+    body: m.body,
+    media: media.filter((x) => x.messageId === m.id).map(presentMedia),
+    status: m.status,
+    errorCode: m.errorCode,
+    errorMessage: m.errorMessage,
+    segments: m.segments,
+    encoding: m.encoding,
+    twilioSid: m.twilioSid,
+    authorId: m.authorId,
+    createdAt: iso(m.createdAt),
+  };
+}
+
+export type PresentedConversation = ReturnType<typeof presentConversation>;
+export type PresentedMessage = ReturnType<typeof presentMessage>;
+
+/** A preview for the inbox row: the first line of the body, or what was attached. */
+export function previewOf(body: string, mediaCount: number): string {
+  const text = body.replace(/\s+/g, ' ').trim();
+  if (text) return text.slice(0, 140);
+  return mediaCount === 1 ? '[picture]' : mediaCount > 1 ? `[${mediaCount} pictures]` : '';
+}

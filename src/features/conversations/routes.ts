@@ -1,0 +1,44 @@
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import type { Context } from '../../context.js';
+import { authOf, type AuthHooks } from '../../http/auth.js';
+import { id, parse } from '../../http/validate.js';
+import * as conversations from './service.js';
+
+const cursor = z.string().min(1).max(200).optional();
+const limit = (max: number, fallback: number) => z.coerce.number().int('must be a whole number').min(1).max(max).default(fallback);
+
+const inboxQuery = z
+  .object({
+    status: z.enum(['open', 'closed']).optional(),
+    assignee: z.string().min(1).max(64).optional(),
+    q: z.string().max(200).optional(),
+    cursor,
+    limit: limit(100, 25),
+  })
+  .strict();
+
+const changes = z
+  .object({
+    status: z.enum(['open', 'closed']).optional(),
+    assigneeId: z.string().min(1).max(64).nullable().optional(),
+  })
+  .strict();
+
+export function conversationRoutes(app: FastifyInstance, ctx: Context, auth: AuthHooks) {
+  const user = { preHandler: auth.requireUser };
+
+  app.get('/api/conversations', user, (req) => conversations.listConversations(ctx, authOf(req), parse(inboxQuery, req.query)));
+
+  app.get('/api/conversations/:id', user, (req) => conversations.getConversation(ctx, authOf(req), parse(id, req.params).id));
+
+  app.patch('/api/conversations/:id', user, (req) =>
+    conversations.updateConversation(ctx, authOf(req), parse(id, req.params).id, parse(changes, req.body)),
+  );
+
+  app.post('/api/conversations/:id/read', user, (req) => conversations.markConversationRead(ctx, authOf(req), parse(id, req.params).id));
+
+  app.get('/api/conversations/:id/messages', user, (req) =>
+    conversations.listMessages(ctx, authOf(req), parse(id, req.params).id, parse(z.object({ cursor, limit: limit(200, 50) }).strict(), req.query)),
+  );
+}

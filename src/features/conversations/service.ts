@@ -1,0 +1,149 @@
+import type { Context } from '../../context.js';
+import type { Conn, Tx } from '../../db/database.js';
+import type { NewRow } from '../../db/schema.js';
+import { decodeCursor, encodeCursor, type CursorKey } from '../../domain/cursor.js';
+import { searchTerms } from '../../domain/search.js';
+import { invalid, notFound } from '../../errors.js';
+import type { AuthUser } from '../accounts/sessions.js';
+import { isActiveUser } from '../accounts/service.js';
+import { publishCommitted } from '../events/publish.js';
+import { presentConversation, presentMessage } from './presenters.js';
+import * as q from './queries.js';
+
+export interface InboxQuery {
+  status?: 'open' | 'closed';
+  /** `me`, `unassigned` or a user id. */
+  assignee?: string;
+  q?: string;
+  cursor?: string;
+  limit: number;
+}
+
+function cursorKey(cursor: string | undefined): CursorKey | undefined {
+  if (cursor === undefined) return undefined;
+  const key = decodeCursor(cursor);
+  if (!key) throw invalid('cursor', 'is not a cursor from a previous page; ask again without it');
+  return key;
+}
+
+function assigneeFilter(auth: AuthUser, assignee: string | undefined): string | null | undefined {
+  if (assignee === 'me') return auth.id;
+  if (assignee === 'unassigned') return null;
+  return assignee;
+}
+
+/** The inbox: newest activity first, with an unread flag for the caller. */
+export async function listConversations(ctx: Context, auth: AuthUser, input: InboxQuery) {
+  const search = input.q?.trim() ? searchTerms(input.q) : undefined;
+  const rows = await q.listInbox(ctx.db, {
+    organizationId: auth.organizationId,
+    readerId: auth.id,
+    status: input.status,
+    assigneeId: assigneeFilter(auth, input.assignee),
+    search,
+    after: cursorKey(input.cursor),
+    limit: input.limit + 1,
+  });
+  const page = rows.slice(0, input.limit);
+  const last = page.at(-1);
+  const more = rows.length > input.limit && last !== undefined;
+  return { items: page.map((r) => presentConversation(r, r.readAt)), nextCursor: more ? encodeCursor({ at: last.lastMessageAt, id: last.id }) : null };
+}
+
+async function conversationOrNotFound(conn: Conn, auth: AuthUser, id: string) {
+  const row = await q.conversationForReader(conn, auth.organizationId, auth.id, id);
+  if (!row) throw notFound('Conversation');
+  return row;
+}
+
+export async function getConversation(ctx: Context, auth: AuthUser, id: string) {
+  const row = await conversationOrNotFound(ctx.db, auth, id);
+  return presentConversation(row, row.readAt);
+}
+
+/** Close, reopen, assign or unassign; everyone's inbox hears of it through `conversation.updated`. */
+export async function updateConversation(ctx: Context, auth: AuthUser, id: string, changes: { status?: 'open' | 'closed'; assigneeId?: string | null }) {
+  const before = await conversationOrNotFound(ctx.db, auth, id);
+  if (typeof changes.assigneeId === 'string' && !(await isActiveUser(ctx.db, auth.organizationId, changes.assigneeId))) {
+    throw invalid('assigneeId', 'must be an active user of your organization (see GET /api/users), or null to unassign');
+  }
+  const update = {
+    ...(changes.status !== undefined && changes.status !== before.status ? { status: changes.status } : {}),
+    ...(changes.assigneeId !== undefined && changes.assigneeId !== before.assigneeId ? { assigneeId: changes.assigneeId } : {}),
+  };
+  if (Object.keys(update).length === 0) return presentConversation(before, before.readAt);
+  await q.updateConversation(ctx.db, id, update);
+  const after = await conversationOrNotFound(ctx.db, auth, id);
+  await publishCommitted(ctx, [{ type: 'conversation.updated', organizationId: auth.organizationId, data: presentConversation(after) }]);
+  return presentConversation(after, after.readAt);
+}
+
+/** Marks everything up to now as read by the caller; others' unread markers are their own. */
+export async function markConversationRead(ctx: Context, auth: AuthUser, id: string) {
+  const row = await conversationOrNotFound(ctx.db, auth, id);
+  const readAt = ctx.clock.now();
+  await q.markRead(ctx.db, id, auth.id, readAt);
+  return presentConversation(row, readAt);
+}
+
+/**
+ * The thread a page at a time. The first page holds the newest messages, so an agent opening a
+ * conversation sees the latest; `nextCursor` fetches the older ones before them. Within a page
+ * messages are oldest first, the order they are read in.
+ */
+export async function listMessages(ctx: Context, auth: AuthUser, id: string, input: { cursor?: string; limit: number }) {
+  await conversationOrNotFound(ctx.db, auth, id);
+  const rows = await q.threadPage(ctx.db, id, cursorKey(input.cursor), input.limit + 1);
+  const page = rows.slice(0, input.limit);
+  const media = await q.mediaOfMessages(ctx.db, page.map((m) => m.id));
+  const oldest = page.at(-1);
+  const more = rows.length > input.limit && oldest !== undefined;
+  return {
+    items: page.reverse().map((m) => presentMessage(m, media)),
+    nextCursor: more ? encodeCursor({ at: oldest.createdAt, id: oldest.id }) : null,
+  };
+}
+
+/* For other features: inbound, media and the customer timeline come through here. */
+
+/** Stores a message; the caller moves the conversation's activity with touchConversation. */
+export const storeMessage = (tx: Tx, row: NewRow<'messages'>) => q.insertMessage(tx, row);
+
+export const isMessageStored = async (conn: Conn, twilioSid: string) => (await q.findMessageByTwilioSid(conn, twilioSid)) !== undefined;
+
+/** A message as the API shows it, with its media, or null. */
+export async function presentedMessage(conn: Conn, organizationId: string, id: string) {
+  const row = await q.findMessage(conn, organizationId, id);
+  return row ? presentMessage(row, await q.mediaOfMessages(conn, [id])) : null;
+}
+
+/** Takes the message's lock first, so concurrent changes to one message (e.g. two failed downloads) take turns. */
+export const lockMessage = (tx: Tx, id: string) => q.lockMessage(tx, id);
+
+/** Shows a problem on the message itself (e.g. pictures that could not be downloaded). */
+export const setMessageError = (conn: Conn, id: string, errorMessage: string, now: number) =>
+  q.updateMessage(conn, id, { errorMessage, updatedAt: now });
+
+/** Every conversation of a customer with its messages, oldest first, as the caller sees them. */
+export async function conversationsWithMessages(conn: Conn, auth: AuthUser, customerId: string) {
+  const conversations = await q.conversationsOfCustomer(conn, auth.organizationId, auth.id, customerId);
+  const ids = conversations.map((c) => c.id);
+  const [messages, media] = await Promise.all([q.messagesOfConversations(conn, ids), q.mediaOfConversations(conn, ids)]);
+  const byConversation = groupBy(messages, (m) => m.conversationId);
+  const mediaByMessage = groupBy(media, (m) => m.messageId ?? '');
+  return conversations.map((c) => ({
+    ...presentConversation(c, c.readAt),
+    messages: (byConversation.get(c.id) ?? []).map((m) => presentMessage(m, mediaByMessage.get(m.id) ?? [])),
+  }));
+}
+
+function groupBy<T>(items: T[], key: (item: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const k = key(item);
+    const group = groups.get(k);
+    if (group) group.push(item);
+    else groups.set(k, [item]);
+  }
+  return groups;
+}

@@ -1,0 +1,38 @@
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import type { Context } from '../../context.js';
+import { authOf, type AuthHooks } from '../../http/auth.js';
+import { id, parse } from '../../http/validate.js';
+import * as customers from './service.js';
+
+const listQuery = z
+  .object({
+    phone: z.string().min(1).max(40).optional(),
+    q: z.string().max(200).optional(),
+    cursor: z.string().min(1).max(200).optional(),
+    limit: z.coerce.number().int('must be a whole number').min(1).max(100).default(25),
+  })
+  .strict();
+
+/** An empty field clears it: a form that blanks a name means "no name". */
+const clearable = (schema: z.ZodString) => z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? null : v), schema.nullable()).optional();
+
+const changes = z
+  .object({
+    name: clearable(z.string().trim().max(200, 'must be at most 200 characters')),
+    email: clearable(z.string().trim().toLowerCase().email('must be an email address').max(254)),
+    notes: clearable(z.string().max(10_000, 'must be at most 10,000 characters')),
+  })
+  .strict();
+
+export function customerRoutes(app: FastifyInstance, ctx: Context, auth: AuthHooks) {
+  const user = { preHandler: auth.requireUser };
+
+  app.get('/api/customers', user, (req) => customers.listCustomers(ctx, authOf(req), parse(listQuery, req.query)));
+
+  app.get('/api/customers/:id', user, (req) => customers.getCustomer(ctx, authOf(req), parse(id, req.params).id));
+
+  app.patch('/api/customers/:id', user, (req) => customers.updateCustomer(ctx, authOf(req), parse(id, req.params).id, parse(changes, req.body)));
+
+  app.get('/api/customers/:id/timeline', user, (req) => customers.customerTimeline(ctx, authOf(req), parse(id, req.params).id));
+}

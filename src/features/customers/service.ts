@@ -1,0 +1,126 @@
+import type { Context } from '../../context.js';
+import type { Conn, Tx } from '../../db/database.js';
+import { decodeCursor, encodeCursor, type CursorKey } from '../../domain/cursor.js';
+import { optOutChange } from '../../domain/opt-out.js';
+import { toE164 } from '../../domain/phone.js';
+import { searchTerms } from '../../domain/search.js';
+import { invalid, notFound } from '../../errors.js';
+import { newId } from '../../ids.js';
+import type { AuthUser } from '../accounts/sessions.js';
+import { conversationsWithMessages } from '../conversations/service.js';
+import { publishCommitted } from '../events/publish.js';
+import { presentCustomer } from './presenters.js';
+import * as q from './queries.js';
+
+/**
+ * The organization's customer with this E.164 phone, created (name unknown) if new, and locked
+ * for the rest of the transaction. Two first messages from one new number give one customer.
+ */
+export async function findOrCreateCustomerLocked(tx: Tx, organizationId: string, phone: string, now: number): Promise<q.CustomerRow> {
+  // Most messages come from known customers: look first, and write only for a new number.
+  const known = await q.lockCustomerByPhoneIfAny(tx, organizationId, phone);
+  if (known) return known;
+  await q.insertCustomerIfAbsent(tx, { id: newId(now), organizationId, phone, name: null, email: null, notes: null, createdAt: now, updatedAt: now });
+  return q.lockCustomerByPhone(tx, organizationId, phone);
+}
+
+/**
+ * SPEC §4 opt-out, kept per customer and sender. Returns whether the customer's opt-out
+ * state changed, so the caller can publish `customer.updated`.
+ */
+export async function applyOptOutKeyword(
+  tx: Tx,
+  input: { organizationId: string; customerId: string; senderId: string; body: string; optOutType?: string; now: number },
+): Promise<boolean> {
+  const change = optOutChange(input.body, input.optOutType);
+  if (change === null) return false;
+  const was = await q.isOptedOut(tx, input.customerId, input.senderId);
+  if (change === 'opt_out' && !was) {
+    await q.insertOptOut(tx, { customerId: input.customerId, senderId: input.senderId, organizationId: input.organizationId, at: input.now });
+    return true;
+  }
+  if (change === 'opt_in' && was) {
+    await q.deleteOptOut(tx, input.customerId, input.senderId);
+    return true;
+  }
+  return false;
+}
+
+/** Twilio's 21610 on a send means the customer opted out at the carrier: record it like a STOP. */
+export async function markOptedOut(tx: Tx, input: { organizationId: string; customerId: string; senderId: string; now: number }): Promise<void> {
+  await q.insertOptOut(tx, { customerId: input.customerId, senderId: input.senderId, organizationId: input.organizationId, at: input.now });
+}
+
+export async function customerWithOptOuts(tx: Tx | Parameters<typeof q.findCustomer>[0], organizationId: string, id: string) {
+  const customer = await q.findCustomer(tx, organizationId, id);
+  if (!customer) return null;
+  return { customer, optOuts: await q.optOutsOf(tx, [id]) };
+}
+
+export interface CustomerQuery {
+  phone?: string;
+  q?: string;
+  cursor?: string;
+  limit: number;
+}
+
+/** Find customers by exact phone (any common way of writing it) or by a search on name, phone or email. */
+export async function listCustomers(ctx: Context, auth: AuthUser, input: CustomerQuery) {
+  let phone: string | undefined;
+  if (input.phone !== undefined) {
+    phone = toE164(input.phone) ?? undefined;
+    if (!phone) throw invalid('phone', 'is not a valid phone number; include the country code, e.g. +14155550100');
+  }
+  let after: CursorKey | undefined;
+  if (input.cursor !== undefined) {
+    after = decodeCursor(input.cursor) ?? undefined;
+    if (!after) throw invalid('cursor', 'is not a cursor from a previous page; ask again without it');
+  }
+  const search = input.q?.trim() ? searchTerms(input.q) : undefined;
+  const rows = await q.listCustomers(ctx.db, { organizationId: auth.organizationId, phone, search, after, limit: input.limit + 1 });
+  const page = rows.slice(0, input.limit);
+  const optOuts = await q.optOutsOf(ctx.db, page.map((c) => c.id));
+  const last = page.at(-1);
+  const more = rows.length > input.limit && last !== undefined;
+  return {
+    items: page.map((c) => presentCustomer(c, optOuts.filter((o) => o.customerId === c.id))),
+    nextCursor: more ? encodeCursor({ at: last.createdAt, id: last.id }) : null,
+  };
+}
+
+async function customerOrNotFound(conn: Conn, auth: AuthUser, id: string) {
+  const found = await customerWithOptOuts(conn, auth.organizationId, id);
+  if (!found) throw notFound('Customer');
+  return found;
+}
+
+export async function getCustomer(ctx: Context, auth: AuthUser, id: string) {
+  const { customer, optOuts } = await customerOrNotFound(ctx.db, auth, id);
+  return presentCustomer(customer, optOuts);
+}
+
+/** Agents keep a customer's name, email and notes; everyone sees the change live. */
+export async function updateCustomer(ctx: Context, auth: AuthUser, id: string, changes: { name?: string | null; email?: string | null; notes?: string | null }) {
+  await customerOrNotFound(ctx.db, auth, id);
+  if (Object.keys(changes).length > 0) {
+    await q.updateCustomer(ctx.db, auth.organizationId, id, { ...changes, updatedAt: ctx.clock.now() });
+  }
+  const { customer, optOuts } = await customerOrNotFound(ctx.db, auth, id);
+  const presented = presentCustomer(customer, optOuts);
+  if (Object.keys(changes).length > 0) {
+    await publishCommitted(ctx, [{ type: 'customer.updated', organizationId: auth.organizationId, data: presented }]);
+  }
+  return presented;
+}
+
+/** All the customer's conversations with their messages, oldest first. */
+export async function customerTimeline(ctx: Context, auth: AuthUser, id: string) {
+  const { customer, optOuts } = await customerOrNotFound(ctx.db, auth, id);
+  return { customer: presentCustomer(customer, optOuts), conversations: await conversationsWithMessages(ctx.db, auth, id) };
+}
+
+/** For events: the customer as the API shows it. */
+export async function presentedCustomer(conn: Conn, organizationId: string, id: string) {
+  const found = await customerWithOptOuts(conn, organizationId, id);
+  return found ? presentCustomer(found.customer, found.optOuts) : null;
+}

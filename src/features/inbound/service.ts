@@ -1,0 +1,182 @@
+import type { FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import type { Context } from '../../context.js';
+import { countSegmentsFast } from '../../domain/gsm7.js';
+import { isShortCode, toE164 } from '../../domain/phone.js';
+import { AppError } from '../../errors.js';
+import { newId } from '../../ids.js';
+import { presentConversation, presentMessage, previewOf } from '../conversations/presenters.js';
+import { isMessageStored, storeMessage } from '../conversations/service.js';
+import { threadConversation, touchConversation, type ThreadedConversation } from '../conversations/threading.js';
+import { applyOptOutKeyword, findOrCreateCustomerLocked, presentedCustomer } from '../customers/service.js';
+import type { AppEvent } from '../events/bus.js';
+import { publishCommitted } from '../events/publish.js';
+import { addInboundMedia, type InboundMediaItem } from '../media/service.js';
+import type { ConnectedAccount } from '../twilio/accounts.js';
+import type { SenderRow } from '../twilio/queries.js';
+import { authenticateTwilioRequest, type TwilioParams } from '../twilio/webhook.js';
+import { findInboundSender } from './queries.js';
+
+export type InboundOutcome = 'stored' | 'duplicate';
+
+/**
+ * SPEC §4, one named step after another. Step 1, the 64 KiB cap, is the form parser's body
+ * limit (413) and has run before this is called. Every refusal throws before anything is stored.
+ */
+export async function receiveInboundMessage(ctx: Context, request: FastifyRequest): Promise<InboundOutcome> {
+  const { account, params } = await authenticateTwilioRequest(ctx, request); // steps 2–3
+  const message = requireMessageFields(params); // step 4
+  const sender = await findSender(ctx, account, message); // step 5
+  if (await isMessageStored(ctx.db, message.messageSid)) return 'duplicate'; // step 6
+  const stored = await storeInboundMessage(ctx, account, sender, message); // step 7
+  if (!stored) return 'duplicate';
+  await publishCommitted(ctx, await inboundEvents(ctx, stored));
+  if (stored.media.length > 0) ctx.wakeWorker();
+  return 'stored';
+}
+
+const MAX_MEDIA = 10;
+
+const requiredFields = z.object({
+  MessageSid: z.string().min(1).max(64),
+  From: z.string().trim().min(1).max(64),
+  To: z.string().trim().min(1).max(64),
+});
+
+export interface InboundMessage {
+  messageSid: string;
+  from: string;
+  to: string;
+  body: string;
+  messagingServiceSid: string | null;
+  optOutType: string | undefined;
+  media: InboundMediaItem[];
+}
+
+/** Step 4: MessageSid, From and To (400 when missing); the rest as Twilio documents it. */
+export function requireMessageFields(params: TwilioParams): InboundMessage {
+  const required = requiredFields.safeParse(params);
+  if (!required.success) {
+    const missing = required.error.issues.map((i) => i.path.join('.')).join(', ');
+    throw new AppError('bad_request', `Missing or invalid ${missing}: Twilio always sends MessageSid, From and To`);
+  }
+  const count = Math.min(MAX_MEDIA, Math.max(0, Number.parseInt(params.NumMedia ?? '0', 10) || 0));
+  const media: InboundMediaItem[] = [];
+  for (let n = 0; n < count; n++) {
+    const url = params[`MediaUrl${n}`];
+    if (url) media.push({ url, contentType: params[`MediaContentType${n}`] ?? '' });
+  }
+  return {
+    messageSid: required.data.MessageSid,
+    from: normalizedPhone(required.data.From),
+    to: required.data.To,
+    body: params.Body ?? '',
+    messagingServiceSid: params.MessagingServiceSid || null,
+    optOutType: params.OptOutType,
+    media,
+  };
+}
+
+const E164 = /^\+[1-9]\d{6,14}$/;
+
+/** Twilio sends E.164 already; anything else is normalized, and kept as sent when it is not a phone number. */
+function normalizedPhone(input: string): string {
+  return E164.test(input) ? input : (toE164(input) ?? input);
+}
+
+/** The address a sender is stored under for a `To`: a short code's digits, or a number in E.164. */
+const senderAddress = (to: string) => (isShortCode(to) ? to : normalizedPhone(to));
+
+/**
+ * Step 5: the Messaging Service first (numbers in a service's pool arrive with its SID), then the
+ * number or short code texted. Only an active sender of the account that signed the request counts.
+ */
+async function findSender(ctx: Context, account: ConnectedAccount, m: InboundMessage): Promise<SenderRow> {
+  const addresses = [...(m.messagingServiceSid ? [m.messagingServiceSid] : []), senderAddress(m.to)];
+  const sender = await findInboundSender(ctx.db, account, addresses);
+  if (!sender) throw new AppError('not_found', `${m.to} is not an active support number of this Twilio account in Parley`);
+  return sender;
+}
+
+interface StoredInbound {
+  organizationId: string;
+  customer: { id: string; name: string | null; phone: string };
+  thread: ThreadedConversation;
+  message: Parameters<typeof presentMessage>[0];
+  media: Awaited<ReturnType<typeof addInboundMedia>>;
+  optOutChanged: boolean;
+}
+
+/**
+ * Step 7, one short transaction with nothing but the database awaited inside: customer (locked),
+ * conversation by the threading rule, message, opt-out keyword, media jobs. A MessageSid stored
+ * meanwhile by a racing retry is settled by the unique constraint: null, answered like step 6.
+ */
+async function storeInboundMessage(ctx: Context, account: ConnectedAccount, sender: SenderRow, m: InboundMessage): Promise<StoredInbound | null> {
+  const now = ctx.clock.now();
+  const organizationId = sender.organizationId;
+  try {
+    return await ctx.db.transaction().execute(async (tx) => {
+      const customer = await findOrCreateCustomerLocked(tx, organizationId, m.from, now);
+      const thread = await threadConversation(tx, { organizationId, customerId: customer.id, senderId: sender.id, now });
+      const message = inboundMessageRow(organizationId, thread.conversation.id, m, now);
+      await storeMessage(tx, message);
+      await touchConversation(tx, thread.conversation.id, { direction: 'inbound', at: now, preview: previewOf(m.body, m.media.length) });
+      const optOutChanged = await applyOptOutKeyword(tx, { organizationId, customerId: customer.id, senderId: sender.id, body: m.body, optOutType: m.optOutType, now });
+      const media = await addInboundMedia(tx, { organizationId, messageId: message.id, accountId: account.id, items: m.media, now });
+      return { organizationId, customer, thread, message, media, optOutChanged };
+    });
+  } catch (err) {
+    if (isUniqueViolation(err) && (await isMessageStored(ctx.db, m.messageSid))) return null;
+    throw err;
+  }
+}
+
+function inboundMessageRow(organizationId: string, conversationId: string, m: InboundMessage, now: number) {
+  const { segments, encoding } = countSegmentsFast(m.body);
+  return {
+    id: newId(now),
+    organizationId,
+    conversationId,
+    direction: 'inbound' as const,
+    body: m.body,
+    status: 'received' as const,
+    errorCode: null,
+    errorMessage: null,
+    segments,
+    encoding,
+    twilioSid: m.messageSid,
+    authorId: null,
+    createdAt: now,
+    updatedAt: now,
+  };
+}
+
+const isUniqueViolation = (err: unknown) => {
+  const code = (err as { code?: unknown })?.code;
+  return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
+};
+
+/** Built from what the transaction wrote, so publishing costs no extra reads (one, after an opt-out change). */
+async function inboundEvents(ctx: Context, s: StoredInbound): Promise<AppEvent[]> {
+  const { conversation } = s.thread;
+  const at = s.message.createdAt;
+  const presented = presentConversation({
+    ...conversation,
+    lastMessageAt: at,
+    lastInboundAt: at,
+    preview: previewOf(s.message.body, s.media.length),
+    customerName: s.customer.name,
+    customerPhone: s.customer.phone,
+  });
+  const organizationId = s.organizationId;
+  const events: AppEvent[] = [
+    { type: s.thread.created ? 'conversation.created' : 'conversation.updated', organizationId, data: presented },
+    { type: 'message.created', organizationId, data: presentMessage(s.message, s.media) },
+  ];
+  if (s.optOutChanged) {
+    const customer = await presentedCustomer(ctx.db, organizationId, s.customer.id);
+    if (customer) events.push({ type: 'customer.updated', organizationId, data: customer });
+  }
+  return events;
+}

@@ -1,0 +1,69 @@
+import type { Context } from '../../context.js';
+import type { Tx } from '../../db/database.js';
+import { INLINE_IMAGE_TYPES } from '../../domain/media-type.js';
+import { AppError, notFound } from '../../errors.js';
+import { newId } from '../../ids.js';
+import { enqueue } from '../../jobs/queue.js';
+import type { AuthUser } from '../accounts/sessions.js';
+import * as q from './queries.js';
+import { databaseMediaStorage } from './storage.js';
+
+export const MEDIA_DOWNLOAD = 'media.download';
+
+export interface MediaDownloadPayload {
+  mediaId: string;
+  /** The account whose credentials fetch the file; if it is disconnected meanwhile, the download fails. */
+  accountId: string;
+}
+
+export interface InboundMediaItem {
+  url: string;
+  /** What Twilio said the type is; only a fallback until the bytes are sniffed. */
+  contentType: string;
+}
+
+/**
+ * Records an inbound message's media as pending, each with its download job, in the message's
+ * transaction: the text is stored at once, the pictures follow (SPEC §4).
+ */
+export async function addInboundMedia(
+  tx: Tx,
+  input: { organizationId: string; messageId: string; accountId: string; items: InboundMediaItem[]; now: number },
+): Promise<q.MediaRow[]> {
+  const rows: q.MediaRow[] = input.items.map((item, position) => ({
+    id: newId(input.now),
+    organizationId: input.organizationId,
+    messageId: input.messageId,
+    contentType: item.contentType.slice(0, 100) || 'application/octet-stream',
+    size: 0,
+    status: 'pending' as const,
+    sourceUrl: item.url,
+    errorMessage: null,
+    position,
+    uploadedBy: null,
+    createdAt: input.now,
+  }));
+  await q.insertMedia(tx, rows);
+  for (const row of rows) {
+    await enqueue(tx, MEDIA_DOWNLOAD, { mediaId: row.id, accountId: input.accountId } satisfies MediaDownloadPayload, { now: input.now });
+  }
+  return rows;
+}
+
+export interface ServedMedia {
+  contentType: string;
+  bytes: Buffer;
+  /** Only images whose type was read from their own bytes are shown inline. */
+  inline: boolean;
+}
+
+/** A file for a signed-in agent of the organization that owns it. */
+export async function mediaForAgent(ctx: Context, auth: AuthUser, id: string): Promise<ServedMedia> {
+  const media = await q.findMediaOfOrganization(ctx.db, auth.organizationId, id);
+  if (!media) throw notFound('Media');
+  if (media.status === 'pending') throw new AppError('conflict', 'This file is still being downloaded from Twilio; try again in a moment');
+  if (media.status === 'failed') throw new AppError('not_found', `This file could not be downloaded from Twilio (${media.errorMessage ?? 'gave up'})`);
+  const bytes = await databaseMediaStorage(ctx.db).get(id);
+  if (!bytes) throw notFound('Media');
+  return { contentType: media.contentType, bytes, inline: INLINE_IMAGE_TYPES.has(media.contentType) };
+}

@@ -1,0 +1,78 @@
+/**
+ * Fetches one inbound media file from Twilio (SPEC §4). Credentials go only to Twilio's API host
+ * (or TWILIO_API_URL); Twilio answers with a redirect to its CDN, which is followed without them,
+ * so the Auth Token never reaches any other host. Reading stops at the size cap.
+ */
+
+/** A failure that retrying cannot fix: the URL is not Twilio's, or the file is too large. */
+export class PermanentDownloadError extends Error {}
+
+export interface DownloadOptions {
+  accountSid: string;
+  authToken: string;
+  twilioApiUrl: string;
+  maxBytes: number;
+  timeoutMs: number;
+}
+
+const TWILIO_API_ORIGIN = 'https://api.twilio.com';
+const MAX_REDIRECTS = 5;
+
+export function isTwilioMediaUrl(url: string, twilioApiUrl: string): boolean {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return false;
+  }
+  if (parsed.username || parsed.password) return false;
+  return parsed.origin === TWILIO_API_ORIGIN || parsed.origin === new URL(twilioApiUrl).origin;
+}
+
+export async function downloadTwilioMedia(url: string, opts: DownloadOptions): Promise<Buffer> {
+  if (!isTwilioMediaUrl(url, opts.twilioApiUrl)) throw new PermanentDownloadError('the media URL is not on Twilio\'s API host');
+  const signal = AbortSignal.timeout(opts.timeoutMs);
+  const authorization = 'Basic ' + Buffer.from(`${opts.accountSid}:${opts.authToken}`).toString('base64');
+  let current = new URL(url);
+  let response = await fetch(current, { headers: { authorization }, redirect: 'manual', signal });
+  for (let hops = 0; response.status >= 300 && response.status < 400; hops++) {
+    const location = response.headers.get('location');
+    await response.body?.cancel();
+    if (!location) throw new Error(`Twilio answered ${response.status} without a Location`);
+    if (hops >= MAX_REDIRECTS) throw new Error('too many redirects');
+    current = new URL(location, current);
+    if (current.protocol !== 'https:' && current.protocol !== 'http:') throw new PermanentDownloadError(`redirected to a ${current.protocol} URL`);
+    // Manual, credential-free hops: fetch would keep the Authorization header on a same-origin hop.
+    response = await fetch(current, { redirect: 'manual', signal });
+  }
+  if (!response.ok) {
+    await response.body?.cancel();
+    throw new Error(`the media host answered HTTP ${response.status}`);
+  }
+  return readCapped(response, opts.maxBytes);
+}
+
+const tooLarge = (max: number) => new PermanentDownloadError(`the file is larger than ${Math.round(max / 1024 / 1024)} MB`);
+
+async function readCapped(response: Response, maxBytes: number): Promise<Buffer> {
+  const declared = Number(response.headers.get('content-length'));
+  if (Number.isFinite(declared) && declared > maxBytes) {
+    await response.body?.cancel();
+    throw tooLarge(maxBytes);
+  }
+  if (!response.body) return Buffer.alloc(0);
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > maxBytes) {
+      await reader.cancel();
+      throw tooLarge(maxBytes);
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks);
+}
