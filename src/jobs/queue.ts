@@ -65,3 +65,12 @@ export async function rescheduleJob(conn: Conn, job: Job, runAt: number, opts: {
 export async function failJob(conn: Conn, job: Job, error: string): Promise<void> {
   await conn.updateTable('jobs').set({ status: 'failed', lockedUntil: null, lastError: error }).where(held(job)).execute();
 }
+
+/** Rewrites a secret-ish string out of job error texts (e.g. an Account SID quoted in a Twilio error). */
+export async function scrubJobErrors(conn: Conn, needle: string, replacement: string): Promise<void> {
+  await conn
+    .updateTable('jobs')
+    .set((eb) => ({ lastError: eb.fn<string>('replace', ['lastError', eb.val(needle), eb.val(replacement)]) }))
+    .where('lastError', 'like', `%${needle}%`)
+    .execute();
+}

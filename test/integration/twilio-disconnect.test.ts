@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { newId } from '../../src/ids.js';
 import { connectedAccountBySid } from '../../src/features/twilio/accounts.js';
 import { ENGINES } from '../helpers/server.js';
 import { connectViaApi, databaseTraces, seedConversation } from '../helpers/twilio-integration.js';
@@ -37,6 +38,18 @@ for (const engine of ENGINES) {
     it('clears Parley’s URLs at Twilio, leaves no trace of the SID or token in the database, and keeps the history', async () => {
       const { w, service, phone, seeded, sealed } = await fullyConnected();
       const secrets = [w.account.sid, w.account.authToken, sealed];
+      // A picture still waiting for its download keeps Twilio's URL, which names the SID, and a
+      // failed attempt may quote it in the job's error.
+      const twilioMediaUrl = `${w.sim.url}/2010-04-01/Accounts/${w.account.sid}/Messages/MM${'0f'.repeat(16)}/Media/ME${'e0'.repeat(16)}`;
+      const now = Date.now();
+      await w.server.ctx.db
+        .insertInto('media')
+        .values({ id: newId(now), organizationId: w.organizationId, messageId: seeded.messageId, contentType: 'image/jpeg', size: 0, status: 'pending', sourceUrl: twilioMediaUrl, errorMessage: null, position: 0, uploadedBy: null, createdAt: now })
+        .execute();
+      await w.server.ctx.db
+        .insertInto('jobs')
+        .values({ id: newId(now), kind: 'media.download', payload: '{}', status: 'pending', runAt: now + 3_600_000, attempts: 1, lockedUntil: null, lockedBy: null, lastError: `503 from ${twilioMediaUrl}`, createdAt: now })
+        .execute();
       // The search can see: before disconnecting, the SID and sealed token are stored.
       expect(await databaseTraces(w.server, secrets)).toEqual(expect.arrayContaining([w.account.sid, sealed]));
 
@@ -51,6 +64,7 @@ for (const engine of ENGINES) {
       expect((await w.sim.phoneSend({ from: '+14155550199', to: SUPPORT_NUMBER, body: 'anyone there?' })).webhookStatus).toBe(0);
 
       expect(await databaseTraces(w.server, secrets)).toEqual([]);
+      expect(await w.server.ctx.db.selectFrom('media').select(['status', 'sourceUrl']).execute()).toEqual([{ status: 'pending', sourceUrl: null }]);
       expect(await connectedAccountBySid(w.server.ctx, w.account.sid)).toBeNull();
 
       const db = w.server.ctx.db;

@@ -28,7 +28,8 @@ export function mediaDownloadJob(ctx: Context, tuning: DownloadTuning = DEFAULT_
     maxBackoffMs: tuning.maxBackoffMs,
     async run(payload) {
       const media = await q.findMedia(ctx.db, payload.mediaId);
-      if (!media || media.status !== 'pending' || !media.sourceUrl) return;
+      if (!media || media.status !== 'pending') return;
+      if (!media.sourceUrl) return giveUp(ctx, media, 'the Twilio account was disconnected before the file was downloaded');
       const account = await connectedAccountById(ctx, payload.accountId);
       if (!account || account.organizationId !== media.organizationId) return giveUp(ctx, media, 'the Twilio account is no longer connected');
       let bytes: Buffer;

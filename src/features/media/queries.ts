@@ -25,3 +25,7 @@ export const countFailedMediaOfMessage = async (conn: Conn, messageId: string) =
         .executeTakeFirstOrThrow()
     ).n,
   );
+
+/** Twilio's media URLs name the Account SID: a disconnect forgets those not yet downloaded. */
+export const forgetPendingSources = (conn: Conn, organizationId: string) =>
+  conn.updateTable('media').set({ sourceUrl: null }).where('organizationId', '=', organizationId).where('status', '=', 'pending').execute();

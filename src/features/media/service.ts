@@ -67,3 +67,9 @@ export async function mediaForAgent(ctx: Context, auth: AuthUser, id: string): P
   if (!bytes) throw notFound('Media');
   return { contentType: media.contentType, bytes, inline: INLINE_IMAGE_TYPES.has(media.contentType) };
 }
+
+/**
+ * For a disconnect (SPEC §2: no record keeps the SID): pending downloads forget Twilio's URL;
+ * their jobs then settle them as failed, shown on the message.
+ */
+export const forgetTwilioSources = (tx: Tx, organizationId: string) => q.forgetPendingSources(tx, organizationId);

@@ -4,6 +4,8 @@ import { AppError, conflict } from '../../errors.js';
 import { newId } from '../../ids.js';
 import { listUsers } from '../accounts/service.js';
 import type { AuthUser } from '../accounts/sessions.js';
+import { scrubJobErrors } from '../../jobs/queue.js';
+import { forgetTwilioSources } from '../media/service.js';
 import { recordAudit } from '../audit/service.js';
 import { maskSid, unseal, type ConnectedAccount } from './accounts.js';
 import { forgetTwilioClients, oneOffTwilioClient } from './client.js';
@@ -112,6 +114,9 @@ export async function disconnect(ctx: Context, auth: AuthUser) {
     const [deleted] = await q.deleteAccount(tx, row.id);
     if (Number(deleted?.numDeletedRows ?? 0) !== 1) throw new AppError('not_found', 'No Twilio account is connected to this organization');
     await recordAudit(tx, { organizationId: auth.organizationId, actorId: auth.id, action: 'twilio.disconnected', target: maskSid(row.accountSid), now });
+    // No other record may keep the SID: pending media URLs and job errors quoting Twilio.
+    await forgetTwilioSources(tx, auth.organizationId);
+    await scrubJobErrors(tx, row.accountSid, maskSid(row.accountSid));
   });
   forgetTwilioClients(row.accountSid);
   await checkpointAfterDelete(ctx);
