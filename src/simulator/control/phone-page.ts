@@ -96,7 +96,8 @@ export const PHONE_PAGE = `<!doctype html>
   var webhookResults = {};        // messageSid -> { status, body } of the desk's webhook
   var lastRendered = '';
 
-  function randomNumber() { return '+1415555' + String(100 + Math.floor(Math.random() * 100)).padStart(4, '0'); }
+  // Another area code than the simulator's own numbers (415), so a visitor is never handed a support number.
+  function randomNumber() { return '+1628555' + String(100 + Math.floor(Math.random() * 100)).padStart(4, '0'); }
   me.value = params.get('from') || localStorage.getItem('sim-phone-me') || randomNumber();
   to.value = params.get('to') || localStorage.getItem('sim-phone-to') || '';
   localStorage.setItem('sim-phone-me', me.value);
