@@ -7,12 +7,13 @@ import { migrate, openDatabase, type Database } from './db/database.js';
 import { createLocalBus, createPgBus } from './features/events/bus.js';
 import { mediaDownloadJob } from './features/media/download.js';
 import { MEDIA_DOWNLOAD } from './features/media/service.js';
+import { SEND_JOB, sendJobHandler } from './features/outbound/send-job.js';
 import { buildApp, REDACT } from './http/app.js';
 import { JobRunner, type JobHandler } from './jobs/runner.js';
 import { createKeyring, resolveAppSecret } from './secrets.js';
 
 /** Every job kind the product enqueues; start-up fails if one has no handler. */
-export const JOB_KINDS: readonly string[] = [MEDIA_DOWNLOAD];
+export const JOB_KINDS: readonly string[] = [SEND_JOB, MEDIA_DOWNLOAD];
 
 export interface ServerOptions {
   clock?: Clock;
@@ -63,7 +64,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     log,
     wakeWorker: () => runner?.wake(),
   };
-  const jobs = options.jobs ?? { kinds: JOB_KINDS, handlers: (c: Context) => [mediaDownloadJob(c)] };
+  const jobs = options.jobs ?? { kinds: JOB_KINDS, handlers: (c: Context) => [sendJobHandler(c), mediaDownloadJob(c)] };
   if (config.role !== 'web') {
     runner = new JobRunner({
       db: ctx.db,

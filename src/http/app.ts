@@ -1,8 +1,10 @@
 import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
+import multipart from '@fastify/multipart';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Context } from '../context.js';
 import { ping } from '../db/database.js';
+import { MAX_MEDIA_BYTES } from '../domain/media-type.js';
 import { accountRoutes } from '../features/accounts/routes.js';
 import { conversationRoutes } from '../features/conversations/routes.js';
 import { customerRoutes } from '../features/customers/routes.js';
@@ -10,6 +12,7 @@ import { eventRoutes } from '../features/events/routes.js';
 import { inboundRoutes } from '../features/inbound/routes.js';
 import { mediaRoutes } from '../features/media/routes.js';
 import { auditRoutes } from '../features/audit/routes.js';
+import { outboundRoutes } from '../features/outbound/routes.js';
 import { twilioRoutes } from '../features/twilio/routes.js';
 import { authHooks } from './auth.js';
 import { registerErrorHandling } from './errors.js';
@@ -39,6 +42,8 @@ export async function buildApp(ctx: Context): Promise<FastifyInstance> {
   registerErrorHandling(app);
   await app.register(cookie);
   await app.register(formbody, { bodyLimit: 64 * 1024 });
+  // Uploads are one picture of at most 5 MB (SPEC §7); a larger file is a 413.
+  await app.register(multipart, { limits: { fileSize: MAX_MEDIA_BYTES, files: 1, fields: 10, parts: 11, fieldSize: 1024 } });
 
   const auth = authHooks(ctx);
   app.get('/healthz', async (_req, reply) => {
@@ -57,6 +62,7 @@ export async function buildApp(ctx: Context): Promise<FastifyInstance> {
   eventRoutes(app, ctx, auth);
   twilioRoutes(app, ctx, auth);
   auditRoutes(app, ctx, auth);
+  outboundRoutes(app, ctx, auth);
   await registerWebApp(app);
   return app;
 }

@@ -6,6 +6,7 @@ import { listUsers } from '../accounts/service.js';
 import type { AuthUser } from '../accounts/sessions.js';
 import { scrubJobErrors } from '../../jobs/queue.js';
 import { forgetTwilioSources } from '../media/service.js';
+import { resumePausedSends } from '../outbound/service.js';
 import { recordAudit } from '../audit/service.js';
 import { maskSid, unseal, type ConnectedAccount } from './accounts.js';
 import { forgetTwilioClients, oneOffTwilioClient } from './client.js';
@@ -43,6 +44,8 @@ export async function connect(ctx: Context, auth: AuthUser, input: { accountSid:
       const audit = { organizationId: auth.organizationId, actorId: auth.id, target: maskSid(input.accountSid), now };
       if (current) {
         await q.updateAccount(tx, current.id, { authTokenSealed: sealed, pausedAt: null });
+        // Sends paused by a rejected token (20003) are due again at once.
+        await resumePausedSends(tx, auth.organizationId, now);
         await recordAudit(tx, { ...audit, action: 'twilio.token_replaced' });
         return true;
       }
@@ -64,7 +67,6 @@ export async function connect(ctx: Context, auth: AuthUser, input: { accountSid:
   }
   if (replaced) {
     forgetTwilioClients(input.accountSid);
-    // Sends paused by a rejected token (20003) resume now.
     ctx.wakeWorker();
   }
   ctx.log.info({ organizationId: auth.organizationId, accountSid: maskSid(input.accountSid) }, replaced ? 'twilio auth token replaced' : 'twilio account connected');

@@ -1,0 +1,204 @@
+import { fork } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startSimulator, type Simulator } from '../src/simulator/index.js';
+import type { Figures, FromServer, Progress, Ready, ToServer } from './outbound/protocol.js';
+
+/**
+ * Outbound dispatch (issue 6). The real server on SQLite in its own process, with SENDERS
+ * support numbers whose rates are lifted (RATE_PER_SECOND each); the simulator (Twilio) in this
+ * process. Texts go to CUSTOMERS customers through POST /api/conversations, CONCURRENCY at a
+ * time. Three phases of MESSAGES texts each, one JSON line:
+ *  - burst: enqueued with the worker stopped; then the worker starts and sends them while
+ *    Twilio's status callbacks (sent, delivered) come back, as in production. Dispatch
+ *    throughput: messages Twilio accepted per second, from the worker's start to the last one.
+ *  - burstWithoutCallbacks: the same with Twilio sending no callbacks: the send path alone.
+ *  - live: enqueued while the worker runs; enqueue-to-accepted latency is each message's time
+ *    from being stored (its 202) to Twilio's acceptance.
+ * CPU milliseconds per message are the server's and the simulator's during a burst's dispatch:
+ * on two cores, the larger of the two bounds the throughput.
+ * BENCH_MESSAGES changes the phase size; BENCH_PROFILE=<file> writes a CPU profile of the
+ * server during the first burst's dispatch.
+ */
+const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 3000);
+const SENDERS = 4;
+const CUSTOMERS = 1000;
+const CONCURRENCY = 32;
+const RATE_PER_SECOND = 1000;
+const PORT = 4820;
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+
+function startServer(env: Record<string, string>) {
+  const child = fork(path.join(here, 'outbound', 'server.ts'), [], {
+    execArgv: ['--import', 'tsx'],
+    env: { ...process.env, ...env, NODE_ENV: 'production' },
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const next = <T extends FromServer['type']>(type: T) =>
+    new Promise<Extract<FromServer, { type: T }>>((resolve, reject) => {
+      const onExit = (code: number | null) => reject(new Error(`server exited with ${code}`));
+      const onMessage = (m: FromServer) => {
+        if (m.type !== type) return;
+        child.off('message', onMessage);
+        child.off('exit', onExit);
+        resolve(m as Extract<FromServer, { type: T }>);
+      };
+      child.on('message', onMessage);
+      child.once('exit', onExit);
+    });
+  const ask = <T extends FromServer['type']>(msg: ToServer, reply: T) => {
+    const answer = next(reply);
+    child.send(msg);
+    return answer;
+  };
+  return {
+    ready: next('ready') as Promise<Ready>,
+    progress: () => ask({ type: 'progress' }, 'progress') as Promise<Progress>,
+    figures: (since: number) => ask({ type: 'figures', since }, 'figures') as Promise<Figures>,
+    worker: (run: boolean) => ask({ type: 'worker', run }, 'worker'),
+    async stop() {
+      const exited = new Promise((r) => child.once('exit', r));
+      child.send({ type: 'stop' } satisfies ToServer);
+      await exited;
+    },
+  };
+}
+
+type Server = ReturnType<typeof startServer>;
+
+/** POST /api/conversations `count` times, CONCURRENCY at a time; returns refusals and seconds taken. */
+async function enqueue(ready: Ready, count: number, offset: number): Promise<{ errors: number; seconds: number }> {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
+  let sent = 0;
+  let errors = 0;
+  const post = (i: number) =>
+    new Promise<void>((resolve) => {
+      const body = JSON.stringify({
+        senderId: ready.senderIds[i % SENDERS],
+        phone: `+1212${String(2_000_000 + (i % CUSTOMERS)).padStart(7, '0')}`,
+        body: `Your order #${offset + i} has shipped and should arrive on Thursday. Reply here if anything is wrong.`,
+      });
+      const headers = { authorization: `Bearer ${ready.token}`, 'content-type': 'application/json' };
+      const req = http.request({ agent, host: '127.0.0.1', port: PORT, method: 'POST', path: '/api/conversations', headers }, (res) => {
+        if (res.statusCode !== 202) errors++;
+        res.resume();
+        res.on('end', resolve);
+      });
+      req.on('error', () => {
+        errors++;
+        resolve();
+      });
+      req.end(body);
+    });
+  const started = Date.now();
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (sent < count) await post(offset + sent++);
+    }),
+  );
+  agent.destroy();
+  return { errors, seconds: (Date.now() - started) / 1000 };
+}
+
+/** Waits until no message is pending; returns the server's CPU time and clock by then. */
+async function drained(server: Server): Promise<Progress> {
+  const deadline = Date.now() + 600_000;
+  for (;;) {
+    const p = await server.progress();
+    if (p.pending === 0 || Date.now() > deadline) return p;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
+const round = (n: number, digits = 0) => Math.round(n * 10 ** digits) / 10 ** digits;
+
+function latency(f: Figures) {
+  const sorted = [...f.enqueueToAcceptedMs].sort((a, b) => a - b);
+  return { p50: percentile(sorted, 50), p99: percentile(sorted, 99) };
+}
+
+/** Enqueue with the worker stopped, then measure the worker sending them all. */
+async function burst(server: Server, sim: Simulator, ready: Ready, offset: number, callbacks: boolean) {
+  sim.setFaults({ dropStatusCallbacks: !callbacks });
+  const since = (await server.progress()).now;
+  const queued = await enqueue(ready, MESSAGES, offset);
+  const before = await server.progress();
+  const simCpu = process.cpuUsage();
+  await server.worker(true);
+  const after = await drained(server);
+  const simUsed = process.cpuUsage(simCpu);
+  await server.worker(false);
+  const f = await server.figures(since);
+  return {
+    perSecond: round((f.accepted / (f.lastAcceptedAt - before.now)) * 1000),
+    accepted: f.accepted,
+    enqueueToAcceptedMs: latency(f),
+    cpuMsPerMessage: { server: round((after.cpuMs - before.cpuMs) / f.accepted, 2), simulator: round((simUsed.user + simUsed.system) / 1000 / f.accepted, 2) },
+    enqueuePerSecond: round(MESSAGES / queued.seconds),
+    errors: queued.errors + (MESSAGES - f.accepted),
+  };
+}
+
+/** Enqueue while the worker sends. */
+async function live(server: Server, sim: Simulator, ready: Ready, offset: number) {
+  sim.setFaults({ dropStatusCallbacks: false });
+  const since = (await server.progress()).now;
+  await server.worker(true);
+  const queued = await enqueue(ready, MESSAGES, offset);
+  await drained(server);
+  await server.worker(false);
+  const f = await server.figures(since);
+  return {
+    perSecond: round((f.accepted / (f.lastAcceptedAt - f.firstStoredAt)) * 1000),
+    accepted: f.accepted,
+    enqueueToAcceptedMs: latency(f),
+    enqueuePerSecond: round(MESSAGES / queued.seconds),
+    errors: queued.errors + (MESSAGES - f.accepted),
+    peakRssMb: round(f.peakRss / 1024 / 1024),
+  };
+}
+
+export default async function outboundBench(): Promise<void> {
+  const sim = await startSimulator();
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'parley-bench-outbound-'));
+  const numbers = Array.from({ length: SENDERS }, (_, i) => `+1415555010${i}`);
+  const { sid, authToken } = sim.createAccount();
+  for (const n of numbers) sim.addIncomingNumber(sid, n);
+  const server = startServer({
+    BENCH_PORT: String(PORT),
+    BENCH_DATA_DIR: dataDir,
+    BENCH_TWILIO_API_URL: sim.url,
+    BENCH_ACCOUNT_SID: sid,
+    BENCH_AUTH_TOKEN: authToken,
+    BENCH_SENDERS: numbers.join(','),
+    BENCH_RATE_PER_SECOND: String(RATE_PER_SECOND),
+  });
+  try {
+    const ready = await server.ready;
+    const withCallbacks = await burst(server, sim, ready, 0, true);
+    const withoutCallbacks = await burst(server, sim, ready, MESSAGES, false);
+    const concurrent = await live(server, sim, ready, 2 * MESSAGES);
+    console.log(
+      JSON.stringify({
+        bench: 'outbound',
+        machine: { cpus: os.cpus().length, node: process.version, loadAverage: os.loadavg().map((l) => round(l, 2)) },
+        method: { messagesPerPhase: MESSAGES, senders: SENDERS, customers: CUSTOMERS, concurrency: CONCURRENCY, ratePerSecond: RATE_PER_SECOND, engine: 'sqlite' },
+        dispatchPerSecond: withCallbacks.perSecond,
+        burst: withCallbacks,
+        burstWithoutCallbacks: withoutCallbacks,
+        live: concurrent,
+        peakRssMb: concurrent.peakRssMb,
+        simulatorMessages: sim.messages(sid).length,
+      }),
+    );
+  } finally {
+    await sim.stop();
+    await server.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,43 @@
+/** What the benchmark and the server process it measures say to each other over IPC. */
+export interface ServerEnv {
+  BENCH_PORT: string;
+  BENCH_DATA_DIR: string;
+  BENCH_TWILIO_API_URL: string;
+  BENCH_ACCOUNT_SID: string;
+  BENCH_AUTH_TOKEN: string;
+  /** Comma-separated E.164 numbers, one sender each. */
+  BENCH_SENDERS: string;
+  BENCH_RATE_PER_SECOND: string;
+  /** A file for a CPU profile of the first dispatch phase, when set. */
+  BENCH_PROFILE?: string;
+}
+
+export interface Ready {
+  type: 'ready';
+  token: string;
+  senderIds: string[];
+}
+
+export interface Progress {
+  type: 'progress';
+  pending: number;
+  /** CPU time the server process has used so far (user + system). */
+  cpuMs: number;
+  /** The server's clock. */
+  now: number;
+}
+
+export interface Figures {
+  type: 'figures';
+  /** Peak resident set size of the server process so far, in bytes. */
+  peakRss: number;
+  accepted: number;
+  firstStoredAt: number;
+  lastAcceptedAt: number;
+  /** Each message's time from being stored (its 202) to Twilio's acceptance. */
+  enqueueToAcceptedMs: number[];
+}
+
+export type FromServer = Ready | Progress | Figures | { type: 'worker'; running: boolean };
+/** `figures` covers messages stored at or after `since` (server clock). */
+export type ToServer = { type: 'progress' } | { type: 'figures'; since: number } | { type: 'worker'; run: boolean } | { type: 'stop' };

@@ -1,0 +1,127 @@
+import { writeFileSync } from 'node:fs';
+import inspector from 'node:inspector';
+import { loadConfig } from '../../src/config.js';
+import { newId } from '../../src/ids.js';
+import { createServer } from '../../src/server.js';
+import type { Figures, FromServer, Progress, ServerEnv, ToServer } from './protocol.js';
+
+/**
+ * The real server on SQLite, as `npm start` builds it, with one organization, a connected
+ * account and several senders whose rates are lifted so the engine, not the rate, is measured.
+ * Its worker runs only when the benchmark says so.
+ */
+const env = process.env as unknown as ServerEnv;
+const config = loadConfig({
+  PORT: env.BENCH_PORT,
+  PUBLIC_URL: `http://127.0.0.1:${env.BENCH_PORT}`,
+  DATA_DIR: env.BENCH_DATA_DIR,
+  TWILIO_API_URL: env.BENCH_TWILIO_API_URL,
+  TWILIO_MESSAGING_API_URL: env.BENCH_TWILIO_API_URL,
+  LOG_LEVEL: 'error',
+});
+const server = await createServer(config);
+const { ctx } = server;
+await server.app.listen({ port: config.port, host: '127.0.0.1' });
+
+const signup = await server.app.inject({
+  method: 'POST',
+  url: '/api/signup',
+  payload: { orgName: 'Bench', name: 'Bench Agent', email: 'bench@example.test', password: 'bench-password-1' },
+});
+const { token, organization } = signup.json() as { token: string; organization: { id: string } };
+const now = Date.now();
+const accountId = newId(now);
+const numbers = env.BENCH_SENDERS.split(',');
+const senderIds = numbers.map(() => newId(now));
+await ctx.db.transaction().execute(async (tx) => {
+  await tx
+    .insertInto('twilioAccounts')
+    .values({
+      id: accountId,
+      organizationId: organization.id,
+      accountSid: env.BENCH_ACCOUNT_SID,
+      authTokenSealed: ctx.keyring.encrypt('twilio-token-encryption', env.BENCH_AUTH_TOKEN),
+      connectedAt: now,
+      connectedBy: null,
+      pausedAt: null,
+    })
+    .execute();
+  for (const [i, phoneNumber] of numbers.entries()) {
+    await tx
+      .insertInto('senders')
+      .values({
+        id: senderIds[i]!,
+        organizationId: organization.id,
+        twilioAccountId: accountId,
+        type: 'phone_number',
+        phoneNumber,
+        shortCode: null,
+        messagingServiceSid: null,
+        address: phoneNumber,
+        twilioSid: null,
+        smsCapable: 1,
+        mmsCapable: 1,
+        ratePerSecond: Number(env.BENCH_RATE_PER_SECOND),
+        nextSendAt: 0,
+        active: 1,
+        createdAt: now,
+        removedAt: null,
+      })
+      .execute();
+  }
+});
+
+const cpuMs = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+};
+
+async function progress(): Promise<Progress> {
+  const row = await ctx.db.selectFrom('messages').select((eb) => eb.fn.countAll<number>().as('n')).where('status', '=', 'pending').executeTakeFirstOrThrow();
+  return { type: 'progress', pending: Number(row.n), cpuMs: cpuMs(), now: Date.now() };
+}
+
+async function figures(since: number): Promise<Figures> {
+  const rows = await ctx.db
+    .selectFrom('messages as m')
+    .innerJoin('sendAttempts as a', 'a.messageId', 'm.id')
+    .select(['m.createdAt', 'a.finishedAt'])
+    .where('a.state', '=', 'accepted')
+    .where('m.createdAt', '>=', since)
+    .execute();
+  return {
+    type: 'figures',
+    peakRss: process.resourceUsage().maxRSS * 1024,
+    accepted: rows.length,
+    firstStoredAt: rows.reduce((min, r) => Math.min(min, r.createdAt), Infinity),
+    lastAcceptedAt: rows.reduce((max, r) => Math.max(max, r.finishedAt ?? 0), 0),
+    enqueueToAcceptedMs: rows.map((r) => (r.finishedAt ?? r.createdAt) - r.createdAt),
+  };
+}
+
+/* BENCH_PROFILE: a CPU profile of the first dispatch phase, from the worker's start to its stop. */
+const profiler = env.BENCH_PROFILE ? new inspector.Session() : null;
+profiler?.connect();
+const post = (method: string) => new Promise<any>((resolve, reject) => profiler!.post(method, (err, result) => (err ? reject(err) : resolve(result))));
+
+async function setWorker(run: boolean): Promise<void> {
+  if (run) {
+    if (profiler && env.BENCH_PROFILE) await post('Profiler.enable').then(() => post('Profiler.start'));
+    server.runner?.start();
+    return;
+  }
+  await server.runner?.stop();
+  if (profiler && env.BENCH_PROFILE) {
+    writeFileSync(env.BENCH_PROFILE, JSON.stringify((await post('Profiler.stop')).profile));
+    env.BENCH_PROFILE = undefined;
+  }
+}
+
+const send = (m: FromServer) => process.send!(m);
+process.on('message', (msg: ToServer) => {
+  if (msg.type === 'progress') void progress().then(send);
+  if (msg.type === 'figures') void figures(msg.since).then(send);
+  if (msg.type === 'worker') void setWorker(msg.run).then(() => send({ type: 'worker', running: msg.run }));
+  if (msg.type === 'stop') void server.close().then(() => process.exit(0));
+});
+send({ type: 'ready', token, senderIds });

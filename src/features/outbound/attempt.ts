@@ -1,0 +1,137 @@
+import type { Context } from '../../context.js';
+import { fromTwilioStatus } from '../../domain/message-status.js';
+import { failureOf, twilioErrorReason, withoutAccountSids } from '../../domain/twilio-errors.js';
+import type { Job } from '../../jobs/queue.js';
+import { RunLater } from '../../jobs/runner.js';
+import { markOptedOut } from '../customers/service.js';
+import { clientFor, type ConnectedAccount } from '../twilio/accounts.js';
+import { customerUpdatedEvent, messageRowEvent, publish, publishMessageRow } from './events.js';
+import * as q from './queries.js';
+import { findSentMessage, type SentMessage } from './recheck.js';
+import { sendPayload, type SendPayload } from './payload.js';
+import { classifyTwilioError, type CallOutcome } from './twilio-call.js';
+
+/** How often a send for a paused account (20003) looks again; replacing the token wakes it at once. */
+export const PAUSED_WAIT_MS = 30_000;
+
+/** The pending message as the send job read it. */
+type Send = q.SendContextRow;
+
+/** What the job knows of the message's latest attempt. */
+export interface LastAttempt {
+  id: string;
+  state: q.AttemptState;
+  startedAt: number;
+  finishedAt: number | null;
+}
+
+/** Records what Twilio's answer to an attempt means for the attempt and its message (SPEC §5). */
+export async function settle(ctx: Context, sc: Send, attemptId: string, outcome: CallOutcome): Promise<void | RunLater> {
+  const now = ctx.clock.now();
+  switch (outcome.kind) {
+    case 'accepted':
+      return adopt(ctx, sc, attemptId, { sid: outcome.sid, status: outcome.status, errorCode: null, errorMessage: null });
+    case 'rejected':
+      return reject(ctx, sc, attemptId, outcome.code, outcome.message);
+    case 'paused':
+      await q.settleAttempt(ctx.db, attemptId, ['started'], 'failed', { now });
+      return pause(ctx, sc);
+    case 'retry':
+      await q.settleAttempt(ctx.db, attemptId, ['started'], 'failed', { now });
+      throw new Error(`Twilio did not take the message: ${withoutAccountSids(outcome.message)}`);
+    case 'unknown':
+      // A status callback may already have settled it; then there is nothing left to check.
+      if (!(await q.settleAttempt(ctx.db, attemptId, ['started'], 'unknown', { now }))) return;
+      ctx.log.warn({ messageId: sc.id, attemptId, reason: outcome.message }, 'send outcome unknown; will check with Twilio before sending again');
+      return new RunLater(now + ctx.config.sendRecheckSeconds * 1000);
+  }
+}
+
+/**
+ * Twilio has the attempt's message: the attempt and the message take its SID, and the message
+ * moves forward to Twilio's status (at least queued). Callbacks may have got there first.
+ */
+async function adopt(ctx: Context, sc: Send, attemptId: string, found: SentMessage): Promise<void> {
+  const now = ctx.clock.now();
+  const next = fromTwilioStatus(found.status) ?? 'queued';
+  const row = await ctx.db.transaction().execute(async (tx) => {
+    if (!(await q.settleAttempt(tx, attemptId, ['started', 'unknown'], 'accepted', { twilioSid: found.sid, now }))) return undefined;
+    return q.advanceMessage(tx, sc.id, next, { twilioSid: found.sid, now, ...failureOf(next, found.errorCode, found.errorMessage) });
+  });
+  await publishMessageRow(ctx, row, sc.mediaCount);
+}
+
+/** A Twilio 4xx: the message fails at once with a plain reason; 21610 also opts the customer out. */
+async function reject(ctx: Context, sc: Send, attemptId: string, code: number | null, twilioMessage: string): Promise<void> {
+  const now = ctx.clock.now();
+  const optOut = code === 21610;
+  const row = await ctx.db.transaction().execute(async (tx) => {
+    await q.settleAttempt(tx, attemptId, ['started'], 'failed', { now });
+    if (optOut) await markOptedOut(tx, { organizationId: sc.organizationId, customerId: sc.customerId, senderId: sc.senderId, now });
+    return q.advanceMessage(tx, sc.id, 'failed', { now, errorCode: code, errorMessage: twilioErrorReason(code, twilioMessage) });
+  });
+  await publish(ctx, [
+    row ? await messageRowEvent(ctx, 'message.updated', row, sc.mediaCount) : null,
+    optOut ? await customerUpdatedEvent(ctx, sc.organizationId, sc.customerId) : null,
+  ]);
+}
+
+/** Fails a pending message without asking Twilio (sender removed, account gone, opted out, gave up). */
+export async function failMessage(ctx: Context, sc: Send, failure: { code: number | null; reason: string }): Promise<void> {
+  const row = await q.advanceMessage(ctx.db, sc.id, 'failed', { now: ctx.clock.now(), errorCode: failure.code, errorMessage: failure.reason });
+  await publishMessageRow(ctx, row, sc.mediaCount);
+}
+
+/** 20003: the account is paused; the message stays pending and nothing counts as failed. */
+async function pause(ctx: Context, sc: Send): Promise<RunLater> {
+  const now = ctx.clock.now();
+  await q.pauseAccount(ctx.db, sc.accountId!, now);
+  ctx.log.warn({ accountId: sc.accountId }, 'Twilio refused the Auth Token (20003); sending is paused until an admin replaces it');
+  return new RunLater(now + PAUSED_WAIT_MS);
+}
+
+/** The account is paused: wait, giving back any slot held, so sends resume at the sender's rate. */
+export async function waitForToken(ctx: Context, job: Job, payload: SendPayload): Promise<RunLater> {
+  if (payload.slotAt !== undefined) await q.holdSlotInJob(ctx.db, job.id, job.lockedBy ?? '', JSON.stringify(sendPayload(payload.messageId, payload.organizationId)));
+  return new RunLater(ctx.clock.now() + PAUSED_WAIT_MS);
+}
+
+/**
+ * SPEC §5: an attempt whose outcome is unknown is never sent again before it is checked. A
+ * status callback naming it settles it; failing that, once SEND_RECHECK_SECONDS have passed,
+ * Twilio's list of messages to that number is searched. Found: the attempt adopts its SID.
+ * Not found: the attempt is superseded and the caller sends again ('absent').
+ */
+export async function recheck(ctx: Context, sc: Send, account: ConnectedAccount, last: LastAttempt): Promise<void | RunLater | 'absent'> {
+  const due = (last.finishedAt ?? last.startedAt) + ctx.config.sendRecheckSeconds * 1000;
+  if (ctx.clock.now() < due) return new RunLater(due);
+  let found: SentMessage | null;
+  try {
+    const sender = sc.senderType === 'messaging_service' ? { messagingServiceSid: sc.senderMessagingServiceSid! } : { from: (sc.senderPhoneNumber ?? sc.senderShortCode)! };
+    found = await findSentMessage(ctx.db, clientFor(ctx, account), { to: sc.customerPhone, body: sc.body, sender, startedAt: last.startedAt });
+  } catch (err) {
+    const outcome = classifyTwilioError(err);
+    if (outcome.kind === 'paused') return pause(ctx, sc);
+    throw new Error(`Could not check with Twilio whether an unconfirmed send went out: ${withoutAccountSids('message' in outcome ? outcome.message : String(err))}`);
+  }
+  if (found) {
+    ctx.log.info({ messageId: sc.id, attemptId: last.id, sid: found.sid }, 'unconfirmed send found at Twilio; adopting its SID');
+    await adopt(ctx, sc, last.id, found);
+    return;
+  }
+  const superseded = await q.settleAttempt(ctx.db, last.id, ['started', 'unknown'], 'superseded', { now: ctx.clock.now() });
+  if (superseded) ctx.log.info({ messageId: sc.id, attemptId: last.id }, 'unconfirmed send not at Twilio; sending again');
+  return superseded ? 'absent' : undefined;
+}
+
+/** The job ran out of tries: the message shows failed, with what went wrong, so an agent can retry it. */
+export async function giveUp(ctx: Context, messageId: string, error: Error): Promise<void> {
+  const sc = await q.sendContext(ctx.db, messageId);
+  if (!sc || sc.status !== 'pending') return;
+  const unsure = sc.lastAttemptState === 'started' || sc.lastAttemptState === 'unknown';
+  const detail = withoutAccountSids(error.message);
+  const reason = unsure
+    ? `Parley could not confirm with Twilio whether this message went out (${detail}); check with the customer before sending it again.`
+    : `Twilio could not be reached after several tries (${detail}); send it again when Twilio is back.`;
+  await failMessage(ctx, sc, { code: null, reason });
+}

@@ -1,0 +1,50 @@
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import type { Context } from '../../context.js';
+import { countSegments } from '../../domain/segments.js';
+import { authOf, type AuthHooks } from '../../http/auth.js';
+import { id, parse } from '../../http/validate.js';
+import { signedMediaRoutes } from '../media/signed.js';
+import { uploadRoutes } from '../media/upload.js';
+import { authenticateTwilioRequest } from '../twilio/webhook.js';
+import * as outbound from './service.js';
+import { applyStatusCallback } from './status.js';
+
+// Generous bounds: the service's own checks give the readable refusal (1,600 characters, 10 pictures).
+const body = z.string().max(100_000, 'is far longer than the 1,600 characters a message may have');
+const mediaIds = z.array(z.string().min(1).max(64)).max(100);
+const ref = z.string().min(1, 'must not be empty').max(64);
+
+const reply = z.object({ body: body.default(''), mediaIds: mediaIds.optional() }).strict();
+const start = z.object({ senderId: ref, customerId: ref.optional(), phone: z.string().max(64).optional(), body: body.default(''), mediaIds: mediaIds.optional() }).strict();
+
+/** Sending (SPEC §5, §7): replies, texting first, retries, the segment counter, media, delivery status. */
+export function outboundRoutes(app: FastifyInstance, ctx: Context, auth: AuthHooks) {
+  app.post('/api/conversations/:id/messages', { preHandler: auth.requireUser }, async (req, res) => {
+    const conversationId = parse(id, req.params).id;
+    const message = await outbound.sendReply(ctx, authOf(req), conversationId, parse(reply, req.body));
+    return res.status(202).send(message);
+  });
+
+  app.post('/api/conversations', { preHandler: auth.requireUser }, async (req, res) => {
+    const result = await outbound.startConversation(ctx, authOf(req), parse(start, req.body));
+    return res.status(202).send(result);
+  });
+
+  app.post('/api/messages/:id/retry', { preHandler: auth.requireUser }, async (req, res) => {
+    const message = await outbound.retryMessage(ctx, authOf(req), parse(id, req.params).id);
+    return res.status(202).send(message);
+  });
+
+  app.post('/api/sms/segments', { preHandler: auth.requireUser }, async (req) => countSegments(parse(z.object({ body }).strict(), req.body).body));
+
+  app.post('/webhooks/twilio/status', async (req, res) => {
+    const { account, params } = await authenticateTwilioRequest(ctx, req);
+    const attempt = (req.query as Record<string, unknown> | undefined)?.attempt;
+    await applyStatusCallback(ctx, account, typeof attempt === 'string' ? attempt : undefined, params);
+    return res.type('text/xml').send('<Response/>');
+  });
+
+  uploadRoutes(app, ctx, auth);
+  signedMediaRoutes(app, ctx);
+}

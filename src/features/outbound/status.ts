@@ -1,0 +1,75 @@
+import type { Context } from '../../context.js';
+import { fromTwilioStatus, type MessageStatus } from '../../domain/message-status.js';
+import { failureOf } from '../../domain/twilio-errors.js';
+import type { ConnectedAccount } from '../twilio/accounts.js';
+import type { TwilioParams } from '../twilio/webhook.js';
+import { publishMessageRow } from './events.js';
+import * as q from './queries.js';
+
+type CallbackAttempt = NonNullable<Awaited<ReturnType<typeof q.attemptForCallback>>>;
+
+/**
+ * A delivery status callback (SPEC §5), already authenticated (SPEC §4 steps 1–3). It applies
+ * only to the attempt it names and only forward; an unknown SID or a callback for an older,
+ * superseded attempt changes nothing.
+ */
+export async function applyStatusCallback(ctx: Context, account: ConnectedAccount, attemptId: string | undefined, params: TwilioParams): Promise<void> {
+  const callback: Callback = {
+    sid: params.MessageSid || params.SmsSid || '',
+    next: fromTwilioStatus(params.MessageStatus || params.SmsStatus || ''),
+    errorCode: params.ErrorCode && /^\d+$/.test(params.ErrorCode) ? Number(params.ErrorCode) : null,
+  };
+  // Most callbacks name an accepted attempt and move its message on: one statement does it.
+  if (attemptId && callback.sid && callback.next) {
+    const named = { attemptId, sid: callback.sid, organizationId: account.organizationId };
+    const moved = await q.advanceByCallback(ctx.db, named, callback.next, { now: ctx.clock.now(), ...failureOf(callback.next, callback.errorCode, null) });
+    if (moved) return publishMessageRow(ctx, moved, moved.mediaCount);
+  }
+  await applyToAttempt(ctx, account, attemptId, callback);
+}
+
+interface Callback {
+  sid: string;
+  next: MessageStatus | null;
+  errorCode: number | null;
+}
+
+/** Everything but the usual case: an attempt to settle, or a callback to ignore (and log). */
+async function applyToAttempt(ctx: Context, account: ConnectedAccount, attemptId: string | undefined, { sid, next, errorCode }: Callback): Promise<void> {
+  const attempt = attemptId ? await q.attemptForCallback(ctx.db, { id: attemptId }) : sid ? await q.attemptForCallback(ctx.db, { sid }) : undefined;
+  if (!attempt || attempt.organizationId !== account.organizationId || !sid) {
+    ctx.log.info({ sid, attemptId }, 'status callback for an unknown message; ignored');
+    return;
+  }
+  if (attempt.twilioSid !== null && attempt.twilioSid !== sid) {
+    ctx.log.warn({ sid, attemptId: attempt.id }, 'status callback names another SID than its attempt; ignored');
+    return;
+  }
+  if (attempt.state === 'superseded' || attempt.state === 'failed') {
+    ctx.log.info({ sid, attemptId: attempt.id, state: attempt.state }, 'status callback for an older attempt; ignored');
+    return;
+  }
+  const row = attempt.twilioSid === null ? await adoptSid(ctx, attempt, sid, next ?? 'queued', errorCode) : next ? await advance(ctx, attempt, next, errorCode) : undefined;
+  await publishMessageRow(ctx, row, attempt.mediaCount);
+}
+
+function advance(ctx: Context, attempt: CallbackAttempt, next: MessageStatus, errorCode: number | null) {
+  return q.advanceMessage(ctx.db, attempt.messageId, next, { now: ctx.clock.now(), ...failureOf(next, errorCode, null) });
+}
+
+/**
+ * The attempt was still waiting for Twilio's answer (started, or unknown after a timeout): the
+ * callback proves Twilio has the message, so the attempt and the message take its SID.
+ */
+async function adoptSid(ctx: Context, attempt: CallbackAttempt, sid: string, next: MessageStatus, errorCode: number | null) {
+  const now = ctx.clock.now();
+  return ctx.db.transaction().execute(async (tx) => {
+    if (!(await q.settleAttempt(tx, attempt.id, ['started', 'unknown'], 'accepted', { twilioSid: sid, now }))) {
+      // Settled since it was read. By Twilio's answer to the send (same SID): the status still applies.
+      // Superseded by a recheck or a retry: not ours to change any more.
+      const fresh = await q.findAttempt(tx, attempt.id);
+      if (fresh?.state !== 'accepted' || fresh.twilioSid !== sid) return undefined;
+    }
+    return q.advanceMessage(tx, attempt.messageId, next, { twilioSid: sid, now, ...failureOf(next, errorCode, null) });
+  });
+}

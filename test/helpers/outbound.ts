@@ -1,0 +1,97 @@
+import type { AppEvent } from '../../src/features/events/bus.js';
+import { newId } from '../../src/ids.js';
+import type { Simulator } from '../../src/simulator/index.js';
+import type { TwilioWorld } from './twilio-world.js';
+
+/** Every event the world's organization publishes from now on, in order. */
+export function recordEvents(world: TwilioWorld): AppEvent[] {
+  const events: AppEvent[] = [];
+  world.server.ctx.events.subscribe(world.organizationId, (e) => events.push(e));
+  return events;
+}
+
+/** The statuses a message went through, as agents saw them live (message.created / message.updated). */
+export function statusesSeen(events: AppEvent[], messageId: string): string[] {
+  const seen = events.filter((e) => e.type.startsWith('message.') && e.data.id === messageId).map((e) => e.data.status as string);
+  return seen.filter((s, i) => i === 0 || s !== seen[i - 1]);
+}
+
+/** Rows in every table a send writes to: a refusal must leave all of them as they were. */
+export async function rowCounts(world: TwilioWorld) {
+  const db = world.server.ctx.db;
+  const count = async (table: 'messages' | 'jobs' | 'conversations' | 'customers' | 'sendAttempts' | 'optOuts') =>
+    Number((await db.selectFrom(table).select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+  const attached = Number(
+    (await db.selectFrom('media').select((eb) => eb.fn.countAll().as('n')).where('messageId', 'is not', null).executeTakeFirstOrThrow()).n,
+  );
+  return {
+    messages: await count('messages'),
+    jobs: await count('jobs'),
+    conversations: await count('conversations'),
+    customers: await count('customers'),
+    attempts: await count('sendAttempts'),
+    optOuts: await count('optOuts'),
+    attachedMedia: attached,
+  };
+}
+
+export const messageRow = (world: TwilioWorld, id: string) => world.server.ctx.db.selectFrom('messages').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+
+export const attemptsOf = (world: TwilioWorld, messageId: string) =>
+  world.server.ctx.db.selectFrom('sendAttempts').selectAll().where('messageId', '=', messageId).orderBy('startedAt').orderBy('id').execute();
+
+/** Outbound messages the simulator created to this phone, whatever their status. */
+export const sentTo = (sim: Simulator, phone: string) => sim.messages().filter((m) => m.direction === 'outbound-api' && m.to === phone);
+
+/** Adds a sender to the world's organization directly in the database, like the world's own. */
+export async function addSender(
+  world: TwilioWorld,
+  sender: { type: 'phone_number' | 'short_code' | 'messaging_service'; address: string; mmsCapable?: 0 | 1; ratePerSecond?: number },
+): Promise<string> {
+  const id = newId();
+  const now = Date.now();
+  await world.server.ctx.db
+    .insertInto('senders')
+    .values({
+      id,
+      organizationId: world.organizationId,
+      twilioAccountId: world.account.id,
+      type: sender.type,
+      phoneNumber: sender.type === 'phone_number' ? sender.address : null,
+      shortCode: sender.type === 'short_code' ? sender.address : null,
+      messagingServiceSid: sender.type === 'messaging_service' ? sender.address : null,
+      address: sender.address,
+      twilioSid: null,
+      smsCapable: 1,
+      mmsCapable: sender.mmsCapable ?? 1,
+      ratePerSecond: sender.ratePerSecond ?? 100,
+      nextSendAt: 0,
+      active: 1,
+      createdAt: now,
+      removedAt: null,
+    })
+    .execute();
+  return id;
+}
+
+/** The smallest valid images, by their magic bytes. */
+export const PNG = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.alloc(64, 1)]);
+export const JPEG = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.alloc(64, 2)]);
+
+/** A multipart/form-data body with one file field. */
+export function multipartBody(field: string, bytes: Buffer, filename = 'picture.png', type = 'image/png') {
+  const boundary = `----parley${Math.random().toString(16).slice(2)}`;
+  const head = `--${boundary}\r\nContent-Disposition: form-data; name="${field}"; filename="${filename}"\r\nContent-Type: ${type}\r\n\r\n`;
+  const payload = Buffer.concat([Buffer.from(head), bytes, Buffer.from(`\r\n--${boundary}--\r\n`)]);
+  return { payload, headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } };
+}
+
+/**
+ * Stops the simulator before the app: a status callback still in flight would otherwise keep
+ * its keep-alive connection, and the app's close, waiting for Fastify's keepAliveTimeout (72 s).
+ */
+export async function stopWorld(world: TwilioWorld | undefined): Promise<void> {
+  if (!world) return;
+  await world.sim.stop();
+  await world.destroy();
+}

@@ -1,0 +1,77 @@
+import twilio from 'twilio';
+import { afterEach, describe, expect, it } from 'vitest';
+import { eventually } from '../helpers/api.js';
+import { attemptsOf, messageRow, sentTo, stopWorld } from '../helpers/outbound.js';
+import { ENGINES } from '../helpers/server.js';
+import { createTwilioWorld, CUSTOMER_PHONE, SUPPORT_NUMBER, type TwilioWorld } from '../helpers/twilio-world.js';
+
+/*
+ * SPEC §5: an attempt whose outcome is unknown is never sent again before it is checked. The
+ * twilio client gives up after 15 seconds, so the accept-then-timeout cases take that long.
+ */
+const CLIENT_TIMEOUT_CASE_MS = 45_000;
+
+for (const engine of ENGINES) {
+  describe(`sends with an unknown outcome (${engine})`, () => {
+    let world: TwilioWorld;
+    afterEach(() => stopWorld(world));
+    const text = async (body: string) => (await world.agent.api.post('/api/conversations', { senderId: world.sender.id, phone: CUSTOMER_PHONE, body })).body.message as { id: string };
+    const jobsLeft = async () => Number((await world.server.ctx.db.selectFrom('jobs').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+
+    it(
+      'Twilio accepts, then the call times out, and no callback comes: the recheck finds it and adopts its SID — one message at the phone',
+      async () => {
+        world = await createTwilioWorld(engine, { env: { SEND_RECHECK_SECONDS: '1' } });
+        world.sim.setFaults({ nextCreateFaults: ['accept-then-timeout'], hangMs: 60_000, dropStatusCallbacks: true });
+        const message = await text('Did this go out?');
+        await eventually(async () => (await messageRow(world, message.id)).twilioSid !== null, { what: 'the SID to be adopted', timeoutMs: 30_000 });
+        await eventually(async () => (await jobsLeft()) === 0, { what: 'the send job to finish' });
+        const sent = sentTo(world.sim, CUSTOMER_PHONE);
+        expect(sent).toHaveLength(1);
+        expect(await messageRow(world, message.id)).toMatchObject({ twilioSid: sent[0]!.sid, status: 'delivered' });
+        expect(await attemptsOf(world, message.id)).toMatchObject([{ state: 'accepted', twilioSid: sent[0]!.sid }]);
+      },
+      CLIENT_TIMEOUT_CASE_MS,
+    );
+
+    it(
+      "Twilio accepts, then the call times out, but its status callback names the attempt: that settles it — one message",
+      async () => {
+        world = await createTwilioWorld(engine, { env: { SEND_RECHECK_SECONDS: '1' } });
+        world.sim.setFaults({ nextCreateFaults: ['accept-then-timeout'], hangMs: 60_000 });
+        const message = await text('Callback first');
+        await eventually(async () => (await messageRow(world, message.id)).status === 'delivered', { what: 'delivered through callbacks' });
+        // The hung call still times out later; the attempt is settled, so nothing is checked or sent again.
+        await eventually(async () => (await jobsLeft()) === 0, { what: 'the send job to finish', timeoutMs: 30_000 });
+        const sent = sentTo(world.sim, CUSTOMER_PHONE);
+        expect(sent).toHaveLength(1);
+        expect(await attemptsOf(world, message.id)).toMatchObject([{ state: 'accepted', twilioSid: sent[0]!.sid }]);
+      },
+      CLIENT_TIMEOUT_CASE_MS,
+    );
+
+    it('a status callback that names an attempt left unknown by a 5xx settles it, so the recheck sends nothing', async () => {
+      world = await createTwilioWorld(engine, { env: { SEND_RECHECK_SECONDS: '2' } });
+      world.sim.setFaults({ nextCreateFaults: ['server-error'] });
+      const message = await text('Twilio answered 500 but had it');
+      const [attempt] = await eventually(async () => {
+        const attempts = await attemptsOf(world, message.id);
+        return attempts[0]?.state === 'unknown' && attempts;
+      }, { what: 'an unknown attempt' });
+      // What Twilio would send if it had created the message despite its 500.
+      const sid = 'SM' + 'ab'.repeat(16);
+      const url = `${world.publicUrl}/webhooks/twilio/status?attempt=${attempt!.id}`;
+      const params = { AccountSid: world.account.sid, MessageSid: sid, MessageStatus: 'sent', To: CUSTOMER_PHONE, From: SUPPORT_NUMBER };
+      const res = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': twilio.getExpectedTwilioSignature(world.account.authToken, url, params) },
+        body: new URLSearchParams(params),
+      });
+      expect(res.status).toBe(200);
+      expect(await messageRow(world, message.id)).toMatchObject({ status: 'sent', twilioSid: sid });
+      await eventually(async () => (await jobsLeft()) === 0, { what: 'the send job to finish' });
+      expect(sentTo(world.sim, CUSTOMER_PHONE)).toHaveLength(0);
+      expect(await attemptsOf(world, message.id)).toMatchObject([{ state: 'accepted', twilioSid: sid }]);
+    });
+  });
+}
