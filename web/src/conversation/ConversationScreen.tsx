@@ -36,7 +36,7 @@ export function ConversationScreen({ conversationId, view, onRead, onLocalEvent 
   const [actionError, setActionError] = useState<string | null>(null);
   useMarkRead(conversationId, thread.messages, !thread.loading, onRead);
 
-  const { addLocal, replaceLocal, removeLocal, upsert } = thread;
+  const { addLocal, replaceLocal, removeLocal, upsert, upsertAnswer } = thread;
   const onSend = useCallback(
     async (body: string, attachments: Attachment[]) => {
       const count = countSegments(body);
@@ -73,13 +73,16 @@ export function ConversationScreen({ conversationId, view, onRead, onLocalEvent 
   const onRetry = useCallback(
     async (message: Message) => {
       setActionError(null);
+      // Pending at once, so the answer (which the retry's own events may overtake) never has to move it back.
+      upsert({ ...message, status: 'pending', errorCode: null, errorMessage: null });
       try {
-        upsert(await api.retryMessage(message.id));
+        upsertAnswer(await api.retryMessage(message.id));
       } catch (e) {
+        upsert(message);
         setActionError(errorMessage(e));
       }
     },
-    [upsert],
+    [upsert, upsertAnswer],
   );
 
   const change = async (changes: { status?: Conversation['status']; assigneeId?: Id | null }) => {

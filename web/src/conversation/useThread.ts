@@ -78,10 +78,12 @@ export function useThread(conversationId: Id) {
   const removeLocal = useCallback((id: Id) => setMessages((existing) => existing.filter((m) => !sameId(m.id, id))), [setMessages]);
   /** Swaps the optimistic copy for the server's message (which an event may have brought already). */
   const replaceLocal = useCallback(
-    (id: Id, message: Message) => setMessages((existing) => upsertMessages(existing.filter((m) => !sameId(m.id, id)), [message])),
+    (id: Id, message: Message) => setMessages((existing) => upsertMessages(existing.filter((m) => !sameId(m.id, id)), [message], { allowRetry: false })),
     [setMessages],
   );
   const upsert = useCallback((message: Message) => setMessages((existing) => upsertMessages(existing, [message])), [setMessages]);
+  /** Takes in the answer to a send or retry, which events about the message may have overtaken. */
+  const upsertAnswer = useCallback((message: Message) => setMessages((existing) => upsertMessages(existing, [message], { allowRetry: false })), [setMessages]);
 
-  return { messages, loading, loadingOlder, error, hasOlder: olderCursor !== null, loadOlder, addLocal, removeLocal, replaceLocal, upsert, reload: loadNewest };
+  return { messages, loading, loadingOlder, error, hasOlder: olderCursor !== null, loadOlder, addLocal, removeLocal, replaceLocal, upsert, upsertAnswer, reload: loadNewest };
 }

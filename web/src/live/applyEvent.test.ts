@@ -112,6 +112,13 @@ describe('messages', () => {
     expect(mergeMessage(out('failed', { errorMessage: 'x' }), out('pending')).status).toBe('pending');
   });
 
+  it('keeps a status that events brought before the answer to the send', () => {
+    // The worker sent it and Twilio failed it before the 202 (status pending) reached the page.
+    const answered = upsertMessages([out('failed', { errorCode: 30006 })], [out('pending')], { allowRetry: false });
+    expect(answered[0]).toMatchObject({ status: 'failed', errorCode: 30006 });
+    expect(mergeMessage(out('queued'), out('pending'), { allowRetry: false }).status).toBe('queued');
+  });
+
   it('keeps the thread oldest first, deduplicated by id', () => {
     const thread = upsertMessages([aMessage({ id: 'b', createdAt: '2025-03-03T11:00:00.000Z' })], [aMessage({ id: 'a' }), aMessage({ id: 'b', createdAt: '2025-03-03T11:00:00.000Z', body: 'edited' })]);
     expect(thread.map((m) => [m.id, m.body])).toEqual([

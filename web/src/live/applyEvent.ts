@@ -178,15 +178,23 @@ const RANK: Record<MessageStatus, number> = {
 const FINAL = new Set<MessageStatus>(['delivered', 'undelivered', 'failed', 'received']);
 const RETRYABLE = new Set<MessageStatus>(['failed', 'undelivered']);
 
+export interface MergeOptions {
+  /**
+   * False for the answer to the POST that sent or retried the message: the worker may have sent
+   * it and its events may have arrived first, so that `pending` is stale, not a retry.
+   */
+  allowRetry?: boolean;
+}
+
 /**
  * A status only moves forward and the first final status wins (SPEC §5), whatever order the
  * POST's answer and the events arrive in. A retry is the one way back: a failed message that
  * becomes pending or queued again.
  */
-export function mergeMessage(existing: Message, incoming: Message): Message {
+export function mergeMessage(existing: Message, incoming: Message, { allowRetry = true }: MergeOptions = {}): Message {
   const merged = { ...existing, ...incoming };
   if (existing.status === incoming.status) return merged;
-  const retried = RETRYABLE.has(existing.status) && (incoming.status === 'pending' || incoming.status === 'queued');
+  const retried = allowRetry && RETRYABLE.has(existing.status) && (incoming.status === 'pending' || incoming.status === 'queued');
   const forward = !FINAL.has(existing.status) && (FINAL.has(incoming.status) || RANK[incoming.status] >= RANK[existing.status]);
   if (retried || forward) return merged;
   return { ...merged, status: existing.status, errorCode: existing.errorCode, errorMessage: existing.errorMessage };
@@ -197,12 +205,12 @@ export function sortThread(messages: Message[]): Message[] {
   return [...messages].sort((a, b) => a.createdAt.localeCompare(b.createdAt) || String(a.id).localeCompare(String(b.id)));
 }
 
-export function upsertMessages(messages: Message[], incoming: Message[]): Message[] {
+export function upsertMessages(messages: Message[], incoming: Message[], options?: MergeOptions): Message[] {
   if (incoming.length === 0) return messages;
   const byId = new Map(messages.map((m) => [String(m.id), m]));
   for (const message of incoming) {
     const existing = byId.get(String(message.id));
-    byId.set(String(message.id), existing ? mergeMessage(existing, message) : message);
+    byId.set(String(message.id), existing ? mergeMessage(existing, message, options) : message);
   }
   return sortThread([...byId.values()]);
 }

@@ -1,0 +1,58 @@
+/**
+ * Signing in, in Debian's Chromium against the real server. Browser tests exercise the web app,
+ * so they run on SQLite only: the database engines are covered by the integration tests.
+ */
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createTwilioWorld, type TwilioWorld } from '../helpers/twilio-world.js';
+import { ensureWebBuild, launchBrowser } from './browser.js';
+import { openPage, screenshotAfter, signIn } from './desk.js';
+
+describe('signing in (browser)', () => {
+  let browser: Browser;
+  let world: TwilioWorld;
+  let page: Page | undefined;
+
+  beforeAll(async () => {
+    await ensureWebBuild();
+    browser = await launchBrowser();
+  }, 120_000);
+  afterAll(async () => {
+    await browser?.close();
+  });
+  beforeEach(async () => {
+    world = await createTwilioWorld('sqlite');
+  });
+  afterEach(async (context) => {
+    await screenshotAfter(context, page, 'sign-in');
+    await page?.context().close();
+    page = undefined;
+    await world.destroy();
+  });
+
+  it('an admin signs in with email and password and lands on the open inbox', async () => {
+    ({ page } = await openPage(browser));
+    await signIn(page, world, 'admin');
+
+    await page.getByRole('heading', { name: 'Sign in' }).waitFor({ state: 'detached' });
+    expect(await page.getByRole('navigation', { name: 'Inbox views' }).getByRole('link', { name: 'Open' }).getAttribute('aria-current')).toBe('page');
+    expect(await page.getByText('Acme Support').first().isVisible()).toBe(true);
+    // The session is a cookie: a reload stays signed in.
+    await page.reload();
+    await page.getByRole('navigation', { name: 'Main' }).waitFor();
+    expect(await page.getByRole('heading', { name: 'Sign in' }).count()).toBe(0);
+  });
+
+  it('a wrong password is refused with a message, and nothing behind the login opens', async () => {
+    ({ page } = await openPage(browser));
+    await page.goto(world.publicUrl);
+    await page.getByLabel('Email').fill(world.admin.email);
+    await page.getByLabel('Password').fill('not the password');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+
+    await page.getByRole('alert').filter({ hasText: /email and password do not match|wrong email or password/i }).waitFor();
+    expect(await page.getByRole('navigation', { name: 'Main' }).count()).toBe(0);
+    const me = await page.evaluate(async () => (await fetch('/api/me')).status);
+    expect(me).toBe(401);
+  });
+});
