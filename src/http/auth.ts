@@ -1,9 +1,21 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Context } from '../context.js';
 import { AppError } from '../errors.js';
-import { resolveSession, type AuthUser } from '../features/accounts/sessions.js';
+import type { Config } from '../config.js';
+import { resolveSession, SESSION_IDLE_MS, type AuthUser } from '../features/accounts/sessions.js';
 
 export const SESSION_COOKIE = 'parley_session';
+
+/** The session cookie lasts as long as the session may sit idle, and is renewed as it is used. */
+export function setSessionCookie(reply: FastifyReply, config: Config, token: string): void {
+  reply.setCookie(SESSION_COOKIE, token, {
+    path: '/',
+    httpOnly: true,
+    sameSite: 'lax',
+    secure: config.publicUrl.startsWith('https:'),
+    maxAge: SESSION_IDLE_MS / 1000,
+  });
+}
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -26,7 +38,7 @@ export function authOf(request: FastifyRequest): AuthUser {
 export function authHooks(ctx: Context) {
   const publicOrigin = new URL(ctx.config.publicUrl).origin;
 
-  async function requireUser(request: FastifyRequest, _reply: FastifyReply) {
+  async function requireUser(request: FastifyRequest, reply: FastifyReply) {
     const header = request.headers.authorization;
     const bearer = header?.startsWith('Bearer ') ? header.slice(7).trim() : undefined;
     const cookie = request.cookies?.[SESSION_COOKIE];
@@ -37,6 +49,8 @@ export function authHooks(ctx: Context) {
     if (!bearer && !SAFE_METHODS.has(request.method) && request.headers.origin !== publicOrigin) {
       throw new AppError('forbidden', `Requests that change data must come from ${publicOrigin} (Origin header)`);
     }
+    // Sessions end after 14 days without use, so the browser's cookie must slide with use too.
+    if (!bearer && user.touched) setSessionCookie(reply, ctx.config, token);
     request.auth = user;
   }
 

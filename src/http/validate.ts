@@ -6,7 +6,9 @@ import { AppError } from '../errors.js';
  * (unknown fields included, since schemas are strict).
  */
 export function parse<S extends z.ZodType>(schema: S, input: unknown): z.infer<S> {
-  const result = schema.safeParse(input ?? {});
+  // Fastify hands text bodies over as strings: a body that is not JSON at all is a 400.
+  if (typeof input === 'string' || Buffer.isBuffer(input)) throw new AppError('bad_request', 'The body must be JSON (Content-Type: application/json)');
+  const result = schema.safeParse(input ?? {}, { reportInput: true });
   if (result.success) return result.data;
   const issue = result.error.issues[0]!;
   if (issue.code === 'unrecognized_keys') {

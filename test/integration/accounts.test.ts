@@ -83,6 +83,20 @@ for (const engine of ENGINES) {
       expect((await world.agent.api.get('/api/me')).status).toBe(401);
     });
 
+    it('renews the browser cookie as the session is used, so it lasts 14 days from the last use', async () => {
+      let now = Date.now();
+      world = await createWorld(engine, { clock: { now: () => now } });
+      const login = await world.anonymous.post('/api/login', { email: 'alan@acme.test', password: PASSWORD });
+      const cookie = String(login.headers['set-cookie']).split(';')[0]!;
+      const browser = apiClient(world.server.app);
+      now += 10 * 24 * 3600_000;
+      const used = await browser.get('/api/me', { cookie });
+      expect(used.status).toBe(200);
+      expect(String(used.headers['set-cookie'])).toMatch(/parley_session=.*Max-Age=1209600/);
+      // Used again within the minute: no need to send the cookie again.
+      expect((await browser.get('/api/me', { cookie })).headers['set-cookie']).toBeUndefined();
+    });
+
     it('requires a matching Origin for cookie-authenticated changes, not for bearer tokens', async () => {
       world = await createWorld(engine);
       const login = await world.anonymous.post('/api/login', { email: 'ada@acme.test', password: PASSWORD });
@@ -135,6 +149,14 @@ for (const engine of ENGINES) {
       expect(badEmail.body.error.field).toBe('email');
       const missing = await world.admin.api.post('/api/users', { email: 'n@acme.test', role: 'agent', password: PASSWORD });
       expect(missing.body.error).toMatchObject({ code: 'validation_failed', field: 'name' });
+      const text = await world.server.app.inject({ method: 'POST', url: '/api/users', headers: { authorization: `Bearer ${world.admin.token}`, 'content-type': 'text/plain' }, payload: 'hello' });
+      expect(text.statusCode).toBe(400);
+      const wrongType = await world.admin.api.patch('/api/settings', { threadingWindowHours: 'abc' });
+      expect(wrongType.body.error).toMatchObject({ code: 'validation_failed', field: 'threadingWindowHours' });
+      expect(wrongType.body.error.message).not.toContain('required');
+      const nothing = await world.admin.api.patch('/api/settings', {});
+      expect(nothing.status).toBe(200);
+      expect(nothing.body.organization.threadingWindowHours).toBe(24);
       const window = await world.admin.api.patch('/api/settings', { threadingWindowHours: 721 });
       expect(window.status).toBe(422);
       expect(window.body.error.field).toBe('threadingWindowHours');

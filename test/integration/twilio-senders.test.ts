@@ -220,6 +220,20 @@ for (const engine of ENGINES) {
       expect((await w.admin.api.get(INTEGRATION)).body.senders).toHaveLength(1);
     });
 
+    it('does not tell an admin whether another organization uses a number outside their account', async () => {
+      const w = await connectedWorld({ env: { ALLOW_SIGNUP: 'true' } });
+      const other = await w.anonymous.post('/api/signup', { orgName: 'Other', name: 'Oz', email: 'oz@other.test', password: PASSWORD });
+      const otherApi = apiClient(w.server.app, other.body.token);
+      const theirs = w.sim.createAccount();
+      w.sim.addIncomingNumber(theirs.sid, '+14155550177');
+      expect((await otherApi.put(INTEGRATION, { accountSid: theirs.sid, authToken: theirs.authToken })).status).toBe(200);
+      expect((await otherApi.post(SENDERS, { type: 'phone_number', phoneNumber: '+14155550177' })).status).toBe(201);
+
+      const probe = await w.admin.api.post(SENDERS, { type: 'phone_number', phoneNumber: '+14155550177' });
+      expect(probe.status).toBe(422);
+      expect(probe.body.error.message).toContain('is not a number in your Twilio account');
+    });
+
     it('changes a sender’s rate within bounds, and 404s a sender of another organization', async () => {
       const w = await connectedWorld({ env: { ALLOW_SIGNUP: 'true' } });
       const added = (await w.admin.api.post(SENDERS, { type: 'phone_number', phoneNumber: SUPPORT_NUMBER })).body;

@@ -1,23 +1,15 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';
 import type { Context } from '../../context.js';
-import { authOf, SESSION_COOKIE, type AuthHooks } from '../../http/auth.js';
+import { authOf, SESSION_COOKIE, setSessionCookie, type AuthHooks } from '../../http/auth.js';
 import { email, id, parse, password } from '../../http/validate.js';
-import { SESSION_IDLE_MS } from './sessions.js';
 import * as accounts from './service.js';
 
 const name = z.string().trim().min(1, 'must not be empty').max(200);
 const role = z.enum(['admin', 'agent']);
 
 export function accountRoutes(app: FastifyInstance, ctx: Context, auth: AuthHooks) {
-  const setCookie = (reply: FastifyReply, token: string) =>
-    reply.setCookie(SESSION_COOKIE, token, {
-      path: '/',
-      httpOnly: true,
-      sameSite: 'lax',
-      secure: ctx.config.publicUrl.startsWith('https:'),
-      maxAge: SESSION_IDLE_MS / 1000,
-    });
+  const setCookie = (reply: FastifyReply, token: string) => setSessionCookie(reply, ctx.config, token);
 
   app.post('/api/signup', async (req, reply) => {
     const input = parse(z.object({ orgName: name, name, email, password }).strict(), req.body);

@@ -120,7 +120,7 @@ export async function updateUser(ctx: Context, auth: AuthUser, id: string, chang
 export const deactivateUser = (ctx: Context, auth: AuthUser, id: string) => updateUser(ctx, auth, id, { active: false });
 
 export async function updateSettings(ctx: Context, auth: AuthUser, input: { threadingWindowHours?: number }) {
-  await q.updateOrganization(ctx.db, auth.organizationId, input);
+  if (input.threadingWindowHours !== undefined) await q.updateOrganization(ctx.db, auth.organizationId, input);
   const organization = await q.findOrganization(ctx.db, auth.organizationId);
   if (!organization) throw notFound('Organization');
   return presentOrganization(organization);

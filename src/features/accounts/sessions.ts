@@ -26,6 +26,8 @@ export interface AuthUser {
   name: string;
   role: 'admin' | 'agent';
   sessionId: string;
+  /** The idle clock was just moved on: a cookie session should get a fresh cookie lifetime. */
+  touched: boolean;
 }
 
 /** The user behind a token, or null when the token is unknown, idle too long, or its user deactivated. */
@@ -38,8 +40,9 @@ export async function resolveSession(ctx: Context, token: string): Promise<AuthU
     await q.deleteSession(ctx.db, id);
     return null;
   }
-  if (now - row.lastUsedAt > TOUCH_EVERY_MS) await q.touchSession(ctx.db, id, now);
-  return { id: row.id, organizationId: row.organizationId, email: row.email, name: row.name, role: row.role, sessionId: id };
+  const touched = now - row.lastUsedAt > TOUCH_EVERY_MS;
+  if (touched) await q.touchSession(ctx.db, id, now);
+  return { id: row.id, organizationId: row.organizationId, email: row.email, name: row.name, role: row.role, sessionId: id, touched };
 }
 
 export const endSession = (ctx: Context, sessionIdValue: string) => q.deleteSession(ctx.db, sessionIdValue);

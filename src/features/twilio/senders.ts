@@ -79,11 +79,15 @@ function wantedOf(input: AddSenderInput): Wanted {
 export async function addSender(ctx: Context, auth: AuthUser, input: AddSenderInput) {
   const wanted = wantedOf(input);
   const account = await requireConnectedAccount(ctx, auth.organizationId);
-  if (await q.findActiveSenderByAddress(ctx.db, wanted.address)) throw conflict(`${wanted.address} is already a sender`);
+  // Whether another organization uses an address is only said once it is shown to be in this
+  // organization's own Twilio account, so admins cannot probe other organizations' numbers.
+  const existing = await q.findActiveSenderByAddress(ctx.db, wanted.address);
+  if (existing?.organizationId === auth.organizationId) throw conflict(`${wanted.address} is already a sender`);
   const ours = inboundWebhookUrl(ctx.config.publicUrl);
   const client = clientFor(ctx, account);
   const purchase = input.type === 'phone_number' && input.purchase === true;
   const found = await withSavedToken(wanted.field, () => (purchase ? api.buyNumber(client, wanted.address, ours) : locate(ctx, account, wanted)));
+  if (existing) throw conflict(`${wanted.address} is already a sender`);
   if (!purchase) {
     const current = webhookOwner(found.smsUrl, ours);
     if (current === 'other' && !input.replaceWebhook) {
