@@ -2,6 +2,7 @@ import { isPostgres, type Conn } from '../db/database.js';
 import type { ExpressionBuilder } from 'kysely';
 import type { DB, Row } from '../db/schema.js';
 import { newId } from '../ids.js';
+import { prepared } from '../db/prepared.js';
 
 export type Job = Row<'jobs'>;
 
@@ -24,29 +25,34 @@ export async function enqueue(conn: Conn, kind: string, payload: unknown, opts: 
  * once without ever taking the same job; SQLite's single writer gives the same guarantee.
  */
 export async function claimDue(conn: Conn, opts: { now: number; limit: number; leaseUntil: number; workerId: string }): Promise<Job[]> {
+  return (await claimDueQuery(conn, opts.now, opts.limit, opts.leaseUntil, opts.workerId)).rows;
+}
+
+const claimDueQuery = prepared((conn: Conn, now: number, limit: number, leaseUntil: number, workerId: string) => {
   const due = conn
     .selectFrom('jobs')
     .select('id')
     .where('status', '=', 'pending')
-    .where('runAt', '<=', opts.now)
-    .where((eb) => eb.or([eb('lockedUntil', 'is', null), eb('lockedUntil', '<', opts.now)]))
+    .where('runAt', '<=', now)
+    .where((eb) => eb.or([eb('lockedUntil', 'is', null), eb('lockedUntil', '<', now)]))
     .orderBy('runAt')
-    .limit(opts.limit)
+    .limit(limit)
     .$if(isPostgres(conn), (q) => q.forUpdate().skipLocked());
   return conn
     .updateTable('jobs')
-    .set((eb) => ({ lockedUntil: opts.leaseUntil, lockedBy: opts.workerId, attempts: eb('attempts', '+', 1) }))
+    .set((eb) => ({ lockedUntil: leaseUntil, lockedBy: workerId, attempts: eb('attempts', '+', 1) }))
     .where('id', 'in', due)
-    .returningAll()
-    .execute();
-}
+    .returningAll();
+});
 
 /** Only the worker that holds the lease may settle a job: a late worker whose lease ran out changes nothing. */
 const held = (job: Job) => (eb: ExpressionBuilder<DB, 'jobs'>) => eb.and([eb('id', '=', job.id), eb('lockedBy', '=', job.lockedBy ?? '')]);
 
 export async function completeJob(conn: Conn, job: Job): Promise<void> {
-  await conn.deleteFrom('jobs').where(held(job)).execute();
+  await completeJobQuery(conn, job.id, job.lockedBy ?? '');
 }
+
+const completeJobQuery = prepared((conn: Conn, id: string, lockedBy: string) => conn.deleteFrom('jobs').where('id', '=', id).where('lockedBy', '=', lockedBy));
 
 export async function rescheduleJob(conn: Conn, job: Job, runAt: number, opts: { error?: string; countAttempt: boolean }): Promise<void> {
   await conn

@@ -1,6 +1,7 @@
 import type { Conn } from '../../db/database.js';
 import type { MessageStatus, NewRow, Row } from '../../db/schema.js';
 import { canMoveTo } from '../../domain/message-status.js';
+import { affectedRows, prepared, preparedVariants } from '../../db/prepared.js';
 
 export type AttemptRow = Row<'sendAttempts'>;
 export type AttemptState = AttemptRow['state'];
@@ -24,7 +25,7 @@ export const senderWithAccount = (conn: Conn, organizationId: string, senderId: 
 export type SenderState = NonNullable<Awaited<ReturnType<typeof senderWithAccount>>>;
 
 /** A pending outbound message with its customer, sender and account, for the send job. */
-export const sendContext = (conn: Conn, messageId: string) =>
+const sendContextQuery = prepared((conn: Conn, messageId: string) =>
   conn
     .selectFrom('messages as m')
     .innerJoin('conversations as c', 'c.id', 'm.conversationId')
@@ -74,8 +75,10 @@ export const sendContext = (conn: Conn, messageId: string) =>
           .as('optedOut'),
       (eb) => eb.selectFrom('media as md').select((e) => e.fn.countAll<number>().as('n')).whereRef('md.messageId', '=', 'm.id').as('mediaCount'),
     ])
-    .where('m.id', '=', messageId)
-    .executeTakeFirst();
+    .where('m.id', '=', messageId),
+);
+
+export const sendContext = async (conn: Conn, messageId: string) => (await sendContextQuery(conn, messageId)).rows[0];
 
 export type SendContextRow = NonNullable<Awaited<ReturnType<typeof sendContext>>>;
 
@@ -125,67 +128,76 @@ export async function advanceMessage(
   next: MessageStatus,
   changes: { twilioSid?: string; errorCode?: number | null; errorMessage?: string | null; now: number },
 ): Promise<MessageRow | undefined> {
-  const movable = movableTo(next);
-  const errors = {
-    ...(changes.errorCode !== undefined ? { errorCode: changes.errorCode } : {}),
-    ...(changes.errorMessage !== undefined ? { errorMessage: changes.errorMessage } : {}),
-  };
-  const sid = changes.twilioSid;
-  if (!sid) {
-    return conn.updateTable('messages').set({ status: next, ...errors, updatedAt: changes.now }).where('id', '=', messageId).where('status', 'in', movable).returningAll().executeTakeFirst();
-  }
-  // Taking the SID must not wait for the status to be able to move (a callback may be ahead).
-  return conn
-    .updateTable('messages')
-    .set((eb) => {
-      const moving = eb('status', 'in', movable);
-      return {
-        status: eb.case().when(moving).then(next).else(eb.ref('status')).end(),
-        ...(errors.errorCode !== undefined ? { errorCode: eb.case().when(moving).then(eb.val(errors.errorCode)).else(eb.ref('errorCode')).end() } : {}),
-        ...(errors.errorMessage !== undefined ? { errorMessage: eb.case().when(moving).then(eb.val(errors.errorMessage)).else(eb.ref('errorMessage')).end() } : {}),
-        twilioSid: eb.fn.coalesce('twilioSid', eb.val(sid)),
-        updatedAt: changes.now,
-      };
-    })
-    .where('id', '=', messageId)
-    .where((eb) => eb.or([eb('status', 'in', movable), eb('twilioSid', 'is', null)]))
-    .returningAll()
-    .executeTakeFirst();
+  const key = [next, changes.twilioSid ? 'sid' : '', changes.errorCode !== undefined ? 'code' : '', changes.errorMessage !== undefined ? 'message' : ''].join(':');
+  const run = advanceMessageQuery(key);
+  return (await run(conn, messageId, changes.now, changes.errorCode ?? null, changes.errorMessage ?? null, changes.twilioSid ?? '')).rows[0];
 }
+
+const advanceMessageQuery = preparedVariants((key) => {
+  const [next, withSid, withCode, withMessage] = key.split(':') as [MessageStatus, string, string, string];
+  const movable = movableTo(next);
+  return prepared((conn: Conn, messageId: string, now: number, errorCode: number | null, errorMessage: string | null, sid: string) => {
+    if (!withSid) {
+      const errors = { ...(withCode ? { errorCode } : {}), ...(withMessage ? { errorMessage } : {}) };
+      return conn.updateTable('messages').set({ status: next, ...errors, updatedAt: now }).where('id', '=', messageId).where('status', 'in', movable).returningAll();
+    }
+    // Taking the SID must not wait for the status to be able to move (a callback may be ahead).
+    return conn
+      .updateTable('messages')
+      .set((eb) => {
+        const moving = eb('status', 'in', movable);
+        return {
+          status: eb.case().when(moving).then(next).else(eb.ref('status')).end(),
+          ...(withCode ? { errorCode: eb.case().when(moving).then(eb.val(errorCode)).else(eb.ref('errorCode')).end() } : {}),
+          ...(withMessage ? { errorMessage: eb.case().when(moving).then(eb.val(errorMessage)).else(eb.ref('errorMessage')).end() } : {}),
+          twilioSid: eb.fn.coalesce('twilioSid', eb.val(sid)),
+          updatedAt: now,
+        };
+      })
+      .where('id', '=', messageId)
+      .where((eb) => eb.or([eb('status', 'in', movable), eb('twilioSid', 'is', null)]))
+      .returningAll();
+  });
+});
 
 /**
  * The usual status callback in one statement: the named attempt is the message's accepted one
  * with this SID, and the status moves forward. Returns the changed row with its picture count,
  * or undefined when anything else is the case (the caller then looks closer).
  */
-export function advanceByCallback(
+export async function advanceByCallback(
   conn: Conn,
   callback: { attemptId: string; sid: string; organizationId: string },
   next: MessageStatus,
   changes: { errorCode?: number | null; errorMessage?: string | null; now: number },
 ) {
-  return conn
-    .updateTable('messages')
-    .set({
-      status: next,
-      updatedAt: changes.now,
-      ...(changes.errorCode !== undefined ? { errorCode: changes.errorCode } : {}),
-      ...(changes.errorMessage !== undefined ? { errorMessage: changes.errorMessage } : {}),
-    })
-    .where('id', '=', (eb) =>
-      eb
-        .selectFrom('sendAttempts as a')
-        .select('a.messageId')
-        .where('a.id', '=', callback.attemptId)
-        .where('a.state', '=', 'accepted')
-        .where('a.twilioSid', '=', callback.sid)
-        .where('a.organizationId', '=', callback.organizationId),
-    )
-    .where('status', 'in', movableTo(next))
-    .returningAll()
-    .returning((eb) => eb.selectFrom('media as md').select((e) => e.fn.countAll<number>().as('n')).whereRef('md.messageId', '=', 'messages.id').as('mediaCount'))
-    .executeTakeFirst();
+  const key = [next, changes.errorCode !== undefined ? 'code' : '', changes.errorMessage !== undefined ? 'message' : ''].join(':');
+  const run = advanceByCallbackQuery(key);
+  const { attemptId, sid, organizationId } = callback;
+  return (await run(conn, attemptId, sid, organizationId, changes.now, changes.errorCode ?? null, changes.errorMessage ?? null)).rows[0];
 }
+
+const advanceByCallbackQuery = preparedVariants((key) => {
+  const [next, withCode, withMessage] = key.split(':') as [MessageStatus, string, string];
+  const movable = movableTo(next);
+  return prepared((conn: Conn, attemptId: string, sid: string, organizationId: string, now: number, errorCode: number | null, errorMessage: string | null) =>
+    conn
+      .updateTable('messages')
+      .set({ status: next, updatedAt: now, ...(withCode ? { errorCode } : {}), ...(withMessage ? { errorMessage } : {}) })
+      .where('id', '=', (eb) =>
+        eb
+          .selectFrom('sendAttempts as a')
+          .select('a.messageId')
+          .where('a.id', '=', attemptId)
+          .where('a.state', '=', 'accepted')
+          .where('a.twilioSid', '=', sid)
+          .where('a.organizationId', '=', organizationId),
+      )
+      .where('status', 'in', movable)
+      .returningAll()
+      .returning((eb) => eb.selectFrom('media as md').select((e) => e.fn.countAll<number>().as('n')).whereRef('md.messageId', '=', 'messages.id').as('mediaCount')),
+  );
+});
 
 /** A retry puts a failed message back to pending, forgetting the last attempt's SID and error. */
 export async function resetForRetry(conn: Conn, messageId: string, now: number): Promise<boolean> {
@@ -201,21 +213,31 @@ export async function resetForRetry(conn: Conn, messageId: string, now: number):
 
 /* ---- attempts ---- */
 
-export const insertAttempt = (conn: Conn, row: NewRow<'sendAttempts'>) => conn.insertInto('sendAttempts').values(row).execute();
+/** One per send: prepared once. */
+export const insertAttempt = async (conn: Conn, row: NewRow<'sendAttempts'>) => {
+  await insertAttemptQuery(conn, row.id, row.messageId, row.organizationId, row.state, row.twilioSid ?? null, row.startedAt, row.finishedAt ?? null);
+};
+
+const insertAttemptQuery = prepared(
+  (conn: Conn, id: string, messageId: string, organizationId: string, state: AttemptState, twilioSid: string | null, startedAt: number, finishedAt: number | null) =>
+    conn.insertInto('sendAttempts').values({ id, messageId, organizationId, state, twilioSid, startedAt, finishedAt }),
+);
 
 export const findAttempt = (conn: Conn, id: string) => conn.selectFrom('sendAttempts').selectAll().where('id', '=', id).executeTakeFirst();
 
 export const findAttemptBySid = (conn: Conn, sid: string) => conn.selectFrom('sendAttempts').selectAll().where('twilioSid', '=', sid).executeTakeFirst();
 
 /** The attempt a status callback names (by id, or else by SID), with how many pictures its message has. */
-export const attemptForCallback = (conn: Conn, by: { id: string } | { sid: string }) =>
+export const attemptForCallback = async (conn: Conn, by: { id: string } | { sid: string }) =>
+  ('id' in by ? (await attemptByIdQuery(conn, by.id)) : await attemptBySidQuery(conn, by.sid)).rows[0];
+
+const attemptWithMediaCount = (conn: Conn) =>
   conn
     .selectFrom('sendAttempts as a')
     .selectAll('a')
-    .select((eb) => eb.selectFrom('media as md').select((e) => e.fn.countAll<number>().as('n')).whereRef('md.messageId', '=', 'a.messageId').as('mediaCount'))
-    .$if('id' in by, (q) => q.where('a.id', '=', (by as { id: string }).id))
-    .$if('sid' in by, (q) => q.where('a.twilioSid', '=', (by as { sid: string }).sid))
-    .executeTakeFirst();
+    .select((eb) => eb.selectFrom('media as md').select((e) => e.fn.countAll<number>().as('n')).whereRef('md.messageId', '=', 'a.messageId').as('mediaCount'));
+const attemptByIdQuery = prepared((conn: Conn, id: string) => attemptWithMediaCount(conn).where('a.id', '=', id));
+const attemptBySidQuery = prepared((conn: Conn, sid: string) => attemptWithMediaCount(conn).where('a.twilioSid', '=', sid));
 
 /**
  * Moves an attempt from one of `from` to `to`; false when something else (a status callback,
@@ -228,14 +250,20 @@ export async function settleAttempt(
   to: AttemptState,
   changes: { twilioSid?: string; now: number },
 ): Promise<boolean> {
-  const result = await conn
-    .updateTable('sendAttempts')
-    .set({ state: to, finishedAt: changes.now, ...(changes.twilioSid ? { twilioSid: changes.twilioSid } : {}) })
-    .where('id', '=', id)
-    .where('state', 'in', from)
-    .executeTakeFirst();
-  return Number(result.numUpdatedRows) === 1;
+  const run = settleAttemptQuery([to, changes.twilioSid ? 'sid' : '', ...from].join(':'));
+  return affectedRows(await run(conn, id, changes.now, changes.twilioSid ?? '')) === 1;
 }
+
+const settleAttemptQuery = preparedVariants((key) => {
+  const [to, withSid, ...from] = key.split(':') as [AttemptState, string, ...AttemptState[]];
+  return prepared((conn: Conn, id: string, now: number, twilioSid: string) =>
+    conn
+      .updateTable('sendAttempts')
+      .set({ state: to, finishedAt: now, ...(withSid ? { twilioSid } : {}) })
+      .where('id', '=', id)
+      .where('state', 'in', from),
+  );
+});
 
 /** A retried message's earlier attempts are superseded: their callbacks change nothing any more. */
 export const supersedeAttempts = (conn: Conn, messageId: string, now: number) =>
@@ -260,17 +288,18 @@ export const ownedSids = async (conn: Conn, sids: string[]) =>
  * start (now, or later when the sender is busy).
  */
 export async function claimSendSlot(conn: Conn, senderId: string, now: number, costMs: number): Promise<number> {
-  const row = await conn
-    .updateTable('senders')
-    .set((eb) => ({
-      // eb.val keeps `now` a parameter: inlined, every claim would be new SQL text to prepare.
-      nextSendAt: eb(eb.case().when('nextSendAt', '>', now).then(eb.ref('nextSendAt')).else(eb.val(now)).end(), '+', costMs),
-    }))
-    .where('id', '=', senderId)
-    .returning('nextSendAt')
-    .executeTakeFirstOrThrow();
+  const row = (await claimSendSlotQuery(conn, senderId, now, costMs)).rows[0];
+  if (!row) throw new Error(`No sender ${senderId} to claim a send slot on`);
   return row.nextSendAt - costMs;
 }
+
+const claimSendSlotQuery = prepared((conn: Conn, senderId: string, now: number, costMs: number) =>
+  conn
+    .updateTable('senders')
+    .set((eb) => ({ nextSendAt: eb(eb.case().when('nextSendAt', '>', now).then(eb.ref('nextSendAt')).else(eb.val(now)).end(), '+', costMs) }))
+    .where('id', '=', senderId)
+    .returning('nextSendAt'),
+);
 
 /** Twilio answered 20003: sending from this account waits until an admin replaces the token. */
 export const pauseAccount = (conn: Conn, accountId: string, now: number) =>

@@ -1,12 +1,15 @@
 import { sql } from 'kysely';
 import type { Conn } from '../../db/database.js';
+import { prepared } from '../../db/prepared.js';
 import type { NewRow, Row, RowUpdate } from '../../db/schema.js';
 
 export type TwilioAccountRow = Row<'twilioAccounts'>;
 export type SenderRow = Row<'senders'>;
 
-export const findAccountBySid = (conn: Conn, accountSid: string) =>
-  conn.selectFrom('twilioAccounts').selectAll().where('accountSid', '=', accountSid).executeTakeFirst();
+const findAccountBySidQuery = prepared((conn: Conn, accountSid: string) => conn.selectFrom('twilioAccounts').selectAll().where('accountSid', '=', accountSid));
+
+/** Read on every webhook: prepared once. */
+export const findAccountBySid = async (conn: Conn, accountSid: string) => (await findAccountBySidQuery(conn, accountSid)).rows[0];
 
 export const findAccountOfOrganization = (conn: Conn, organizationId: string) =>
   conn.selectFrom('twilioAccounts').selectAll().where('organizationId', '=', organizationId).executeTakeFirst();

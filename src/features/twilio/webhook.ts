@@ -2,7 +2,8 @@ import type { FastifyRequest } from 'fastify';
 import twilio from 'twilio';
 import type { Context } from '../../context.js';
 import { AppError } from '../../errors.js';
-import { connectedAccountBySid, type ConnectedAccount } from './accounts.js';
+import { unseal, type ConnectedAccount } from './accounts.js';
+import { findAccountBySid, type TwilioAccountRow } from './queries.js';
 
 export type TwilioParams = Record<string, string>;
 
@@ -28,9 +29,30 @@ export function formParams(body: unknown): TwilioParams {
 
 async function findWebhookAccount(ctx: Context, params: TwilioParams): Promise<ConnectedAccount> {
   const sid = params.AccountSid;
-  const account = sid ? await connectedAccountBySid(ctx, sid) : null;
-  if (!account) throw new AppError('forbidden', 'Unknown or disconnected Twilio account');
-  return account;
+  // The row is read on every webhook, so a disconnect or a replaced token counts at once.
+  const row = sid ? await findAccountBySid(ctx.db, sid) : undefined;
+  if (!row) throw new AppError('forbidden', 'Unknown or disconnected Twilio account');
+  return { id: row.id, organizationId: row.organizationId, accountSid: row.accountSid, authToken: tokenOf(ctx, row), paused: row.pausedAt !== null };
+}
+
+/**
+ * Unsealing decrypts on every webhook, a noticeable cost at hundreds of status callbacks a
+ * second; the result depends only on the sealed value, which a new token replaces. Kept a
+ * minute at most, so a token removed by a disconnect does not linger in memory.
+ */
+const UNSEALED_TTL_MS = 60_000;
+const unsealed = new WeakMap<Context, Map<string, { authToken: string; until: number }>>();
+
+function tokenOf(ctx: Context, row: TwilioAccountRow): string {
+  let cache = unsealed.get(ctx);
+  if (!cache) unsealed.set(ctx, (cache = new Map()));
+  const now = Date.now();
+  const entry = cache.get(row.authTokenSealed);
+  if (entry && entry.until >= now) return entry.authToken;
+  for (const [k, e] of cache) if (e.until < now) cache.delete(k);
+  const { authToken } = unseal(ctx, row);
+  cache.set(row.authTokenSealed, { authToken, until: now + UNSEALED_TTL_MS });
+  return authToken;
 }
 
 function checkSignature(ctx: Context, account: ConnectedAccount, request: FastifyRequest, params: TwilioParams): void {

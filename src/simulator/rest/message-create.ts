@@ -29,7 +29,7 @@ export function buildOutboundMessage(ctx: SimContext, account: Account, form: Fo
 
   const body = param(form, 'Body') ?? '';
   const mediaUrls = params(form, 'MediaUrl');
-  checkContent(body, mediaUrls);
+  const measured = checkContent(body, mediaUrls);
   const given = param(form, 'StatusCallback') || null;
   if (given && !isHttpUrl(given)) throw badRequest(21609, 'Invalid StatusCallback URL');
   // Without one of its own, a service send reports to the service's StatusCallback.
@@ -51,7 +51,7 @@ export function buildOutboundMessage(ctx: SimContext, account: Account, form: Fo
     errorCode: null,
     errorMessage: null,
     messagingServiceSid: service?.sid ?? null,
-    numSegments: Math.max(1, measureBody(body).segments),
+    numSegments: Math.max(1, measured.segments),
     numMedia: mediaUrls.length,
     mediaUrls,
     media: [],
@@ -88,11 +88,14 @@ function checkFrom(ctx: SimContext, account: Account, from: string): void {
   }
 }
 
-function checkContent(body: string, mediaUrls: string[]): void {
+/** Returns the body's measure, so the calculator runs once per message. */
+function checkContent(body: string, mediaUrls: string[]): { characters: number; segments: number } {
   if (body === '' && mediaUrls.length === 0) throw badRequest(21602, 'Message body is required.');
-  if (measureBody(body).characters > MAX_BODY_CHARACTERS) {
+  const measured = measureBody(body);
+  if (measured.characters > MAX_BODY_CHARACTERS) {
     throw badRequest(21617, 'The concatenated message body exceeds the 1600 character limit.');
   }
   if (mediaUrls.length > MAX_MEDIA) throw badRequest(21623, 'Number of media files exceeds allowed limit');
   if (!mediaUrls.every(isHttpUrl)) throw badRequest(21620, 'Invalid media URL(s)');
+  return measured;
 }

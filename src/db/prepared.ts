@@ -1,0 +1,55 @@
+import { createQueryId, type Compilable, type CompiledQuery, type QueryResult } from 'kysely';
+import { isPostgres, type Conn } from './database.js';
+
+/**
+ * Kysely builds and compiles a query's SQL on every call, which on the send path costs more than
+ * SQLite takes to run the statement. A prepared query is built once per engine with placeholder
+ * arguments; each call runs the same SQL with its own values, through the same executor (so
+ * plugins such as CamelCase still map the rows). The builder must use its arguments only as
+ * values (never in JS arithmetic or string building); a variant may leave some unused. The SQL
+ * is kept per engine, which assumes every database is opened alike (openDatabase: CamelCase).
+ */
+export function prepared<A extends unknown[], R>(build: (conn: Conn, ...args: A) => Compilable<R>): (conn: Conn, ...args: A) => Promise<QueryResult<R>> {
+  const compiled = new Map<string, { query: CompiledQuery<R>; slots: ({ arg: number } | { value: unknown })[] }>();
+  return async (conn, ...args) => {
+    const engine = isPostgres(conn) ? 'postgres' : 'sqlite';
+    let entry = compiled.get(engine);
+    if (!entry) {
+      entry = compile(conn, build, args.length);
+      compiled.set(engine, entry);
+    }
+    const parameters = entry.slots.map((s) => ('arg' in s ? args[s.arg] : s.value));
+    return conn.executeQuery<R>({ ...entry.query, parameters, queryId: createQueryId() });
+  };
+}
+
+const PLACEHOLDER = '\u0000prepared-argument:';
+
+function compile<A extends unknown[], R>(conn: Conn, build: (conn: Conn, ...args: A) => Compilable<R>, arity: number) {
+  const placeholders = Array.from({ length: arity }, (_, i) => `${PLACEHOLDER}${i}`) as A;
+  const query = build(conn, ...placeholders).compile();
+  const slots = query.parameters.map((value) => {
+    const arg = placeholders.indexOf(value as A[number]);
+    if (arg >= 0) return { arg };
+    if (typeof value === 'string' && value.includes(PLACEHOLDER)) throw new Error('prepared query: an argument is used inside another value');
+    return { value };
+  });
+  return { query, slots };
+}
+
+/** Rows changed by a prepared UPDATE or DELETE without RETURNING. */
+export const affectedRows = (result: QueryResult<unknown>): number => Number(result.numAffectedRows ?? 0);
+
+/**
+ * Prepared queries whose SQL differs with some of the call's options (a status, whether a field
+ * is set): one prepared query per variant, made on first use. `key` must name everything
+ * `make` closes over.
+ */
+export function preparedVariants<F>(make: (key: string) => F): (key: string) => F {
+  const variants = new Map<string, F>();
+  return (key) => {
+    let variant = variants.get(key);
+    if (!variant) variants.set(key, (variant = make(key)));
+    return variant;
+  };
+}
