@@ -136,7 +136,8 @@ for (const engine of ENGINES) {
       await expectRefusal(await world.agent.api.post('/api/conversations', { senderId: removed, phone: CUSTOMER_PHONE, body: 'x' }), 'senderId', /removed/);
 
       const orphan = await addSender(world, { type: 'phone_number', address: '+14155550155' });
-      await db().updateTable('senders').set({ twilioAccountId: null }).where('id', '=', orphan).execute();
+      // What a disconnect leaves: the sender inactive and without its account.
+      await db().updateTable('senders').set({ twilioAccountId: null, active: 0, removedAt: Date.now() }).where('id', '=', orphan).execute();
       await expectRefusal(await world.agent.api.post('/api/conversations', { senderId: orphan, phone: CUSTOMER_PHONE, body: 'x' }), 'senderId', /disconnected/);
       const conversation = await world.agent.api.post('/api/conversations', { senderId: world.sender.id, phone: '+14155550188', body: 'x' });
       await db().updateTable('senders').set({ twilioAccountId: null }).where('id', '=', world.sender.id).execute();

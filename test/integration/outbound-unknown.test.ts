@@ -50,6 +50,28 @@ for (const engine of ENGINES) {
       CLIENT_TIMEOUT_CASE_MS,
     );
 
+    it(
+      'retrying a failed message whose last attempt never got an answer checks Twilio first — one message at the phone',
+      async () => {
+        world = await createTwilioWorld(engine, { env: { SEND_RECHECK_SECONDS: '1' } });
+        world.sim.setFaults({ nextCreateFaults: ['accept-then-timeout'], hangMs: 60_000, dropStatusCallbacks: true });
+        const message = await text('Retried while unconfirmed');
+        await eventually(() => sentTo(world.sim, CUSTOMER_PHONE).length === 1, { what: 'Twilio to have the message' });
+        // The message ends failed while its attempt is still unconfirmed (as when its job gives up).
+        const db = world.server.ctx.db;
+        await db.deleteFrom('jobs').execute();
+        await db.updateTable('messages').set({ status: 'failed', errorMessage: 'gave up' }).where('id', '=', message.id).execute();
+
+        expect((await world.agent.api.post(`/api/messages/${message.id}/retry`)).status).toBe(202);
+        await eventually(async () => (await messageRow(world, message.id)).twilioSid !== null, { what: 'the SID to be adopted', timeoutMs: 30_000 });
+        const sent = sentTo(world.sim, CUSTOMER_PHONE);
+        expect(sent).toHaveLength(1);
+        expect(await messageRow(world, message.id)).toMatchObject({ twilioSid: sent[0]!.sid });
+        expect(await attemptsOf(world, message.id)).toMatchObject([{ state: 'accepted', twilioSid: sent[0]!.sid }]);
+      },
+      CLIENT_TIMEOUT_CASE_MS,
+    );
+
     it('a status callback that names an attempt left unknown by a 5xx settles it, so the recheck sends nothing', async () => {
       world = await createTwilioWorld(engine, { env: { SEND_RECHECK_SECONDS: '2' } });
       world.sim.setFaults({ nextCreateFaults: ['server-error'] });

@@ -44,8 +44,9 @@ export async function checkMedia(conn: Conn, organizationId: string, mediaIds: s
 export async function checkSender(conn: Conn, organizationId: string, senderId: string, opts: { hasMedia: boolean }): Promise<q.SenderState> {
   const sender = await q.senderWithAccount(conn, organizationId, senderId);
   if (!sender) throw notFound('Sender');
-  if (sender.active !== 1) throw invalid('senderId', 'this support number was removed; send from another one');
+  // A disconnect also deactivates the senders; the account is what an admin has to fix then.
   if (sender.accountId === null) throw invalid('senderId', "this support number's Twilio account is disconnected; an admin must connect it again");
+  if (sender.active !== 1) throw invalid('senderId', 'this support number was removed; send from another one');
   if (opts.hasMedia && sender.mmsCapable !== 1) throw invalid('mediaIds', 'this support number cannot send pictures (it is not MMS-capable); send text only');
   return sender;
 }

@@ -265,13 +265,17 @@ const settleAttemptQuery = preparedVariants((key) => {
   );
 });
 
-/** A retried message's earlier attempts are superseded: their callbacks change nothing any more. */
-export const supersedeAttempts = (conn: Conn, messageId: string, now: number) =>
+/**
+ * A retried message's settled attempts are superseded: their callbacks change nothing any more.
+ * An attempt whose outcome is still unknown is left as it is, so the new send job checks Twilio
+ * for it first and never sends twice (SPEC §5).
+ */
+export const supersedeAcceptedAttempts = (conn: Conn, messageId: string, now: number) =>
   conn
     .updateTable('sendAttempts')
     .set({ state: 'superseded', finishedAt: now })
     .where('messageId', '=', messageId)
-    .where('state', 'in', ['started', 'accepted', 'unknown'])
+    .where('state', '=', 'accepted')
     .execute();
 
 /** SIDs that some attempt already owns, so a recheck never adopts another message's SID. */

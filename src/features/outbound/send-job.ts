@@ -62,7 +62,7 @@ function lastAttemptOf(sc: q.SendContextRow): attempt.LastAttempt | null {
 /** A sender removed or an account disconnected since the message was queued: it cannot go out (or be checked) any more. */
 function blockedReason(sc: q.SendContextRow, last: attempt.LastAttempt | null): string | null {
   const what =
-    sc.senderActive !== 1 ? 'The support number was removed' : sc.accountId === null ? "The support number's Twilio account was disconnected" : null;
+    sc.accountId === null ? "The support number's Twilio account was disconnected" : sc.senderActive !== 1 ? 'The support number was removed' : null;
   if (!what) return null;
   if (last?.state === 'started' || last?.state === 'unknown') return `${what} before Parley could confirm whether this message went out; check with the customer before sending it again.`;
   return `${what} before this message went out; send it again from a connected number.`;

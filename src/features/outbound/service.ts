@@ -124,7 +124,7 @@ export async function retryMessage(ctx: Context, auth: AuthUser, messageId: stri
   const now = ctx.clock.now();
   await ctx.db.transaction().execute(async (tx) => {
     if (!(await q.resetForRetry(tx, message.id, now))) throw conflict('This message is no longer failed; it may have been sent again already');
-    await q.supersedeAttempts(tx, message.id, now);
+    await q.supersedeAcceptedAttempts(tx, message.id, now);
     await q.deleteSendJobs(tx, SEND_JOB, message.id);
     await enqueue(tx, SEND_JOB, sendPayload(message.id, org), { now });
   });
