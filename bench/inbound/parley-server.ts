@@ -1,6 +1,7 @@
 import { loadConfig } from '../../src/config.js';
 import { newId } from '../../src/ids.js';
 import { createServer } from '../../src/server.js';
+import { accountRow, senderRow } from '../../test/helpers/seed.js';
 import { serveParent, type ServerEnv } from './protocol.js';
 
 /** The real server on SQLite, with one organization, a connected account and one support number. */
@@ -22,37 +23,9 @@ await ctx.db.transaction().execute(async (tx) => {
   await tx.insertInto('organizations').values({ id: organizationId, name: 'Bench', threadingWindowHours: 24, createdAt: now }).execute();
   await tx
     .insertInto('twilioAccounts')
-    .values({
-      id: accountId,
-      organizationId,
-      accountSid: env.BENCH_ACCOUNT_SID,
-      authTokenSealed: ctx.keyring.encrypt('twilio-token-encryption', env.BENCH_AUTH_TOKEN),
-      connectedAt: now,
-      connectedBy: null,
-      pausedAt: null,
-    })
+    .values(accountRow(ctx.keyring, { id: accountId, organizationId, accountSid: env.BENCH_ACCOUNT_SID, authToken: env.BENCH_AUTH_TOKEN, now }))
     .execute();
-  await tx
-    .insertInto('senders')
-    .values({
-      id: newId(now),
-      organizationId,
-      twilioAccountId: accountId,
-      type: 'phone_number',
-      phoneNumber: env.BENCH_SUPPORT_NUMBER,
-      shortCode: null,
-      messagingServiceSid: null,
-      address: env.BENCH_SUPPORT_NUMBER,
-      twilioSid: null,
-      smsCapable: 1,
-      mmsCapable: 1,
-      ratePerSecond: 1,
-      nextSendAt: 0,
-      active: 1,
-      createdAt: now,
-      removedAt: null,
-    })
-    .execute();
+  await tx.insertInto('senders').values(senderRow({ organizationId, twilioAccountId: accountId, address: env.BENCH_SUPPORT_NUMBER, createdAt: now })).execute();
 });
 await server.app.listen({ port: config.port, host: '127.0.0.1' });
 server.runner?.start();

@@ -3,6 +3,7 @@ import inspector from 'node:inspector';
 import { loadConfig } from '../../src/config.js';
 import { newId } from '../../src/ids.js';
 import { createServer } from '../../src/server.js';
+import { accountRow, senderRow } from '../../test/helpers/seed.js';
 import type { Figures, FromServer, Progress, ServerEnv, ToServer } from './protocol.js';
 
 /**
@@ -36,38 +37,11 @@ const senderIds = numbers.map(() => newId(now));
 await ctx.db.transaction().execute(async (tx) => {
   await tx
     .insertInto('twilioAccounts')
-    .values({
-      id: accountId,
-      organizationId: organization.id,
-      accountSid: env.BENCH_ACCOUNT_SID,
-      authTokenSealed: ctx.keyring.encrypt('twilio-token-encryption', env.BENCH_AUTH_TOKEN),
-      connectedAt: now,
-      connectedBy: null,
-      pausedAt: null,
-    })
+    .values(accountRow(ctx.keyring, { id: accountId, organizationId: organization.id, accountSid: env.BENCH_ACCOUNT_SID, authToken: env.BENCH_AUTH_TOKEN, now }))
     .execute();
   for (const [i, phoneNumber] of numbers.entries()) {
-    await tx
-      .insertInto('senders')
-      .values({
-        id: senderIds[i]!,
-        organizationId: organization.id,
-        twilioAccountId: accountId,
-        type: 'phone_number',
-        phoneNumber,
-        shortCode: null,
-        messagingServiceSid: null,
-        address: phoneNumber,
-        twilioSid: null,
-        smsCapable: 1,
-        mmsCapable: 1,
-        ratePerSecond: Number(env.BENCH_RATE_PER_SECOND),
-        nextSendAt: 0,
-        active: 1,
-        createdAt: now,
-        removedAt: null,
-      })
-      .execute();
+    const row = senderRow({ id: senderIds[i]!, organizationId: organization.id, twilioAccountId: accountId, address: phoneNumber, ratePerSecond: Number(env.BENCH_RATE_PER_SECOND), createdAt: now });
+    await tx.insertInto('senders').values(row).execute();
   }
 });
 

@@ -2,9 +2,7 @@ import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import twilio from 'twilio';
 import type { Db } from '../../src/db/database.js';
-import type { NewRow } from '../../src/db/schema.js';
 import type { AppEvent } from '../../src/features/events/bus.js';
-import { newId } from '../../src/ids.js';
 import { eventually } from './api.js';
 import type { TwilioWorld } from './twilio-world.js';
 
@@ -100,32 +98,7 @@ export function manualClock(start = Date.UTC(2030, 0, 1, 12)) {
 
 export const HOUR = 3_600_000;
 
-/** Another sender of the world's account and organization, put in place directly like the world's own. */
-export async function addSender(w: TwilioWorld, overrides: Partial<NewRow<'senders'>> & { address: string }): Promise<string> {
-  const id = newId();
-  await w.server.ctx.db
-    .insertInto('senders')
-    .values({
-      id,
-      organizationId: w.organizationId,
-      twilioAccountId: w.account.id,
-      type: 'phone_number',
-      phoneNumber: overrides.address,
-      shortCode: null,
-      messagingServiceSid: null,
-      twilioSid: null,
-      smsCapable: 1,
-      mmsCapable: 1,
-      ratePerSecond: 1,
-      nextSendAt: 0,
-      active: 1,
-      createdAt: Date.now(),
-      removedAt: null,
-      ...overrides,
-    })
-    .execute();
-  return id;
-}
+export { addSender } from './outbound.js';
 
 /**
  * Opens GET /api/events over real HTTP, as a browser's EventSource would, and collects the raw

@@ -1,6 +1,7 @@
+import type { NewRow } from '../../src/db/schema.js';
 import type { AppEvent } from '../../src/features/events/bus.js';
-import { newId } from '../../src/ids.js';
 import type { Simulator } from '../../src/simulator/index.js';
+import { senderRow } from './seed.js';
 import type { TwilioWorld } from './twilio-world.js';
 
 /** Every event the world's organization publishes from now on, in order. */
@@ -44,34 +45,10 @@ export const attemptsOf = (world: TwilioWorld, messageId: string) =>
 export const sentTo = (sim: Simulator, phone: string) => sim.messages().filter((m) => m.direction === 'outbound-api' && m.to === phone);
 
 /** Adds a sender to the world's organization directly in the database, like the world's own. */
-export async function addSender(
-  world: TwilioWorld,
-  sender: { type: 'phone_number' | 'short_code' | 'messaging_service'; address: string; mmsCapable?: 0 | 1; ratePerSecond?: number },
-): Promise<string> {
-  const id = newId();
-  const now = Date.now();
-  await world.server.ctx.db
-    .insertInto('senders')
-    .values({
-      id,
-      organizationId: world.organizationId,
-      twilioAccountId: world.account.id,
-      type: sender.type,
-      phoneNumber: sender.type === 'phone_number' ? sender.address : null,
-      shortCode: sender.type === 'short_code' ? sender.address : null,
-      messagingServiceSid: sender.type === 'messaging_service' ? sender.address : null,
-      address: sender.address,
-      twilioSid: null,
-      smsCapable: 1,
-      mmsCapable: sender.mmsCapable ?? 1,
-      ratePerSecond: sender.ratePerSecond ?? 100,
-      nextSendAt: 0,
-      active: 1,
-      createdAt: now,
-      removedAt: null,
-    })
-    .execute();
-  return id;
+export async function addSender(world: TwilioWorld, overrides: Partial<NewRow<'senders'>> & { address: string }): Promise<string> {
+  const row = senderRow({ organizationId: world.organizationId, twilioAccountId: world.account.id, ...overrides });
+  await world.server.ctx.db.insertInto('senders').values(row).execute();
+  return row.id;
 }
 
 /** The smallest valid images, by their magic bytes. */

@@ -1,6 +1,7 @@
 import net from 'node:net';
 import { startSimulator, type Simulator } from '../../src/simulator/index.js';
 import { newId } from '../../src/ids.js';
+import { accountRow, senderRow } from './seed.js';
 import type { TestServerOptions } from './server.js';
 import type { Engine } from './server.js';
 import { createWorld, type World } from './world.js';
@@ -57,36 +58,11 @@ export async function createTwilioWorld(
     await ctx.db.transaction().execute(async (tx) => {
       await tx
         .insertInto('twilioAccounts')
-        .values({
-          id: account.id,
-          organizationId: world.organizationId,
-          accountSid: account.sid,
-          authTokenSealed: ctx.keyring.encrypt('twilio-token-encryption', account.authToken),
-          connectedAt: now,
-          connectedBy: world.admin.id,
-          pausedAt: null,
-        })
+        .values(accountRow(ctx.keyring, { id: account.id, organizationId: world.organizationId, accountSid: account.sid, authToken: account.authToken, connectedBy: world.admin.id, now }))
         .execute();
       await tx
         .insertInto('senders')
-        .values({
-          id: sender.id,
-          organizationId: world.organizationId,
-          twilioAccountId: account.id,
-          type: 'phone_number',
-          phoneNumber: SUPPORT_NUMBER,
-          shortCode: null,
-          messagingServiceSid: null,
-          address: SUPPORT_NUMBER,
-          twilioSid: number.sid,
-          smsCapable: 1,
-          mmsCapable: 1,
-          ratePerSecond: 1,
-          nextSendAt: 0,
-          active: 1,
-          createdAt: now,
-          removedAt: null,
-        })
+        .values(senderRow({ id: sender.id, organizationId: world.organizationId, twilioAccountId: account.id, address: SUPPORT_NUMBER, twilioSid: number.sid, createdAt: now }))
         .execute();
     });
   }

@@ -9,6 +9,7 @@ import { startSimulator, type Simulator } from '../../src/simulator/index.js';
 import { eventually } from '../helpers/api.js';
 import { createPgDatabase, startChildServer, type ChildServer } from '../helpers/child-server.js';
 import { sentTo } from '../helpers/outbound.js';
+import { accountRow, senderRow } from '../helpers/seed.js';
 import { ENGINES, TEST_SECRET } from '../helpers/server.js';
 import { CUSTOMER_PHONE, freePort, SUPPORT_NUMBER } from '../helpers/twilio-world.js';
 
@@ -102,38 +103,11 @@ async function connectWorld(server: ChildServer, sim: Simulator, database: Datab
   const number = sim.addIncomingNumber(account.sid, SUPPORT_NUMBER);
   const now = Date.now();
   const accountId = newId();
-  await database.db
-    .insertInto('twilioAccounts')
-    .values({
-      id: accountId,
-      organizationId: organization.id,
-      accountSid: account.sid,
-      authTokenSealed: createKeyring(TEST_SECRET).encrypt('twilio-token-encryption', account.authToken),
-      connectedAt: now,
-      connectedBy: null,
-      pausedAt: null,
-    })
-    .execute();
+  const keyring = createKeyring(TEST_SECRET);
+  await database.db.insertInto('twilioAccounts').values(accountRow(keyring, { id: accountId, organizationId: organization.id, accountSid: account.sid, authToken: account.authToken, now })).execute();
   await database.db
     .insertInto('senders')
-    .values({
-      id: SENDER_ID,
-      organizationId: organization.id,
-      twilioAccountId: accountId,
-      type: 'phone_number',
-      phoneNumber: SUPPORT_NUMBER,
-      shortCode: null,
-      messagingServiceSid: null,
-      address: SUPPORT_NUMBER,
-      twilioSid: number.sid,
-      smsCapable: 1,
-      mmsCapable: 1,
-      ratePerSecond: 1,
-      nextSendAt: 0,
-      active: 1,
-      createdAt: now,
-      removedAt: null,
-    })
+    .values(senderRow({ id: SENDER_ID, organizationId: organization.id, twilioAccountId: accountId, address: SUPPORT_NUMBER, twilioSid: number.sid, createdAt: now }))
     .execute();
   return token;
 }

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { newId } from '../../src/ids.js';
 import { addSender, rowCounts, stopWorld } from '../helpers/outbound.js';
+import { senderRow } from '../helpers/seed.js';
 import { ENGINES } from '../helpers/server.js';
 import { createTwilioWorld, CUSTOMER_PHONE, type TwilioWorld } from '../helpers/twilio-world.js';
 
@@ -173,7 +174,7 @@ for (const engine of ENGINES) {
       await db().insertInto('customers').values({ id: customer, organizationId: org, name: null, phone: '+14155550166', email: null, notes: null, createdAt: now, updatedAt: now }).execute();
       await db()
         .insertInto('senders')
-        .values({ id: sender, organizationId: org, twilioAccountId: null, type: 'phone_number', phoneNumber: '+14155550167', shortCode: null, messagingServiceSid: null, address: '+14155550167', twilioSid: null, smsCapable: 1, mmsCapable: 1, ratePerSecond: 1, nextSendAt: 0, active: 1, createdAt: now, removedAt: null })
+        .values(senderRow({ id: sender, organizationId: org, address: '+14155550167', createdAt: now }))
         .execute();
       await db()
         .insertInto('conversations')

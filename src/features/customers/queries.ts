@@ -26,15 +26,6 @@ export const lockCustomerByPhone = (conn: Conn, organizationId: string, phone: s
     .where('organizationId', '=', organizationId)
     .where('phone', '=', phone)
     .$if(isPostgres(conn), (q) => q.forUpdate())
-    .executeTakeFirstOrThrow();
-
-export const lockCustomerByPhoneIfAny = (conn: Conn, organizationId: string, phone: string) =>
-  conn
-    .selectFrom('customers')
-    .selectAll()
-    .where('organizationId', '=', organizationId)
-    .where('phone', '=', phone)
-    .$if(isPostgres(conn), (q) => q.forUpdate())
     .executeTakeFirst();
 
 export const lockCustomer = (conn: Conn, organizationId: string, id: string) =>

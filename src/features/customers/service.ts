@@ -18,10 +18,12 @@ import * as q from './queries.js';
  */
 export async function findOrCreateCustomerLocked(tx: Tx, organizationId: string, phone: string, now: number): Promise<q.CustomerRow> {
   // Most messages come from known customers: look first, and write only for a new number.
-  const known = await q.lockCustomerByPhoneIfAny(tx, organizationId, phone);
+  const known = await q.lockCustomerByPhone(tx, organizationId, phone);
   if (known) return known;
   await q.insertCustomerIfAbsent(tx, { id: newId(now), organizationId, phone, name: null, email: null, notes: null, createdAt: now, updatedAt: now });
-  return q.lockCustomerByPhone(tx, organizationId, phone);
+  const customer = await q.lockCustomerByPhone(tx, organizationId, phone);
+  if (!customer) throw new Error(`customer ${phone} vanished inside its own transaction`);
+  return customer;
 }
 
 /**
