@@ -1,7 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { Context } from '../../context.js';
-import { countSegmentsFast } from '../../domain/gsm7.js';
+import { countSegments } from '../../domain/segments.js';
 import { isShortCode, toE164 } from '../../domain/phone.js';
 import { AppError } from '../../errors.js';
 import { newId } from '../../ids.js';
@@ -133,7 +133,7 @@ async function storeInboundMessage(ctx: Context, account: ConnectedAccount, send
 }
 
 function inboundMessageRow(organizationId: string, conversationId: string, m: InboundMessage, now: number) {
-  const { segments, encoding } = countSegmentsFast(m.body);
+  const { segments, encoding } = countSegments(m.body);
   return {
     id: newId(now),
     organizationId,
