@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { newId } from '../../src/ids.js';
 import { connectedAccountBySid } from '../../src/features/twilio/accounts.js';
+import { eventually } from '../helpers/api.js';
 import { ENGINES } from '../helpers/server.js';
 import { connectViaApi, databaseTraces, seedConversation } from '../helpers/twilio-integration.js';
 import { createTwilioWorld, SUPPORT_NUMBER, type TwilioWorld } from '../helpers/twilio-world.js';
@@ -42,13 +43,15 @@ for (const engine of ENGINES) {
       // failed attempt may quote it in the job's error.
       const twilioMediaUrl = `${w.sim.url}/2010-04-01/Accounts/${w.account.sid}/Messages/MM${'0f'.repeat(16)}/Media/ME${'e0'.repeat(16)}`;
       const now = Date.now();
+      const mediaId = newId(now);
+      const accountId = (await w.server.ctx.db.selectFrom('twilioAccounts').select('id').executeTakeFirstOrThrow()).id;
       await w.server.ctx.db
         .insertInto('media')
-        .values({ id: newId(now), organizationId: w.organizationId, messageId: seeded.messageId, contentType: 'image/jpeg', size: 0, status: 'pending', sourceUrl: twilioMediaUrl, errorMessage: null, position: 0, uploadedBy: null, createdAt: now })
+        .values({ id: mediaId, organizationId: w.organizationId, messageId: seeded.messageId, contentType: 'image/jpeg', size: 0, status: 'pending', sourceUrl: twilioMediaUrl, errorMessage: null, position: 0, uploadedBy: null, createdAt: now })
         .execute();
       await w.server.ctx.db
         .insertInto('jobs')
-        .values({ id: newId(now), kind: 'media.download', payload: '{}', status: 'pending', runAt: now + 3_600_000, attempts: 1, lockedUntil: null, lockedBy: null, lastError: `503 from ${twilioMediaUrl}`, createdAt: now })
+        .values({ id: newId(now), kind: 'media.download', payload: JSON.stringify({ mediaId, accountId }), status: 'pending', runAt: now + 3_600_000, attempts: 1, lockedUntil: null, lockedBy: null, lastError: `503 from ${twilioMediaUrl}`, createdAt: now })
         .execute();
       // The search can see: before disconnecting, the SID and sealed token are stored.
       expect(await databaseTraces(w.server, secrets)).toEqual(expect.arrayContaining([w.account.sid, sealed]));
@@ -65,6 +68,12 @@ for (const engine of ENGINES) {
 
       expect(await databaseTraces(w.server, secrets)).toEqual([]);
       expect(await w.server.ctx.db.selectFrom('media').select(['status', 'sourceUrl']).execute()).toEqual([{ status: 'pending', sourceUrl: null }]);
+      // When its job next runs, the download gives up and the message says a picture is missing.
+      await w.server.ctx.db.updateTable('jobs').set({ runAt: Date.now() }).where('kind', '=', 'media.download').execute();
+      w.server.ctx.wakeWorker();
+      await eventually(async () => (await w.server.ctx.db.selectFrom('media').select('status').executeTakeFirstOrThrow()).status === 'failed', { what: 'the download to give up' });
+      const shown = await w.server.ctx.db.selectFrom('messages').select('errorMessage').where('id', '=', seeded.messageId).executeTakeFirstOrThrow();
+      expect(shown.errorMessage).toMatch(/1 attachment could not be downloaded/);
       expect(await connectedAccountBySid(w.server.ctx, w.account.sid)).toBeNull();
 
       const db = w.server.ctx.db;
