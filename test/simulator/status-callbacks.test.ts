@@ -44,7 +44,12 @@ describe('after a message is created: media, delivery and status callbacks', () 
       });
       expect(request.params.ErrorCode).toBeUndefined();
     }
-    expect(w.sim.webhooks({ kind: 'status-callback', messageSid: message.sid }).map((e) => e.status)).toEqual([200, 200]);
+    // The simulator logs a callback once its answer has arrived, a moment after the receiver saw it.
+    const logged = await waitFor(() => {
+      const entries = w.sim.webhooks({ kind: 'status-callback', messageSid: message.sid });
+      return entries.length === 2 && entries;
+    }, 'both callbacks logged');
+    expect(logged.map((e) => e.status)).toEqual([200, 200]);
   });
 
   it('names the Messaging Service in callbacks of service sends', async () => {
