@@ -113,9 +113,17 @@ export async function migrate(database: Database): Promise<void> {
   }
 }
 
-/** On PostgreSQL, lock the selected rows until the transaction ends; SQLite's single writer already does. */
 export function isPostgres(conn: Conn): boolean {
   return conn.getExecutor().adapter instanceof PostgresAdapter;
+}
+
+/**
+ * Reads that must agree with each other (a page of messages and their media) see one moment of
+ * the database; otherwise a change committed between two statements shows half done.
+ */
+export function readSnapshot<T>(db: Db, read: (tx: Tx) => Promise<T>): Promise<T> {
+  const tx = db.transaction();
+  return (isPostgres(db) ? tx.setIsolationLevel('repeatable read') : tx).execute(read);
 }
 
 export async function ping(conn: Conn): Promise<void> {

@@ -1,5 +1,5 @@
 import type { Context } from '../../context.js';
-import type { Conn, Tx } from '../../db/database.js';
+import { readSnapshot, type Conn, type Db, type Tx } from '../../db/database.js';
 import type { NewRow } from '../../db/schema.js';
 import { decodeCursor, encodeCursor, type CursorKey } from '../../domain/cursor.js';
 import { searchTerms } from '../../domain/search.js';
@@ -93,9 +93,11 @@ export async function markConversationRead(ctx: Context, auth: AuthUser, id: str
  */
 export async function listMessages(ctx: Context, auth: AuthUser, id: string, input: { cursor?: string; limit: number }) {
   await conversationOrNotFound(ctx.db, auth, id);
-  const rows = await q.threadPage(ctx.db, id, cursorKey(input.cursor), input.limit + 1);
+  const { rows, media } = await readSnapshot(ctx.db, async (tx) => {
+    const rows = await q.threadPage(tx, id, cursorKey(input.cursor), input.limit + 1);
+    return { rows, media: await q.mediaOfMessages(tx, rows.slice(0, input.limit).map((m) => m.id)) };
+  });
   const page = rows.slice(0, input.limit);
-  const media = await q.mediaOfMessages(ctx.db, page.map((m) => m.id));
   const oldest = page.at(-1);
   const more = rows.length > input.limit && oldest !== undefined;
   return {
@@ -112,10 +114,11 @@ export const storeMessage = (tx: Tx, row: NewRow<'messages'>) => q.insertMessage
 export const isMessageStored = async (conn: Conn, twilioSid: string) => (await q.findMessageByTwilioSid(conn, twilioSid)) !== undefined;
 
 /** A message as the API shows it, with its media, or null. */
-export async function presentedMessage(conn: Conn, organizationId: string, id: string) {
-  const row = await q.findMessage(conn, organizationId, id);
-  return row ? presentMessage(row, await q.mediaOfMessages(conn, [id])) : null;
-}
+export const presentedMessage = (db: Db, organizationId: string, id: string) =>
+  readSnapshot(db, async (tx) => {
+    const row = await q.findMessage(tx, organizationId, id);
+    return row ? presentMessage(row, await q.mediaOfMessages(tx, [id])) : null;
+  });
 
 /** Takes the message's lock first, so concurrent changes to one message (e.g. two failed downloads) take turns. */
 export const lockMessage = (tx: Tx, id: string) => q.lockMessage(tx, id);
@@ -125,10 +128,12 @@ export const setMessageError = (conn: Conn, id: string, errorMessage: string, no
   q.updateMessage(conn, id, { errorMessage, updatedAt: now });
 
 /** Every conversation of a customer with its messages, oldest first, as the caller sees them. */
-export async function conversationsWithMessages(conn: Conn, auth: AuthUser, customerId: string) {
-  const conversations = await q.conversationsOfCustomer(conn, auth.organizationId, auth.id, customerId);
-  const ids = conversations.map((c) => c.id);
-  const [messages, media] = await Promise.all([q.messagesOfConversations(conn, ids), q.mediaOfConversations(conn, ids)]);
+export async function conversationsWithMessages(db: Db, auth: AuthUser, customerId: string) {
+  const { conversations, messages, media } = await readSnapshot(db, async (tx) => {
+    const conversations = await q.conversationsOfCustomer(tx, auth.organizationId, auth.id, customerId);
+    const ids = conversations.map((c) => c.id);
+    return { conversations, messages: await q.messagesOfConversations(tx, ids), media: await q.mediaOfConversations(tx, ids) };
+  });
   const byConversation = groupBy(messages, (m) => m.conversationId);
   const mediaByMessage = groupBy(media, (m) => m.messageId ?? '');
   return conversations.map((c) => ({

@@ -2,17 +2,12 @@ import type { Context } from '../../context.js';
 import type { AppEvent } from '../events/bus.js';
 import { publishCommitted } from '../events/publish.js';
 import { presentConversation, presentMessage } from '../conversations/presenters.js';
-import { conversationWithCustomer, findMessage, mediaOfMessages, type MessageRow } from '../conversations/queries.js';
+import { conversationWithCustomer, mediaOfMessages, type MessageRow } from '../conversations/queries.js';
+import { presentedMessage } from '../conversations/service.js';
 import { presentCustomer } from '../customers/presenters.js';
 import { customerWithOptOuts } from '../customers/service.js';
 
 /* Events are built from committed rows, after the commit, so listeners never see a rolled-back change. */
-
-export async function presentedMessage(ctx: Context, organizationId: string, messageId: string) {
-  const message = await findMessage(ctx.db, organizationId, messageId);
-  if (!message) return null;
-  return presentMessage(message, await mediaOfMessages(ctx.db, [message.id]));
-}
 
 export async function presentedConversation(ctx: Context, organizationId: string, conversationId: string) {
   const conversation = await conversationWithCustomer(ctx.db, organizationId, conversationId);
@@ -20,7 +15,7 @@ export async function presentedConversation(ctx: Context, organizationId: string
 }
 
 export async function messageEvent(ctx: Context, type: 'message.created' | 'message.updated', organizationId: string, messageId: string): Promise<AppEvent | null> {
-  const data = await presentedMessage(ctx, organizationId, messageId);
+  const data = await presentedMessage(ctx.db, organizationId, messageId);
   return data ? { type, organizationId, data } : null;
 }
 

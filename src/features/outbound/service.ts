@@ -11,7 +11,8 @@ import { threadConversation, touchConversation } from '../conversations/threadin
 import { findCustomer, lockCustomer, findCustomerByPhone } from '../customers/queries.js';
 import { findOrCreateCustomerLocked } from '../customers/service.js';
 import { checkContent, checkMedia, checkNotOptedOut, checkPhone, checkRetryable, checkSender } from './checks.js';
-import { messageEvent, presentedConversation, presentedMessage, publish } from './events.js';
+import { presentedMessage } from '../conversations/service.js';
+import { messageEvent, presentedConversation, publish } from './events.js';
 import * as q from './queries.js';
 import { SEND_JOB, sendPayload } from './payload.js';
 
@@ -37,7 +38,7 @@ export async function sendReply(ctx: Context, auth: AuthUser, conversationId: st
     storeOutbound(ctx, tx, { organizationId: auth.organizationId, conversationId, authorId: auth.id, body: input.body, mediaIds, count }),
   );
   ctx.wakeWorker();
-  const message = await presentedMessage(ctx, auth.organizationId, messageId);
+  const message = await presentedMessage(ctx.db, auth.organizationId, messageId);
   await publish(ctx, [
     message && { type: 'message.created', organizationId: auth.organizationId, data: message },
     await conversationEvent(ctx, 'conversation.updated', auth.organizationId, conversationId),
@@ -78,7 +79,7 @@ export async function startConversation(ctx: Context, auth: AuthUser, input: Sta
   ctx.wakeWorker();
 
   const conversation = await presentedConversation(ctx, org, stored.conversationId);
-  const message = await presentedMessage(ctx, org, stored.messageId);
+  const message = await presentedMessage(ctx.db, org, stored.messageId);
   await publish(ctx, [
     conversation && { type: stored.created ? 'conversation.created' : 'conversation.updated', organizationId: org, data: conversation },
     message && { type: 'message.created', organizationId: org, data: message },

@@ -9,7 +9,7 @@ import type { Attachment } from '../composer/useAttachments';
 import { CustomerPanel } from '../customer/CustomerPanel';
 import { customerLabel, fullDateTime, senderLabel } from '../lib/format';
 import { sameId } from '../lib/ids';
-import type { LiveEvent } from '../live/applyEvent';
+import { newLocalId, type LiveEvent } from '../live/applyEvent';
 import { ErrorNote } from '../ui/ConfirmDialog';
 import { ConversationHeader } from './ConversationHeader';
 import { Thread } from './Thread';
@@ -25,8 +25,6 @@ interface ConversationScreenProps {
   onLocalEvent(event: LiveEvent): void;
 }
 
-let localSequence = 0;
-
 export function ConversationScreen({ conversationId, view, onRead, onLocalEvent }: ConversationScreenProps) {
   const { me } = useSession();
   const { senderById } = useDirectory();
@@ -40,7 +38,7 @@ export function ConversationScreen({ conversationId, view, onRead, onLocalEvent 
   const onSend = useCallback(
     async (body: string, attachments: Attachment[]) => {
       const count = countSegments(body);
-      const localId = `local-${++localSequence}`;
+      const localId = newLocalId();
       // Shown at once as pending; the server's copy replaces it and events move its status on.
       addLocal({
         id: localId,

@@ -2,7 +2,7 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import * as api from '../api/api';
 import { errorMessage, isAbort } from '../api/http';
 import type { Id, Message } from '../api/types';
-import { applyToThread, sortThread, upsertMessages } from '../live/applyEvent';
+import { applyToThread, claimLocalCopy, sortThread, upsertMessages } from '../live/applyEvent';
 import { useLiveEvents, useResync } from '../live/LiveProvider';
 import { sameId } from '../lib/ids';
 
@@ -32,7 +32,7 @@ export function useThread(conversationId: Id) {
     setError(null);
     api.listMessages(conversationId, null, { signal: current.signal }).then(
       (page) => {
-        setMessages((existing) => upsertMessages(existing, page.items));
+        setMessages((existing) => upsertMessages(page.items.reduce(claimLocalCopy, existing), page.items));
         if (!loadedOnce.current) setOlderCursor(page.nextCursor);
         loadedOnce.current = true;
         setLoading(false);

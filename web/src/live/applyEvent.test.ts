@@ -8,6 +8,7 @@ import {
   inboxFilter,
   mergeFirstPage,
   mergeMessage,
+  newLocalId,
   parseEvent,
   touchesTimeline,
   upsertMessages,
@@ -125,6 +126,17 @@ describe('messages', () => {
       ['a', 'Hello'],
       ['b', 'edited'],
     ]);
+  });
+
+  it('lets the server’s copy of a message being sent take its optimistic copy’s place when the event beats the answer', () => {
+    const local = out('pending', { id: newLocalId(), authorId: 'u1', body: 'We open at 10' });
+    const other = out('pending', { id: newLocalId(), authorId: 'u1', body: 'Something else', createdAt: '2025-03-03T10:00:01.000Z' });
+    const server = out('delivered', { id: 'm9', authorId: 'u1', body: 'We open at 10' });
+    const thread = applyToThread([local, other], event('message.created', server), 'c1').messages;
+    expect(thread.map((m) => m.id)).toEqual(['m9', other.id]);
+    // An inbound message with the same words, or an agent’s copy already shown, claims nothing.
+    expect(applyToThread([local], event('message.created', aMessage({ id: 'm10', body: 'We open at 10' })), 'c1').messages).toHaveLength(2);
+    expect(applyToThread(thread, event('message.updated', server), 'c1').messages.map((m) => m.id)).toEqual(['m9', other.id]);
   });
 
   it('applies only this conversation’s messages', () => {

@@ -215,6 +215,25 @@ export function upsertMessages(messages: Message[], incoming: Message[], options
   return sortThread([...byId.values()]);
 }
 
+/** Optimistic copies of messages this screen is sending carry ids the server never gives. */
+const LOCAL_ID_PREFIX = 'local-';
+let localSequence = 0;
+export const newLocalId = (): Id => `${LOCAL_ID_PREFIX}${++localSequence}`;
+const isLocal = (message: Message) => String(message.id).startsWith(LOCAL_ID_PREFIX);
+
+/**
+ * The server's copy of a message sent from this screen can arrive (by event or refetch) before
+ * the POST's answer does: it takes the place of its optimistic copy, so the thread never shows
+ * the message twice.
+ */
+export function claimLocalCopy(messages: Message[], incoming: Message): Message[] {
+  if (incoming.direction !== 'outbound' || messages.some((m) => sameId(m.id, incoming.id))) return messages;
+  const local = messages.find(
+    (m) => isLocal(m) && sameId(m.authorId, incoming.authorId) && m.body === incoming.body && m.media.length === incoming.media.length,
+  );
+  return local ? messages.filter((m) => m !== local) : messages;
+}
+
 export interface ThreadChange {
   messages: Message[];
   refetch: boolean;
@@ -226,7 +245,7 @@ export function applyToThread(messages: Message[], event: LiveEvent, conversatio
     return { messages, refetch: mine };
   }
   if ((event.type === 'message.created' || event.type === 'message.updated') && sameId(event.data.conversationId, conversationId)) {
-    return { messages: upsertMessages(messages, [event.data]), refetch: false };
+    return { messages: upsertMessages(claimLocalCopy(messages, event.data), [event.data]), refetch: false };
   }
   return { messages, refetch: false };
 }
