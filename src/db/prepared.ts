@@ -1,5 +1,6 @@
-import { createQueryId, type Compilable, type CompiledQuery, type QueryResult } from 'kysely';
+import { createQueryId, type Compilable, type CompiledQuery, type InsertQueryBuilder, type InsertResult, type QueryResult } from 'kysely';
 import { isPostgres, type Conn } from './database.js';
+import type { DB, NewRow } from './schema.js';
 
 /**
  * Kysely builds and compiles a query's SQL on every call, which on the send path costs more than
@@ -51,5 +52,25 @@ export function preparedVariants<F>(make: (key: string) => F): (key: string) => 
     let variant = variants.get(key);
     if (!variant) variants.set(key, (variant = make(key)));
     return variant;
+  };
+}
+
+/**
+ * An INSERT of one row, prepared once for each set of columns the rows carry (columns whose
+ * value is undefined are left out, as Kysely's `values` does). `finish` adds a clause such as
+ * ON CONFLICT. Resolves to the number of rows inserted.
+ */
+export function preparedInsert<T extends keyof DB & string>(
+  table: T,
+  finish: (insert: InsertQueryBuilder<DB, T, InsertResult>) => Compilable<unknown> = (insert) => insert,
+): (conn: Conn, row: NewRow<T>) => Promise<number> {
+  const byColumns = preparedVariants((key) => {
+    const columns = key.split(',');
+    return prepared((conn: Conn, ...values: unknown[]) => finish(conn.insertInto(table).values(Object.fromEntries(columns.map((c, i) => [c, values[i]])) as never)));
+  });
+  return async (conn, row) => {
+    const entries = Object.entries(row).filter(([, value]) => value !== undefined);
+    const insert = byColumns(entries.map(([column]) => column).join(','));
+    return affectedRows(await insert(conn, ...entries.map(([, value]) => value)));
   };
 }

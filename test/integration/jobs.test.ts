@@ -1,31 +1,14 @@
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Clock } from '../../src/clock.js';
-import { openDatabase, migrate, type Database } from '../../src/db/database.js';
 import { enqueue } from '../../src/jobs/queue.js';
 import { backoffDelay, JobRunner, RunLater, type JobHandler } from '../../src/jobs/runner.js';
 import { eventually } from '../helpers/api.js';
-import { createPgSchema, ENGINES, type Engine } from '../helpers/server.js';
+import { freshDatabase } from '../helpers/database.js';
+import { ENGINES } from '../helpers/server.js';
 
 const log = pino({ level: 'silent' });
 
-async function freshDatabase(engine: Engine): Promise<{ database: Database; drop(): Promise<void> }> {
-  if (engine === 'sqlite') {
-    const database = openDatabase({ sqliteFile: ':memory:' });
-    await migrate(database);
-    return { database, drop: () => database.destroy() };
-  }
-  const schema = await createPgSchema();
-  const database = openDatabase({ url: process.env.TEST_DATABASE_URL, pgSchema: schema.name });
-  await migrate(database);
-  return {
-    database,
-    async drop() {
-      await database.destroy();
-      await schema.drop();
-    },
-  };
-}
 
 describe('backoff', () => {
   it('doubles per attempt within jitter bounds and is capped', () => {

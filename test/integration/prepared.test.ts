@@ -1,20 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { openDatabase, migrate, type Database } from '../../src/db/database.js';
-import { affectedRows, prepared } from '../../src/db/prepared.js';
-import { createPgSchema, ENGINES, type Engine } from '../helpers/server.js';
-
-async function freshDatabase(engine: Engine): Promise<{ database: Database; drop(): Promise<void> }> {
-  if (engine === 'sqlite') {
-    const database = openDatabase({ sqliteFile: ':memory:' });
-    await migrate(database);
-    return { database, drop: () => database.destroy() };
-  }
-  const schema = await createPgSchema();
-  const database = openDatabase({ url: process.env.TEST_DATABASE_URL, pgSchema: schema.name });
-  await migrate(database);
-  return { database, drop: async () => (await database.destroy(), await schema.drop()) };
-}
-
+import { affectedRows, prepared, preparedInsert } from '../../src/db/prepared.js';
+import { freshDatabase } from '../helpers/database.js';
+import { ENGINES } from '../helpers/server.js';
 const job = (id: string, runAt: number) => ({ id, kind: 'k', payload: '{}', status: 'pending' as const, runAt, attempts: 0, createdAt: runAt });
 
 for (const engine of ENGINES) {
@@ -34,6 +21,20 @@ for (const engine of ENGINES) {
       const drop1 = prepared((conn, id: string) => conn.deleteFrom('jobs').where('id', '=', id));
       expect(affectedRows(await drop1(database.db, 'b'))).toBe(1);
       expect(affectedRows(await drop1(database.db, 'b'))).toBe(0);
+    });
+
+    it('inserts rows prepared once per set of columns, leaving out undefined values, with the clause it was given', async () => {
+      const { database, drop } = await freshDatabase(engine);
+      cleanup.push(drop);
+      const insertJob = preparedInsert('jobs', (insert) => insert.onConflict((oc) => oc.column('id').doNothing()));
+      expect(await insertJob(database.db, job('a', 10))).toBe(1);
+      expect(await insertJob(database.db, { ...job('b', 20), lastError: 'boom', lockedBy: undefined })).toBe(1);
+      expect(await insertJob(database.db, { ...job('a', 99), payload: '{"again":true}' })).toBe(0); // the conflict clause held
+      const rows = await database.db.selectFrom('jobs').select(['id', 'runAt', 'payload', 'lastError', 'lockedBy']).orderBy('id').execute();
+      expect(rows).toEqual([
+        { id: 'a', runAt: 10, payload: '{}', lastError: null, lockedBy: null },
+        { id: 'b', runAt: 20, payload: '{}', lastError: 'boom', lockedBy: null },
+      ]);
     });
 
     it('refuses a builder that uses an argument inside another value', async () => {

@@ -1,4 +1,5 @@
 import type { Conn } from '../../db/database.js';
+import { prepared } from '../../db/prepared.js';
 import type { NewRow, Row } from '../../db/schema.js';
 
 export type UserRow = Row<'users'>;
@@ -10,7 +11,10 @@ export const countOrganizations = async (conn: Conn) =>
 export const insertOrganization = (conn: Conn, row: NewRow<'organizations'>) => conn.insertInto('organizations').values(row).execute();
 export const insertUser = (conn: Conn, row: NewRow<'users'>) => conn.insertInto('users').values(row).execute();
 
-export const findOrganization = (conn: Conn, id: string) => conn.selectFrom('organizations').selectAll().where('id', '=', id).executeTakeFirst();
+export const findOrganization = async (conn: Conn, id: string) => (await organizationQuery(conn, id)).rows[0];
+
+/** Every inbound message reads its organization's threading window: prepared once. */
+const organizationQuery = prepared((conn: Conn, id: string) => conn.selectFrom('organizations').selectAll().where('id', '=', id));
 
 export const updateOrganization = (conn: Conn, id: string, changes: { threadingWindowHours?: number; name?: string }) =>
   conn.updateTable('organizations').set(changes).where('id', '=', id).execute();

@@ -1,6 +1,7 @@
 import { sql, type SqlBool } from 'kysely';
 import { isPostgres, type Conn } from '../../db/database.js';
-import type { NewRow, Row, RowUpdate } from '../../db/schema.js';
+import { prepared, preparedInsert } from '../../db/prepared.js';
+import type { Row, RowUpdate } from '../../db/schema.js';
 import type { CursorKey } from '../../domain/cursor.js';
 import type { SearchTerms } from '../../domain/search.js';
 
@@ -9,7 +10,9 @@ export type MessageRow = Row<'messages'>;
 export type MediaRow = Row<'media'>;
 
 /** The candidate for threading: the customer's conversation on this sender with the newest last message. */
-export const latestConversation = (conn: Conn, customerId: string, senderId: string) =>
+export const latestConversation = async (conn: Conn, customerId: string, senderId: string) => (await latestConversationQuery(conn, customerId, senderId)).rows[0];
+
+const latestConversationQuery = prepared((conn: Conn, customerId: string, senderId: string) =>
   conn
     .selectFrom('conversations')
     .selectAll()
@@ -18,18 +21,30 @@ export const latestConversation = (conn: Conn, customerId: string, senderId: str
     .orderBy('lastMessageAt', 'desc')
     .orderBy('id', 'desc')
     // A literal: SQLite re-plans a statement whose LIMIT is a bound parameter on every run.
-    .limit(sql.lit(1))
-    .executeTakeFirst();
+    .limit(sql.lit(1)),
+);
 
-export const insertConversation = (conn: Conn, row: NewRow<'conversations'>) => conn.insertInto('conversations').values(row).execute();
+/* Every inbound message and every send writes these rows: prepared once. */
+export const insertConversation = preparedInsert('conversations');
+export const insertMessage = preparedInsert('messages');
+
+/** Moves a conversation's activity to its newest message; an inbound one also sets lastInboundAt. */
+export const touchConversation = async (conn: Conn, id: string, at: number, preview: string, inbound: boolean) => {
+  await (inbound ? touchInboundQuery : touchOutboundQuery)(conn, id, at, preview);
+};
+
+const touchInboundQuery = prepared((conn: Conn, id: string, at: number, preview: string) =>
+  conn.updateTable('conversations').set({ lastMessageAt: at, lastInboundAt: at, preview }).where('id', '=', id),
+);
+const touchOutboundQuery = prepared((conn: Conn, id: string, at: number, preview: string) =>
+  conn.updateTable('conversations').set({ lastMessageAt: at, preview }).where('id', '=', id),
+);
 
 export const updateConversation = (conn: Conn, id: string, changes: RowUpdate<'conversations'>) =>
   conn.updateTable('conversations').set(changes).where('id', '=', id).execute();
 
 export const findConversation = (conn: Conn, organizationId: string, id: string) =>
   conn.selectFrom('conversations').selectAll().where('organizationId', '=', organizationId).where('id', '=', id).executeTakeFirst();
-
-export const insertMessage = (conn: Conn, row: NewRow<'messages'>) => conn.insertInto('messages').values(row).execute();
 
 export const findMessage = (conn: Conn, organizationId: string, id: string) =>
   conn.selectFrom('messages').selectAll().where('organizationId', '=', organizationId).where('id', '=', id).executeTakeFirst();
@@ -52,8 +67,9 @@ export const conversationWithCustomer = (conn: Conn, organizationId: string, id:
 
 export type ConversationWithCustomer = NonNullable<Awaited<ReturnType<typeof conversationWithCustomer>>>;
 
-export const findMessageByTwilioSid = (conn: Conn, twilioSid: string) =>
-  conn.selectFrom('messages').select(['id', 'organizationId']).where('twilioSid', '=', twilioSid).executeTakeFirst();
+export const findMessageByTwilioSid = async (conn: Conn, twilioSid: string) => (await messageByTwilioSidQuery(conn, twilioSid)).rows[0];
+
+const messageByTwilioSidQuery = prepared((conn: Conn, twilioSid: string) => conn.selectFrom('messages').select(['id', 'organizationId']).where('twilioSid', '=', twilioSid));
 
 /** Holds a message until the transaction ends on PostgreSQL (SQLite's single writer already does). */
 export const lockMessage = (conn: Conn, id: string) =>

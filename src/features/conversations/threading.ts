@@ -45,9 +45,5 @@ export async function threadConversation(
 
 /** Moves the conversation's activity to this message: its time, the inbox preview, the unread marker. */
 export async function touchConversation(tx: Tx, conversationId: string, message: { direction: 'inbound' | 'outbound'; at: number; preview: string }) {
-  await q.updateConversation(tx, conversationId, {
-    lastMessageAt: message.at,
-    preview: message.preview,
-    ...(message.direction === 'inbound' ? { lastInboundAt: message.at } : {}),
-  });
+  await q.touchConversation(tx, conversationId, message.at, message.preview, message.direction === 'inbound');
 }

@@ -1,5 +1,6 @@
 import { sql, type SqlBool } from 'kysely';
 import { isPostgres, type Conn } from '../../db/database.js';
+import { prepared, preparedInsert } from '../../db/prepared.js';
 import type { NewRow, Row, RowUpdate } from '../../db/schema.js';
 import type { CursorKey } from '../../domain/cursor.js';
 import type { SearchTerms } from '../../domain/search.js';
@@ -8,25 +9,22 @@ export type CustomerRow = Row<'customers'>;
 export type OptOutRow = Row<'optOuts'>;
 
 /** Creates the customer unless one with that phone exists; the unique constraint settles races. */
-export const insertCustomerIfAbsent = (conn: Conn, row: NewRow<'customers'>) =>
-  conn
-    .insertInto('customers')
-    .values(row)
-    .onConflict((oc) => oc.columns(['organizationId', 'phone']).doNothing())
-    .execute();
+export const insertCustomerIfAbsent = preparedInsert('customers', (insert) => insert.onConflict((oc) => oc.columns(['organizationId', 'phone']).doNothing()));
 
 /**
  * The customer row, locked until the transaction ends on PostgreSQL (SQLite's single writer
  * already serializes), so racing messages from one customer take turns choosing a conversation.
  */
-export const lockCustomerByPhone = (conn: Conn, organizationId: string, phone: string) =>
+export const lockCustomerByPhone = async (conn: Conn, organizationId: string, phone: string) => (await lockCustomerByPhoneQuery(conn, organizationId, phone)).rows[0];
+
+const lockCustomerByPhoneQuery = prepared((conn: Conn, organizationId: string, phone: string) =>
   conn
     .selectFrom('customers')
     .selectAll()
     .where('organizationId', '=', organizationId)
     .where('phone', '=', phone)
-    .$if(isPostgres(conn), (q) => q.forUpdate())
-    .executeTakeFirst();
+    .$if(isPostgres(conn), (q) => q.forUpdate()),
+);
 
 export const lockCustomer = (conn: Conn, organizationId: string, id: string) =>
   conn

@@ -1,6 +1,8 @@
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { Context } from '../../context.js';
+import type { Conn, Tx } from '../../db/database.js';
+import { groupCommit } from '../../db/group-commit.js';
 import { countSegments } from '../../domain/segments.js';
 import { isShortCode, toE164 } from '../../domain/phone.js';
 import { AppError } from '../../errors.js';
@@ -14,25 +16,54 @@ import { publishCommitted } from '../events/publish.js';
 import { addInboundMedia, type InboundMediaItem } from '../media/service.js';
 import type { ConnectedAccount } from '../twilio/accounts.js';
 import type { SenderRow } from '../twilio/queries.js';
-import { authenticateTwilioRequest, type TwilioParams } from '../twilio/webhook.js';
+import { authenticateTwilioRequest, formParams, type TwilioParams } from '../twilio/webhook.js';
 import { findInboundSender } from './queries.js';
 
 export type InboundOutcome = 'stored' | 'duplicate';
 
 /**
- * SPEC §4, one named step after another. Step 1, the 64 KiB cap, is the form parser's body
- * limit (413) and has run before this is called. Every refusal throws before anything is stored.
+ * SPEC §4, one named step after another (receiveInTransaction). Step 1, the 64 KiB cap, is the
+ * form parser's body limit (413) and has run before this is called. A refusal stores nothing and
+ * is thrown here, after the transaction; the answer to a stored message leaves after its commit.
  */
 export async function receiveInboundMessage(ctx: Context, request: FastifyRequest): Promise<InboundOutcome> {
-  const { account, params } = await authenticateTwilioRequest(ctx, request); // steps 2–3
-  const message = requireMessageFields(params); // step 4
-  const sender = await findSender(ctx, account, message); // step 5
-  if (await isMessageStored(ctx.db, message.messageSid)) return 'duplicate'; // step 6
-  const stored = await storeInboundMessage(ctx, account, sender, message); // step 7
-  if (!stored) return 'duplicate';
-  await publishCommitted(ctx, await inboundEvents(ctx, stored));
-  if (stored.media.length > 0) ctx.wakeWorker();
+  const params = formParams(request.body);
+  let received: Received;
+  try {
+    // Webhooks arriving together share one transaction and its commit (src/db/group-commit.ts),
+    // each customer locked in the order of their numbers.
+    received = await groupCommit(ctx.db).run(`${params.AccountSid} ${params.From}`, (tx) => receiveInTransaction(ctx, tx, request, params));
+  } catch (err) {
+    // The same MessageSid stored meanwhile by a racing retry, settled by the unique constraint.
+    if (isUniqueViolation(err) && params.MessageSid && (await isMessageStored(ctx.db, params.MessageSid))) return 'duplicate';
+    throw err;
+  }
+  if ('refused' in received) throw received.refused;
+  if (!received.stored) return 'duplicate';
+  await publishCommitted(ctx, await inboundEvents(ctx, received.stored));
+  if (received.stored.media.length > 0) ctx.wakeWorker();
   return 'stored';
+}
+
+type Received = { refused: AppError } | { stored: StoredInbound | null };
+
+/**
+ * Steps 2 to 7 in one transaction. Steps 2 to 6 only read, so a refusal comes back as a value
+ * instead of a throw and leaves the transaction (which other webhooks may share) untouched.
+ */
+async function receiveInTransaction(ctx: Context, tx: Tx, request: FastifyRequest, params: TwilioParams): Promise<Received> {
+  let checked: { account: ConnectedAccount; message: InboundMessage; sender: SenderRow };
+  try {
+    const account = await authenticateTwilioRequest(ctx, tx, request, params); // steps 2–3
+    const message = requireMessageFields(params); // step 4
+    const sender = await findSender(tx, account, message); // step 5
+    if (await isMessageStored(tx, message.messageSid)) return { stored: null }; // step 6
+    checked = { account, message, sender };
+  } catch (err) {
+    if (err instanceof AppError) return { refused: err };
+    throw err;
+  }
+  return { stored: await storeInboundMessage(ctx, tx, checked.account, checked.sender, checked.message) }; // step 7
 }
 
 const MAX_MEDIA = 10;
@@ -91,9 +122,10 @@ const senderAddress = (to: string) => (isShortCode(to) ? to : normalizedPhone(to
  * Step 5: the Messaging Service first (numbers in a service's pool arrive with its SID), then the
  * number or short code texted. Only an active sender of the account that signed the request counts.
  */
-async function findSender(ctx: Context, account: ConnectedAccount, m: InboundMessage): Promise<SenderRow> {
-  const addresses = [...(m.messagingServiceSid ? [m.messagingServiceSid] : []), senderAddress(m.to)];
-  const sender = await findInboundSender(ctx.db, account, addresses);
+async function findSender(conn: Conn, account: ConnectedAccount, m: InboundMessage): Promise<SenderRow> {
+  const address = senderAddress(m.to);
+  const addresses: [string] | [string, string] = m.messagingServiceSid ? [m.messagingServiceSid, address] : [address];
+  const sender = await findInboundSender(conn, account, addresses);
   if (!sender) throw new AppError('not_found', `${m.to} is not an active support number of this Twilio account in Parley`);
   return sender;
 }
@@ -108,28 +140,20 @@ interface StoredInbound {
 }
 
 /**
- * Step 7, one short transaction with nothing but the database awaited inside: customer (locked),
- * conversation by the threading rule, message, opt-out keyword, media jobs. A MessageSid stored
- * meanwhile by a racing retry is settled by the unique constraint: null, answered like step 6.
+ * Step 7, with nothing but the database awaited: customer (locked), conversation by the
+ * threading rule, message, opt-out keyword, media jobs.
  */
-async function storeInboundMessage(ctx: Context, account: ConnectedAccount, sender: SenderRow, m: InboundMessage): Promise<StoredInbound | null> {
+async function storeInboundMessage(ctx: Context, tx: Tx, account: ConnectedAccount, sender: SenderRow, m: InboundMessage): Promise<StoredInbound> {
   const now = ctx.clock.now();
   const organizationId = sender.organizationId;
-  try {
-    return await ctx.db.transaction().execute(async (tx) => {
-      const customer = await findOrCreateCustomerLocked(tx, organizationId, m.from, now);
-      const thread = await threadConversation(tx, { organizationId, customerId: customer.id, senderId: sender.id, now });
-      const message = inboundMessageRow(organizationId, thread.conversation.id, m, now);
-      await storeMessage(tx, message);
-      await touchConversation(tx, thread.conversation.id, { direction: 'inbound', at: now, preview: previewOf(m.body, m.media.length) });
-      const optOutChanged = await applyOptOutKeyword(tx, { organizationId, customerId: customer.id, senderId: sender.id, body: m.body, optOutType: m.optOutType, now });
-      const media = await addInboundMedia(tx, { organizationId, messageId: message.id, accountId: account.id, items: m.media, now });
-      return { organizationId, customer, thread, message, media, optOutChanged };
-    });
-  } catch (err) {
-    if (isUniqueViolation(err) && (await isMessageStored(ctx.db, m.messageSid))) return null;
-    throw err;
-  }
+  const customer = await findOrCreateCustomerLocked(tx, organizationId, m.from, now);
+  const thread = await threadConversation(tx, { organizationId, customerId: customer.id, senderId: sender.id, now });
+  const message = inboundMessageRow(organizationId, thread.conversation.id, m, now);
+  await storeMessage(tx, message);
+  await touchConversation(tx, thread.conversation.id, { direction: 'inbound', at: now, preview: previewOf(m.body, m.media.length) });
+  const optOutChanged = await applyOptOutKeyword(tx, { organizationId, customerId: customer.id, senderId: sender.id, body: m.body, optOutType: m.optOutType, now });
+  const media = await addInboundMedia(tx, { organizationId, messageId: message.id, accountId: account.id, items: m.media, now });
+  return { organizationId, customer, thread, message, media, optOutChanged };
 }
 
 function inboundMessageRow(organizationId: string, conversationId: string, m: InboundMessage, now: number) {

@@ -6,7 +6,7 @@ import { authOf, type AuthHooks } from '../../http/auth.js';
 import { id, parse } from '../../http/validate.js';
 import { signedMediaRoutes } from '../media/signed.js';
 import { uploadRoutes } from '../media/upload.js';
-import { authenticateTwilioRequest } from '../twilio/webhook.js';
+import { authenticateTwilioRequest, formParams } from '../twilio/webhook.js';
 import * as outbound from './service.js';
 import { applyStatusCallback } from './status.js';
 
@@ -39,7 +39,8 @@ export function outboundRoutes(app: FastifyInstance, ctx: Context, auth: AuthHoo
   app.post('/api/sms/segments', { preHandler: auth.requireUser }, async (req) => countSegments(parse(z.object({ body }).strict(), req.body).body));
 
   app.post('/webhooks/twilio/status', async (req, res) => {
-    const { account, params } = await authenticateTwilioRequest(ctx, req);
+    const params = formParams(req.body);
+    const account = await authenticateTwilioRequest(ctx, ctx.db, req, params);
     const attempt = (req.query as Record<string, unknown> | undefined)?.attempt;
     await applyStatusCallback(ctx, account, typeof attempt === 'string' ? attempt : undefined, params);
     return res.type('text/xml').send('<Response/>');

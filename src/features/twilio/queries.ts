@@ -37,8 +37,12 @@ export const findActiveSenderByAddress = (conn: Conn, address: string) =>
  * The active senders among these addresses, in one query. `active = 1` is written as a literal so
  * SQLite can use the partial unique index without re-planning the statement on every run.
  */
-export const findActiveSendersByAddresses = (conn: Conn, addresses: string[]) =>
-  conn.selectFrom('senders').selectAll().where('address', 'in', addresses).where('active', '=', sql.lit(1)).execute();
+/** The active senders at either address (give one twice to look up one): read on every inbound message. */
+export const findActiveSendersAt = async (conn: Conn, first: string, second: string) => (await activeSendersAtQuery(conn, first, second)).rows;
+
+const activeSendersAtQuery = prepared((conn: Conn, first: string, second: string) =>
+  conn.selectFrom('senders').selectAll().where('address', 'in', [first, second]).where('active', '=', sql.lit(1)),
+);
 
 export const listSenders = (conn: Conn, organizationId: string, opts: { activeOnly: boolean }) =>
   conn

@@ -1,6 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import twilio from 'twilio';
 import type { Context } from '../../context.js';
+import type { Conn } from '../../db/database.js';
 import { AppError } from '../../errors.js';
 import { unseal, type ConnectedAccount } from './accounts.js';
 import { findAccountBySid, type TwilioAccountRow } from './queries.js';
@@ -13,11 +14,10 @@ export type TwilioParams = Record<string, string>;
  * checked with that account's token over the full public URL and the POST parameters, exactly
  * as Twilio's own validateRequest does. Either refusal stores nothing.
  */
-export async function authenticateTwilioRequest(ctx: Context, request: FastifyRequest): Promise<{ account: ConnectedAccount; params: TwilioParams }> {
-  const params = formParams(request.body);
-  const account = await findWebhookAccount(ctx, params);
+export async function authenticateTwilioRequest(ctx: Context, conn: Conn, request: FastifyRequest, params: TwilioParams): Promise<ConnectedAccount> {
+  const account = await findWebhookAccount(ctx, conn, params);
   checkSignature(ctx, account, request, params);
-  return { account, params };
+  return account;
 }
 
 export function formParams(body: unknown): TwilioParams {
@@ -27,10 +27,10 @@ export function formParams(body: unknown): TwilioParams {
   return out;
 }
 
-async function findWebhookAccount(ctx: Context, params: TwilioParams): Promise<ConnectedAccount> {
+async function findWebhookAccount(ctx: Context, conn: Conn, params: TwilioParams): Promise<ConnectedAccount> {
   const sid = params.AccountSid;
   // The row is read on every webhook, so a disconnect or a replaced token counts at once.
-  const row = sid ? await findAccountBySid(ctx.db, sid) : undefined;
+  const row = sid ? await findAccountBySid(conn, sid) : undefined;
   if (!row) throw new AppError('forbidden', 'Unknown or disconnected Twilio account');
   return { id: row.id, organizationId: row.organizationId, accountSid: row.accountSid, authToken: tokenOf(ctx, row), paused: row.pausedAt !== null };
 }

@@ -1,0 +1,80 @@
+import { isPostgres, type Db, type Tx } from './database.js';
+
+type Work<T> = (tx: Tx) => Promise<T>;
+
+interface Item {
+  work: Work<unknown>;
+  /** Puts a batch's items in one order, so two batches never wait on each other's row locks. */
+  order: string;
+  resolve(value: unknown): void;
+  reject(reason: unknown): void;
+}
+
+const MAX_BATCH = 64;
+
+/**
+ * Group commit for small transactions that arrive together, such as webhooks. A commit costs more
+ * than most of the statements before it (on SQLite, writing every changed page to the WAL and now
+ * and then a checkpoint's fsync), so work handed in while a batch is running waits for the next
+ * one, and each batch runs its items one after another in a single transaction. Every caller
+ * still hears back only after the commit that holds its work. If the batch fails, each item runs
+ * again in a transaction of its own, so one bad item answers for itself alone.
+ *
+ * Work must touch nothing but the transaction: it may run twice, the first time rolled back.
+ */
+export class GroupCommit {
+  private pending: Item[] = [];
+  private running = 0;
+
+  constructor(
+    private readonly db: Db,
+    /** Batches in flight at once: SQLite has one connection; PostgreSQL commits in parallel. */
+    private readonly parallel = isPostgres(db) ? 4 : 1,
+  ) {}
+
+  run<T>(order: string, work: Work<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.pending.push({ work, order, resolve: resolve as (value: unknown) => void, reject });
+      // Whatever else arrives in this turn of the event loop joins the same batch.
+      if (this.pending.length === 1 && this.running < this.parallel) setImmediate(() => void this.next());
+    });
+  }
+
+  private async next(): Promise<void> {
+    if (this.pending.length === 0 || this.running >= this.parallel) return;
+    const batch = this.pending.splice(0, MAX_BATCH).sort((a, b) => (a.order < b.order ? -1 : a.order > b.order ? 1 : 0));
+    this.running++;
+    try {
+      await this.commit(batch);
+    } finally {
+      this.running--;
+      void this.next();
+    }
+  }
+
+  private async commit(batch: Item[]): Promise<void> {
+    if (batch.length > 1) {
+      try {
+        const results = await this.db.transaction().execute(async (tx) => {
+          const out: unknown[] = [];
+          for (const item of batch) out.push(await item.work(tx));
+          return out;
+        });
+        batch.forEach((item, i) => item.resolve(results[i]));
+        return;
+      } catch {
+        // Fall through: every item again, alone, so the failure lands on its own caller.
+      }
+    }
+    await Promise.all(batch.map((item) => this.db.transaction().execute(item.work).then(item.resolve, item.reject)));
+  }
+}
+
+const perDatabase = new WeakMap<Db, GroupCommit>();
+
+/** The database's group commit, made on first use. */
+export function groupCommit(db: Db): GroupCommit {
+  let group = perDatabase.get(db);
+  if (!group) perDatabase.set(db, (group = new GroupCommit(db)));
+  return group;
+}

@@ -1,0 +1,76 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Tx } from '../../src/db/database.js';
+import { GroupCommit } from '../../src/db/group-commit.js';
+import { freshDatabase } from '../helpers/database.js';
+import { ENGINES } from '../helpers/server.js';
+
+const job = (id: string) => ({ id, kind: 'k', payload: '{}', status: 'pending' as const, runAt: 1, attempts: 0, createdAt: 1 });
+const insertJob = (tx: Tx, id: string) => tx.insertInto('jobs').values(job(id)).execute();
+
+for (const engine of ENGINES) {
+  describe(`group commit (${engine})`, () => {
+    const cleanup: (() => Promise<void>)[] = [];
+    afterEach(async () => {
+      for (const c of cleanup.splice(0)) await c();
+    });
+    const setup = async () => {
+      const { database, drop } = await freshDatabase(engine);
+      cleanup.push(drop);
+      const stored = async () => (await database.db.selectFrom('jobs').select('id').orderBy('id').execute()).map((r) => r.id);
+      return { db: database.db, group: new GroupCommit(database.db, 1), stored };
+    };
+
+    it('runs work handed in together in one transaction, in the order given, and answers each after the commit', async () => {
+      const { db, group, stored } = await setup();
+      const transactions = new Set<Tx>();
+      const seen: string[] = [];
+      const answers = await Promise.all(
+        ['b 2', 'a 1', 'b 1'].map((id) =>
+          group.run(id.split(' ')[0]!, async (tx) => {
+            transactions.add(tx);
+            seen.push(id);
+            await insertJob(tx, id);
+            // Nothing is visible outside until the whole batch commits (SQLite's one connection is the transaction's meanwhile).
+            return engine === 'postgres' ? (await db.selectFrom('jobs').select('id').execute()).length : 0;
+          }),
+        ),
+      );
+      expect(transactions.size).toBe(1);
+      expect(seen).toEqual(['a 1', 'b 2', 'b 1']); // by order key; equal keys keep their arrival order
+      expect(await stored()).toEqual(['a 1', 'b 1', 'b 2']);
+      expect(answers).toEqual([0, 0, 0]);
+    });
+
+    it('lets a failing item fail alone: the others are stored, it stores nothing and gets its own error', async () => {
+      const { group, stored } = await setup();
+      const results = await Promise.allSettled([
+        group.run('1', (tx) => insertJob(tx, 'first')),
+        group.run('2', async (tx) => {
+          await insertJob(tx, 'half-done');
+          throw new Error('the second one broke');
+        }),
+        group.run('3', (tx) => insertJob(tx, 'third')),
+      ]);
+      expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+      expect((results[1] as PromiseRejectedResult).reason.message).toBe('the second one broke');
+      expect(await stored()).toEqual(['first', 'third']);
+    });
+
+    it('collects what arrives while a batch runs into the next one', async () => {
+      const { group, stored } = await setup();
+      const transactions: Tx[] = [];
+      const record = (id: string) => (tx: Tx) => (transactions.push(tx), insertJob(tx, id));
+      const first = group.run('1', async (tx) => {
+        // Handed in while the first batch holds the database.
+        later.push(group.run('2', record('second')), group.run('3', record('third')));
+        await record('first')(tx);
+      });
+      const later: Promise<unknown>[] = [];
+      await first;
+      await Promise.all(later);
+      expect(await stored()).toEqual(['first', 'second', 'third']);
+      expect(new Set(transactions).size).toBe(2);
+      expect(transactions[1]).toBe(transactions[2]);
+    });
+  });
+}
