@@ -3,6 +3,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { CamelCasePlugin, Kysely, PostgresAdapter, PostgresDialect, SqliteDialect, sql, type SqliteDatabase, type Transaction } from 'kysely';
 import pg from 'pg';
+import { FALLBACK_AUTOCHECKPOINT_PAGES, startCheckpointer } from './checkpointer.js';
 import { migrationsFor } from './migrations/index.js';
 import type { DB } from './schema.js';
 
@@ -60,7 +61,14 @@ export function openDatabase(options: DatabaseOptions): Database {
   sqlite.pragma('secure_delete = ON');
   sqlite.pragma('foreign_keys = ON');
   const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }), plugins });
-  return { db, engine: 'sqlite', sqlite, destroy: () => db.destroy() };
+  if (file === ':memory:') return { db, engine: 'sqlite', sqlite, destroy: () => db.destroy() };
+  sqlite.pragma(`wal_autocheckpoint = ${FALLBACK_AUTOCHECKPOINT_PAGES}`);
+  const checkpointer = startCheckpointer(file);
+  const destroy = async () => {
+    await checkpointer.stop();
+    await db.destroy();
+  };
+  return { db, engine: 'sqlite', sqlite, destroy };
 }
 
 /**

@@ -1,0 +1,48 @@
+import { createRequire } from 'node:module';
+import { Worker } from 'node:worker_threads';
+
+/** Pages the WAL may hold before the main connection checkpoints by itself (the checkpointer fell behind or died). */
+export const FALLBACK_AUTOCHECKPOINT_PAGES = 20_000;
+const INTERVAL_MS = 200;
+
+/*
+ * Runs in the worker thread: its own connection to the same file, copying committed WAL frames
+ * into the database file. PASSIVE never waits for, nor blocks, the main connection.
+ */
+const WORKER_SOURCE = `
+const { parentPort, workerData } = require('node:worker_threads');
+const Database = require(workerData.driver);
+const db = new Database(workerData.file);
+db.pragma('busy_timeout = 0');
+const timer = setInterval(() => {
+  try { db.pragma('wal_checkpoint(PASSIVE)'); } catch { /* busy or closing: the next tick tries again */ }
+}, workerData.intervalMs);
+parentPort.once('message', () => { clearInterval(timer); db.close(); parentPort.close(); });
+`;
+
+export interface Checkpointer {
+  stop(): Promise<void>;
+}
+
+/**
+ * SQLite checkpoints the WAL inside whichever COMMIT crosses its threshold: the commit then
+ * copies a thousand pages and waits for two fsyncs, all on the event loop, and every webhook
+ * behind it waits too. A worker thread checkpoints instead, off the event loop; the main
+ * connection keeps a far higher threshold only as a fallback.
+ */
+export function startCheckpointer(file: string): Checkpointer {
+  const driver = createRequire(import.meta.url).resolve('better-sqlite3');
+  const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { file, driver, intervalMs: INTERVAL_MS } });
+  worker.unref();
+  // A checkpointer that fails leaves the fallback threshold to do its work; nothing else depends on it.
+  worker.on('error', () => undefined);
+  const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+  return {
+    async stop() {
+      // Held until it has closed its connection: unreferenced, the process could end first, silently with code 0.
+      worker.ref();
+      worker.postMessage('stop');
+      await exited;
+    },
+  };
+}
