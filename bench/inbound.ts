@@ -13,6 +13,7 @@ import { WEBHOOK_PATH, type FromServer, type ServerEnv, type ServerStats } from 
  * whose pictures its worker downloads from the simulator meanwhile); the floor, a bare Fastify
  * route that parses the form, checks the signature and inserts one row, takes the same traffic.
  * Then Parley alone takes a fixed 500 messages/s. Prints one JSON line.
+ * BENCH_PROFILE_DIR=<dir> writes each server process's V8 CPU profile there (whole run).
  */
 const CONCURRENCY = 32;
 const WARMUP_SECONDS = 2;
@@ -26,6 +27,7 @@ const TARGET_P99_MS = 50;
 const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64');
 
 const here = path.dirname(fileURLToPath(import.meta.url));
+const PROFILE_DIR = process.env.BENCH_PROFILE_DIR;
 
 interface Child {
   process: ChildProcess;
@@ -36,7 +38,7 @@ interface Child {
 
 async function startChild(script: string, env: Omit<ServerEnv, 'BENCH_PORT' | 'BENCH_DATA_DIR'>, port: number, dataDir: string): Promise<Child> {
   const child = fork(path.join(here, 'inbound', script), [], {
-    execArgv: ['--import', 'tsx'],
+    execArgv: ['--import', 'tsx', ...(PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : [])],
     env: { ...process.env, ...env, BENCH_PORT: String(port), BENCH_DATA_DIR: dataDir, NODE_ENV: 'production' },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });

@@ -156,6 +156,20 @@ for (const engine of ENGINES) {
       expect(await countRows(w.server.ctx.db)).toMatchObject({ customers: 1, conversations: 1, messages: 1 });
     });
 
+    it('refuses forged, misrouted and incomplete webhooks that arrive together with genuine ones, each alone', async () => {
+      // Arriving together, they share one transaction (group commit): a refusal must cost the others nothing.
+      const genuine = Array.from({ length: 4 }, (_, i) => inboundParams(w, { From: `+1415555020${i}` }));
+      const results = await Promise.all([
+        ...genuine.map((params) => postWebhook(w, params)),
+        postWebhook(w, inboundParams(w, { From: '+14155550210' }), { authToken: 'f'.repeat(32) }),
+        postWebhook(w, inboundParams(w, { From: '+14155550211', To: '+14155550111' })),
+        postWebhook(w, inboundParams(w, { From: undefined })),
+        postWebhook(w, genuine[0]!),
+      ]);
+      expect(results.map((r) => r.status)).toEqual([200, 200, 200, 200, 403, 404, 400, 200]);
+      expect(await countRows(w.server.ctx.db)).toMatchObject({ customers: 4, conversations: 4, messages: 4 });
+    });
+
     it('gives parallel first messages from one new number one customer and one conversation', async () => {
       const from = '+14155550177';
       const results = await Promise.all(Array.from({ length: 8 }, (_, i) => postWebhook(w, inboundParams(w, { From: from, Body: `hi ${i}` }))));
