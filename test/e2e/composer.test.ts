@@ -3,14 +3,12 @@
  * 1,600-character stop, and pictures that reach the customer's phone. Browser tests exercise the
  * web app, so they run on SQLite only: the database engines are covered by the integration tests.
  */
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { countSegments } from '../../src/domain/segments.js';
 import { crackedMugPicture } from '../../scripts/picture.js';
 import { eventually } from '../helpers/api.js';
-import { createTwilioWorld, type TwilioWorld } from '../helpers/twilio-world.js';
-import { ensureWebBuild, launchBrowser } from './browser.js';
-import { composer, openConversation, openPage, outboundMessage, phoneTexts, screenshotAfter, sendButton, signIn } from './desk.js';
+import { composer, openConversation, outboundMessage, phoneTexts, sendButton, signIn, useDesk } from './desk.js';
 
 const PHONE = '+14155550132';
 
@@ -23,31 +21,11 @@ async function counter(page: Page, characters: number) {
 }
 
 describe('the composer (browser)', () => {
-  let browser: Browser;
-  let world: TwilioWorld;
-  let page: Page | undefined;
-
-  beforeAll(async () => {
-    await ensureWebBuild();
-    browser = await launchBrowser();
-  }, 120_000);
-  afterAll(async () => {
-    await browser?.close();
-  });
-  beforeEach(async () => {
-    world = await createTwilioWorld('sqlite');
-    await phoneTexts(world, PHONE, 'Hi there');
-  });
-  afterEach(async (context) => {
-    await screenshotAfter(context, page, 'composer');
-    await page?.context().close();
-    page = undefined;
-    await world.destroy();
-  });
+  const desk = useDesk({ name: 'composer', world: { setUp: (world) => phoneTexts(world, PHONE, 'Hi there') } });
 
   it('counts 2 segments at 161 GSM-7 characters, and switches to UCS-2 once an emoji is typed', async () => {
-    ({ page } = await openPage(browser));
-    await signIn(page, world, 'agent');
+    const page = await desk.openPage();
+    await signIn(page, desk.world, 'agent');
     await openConversation(page, 'Hi there');
 
     await composer(page).fill('a'.repeat(160));
@@ -65,8 +43,8 @@ describe('the composer (browser)', () => {
   });
 
   it('offers to swap smart quotes for GSM-7 ones, which brings the message back to GSM-7', async () => {
-    ({ page } = await openPage(browser));
-    await signIn(page, world, 'agent');
+    const page = await desk.openPage();
+    await signIn(page, desk.world, 'agent');
     await openConversation(page, 'Hi there');
 
     const text = 'It’s “on its way” — promise';
@@ -79,8 +57,8 @@ describe('the composer (browser)', () => {
   });
 
   it('stops at 1,600 characters and says why', async () => {
-    ({ page } = await openPage(browser));
-    await signIn(page, world, 'agent');
+    const page = await desk.openPage();
+    await signIn(page, desk.world, 'agent');
     await openConversation(page, 'Hi there');
 
     await composer(page).fill('b'.repeat(1_600));
@@ -94,8 +72,8 @@ describe('the composer (browser)', () => {
 
   it('sends an attached picture, and the phone receives those very bytes', async () => {
     const picture = crackedMugPicture();
-    ({ page } = await openPage(browser));
-    await signIn(page, world, 'admin');
+    const page = await desk.openPage();
+    await signIn(page, desk.world, 'admin');
     await openConversation(page, 'Hi there');
 
     const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.getByRole('button', { name: 'Attach pictures' }).click()]);
@@ -107,15 +85,15 @@ describe('the composer (browser)', () => {
     const sent = outboundMessage(page, 'Here is the replacement');
     await sent.and(page.locator('[data-status="delivered"]')).waitFor();
     expect(await sent.getByRole('img').count()).toBe(1);
-    const received = await eventually(() => world.sim.phoneInbox(PHONE).find((m) => m.media.length > 0), { what: 'the picture on the phone' });
+    const received = await eventually(() => desk.world.sim.phoneInbox(PHONE).find((m) => m.media.length > 0), { what: 'the picture on the phone' });
     expect(received.body).toBe('Here is the replacement we are sending.');
     expect(received.media.map((m) => m.contentType)).toEqual(['image/png']);
     expect(received.media[0]!.data.equals(picture)).toBe(true);
   });
 
   it('refuses a file that is not a picture, and sends nothing', async () => {
-    ({ page } = await openPage(browser));
-    await signIn(page, world, 'admin');
+    const page = await desk.openPage();
+    await signIn(page, desk.world, 'admin');
     await openConversation(page, 'Hi there');
 
     await page.getByTestId('attach-input').setInputFiles({ name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('not a picture') });

@@ -7,12 +7,10 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from '../helpers/api.js';
 import { freePort } from '../helpers/twilio-world.js';
-import { ensureWebBuild, launchBrowser } from './browser.js';
-import { composer, conversationRow, openConversation, openPage, outboundMessage, screenshotAfter, sendButton, waitUntilLive } from './desk.js';
+import { composer, conversationRow, openConversation, outboundMessage, sendButton, useDesk, waitUntilLive } from './desk.js';
 
 interface Printed {
   desk: string;
@@ -28,16 +26,14 @@ function readInstructions(output: string): Printed | null {
 }
 
 describe('npm run demo (browser)', () => {
-  let browser: Browser;
+  // The demo runs as its own server, and after useDesk's beforeAll has built the web app it serves.
+  const browser = useDesk({ name: 'demo', world: false });
   let demo: ChildProcess;
   let output = '';
   let printed: Printed;
   let dataDir: string;
-  const pages: Page[] = [];
 
   beforeAll(async () => {
-    await ensureWebBuild();
-    browser = await launchBrowser();
     dataDir = mkdtempSync(path.join(os.tmpdir(), 'parley-demo-'));
     const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(await freePort()), SIM_PORT: String(await freePort()), SIM_MEDIA_PORT: String(await freePort()), DEMO_DATA_DIR: dataDir };
     delete env.LOG_LEVEL;
@@ -50,17 +46,8 @@ describe('npm run demo (browser)', () => {
   }, 120_000);
 
   afterAll(async () => {
-    await browser?.close();
     if (demo && demo.exitCode === null) demo.kill('SIGKILL');
     rmSync(dataDir, { recursive: true, force: true });
-  });
-
-  afterEach(async (context) => {
-    for (const [i, page] of pages.entries()) {
-      await screenshotAfter(context, page, `demo-${i === 0 ? 'desk' : 'phone'}`);
-      await page.context().close();
-    }
-    pages.length = 0;
   });
 
   it('prints where to go; a visitor texts the desk from the phone page and sees the answer delivered', async () => {
@@ -68,8 +55,7 @@ describe('npm run demo (browser)', () => {
     expect(printed.phone).toMatch(/\/phone\?to=%2B1\d{10}$/);
     expect(output).toMatch(/agent\s+\S+@\S+\s+password \S+/);
 
-    const { page: desk } = await openPage(browser);
-    pages.push(desk);
+    const desk = await browser.openPage({ label: 'desk' });
     await desk.goto(printed.desk);
     await desk.getByLabel('Email').fill(printed.admin.email);
     await desk.getByLabel('Password').fill(printed.admin.password);
@@ -79,8 +65,7 @@ describe('npm run demo (browser)', () => {
     await conversationRow(desk, 'Jordan Alvarez').waitFor();
     expect(await desk.getByTestId('conversation-item').first().textContent()).toContain('Jordan Alvarez');
 
-    const { page: phone } = await openPage(browser, { width: 390, height: 800 });
-    pages.push(phone);
+    const phone = await browser.openPage({ viewport: { width: 390, height: 800 }, label: 'phone' });
     await phone.goto(printed.phone);
     await phone.getByLabel('Message', { exact: true }).fill('Hi! Do you sell gift cards?');
     await phone.getByRole('button', { name: 'Send' }).click();

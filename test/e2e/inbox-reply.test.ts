@@ -3,45 +3,24 @@
  * Twilio simulator's phones on the other end. Browser tests exercise the web app, so they run
  * on SQLite only: the database engines are covered by the integration tests.
  */
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { eventually } from '../helpers/api.js';
-import { createTwilioWorld, SUPPORT_NUMBER, type TwilioWorld } from '../helpers/twilio-world.js';
-import { ensureWebBuild, launchBrowser } from './browser.js';
-import { composer, conversationRow, openConversation, openPage, outboundMessage, phoneTexts, screenshotAfter, sendButton, signIn } from './desk.js';
+import { SUPPORT_NUMBER } from '../helpers/twilio-world.js';
+import { composer, conversationRow, openConversation, outboundMessage, phoneTexts, sendButton, signIn, useDesk } from './desk.js';
 
 const PHONE = '+14155550131';
 
 describe('inbox and replies (browser)', () => {
-  let browser: Browser;
-  let world: TwilioWorld;
-  let page: Page | undefined;
-
-  beforeAll(async () => {
-    await ensureWebBuild();
-    browser = await launchBrowser();
-  }, 120_000);
-  afterAll(async () => {
-    await browser?.close();
-  });
-  beforeEach(async () => {
-    world = await createTwilioWorld('sqlite');
-  });
-  afterEach(async (context) => {
-    await screenshotAfter(context, page, 'inbox-reply');
-    await page?.context().close();
-    page = undefined;
-    await world.destroy();
-  });
+  const desk = useDesk({ name: 'inbox-reply' });
 
   it('a text from a phone appears in the open inbox, unread, without a reload', async () => {
-    ({ page } = await openPage(browser));
-    await signIn(page, world, 'admin');
+    const page = await desk.openPage();
+    await signIn(page, desk.world, 'admin');
     await page.getByText('No open conversations').waitFor();
     // A full reload would wipe this mark: it proves the row arrived over the event stream.
     await page.evaluate('window.sameDocument = true');
 
-    await phoneTexts(world, PHONE, 'Is my order on its way?');
+    await phoneTexts(desk.world, PHONE, 'Is my order on its way?');
 
     const row = conversationRow(page, 'Is my order on its way?');
     await row.waitFor();
@@ -51,9 +30,9 @@ describe('inbox and replies (browser)', () => {
   });
 
   it('a reply moves on to delivered as Twilio reports it, without a reload', async () => {
-    await phoneTexts(world, PHONE, 'Can I change my delivery address?');
-    ({ page } = await openPage(browser));
-    await signIn(page, world, 'agent');
+    await phoneTexts(desk.world, PHONE, 'Can I change my delivery address?');
+    const page = await desk.openPage();
+    await signIn(page, desk.world, 'agent');
     await openConversation(page, 'Can I change my delivery address?');
 
     await composer(page).fill('Yes: reply with the new address and we will update it.');
@@ -67,24 +46,24 @@ describe('inbox and replies (browser)', () => {
   });
 
   it('the reply arrives on the customer’s phone, from the support number', async () => {
-    await phoneTexts(world, PHONE, 'Do you open on Sundays?');
-    ({ page } = await openPage(browser));
-    await signIn(page, world, 'admin');
+    await phoneTexts(desk.world, PHONE, 'Do you open on Sundays?');
+    const page = await desk.openPage();
+    await signIn(page, desk.world, 'admin');
     await openConversation(page, 'Do you open on Sundays?');
 
     await composer(page).fill('We do, from 10 am to 4 pm.');
     await composer(page).press('Enter'); // Enter sends
     await outboundMessage(page, 'We do, from 10 am to 4 pm.').waitFor();
 
-    const received = await eventually(() => world.sim.phoneInbox(PHONE).find((m) => m.body === 'We do, from 10 am to 4 pm.'), { what: 'the reply on the phone' });
+    const received = await eventually(() => desk.world.sim.phoneInbox(PHONE).find((m) => m.body === 'We do, from 10 am to 4 pm.'), { what: 'the reply on the phone' });
     expect(received.from).toBe(SUPPORT_NUMBER);
-    expect(world.sim.phoneInbox(PHONE).map((m) => m.body)).toEqual(['We do, from 10 am to 4 pm.']); // sent once
+    expect(desk.world.sim.phoneInbox(PHONE).map((m) => m.body)).toEqual(['We do, from 10 am to 4 pm.']); // sent once
   });
 
   it('on a 375-pixel phone screen an agent opens a conversation from the list, replies, and goes back', async () => {
-    await phoneTexts(world, PHONE, 'Are you there?');
-    ({ page } = await openPage(browser, { width: 375, height: 740 }));
-    await signIn(page, world, 'agent');
+    await phoneTexts(desk.world, PHONE, 'Are you there?');
+    const page = await desk.openPage({ viewport: { width: 375, height: 740 } });
+    await signIn(page, desk.world, 'agent');
     const list = page.getByRole('region', { name: 'Conversations' });
     await openConversation(page, 'Are you there?');
     expect(await list.isVisible()).toBe(false); // one pane at a time
@@ -100,10 +79,10 @@ describe('inbox and replies (browser)', () => {
   });
 
   it('a reply the carrier refuses shows failed with Twilio’s reason, and a retry sends it again', async () => {
-    world.sim.setFaults({ failedNumbers: [PHONE] });
-    await phoneTexts(world, PHONE, 'Hello?');
-    ({ page } = await openPage(browser));
-    await signIn(page, world, 'agent');
+    desk.world.sim.setFaults({ failedNumbers: [PHONE] });
+    await phoneTexts(desk.world, PHONE, 'Hello?');
+    const page = await desk.openPage();
+    await signIn(page, desk.world, 'agent');
     await openConversation(page, 'Hello?');
 
     await composer(page).fill('Hi! How can we help?');
@@ -116,7 +95,7 @@ describe('inbox and replies (browser)', () => {
 
     // The carrier still refuses: the retry goes out as a second attempt and fails again.
     await reply.getByRole('button', { name: 'Retry' }).click();
-    await eventually(() => world.sim.messages().filter((m) => m.direction === 'outbound-api').length === 2, { what: 'the second attempt at Twilio' });
+    await eventually(() => desk.world.sim.messages().filter((m) => m.direction === 'outbound-api').length === 2, { what: 'the second attempt at Twilio' });
     await reply.and(page.locator('[data-status="failed"]')).getByRole('button', { name: 'Retry' }).waitFor();
     expect(await outboundMessage(page, 'Hi! How can we help?').count()).toBe(1);
   });

@@ -3,40 +3,26 @@
  * connecting an account and adding its numbers, and agents kept out. Browser tests exercise the
  * web app, so they run on SQLite only: the database engines are covered by the integration tests.
  */
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createTwilioWorld, type TwilioWorld } from '../helpers/twilio-world.js';
-import { ensureWebBuild, launchBrowser } from './browser.js';
-import { conversationRow, openPage, screenshotAfter, signIn } from './desk.js';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { conversationRow, signIn, useDesk } from './desk.js';
 
 const NEW_NUMBER = '+14155550177';
 const TO_BUY = '+14155550142';
 const CUSTOMER = '+14155550133';
 
 describe('admin settings (browser)', () => {
-  let browser: Browser;
-  let world: TwilioWorld;
   let account: { sid: string; authToken: string };
-  let page: Page | undefined;
-
-  beforeAll(async () => {
-    await ensureWebBuild();
-    browser = await launchBrowser();
-  }, 120_000);
-  afterAll(async () => {
-    await browser?.close();
-  });
-  beforeEach(async () => {
+  const desk = useDesk({
+    name: 'settings',
     // Nothing connected: the account and its number exist only at (simulated) Twilio.
-    world = await createTwilioWorld('sqlite', { connect: false });
-    account = world.sim.createAccount();
-    world.sim.addIncomingNumber(account.sid, NEW_NUMBER);
-  });
-  afterEach(async (context) => {
-    await screenshotAfter(context, page, 'settings');
-    await page?.context().close();
-    page = undefined;
-    await world.destroy();
+    world: {
+      connect: false,
+      setUp(world) {
+        account = world.sim.createAccount();
+        world.sim.addIncomingNumber(account.sid, NEW_NUMBER);
+      },
+    },
   });
 
   async function openSettings(p: Page): Promise<void> {
@@ -45,8 +31,8 @@ describe('admin settings (browser)', () => {
   }
 
   it('an admin connects a Twilio account and adds one of its numbers, which then receives texts', async () => {
-    ({ page } = await openPage(browser));
-    await signIn(page, world, 'admin');
+    const page = await desk.openPage();
+    await signIn(page, desk.world, 'admin');
     await openSettings(page);
 
     await page.getByLabel('Account SID').fill(account.sid);
@@ -59,16 +45,16 @@ describe('admin settings (browser)', () => {
     await number.getByRole('button', { name: /^Add / }).click();
 
     await page.getByTestId('sender').filter({ hasText: '555 0177' }).waitFor();
-    expect(world.sim.getIncomingNumber(NEW_NUMBER)?.smsUrl).toBe(`${world.publicUrl}/webhooks/twilio/messages`);
-    const sent = await world.sim.phoneSend({ from: CUSTOMER, to: NEW_NUMBER, body: 'Testing the new number' });
+    expect(desk.world.sim.getIncomingNumber(NEW_NUMBER)?.smsUrl).toBe(`${desk.world.publicUrl}/webhooks/twilio/messages`);
+    const sent = await desk.world.sim.phoneSend({ from: CUSTOMER, to: NEW_NUMBER, body: 'Testing the new number' });
     expect(sent.webhookStatus).toBe(200);
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Inbox' }).click();
     await conversationRow(page, 'Testing the new number').waitFor();
   });
 
   it('credentials Twilio refuses are not saved, and the admin is told', async () => {
-    ({ page } = await openPage(browser));
-    await signIn(page, world, 'admin');
+    const page = await desk.openPage();
+    await signIn(page, desk.world, 'admin');
     await openSettings(page);
 
     await page.getByLabel('Account SID').fill(account.sid);
@@ -78,15 +64,15 @@ describe('admin settings (browser)', () => {
     await page.getByTestId('twilio-settings').getByRole('alert').waitFor();
     expect(await page.getByTestId('account-sid').count()).toBe(0);
     expect(await page.getByRole('button', { name: 'Connect' }).isEnabled()).toBe(true);
-    expect((await world.admin.api.get('/api/integrations/twilio')).body.connected).toBe(false);
+    expect((await desk.world.admin.api.get('/api/integrations/twilio')).body.connected).toBe(false);
   });
 
   it('an admin searches for a number, buys it, and it becomes a sender', async () => {
-    world.sim.addAvailableNumber('US', TO_BUY);
-    expect((await world.admin.api.put('/api/integrations/twilio', { accountSid: account.sid, authToken: account.authToken })).status).toBeLessThan(300);
-    ({ page } = await openPage(browser));
-    await signIn(page, world, 'admin');
-    await page.goto(`${world.publicUrl}/#/settings/senders`);
+    desk.world.sim.addAvailableNumber('US', TO_BUY);
+    expect((await desk.world.admin.api.put('/api/integrations/twilio', { accountSid: account.sid, authToken: account.authToken })).status).toBeLessThan(300);
+    const page = await desk.openPage();
+    await signIn(page, desk.world, 'admin');
+    await page.goto(`${desk.world.publicUrl}/#/settings/senders`);
     await page.getByTestId('senders-settings').waitFor();
 
     await page.getByRole('radio', { name: 'Buy a number' }).check();
@@ -96,19 +82,19 @@ describe('admin settings (browser)', () => {
     await page.getByRole('dialog').getByRole('button', { name: 'Buy number' }).click();
 
     await page.getByTestId('sender').filter({ hasText: '555 0142' }).waitFor();
-    expect(world.sim.getIncomingNumber(TO_BUY)?.smsUrl).toBe(`${world.publicUrl}/webhooks/twilio/messages`);
-    expect(world.sim.availableNumbers('US').map((n) => n.phoneNumber)).not.toContain(TO_BUY);
+    expect(desk.world.sim.getIncomingNumber(TO_BUY)?.smsUrl).toBe(`${desk.world.publicUrl}/webhooks/twilio/messages`);
+    expect(desk.world.sim.availableNumbers('US').map((n) => n.phoneNumber)).not.toContain(TO_BUY);
   });
 
   it('an agent has no admin settings, and the API refuses them anyway', async () => {
-    ({ page } = await openPage(browser));
-    await signIn(page, world, 'agent');
+    const page = await desk.openPage();
+    await signIn(page, desk.world, 'agent');
     const mainNav = page.getByRole('navigation', { name: 'Main' });
     await mainNav.getByRole('link', { name: 'Inbox' }).waitFor();
     expect(await mainNav.getByRole('link', { name: 'Settings' }).count()).toBe(0);
 
     // Typing the settings address by hand shows the inbox instead.
-    await page.goto(`${world.publicUrl}/#/settings/twilio`);
+    await page.goto(`${desk.world.publicUrl}/#/settings/twilio`);
     await page.getByRole('region', { name: 'Conversations' }).waitFor();
     expect(await page.getByTestId('twilio-settings').count()).toBe(0);
     const status = await page.evaluate(async () => (await fetch('/api/integrations/twilio')).status);

@@ -2,37 +2,15 @@
  * Signing in, in Debian's Chromium against the real server. Browser tests exercise the web app,
  * so they run on SQLite only: the database engines are covered by the integration tests.
  */
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createTwilioWorld, type TwilioWorld } from '../helpers/twilio-world.js';
-import { ensureWebBuild, launchBrowser } from './browser.js';
-import { openPage, screenshotAfter, signIn } from './desk.js';
+import { describe, expect, it } from 'vitest';
+import { signIn, useDesk } from './desk.js';
 
 describe('signing in (browser)', () => {
-  let browser: Browser;
-  let world: TwilioWorld;
-  let page: Page | undefined;
-
-  beforeAll(async () => {
-    await ensureWebBuild();
-    browser = await launchBrowser();
-  }, 120_000);
-  afterAll(async () => {
-    await browser?.close();
-  });
-  beforeEach(async () => {
-    world = await createTwilioWorld('sqlite');
-  });
-  afterEach(async (context) => {
-    await screenshotAfter(context, page, 'sign-in');
-    await page?.context().close();
-    page = undefined;
-    await world.destroy();
-  });
+  const desk = useDesk({ name: 'sign-in' });
 
   it('an admin signs in with email and password and lands on the open inbox', async () => {
-    ({ page } = await openPage(browser));
-    await signIn(page, world, 'admin');
+    const page = await desk.openPage();
+    await signIn(page, desk.world, 'admin');
 
     await page.getByRole('heading', { name: 'Sign in' }).waitFor({ state: 'detached' });
     expect(await page.getByRole('navigation', { name: 'Inbox views' }).getByRole('link', { name: 'Open' }).getAttribute('aria-current')).toBe('page');
@@ -44,9 +22,9 @@ describe('signing in (browser)', () => {
   });
 
   it('a wrong password is refused with a message, and nothing behind the login opens', async () => {
-    ({ page } = await openPage(browser));
-    await page.goto(world.publicUrl);
-    await page.getByLabel('Email').fill(world.admin.email);
+    const page = await desk.openPage();
+    await page.goto(desk.world.publicUrl);
+    await page.getByLabel('Email').fill(desk.world.admin.email);
     await page.getByLabel('Password').fill('not the password');
     await page.getByRole('button', { name: 'Sign in' }).click();
 
