@@ -1,47 +1,50 @@
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import * as api from '../api/api';
-import { errorMessage } from '../api/http';
+import { errorMessage, isAbort } from '../api/http';
 import type { Id, Timeline } from '../api/types';
-import { touchesTimeline } from '../live/applyEvent';
+import { applyToTimeline, mergeTimeline } from '../live/applyEvent';
 import { useLiveEvents, useResync } from '../live/LiveProvider';
 
-/** All of a customer's conversations with their messages, refetched when any of them changes. */
+/** All of a customer's conversations with their messages, kept current by the event stream. */
 export function useTimeline(customerId: Id) {
-  const [timeline, setTimeline] = useState<Timeline | null>(null);
+  const [timeline, setTimelineState] = useState<Timeline | null>(null);
+  // The timeline as of the last change, so a burst of events composes without waiting for a render.
+  const timelineRef = useRef<Timeline | null>(null);
+  const setTimeline = useCallback((next: Timeline) => {
+    timelineRef.current = next;
+    setTimelineState(next);
+  }, []);
   const [error, setError] = useState<string | null>(null);
-  const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
+  const controller = useRef<AbortController | null>(null);
 
   const load = useCallback(() => {
-    api.getTimeline(customerId).then(
+    controller.current?.abort();
+    const current = new AbortController();
+    controller.current = current;
+    api.getTimeline(customerId, { signal: current.signal }).then(
       (loaded) => {
-        setTimeline(loaded);
+        setTimeline(mergeTimeline(timelineRef.current, loaded));
         setError(null);
       },
-      (e: unknown) => setError(errorMessage(e)),
+      (e: unknown) => {
+        if (!isAbort(e)) setError(errorMessage(e));
+      },
     );
-  }, [customerId]);
+  }, [customerId, setTimeline]);
 
   useEffect(() => {
     load();
-    return () => {
-      if (timer.current) clearTimeout(timer.current);
-      timer.current = null;
-    };
+    return () => controller.current?.abort();
   }, [load]);
 
-  const soon = useCallback(() => {
-    if (timer.current) return;
-    timer.current = setTimeout(() => {
-      timer.current = null;
-      load();
-    }, 500);
-  }, [load]);
-
-  const conversationIds = useMemo(() => new Set((timeline?.conversations ?? []).map((c) => String(c.id))), [timeline]);
   useLiveEvents((event) => {
-    if (touchesTimeline(event, customerId, conversationIds)) soon();
+    // Before the first answer there is nothing to apply an event to; the answer has what was stored by then.
+    if (!timelineRef.current) return;
+    const change = applyToTimeline(timelineRef.current, event);
+    if (change.timeline !== timelineRef.current) setTimeline(change.timeline);
+    if (change.refetch) load();
   });
-  useResync(soon);
+  useResync(load);
 
   return { timeline, error, reload: load };
 }

@@ -1,16 +1,18 @@
 // @vitest-environment jsdom
 import { describe, expect, it } from 'vitest';
+import type { Conversation, Message, Timeline } from '../api/types';
 import { aConversation, aCustomer, aMessage } from '../test/factories';
 import {
   applyToConversation,
   applyToInbox,
   applyToThread,
+  applyToTimeline,
   inboxFilter,
   mergeFirstPage,
   mergeMessage,
+  mergeTimeline,
   newLocalId,
   parseEvent,
-  touchesTimeline,
   upsertMessages,
   type LiveEvent,
 } from './applyEvent';
@@ -147,18 +149,130 @@ describe('messages', () => {
   });
 });
 
-describe('conversation and timeline', () => {
+describe('applyToConversation', () => {
   it('follows updates of the open conversation and its customer', () => {
     const conversation = aConversation();
     expect(applyToConversation(conversation, event('conversation.updated', aConversation({ status: 'closed' }))).conversation.status).toBe('closed');
     expect(applyToConversation(conversation, event('customer.updated', aCustomer({ name: 'Ada' }))).conversation.customer.name).toBe('Ada');
     expect(applyToConversation(conversation, event('conversation.updated', aConversation({ id: 'c2' }))).conversation).toBe(conversation);
   });
+});
 
-  it('knows which events touch a customer’s timeline', () => {
-    const ids = new Set(['c1']);
-    expect(touchesTimeline(event('message.created', aMessage()), 'cu1', ids)).toBe(true);
-    expect(touchesTimeline(event('message.created', aMessage({ conversationId: 'c7' })), 'cu1', ids)).toBe(false);
-    expect(touchesTimeline(event('conversation.created', aConversation({ id: 'c7' })), 'cu1', ids)).toBe(true);
+describe('applyToTimeline', () => {
+  // Ada's timeline: c1 (two messages) and a later c2 (one message).
+  const c1 = { ...aConversation({ id: 'c1' }), messages: [aMessage({ id: 'm1' }), aMessage({ id: 'm2', direction: 'outbound', status: 'sent', createdAt: '2025-03-03T10:05:00.000Z' })] };
+  const c2 = { ...aConversation({ id: 'c2', createdAt: '2025-03-05T09:00:00.000Z' }), messages: [aMessage({ id: 'm5', conversationId: 'c2', createdAt: '2025-03-05T09:00:00.000Z' })] };
+  const timeline: Timeline = { customer: aCustomer(), conversations: [c1, c2] };
+  const partial = (type: string, ref: Record<string, string>) => parseEvent('message', JSON.stringify({ type, data: { ...ref, partial: true } }))!;
+  const messagesOf = (t: Timeline, id: string) => t.conversations.find((c) => c.id === id)!.messages;
+  const reply = (overrides: Partial<Message> = {}) => aMessage({ id: 'm3', direction: 'outbound', status: 'pending', body: 'On it', authorId: 'u1', createdAt: '2025-03-03T10:10:00.000Z', ...overrides });
+
+  it('adds a new message to its conversation, oldest first, leaving the others alone', () => {
+    const early = aMessage({ id: 'm0', createdAt: '2025-03-03T09:00:00.000Z' });
+    const change = applyToTimeline(applyToTimeline(timeline, event('message.created', reply())).timeline, event('message.created', early));
+    expect(messagesOf(change.timeline, 'c1').map((m) => m.id)).toEqual(['m0', 'm1', 'm2', 'm3']);
+    expect(messagesOf(change.timeline, 'c2')).toBe(c2.messages);
+    expect(change.refetch).toBe(false);
+  });
+
+  it('shows a message once, however many times it arrives', () => {
+    const once = applyToTimeline(timeline, event('message.created', reply())).timeline;
+    const twice = applyToTimeline(once, event('message.created', reply())).timeline;
+    expect(messagesOf(twice, 'c1').map((m) => m.id)).toEqual(['m1', 'm2', 'm3']);
+  });
+
+  it('moves a message’s status forward only', () => {
+    const delivered = applyToTimeline(timeline, event('message.updated', { ...c1.messages[1]!, status: 'delivered' })).timeline;
+    expect(messagesOf(delivered, 'c1')[1]!.status).toBe('delivered');
+    const late = applyToTimeline(delivered, event('message.updated', { ...c1.messages[1]!, status: 'sending' })).timeline;
+    expect(messagesOf(late, 'c1')[1]!.status).toBe('delivered');
+  });
+
+  it('ignores messages of other customers’ conversations', () => {
+    const change = applyToTimeline(timeline, event('message.created', reply({ conversationId: 'c9' })));
+    expect(change.timeline).toBe(timeline);
+    expect(change.refetch).toBe(false);
+  });
+
+  it('adds a new conversation of this customer, whose messages follow as their own events', () => {
+    const created = applyToTimeline(timeline, event('conversation.created', aConversation({ id: 'c3', createdAt: '2025-03-04T00:00:00.000Z' })));
+    expect(created.refetch).toBe(false);
+    expect(created.timeline.conversations.map((c) => [c.id, c.messages.length])).toEqual([
+      ['c1', 2],
+      ['c3', 0],
+      ['c2', 1],
+    ]);
+    const first = applyToTimeline(created.timeline, event('message.created', reply({ conversationId: 'c3', createdAt: '2025-03-04T00:00:00.000Z' })));
+    expect(messagesOf(first.timeline, 'c3').map((m) => m.id)).toEqual(['m3']);
+
+    const someoneElse = aConversation({ id: 'c8', customer: { id: 'cu2', name: 'Alan Turing', phone: '+441234567890' } });
+    expect(applyToTimeline(timeline, event('conversation.created', someoneElse)).timeline).toBe(timeline);
+  });
+
+  it('follows a conversation’s changes and keeps its messages', () => {
+    const closed = applyToTimeline(timeline, event('conversation.updated', aConversation({ id: 'c1', status: 'closed' })));
+    expect(closed.timeline.conversations[0]).toMatchObject({ id: 'c1', status: 'closed' });
+    expect(messagesOf(closed.timeline, 'c1')).toBe(c1.messages);
+    expect(closed.refetch).toBe(false);
+    // A duplicate of a conversation already shown does not empty it either.
+    expect(messagesOf(applyToTimeline(timeline, event('conversation.created', aConversation({ id: 'c1' }))).timeline, 'c1')).toBe(c1.messages);
+  });
+
+  it('refetches for a change to a conversation of this customer it never saw, whose messages it lacks', () => {
+    const change = applyToTimeline(timeline, event('conversation.updated', aConversation({ id: 'c7' })));
+    expect(change).toEqual({ timeline, refetch: true });
+  });
+
+  it('takes in the customer’s own changes', () => {
+    expect(applyToTimeline(timeline, event('customer.updated', aCustomer({ name: 'Ada King' }))).timeline.customer.name).toBe('Ada King');
+    expect(applyToTimeline(timeline, event('customer.updated', aCustomer({ id: 'cu2', name: 'Alan' }))).timeline).toBe(timeline);
+  });
+
+  it('refetches for a partial event that may be about this timeline, and only then', () => {
+    const refetches = (e: LiveEvent) => applyToTimeline(timeline, e).refetch;
+    expect(refetches(partial('message.created', { id: 'm9', conversationId: 'c2' }))).toBe(true);
+    expect(refetches(partial('message.updated', { id: 'm9', conversationId: 'c9' }))).toBe(false);
+    expect(refetches(partial('message.updated', { id: 'm9' }))).toBe(true);
+    // The server's reference to a conversation names no customer: a new one may be this customer's.
+    expect(refetches(partial('conversation.created', { id: 'c9' }))).toBe(true);
+    expect(refetches(partial('conversation.created', { id: 'c9', customerId: 'cu2' }))).toBe(false);
+    expect(refetches(partial('conversation.updated', { id: 'c1' }))).toBe(true);
+    expect(refetches(partial('conversation.updated', { id: 'c9' }))).toBe(false);
+    expect(refetches(partial('customer.updated', { id: 'cu1' }))).toBe(true);
+    expect(refetches(partial('customer.updated', { id: 'cu2' }))).toBe(false);
+    expect(applyToTimeline(timeline, partial('message.created', { id: 'm9', conversationId: 'c2' })).timeline).toBe(timeline);
+  });
+});
+
+describe('mergeTimeline', () => {
+  const conversation = (overrides: Partial<Conversation>, messages: Message[]) => ({ ...aConversation(overrides), messages });
+  const timelineOf = (...conversations: ReturnType<typeof conversation>[]): Timeline => ({ customer: aCustomer(), conversations });
+
+  it('keeps what events brought while the request was on its way, and statuses never move back', () => {
+    // Shown: m2 delivered and m3 just arrived, and a conversation c3 just created; the answer predates all three.
+    const current = timelineOf(
+      conversation({ id: 'c1' }, [aMessage({ id: 'm2', direction: 'outbound', status: 'delivered' }), aMessage({ id: 'm3', createdAt: '2025-03-03T11:00:00.000Z' })]),
+      conversation({ id: 'c3', createdAt: '2025-03-06T00:00:00.000Z' }, []),
+    );
+    const fetched = timelineOf(
+      conversation({ id: 'c1', status: 'closed' }, [aMessage({ id: 'm1', createdAt: '2025-03-03T09:00:00.000Z' }), aMessage({ id: 'm2', direction: 'outbound', status: 'sent' })]),
+      conversation({ id: 'c2', createdAt: '2025-03-05T00:00:00.000Z' }, [aMessage({ id: 'm5', conversationId: 'c2' })]),
+    );
+    const merged = mergeTimeline(current, fetched);
+    expect(merged.conversations.map((c) => c.id)).toEqual(['c1', 'c2', 'c3']);
+    expect(merged.conversations[0]!.status).toBe('closed');
+    expect(merged.conversations[0]!.messages.map((m) => [m.id, m.status])).toEqual([
+      ['m1', 'received'],
+      ['m2', 'delivered'],
+      ['m3', 'received'],
+    ]);
+    expect(merged.conversations[1]!.messages.map((m) => m.id)).toEqual(['m5']);
+  });
+
+  it('takes the answer as it is when nothing is shown yet, or another customer is', () => {
+    const fetched = timelineOf(conversation({ id: 'c1' }, [aMessage()]));
+    expect(mergeTimeline(null, fetched)).toBe(fetched);
+    const other: Timeline = { customer: aCustomer({ id: 'cu2' }), conversations: [conversation({ id: 'c9' }, [])] };
+    expect(mergeTimeline(other, fetched)).toBe(fetched);
   });
 });

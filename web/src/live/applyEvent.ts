@@ -8,7 +8,7 @@
  * On PostgreSQL an oversized object travels as `{id, conversationId, customerId, partial: true}`;
  * such an event asks the screen to refetch instead.
  */
-import type { Conversation, ConversationStatus, Customer, Id, InboxView, Message, MessageStatus } from '../api/types';
+import type { Conversation, ConversationStatus, Customer, Id, InboxView, Message, MessageStatus, Timeline, TimelineConversation } from '../api/types';
 import { sameId } from '../lib/ids';
 
 export const EVENT_TYPES = [
@@ -273,19 +273,87 @@ export function applyToCustomer(customer: Customer, event: LiveEvent): { custome
   return sameId(event.data.id, customer.id) ? { customer: event.data, refetch: false } : { customer, refetch: false };
 }
 
-/** Whether a customer's timeline (all their conversations) may have changed. */
-export function touchesTimeline(event: LiveEvent, customerId: Id, conversationIds: ReadonlySet<string>): boolean {
-  if (event.partial) {
-    return sameId(event.ref.customerId, customerId) || (event.ref.conversationId !== null && conversationIds.has(String(event.ref.conversationId)));
-  }
+// ---------------------------------------------------------------- a customer's timeline
+
+export interface TimelineChange {
+  timeline: Timeline;
+  /** Something changed that the timeline cannot work out by itself: fetch it again. */
+  refetch: boolean;
+}
+
+/** Oldest first, as the server lists them; the id breaks ties. */
+function sortTimeline(conversations: TimelineConversation[]): TimelineConversation[] {
+  return [...conversations].sort((a, b) => a.createdAt.localeCompare(b.createdAt) || String(a.id).localeCompare(String(b.id)));
+}
+
+function withConversation(timeline: Timeline, conversation: TimelineConversation): Timeline {
+  const rest = timeline.conversations.filter((c) => !sameId(c.id, conversation.id));
+  return { ...timeline, conversations: sortTimeline([...rest, conversation]) };
+}
+
+/**
+ * The server's reference names a customer only for an object with a `customerId`, which a message
+ * and a conversation lack: they are matched by conversation instead.
+ */
+function partialTouchesTimeline(timeline: Timeline, event: Extract<LiveEvent, { partial: true }>): boolean {
+  const { ref } = event;
+  const ours = (id: Id | null) => timeline.conversations.some((c) => sameId(c.id, id));
+  if (sameId(ref.customerId, timeline.customer.id)) return true;
   switch (event.type) {
-    case 'conversation.created':
-    case 'conversation.updated':
-      return sameId(event.data.customer.id, customerId);
     case 'message.created':
     case 'message.updated':
-      return conversationIds.has(String(event.data.conversationId));
+      return ref.conversationId === null || ours(ref.conversationId);
+    case 'conversation.created':
+      // A new conversation of unknown customer may be this one's.
+      return ref.customerId === null;
+    case 'conversation.updated':
+      return ours(ref.id);
     case 'customer.updated':
-      return sameId(event.data.id, customerId);
+      return sameId(ref.id, timeline.customer.id);
   }
+}
+
+/** The timeline follows the stream as the thread does: messages merge by id, statuses only move forward. */
+export function applyToTimeline(timeline: Timeline, event: LiveEvent): TimelineChange {
+  const unchanged = { timeline, refetch: false };
+  if (event.partial) return { timeline, refetch: partialTouchesTimeline(timeline, event) };
+  const find = (id: Id) => timeline.conversations.find((c) => sameId(c.id, id));
+
+  switch (event.type) {
+    case 'message.created':
+    case 'message.updated': {
+      const message = event.data;
+      const conversation = find(message.conversationId);
+      if (!conversation) return unchanged;
+      return { timeline: withConversation(timeline, { ...conversation, messages: upsertMessages(conversation.messages, [message]) }), refetch: false };
+    }
+    case 'conversation.created':
+    case 'conversation.updated': {
+      const incoming = event.data;
+      if (!sameId(incoming.customer.id, timeline.customer.id)) return unchanged;
+      const existing = find(incoming.id);
+      // A new conversation's messages come as their own events, right after this one; an update
+      // of one never seen means events were missed, and only a refetch brings its messages.
+      if (!existing && event.type === 'conversation.updated') return { timeline, refetch: true };
+      return { timeline: withConversation(timeline, { ...incoming, messages: existing?.messages ?? [] }), refetch: false };
+    }
+    case 'customer.updated':
+      return sameId(event.data.id, timeline.customer.id) ? { timeline: { ...timeline, customer: event.data }, refetch: false } : unchanged;
+  }
+}
+
+/**
+ * Takes in a fetched timeline without losing what events brought while the request was on its
+ * way: the answer may predate them. Nothing deletes a message or a conversation, so what only
+ * this screen knows is kept, and a status still only moves forward.
+ */
+export function mergeTimeline(current: Timeline | null, fetched: Timeline): Timeline {
+  if (!current || !sameId(current.customer.id, fetched.customer.id)) return fetched;
+  const known = new Map(current.conversations.map((c) => [String(c.id), c]));
+  const conversations = fetched.conversations.map((c) => {
+    const mine = known.get(String(c.id));
+    known.delete(String(c.id));
+    return mine ? { ...c, messages: upsertMessages(mine.messages, c.messages) } : c;
+  });
+  return { ...fetched, conversations: sortTimeline([...conversations, ...known.values()]) };
 }
