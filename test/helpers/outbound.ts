@@ -63,12 +63,3 @@ export function multipartBody(field: string, bytes: Buffer, filename = 'picture.
   return { payload, headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } };
 }
 
-/**
- * Stops the simulator before the app: a status callback still in flight would otherwise keep
- * its keep-alive connection, and the app's close, waiting for Fastify's keepAliveTimeout (72 s).
- */
-export async function stopWorld(world: TwilioWorld | undefined): Promise<void> {
-  if (!world) return;
-  await world.sim.stop();
-  await world.destroy();
-}

@@ -72,9 +72,13 @@ export async function createTwilioWorld(
     publicUrl,
     account,
     sender,
+    /**
+     * Stops its own simulator before the app: a status callback still in flight would otherwise
+     * hold its keep-alive connection, and the app's close, for Fastify's keepAliveTimeout (72 s).
+     */
     async destroy() {
-      await world.destroy();
       if (!options.sim) await sim.stop();
+      await world.destroy();
     },
   };
 }

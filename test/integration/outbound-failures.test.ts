@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { eventually } from '../helpers/api.js';
-import { attemptsOf, messageRow, recordEvents, sentTo, stopWorld } from '../helpers/outbound.js';
+import { attemptsOf, messageRow, recordEvents, sentTo } from '../helpers/outbound.js';
 import { ENGINES } from '../helpers/server.js';
 import { createTwilioWorld, CUSTOMER_PHONE, freePort, SUPPORT_NUMBER, type TwilioWorld } from '../helpers/twilio-world.js';
 
@@ -12,7 +12,7 @@ const settled = async (world: TwilioWorld, id: string, status: string) => {
 for (const engine of ENGINES) {
   describe(`when Twilio or the carrier says no (${engine})`, () => {
     let world: TwilioWorld;
-    afterEach(() => stopWorld(world));
+    afterEach(() => world?.destroy());
     const text = async (body: string, phone = CUSTOMER_PHONE) =>
       (await world.agent.api.post('/api/conversations', { senderId: world.sender.id, phone, body })).body.message as { id: string };
 

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { signedMediaUrl } from '../../src/features/media/signed.js';
 import { eventually } from '../helpers/api.js';
-import { JPEG, messageRow, multipartBody, PNG, recordEvents, sentTo, stopWorld } from '../helpers/outbound.js';
+import { JPEG, messageRow, multipartBody, PNG, recordEvents, sentTo } from '../helpers/outbound.js';
 import { ENGINES } from '../helpers/server.js';
 import { createTwilioWorld, CUSTOMER_PHONE, type TwilioWorld } from '../helpers/twilio-world.js';
 
@@ -10,7 +10,7 @@ const GIF = Buffer.concat([Buffer.from('GIF89a'), Buffer.alloc(32, 3)]);
 for (const engine of ENGINES) {
   describe(`pictures (${engine})`, () => {
     let world: TwilioWorld;
-    afterEach(() => stopWorld(world));
+    afterEach(() => world?.destroy());
     const upload = (bytes: Buffer, field = 'file', type = 'image/png') => {
       const { payload, headers } = multipartBody(field, bytes, 'picture', type);
       return world.agent.api.post('/api/media', payload, headers);

@@ -4,14 +4,14 @@ import { claimSlot } from '../../src/features/outbound/rate.js';
 import { CLOCK_SKEW_MS, findSentMessage } from '../../src/features/outbound/recheck.js';
 import { newId } from '../../src/ids.js';
 import { eventually } from '../helpers/api.js';
-import { addSender, messageRow, sentTo, stopWorld } from '../helpers/outbound.js';
+import { addSender, messageRow, sentTo } from '../helpers/outbound.js';
 import { ENGINES } from '../helpers/server.js';
 import { createTwilioWorld, CUSTOMER_PHONE, SUPPORT_NUMBER, type TwilioWorld } from '../helpers/twilio-world.js';
 
 for (const engine of ENGINES) {
   describe(`send rate (${engine})`, () => {
     let world: TwilioWorld;
-    afterEach(() => stopWorld(world));
+    afterEach(() => world?.destroy());
 
     it("claims each sender's slots one after another, shared through the database", async () => {
       world = await createTwilioWorld(engine);
@@ -44,7 +44,7 @@ for (const engine of ENGINES) {
 
   describe(`finding an unconfirmed send at Twilio (${engine})`, () => {
     let world: TwilioWorld;
-    afterEach(() => stopWorld(world));
+    afterEach(() => world?.destroy());
 
     it('matches sender, body and creation time, skipping SIDs another attempt owns', async () => {
       world = await createTwilioWorld(engine);

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { newId } from '../../src/ids.js';
-import { addSender, rowCounts, stopWorld } from '../helpers/outbound.js';
+import { addSender, rowCounts } from '../helpers/outbound.js';
 import { senderRow } from '../helpers/seed.js';
 import { ENGINES } from '../helpers/server.js';
 import { createTwilioWorld, CUSTOMER_PHONE, type TwilioWorld } from '../helpers/twilio-world.js';
@@ -20,7 +20,7 @@ for (const engine of ENGINES) {
       conversationId = first.body.conversation.id;
       customerId = first.body.conversation.customer.id;
     });
-    afterAll(() => stopWorld(world));
+    afterAll(() => world?.destroy());
     beforeEach(async () => {
       before = await rowCounts(world);
     });

@@ -1,13 +1,13 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { eventually } from '../helpers/api.js';
-import { addSender, attemptsOf, stopWorld, messageRow, recordEvents, sentTo, statusesSeen } from '../helpers/outbound.js';
+import { addSender, attemptsOf, messageRow, recordEvents, sentTo, statusesSeen } from '../helpers/outbound.js';
 import { ENGINES } from '../helpers/server.js';
 import { createTwilioWorld, CUSTOMER_PHONE, SUPPORT_NUMBER, type TwilioWorld } from '../helpers/twilio-world.js';
 
 for (const engine of ENGINES) {
   describe(`sending messages (${engine})`, () => {
     let world: TwilioWorld;
-    afterEach(() => stopWorld(world));
+    afterEach(() => world?.destroy());
 
     it("texts a customer first: the phone gets it, and agents see queued → sent → delivered live", async () => {
       world = await createTwilioWorld(engine);

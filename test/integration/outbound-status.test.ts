@@ -2,14 +2,14 @@ import twilio from 'twilio';
 import { afterEach, describe, expect, it } from 'vitest';
 import { newId } from '../../src/ids.js';
 import { eventually } from '../helpers/api.js';
-import { attemptsOf, messageRow, recordEvents, rowCounts, sentTo, statusesSeen, stopWorld } from '../helpers/outbound.js';
+import { attemptsOf, messageRow, recordEvents, rowCounts, sentTo, statusesSeen } from '../helpers/outbound.js';
 import { ENGINES } from '../helpers/server.js';
 import { createTwilioWorld, CUSTOMER_PHONE, SUPPORT_NUMBER, type TwilioWorld } from '../helpers/twilio-world.js';
 
 for (const engine of ENGINES) {
   describe(`delivery status callbacks and retries (${engine})`, () => {
     let world: TwilioWorld;
-    afterEach(() => stopWorld(world));
+    afterEach(() => world?.destroy());
     const text = async (body: string, phone = CUSTOMER_PHONE) =>
       (await world.agent.api.post('/api/conversations', { senderId: world.sender.id, phone, body })).body.message as { id: string };
     const settled = (id: string, status: string) =>

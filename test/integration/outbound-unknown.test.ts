@@ -1,7 +1,7 @@
 import twilio from 'twilio';
 import { afterEach, describe, expect, it } from 'vitest';
 import { eventually } from '../helpers/api.js';
-import { attemptsOf, messageRow, sentTo, stopWorld } from '../helpers/outbound.js';
+import { attemptsOf, messageRow, sentTo } from '../helpers/outbound.js';
 import { ENGINES } from '../helpers/server.js';
 import { createTwilioWorld, CUSTOMER_PHONE, SUPPORT_NUMBER, type TwilioWorld } from '../helpers/twilio-world.js';
 
@@ -14,7 +14,7 @@ const CLIENT_TIMEOUT_CASE_MS = 45_000;
 for (const engine of ENGINES) {
   describe(`sends with an unknown outcome (${engine})`, () => {
     let world: TwilioWorld;
-    afterEach(() => stopWorld(world));
+    afterEach(() => world?.destroy());
     const text = async (body: string) => (await world.agent.api.post('/api/conversations', { senderId: world.sender.id, phone: CUSTOMER_PHONE, body })).body.message as { id: string };
     const jobsLeft = async () => Number((await world.server.ctx.db.selectFrom('jobs').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
 
