@@ -5,11 +5,11 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import * as api from '../api/api';
 import type { Timeline } from '../api/types';
 import { StaticSession } from '../app/session';
-import { EventHub } from '../live/eventHub';
 import { LiveProvider } from '../live/LiveProvider';
 import { sameId } from '../lib/ids';
 import { aConversation, aCustomer, aMessage, aSender, aUser } from '../test/factories';
-import { FakeBroadcastChannel, FakeEventSource, FakeLocks, flush, resetFakes } from '../test/fakes';
+import { resetFakes } from '../test/fakes';
+import { startConnectedHub } from '../test/hub';
 import { TimelineList } from './TimelineList';
 
 vi.mock('../api/api', () => ({ getTimeline: vi.fn() }));
@@ -38,16 +38,7 @@ const reply = aMessage({ id: 'm2', direction: 'outbound', status: 'pending', bod
 
 async function renderTimeline(first: Timeline) {
   getTimeline.mockResolvedValueOnce(first);
-  const hub = new EventHub({
-    url: '/api/events',
-    createEventSource: (url) => new FakeEventSource(url),
-    createChannel: (name) => new FakeBroadcastChannel(name),
-    locks: new FakeLocks(),
-  });
-  hub.start();
-  await act(() => flush());
-  const source = FakeEventSource.open[0]!;
-  act(() => source.connect());
+  const { hub, source } = await startConnectedHub();
   render(
     <StaticSession session={session} directory={directory}>
       <LiveProvider hub={hub}>

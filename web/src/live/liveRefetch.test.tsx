@@ -6,6 +6,7 @@ import { useThread } from '../conversation/useThread';
 import { useInbox } from '../inbox/useInbox';
 import { aConversation, aMessage } from '../test/factories';
 import { FakeBroadcastChannel, FakeEventSource, FakeLocks, flush, resetFakes } from '../test/fakes';
+import { startConnectedHub } from '../test/hub';
 import { EventHub } from './eventHub';
 import { LiveProvider } from './LiveProvider';
 
@@ -43,19 +44,6 @@ function Thread() {
   );
 }
 
-async function startHub() {
-  const hub = new EventHub({
-    url: '/api/events',
-    createEventSource: (url) => new FakeEventSource(url),
-    createChannel: (name) => new FakeBroadcastChannel(name),
-    locks: new FakeLocks(),
-  });
-  hub.start();
-  await act(() => flush());
-  const source = FakeEventSource.open[0]!;
-  act(() => source.connect());
-  return { hub, source };
-}
 
 describe('screens kept current by the shared stream', () => {
   beforeEach(() => {
@@ -67,7 +55,7 @@ describe('screens kept current by the shared stream', () => {
 
   it('the inbox shows new activity live and refetches after a reconnect', async () => {
     listConversations.mockResolvedValueOnce({ items: [aConversation({ id: 'c1', preview: 'first' })], nextCursor: null });
-    const { hub, source } = await startHub();
+    const { hub, source } = await startConnectedHub();
     render(
       <LiveProvider hub={hub}>
         <Inbox />
