@@ -37,12 +37,13 @@ export async function sendReply(ctx: Context, auth: AuthUser, conversationId: st
   const messageId = await ctx.db.transaction().execute((tx) =>
     storeOutbound(ctx, tx, { organizationId: auth.organizationId, conversationId, authorId: auth.id, body: input.body, mediaIds, count }),
   );
-  ctx.wakeWorker();
   const message = await presentedMessage(ctx.db, auth.organizationId, messageId);
   await publish(ctx, [
     message && { type: 'message.created', organizationId: auth.organizationId, data: message },
     await conversationEvent(ctx, 'conversation.updated', auth.organizationId, conversationId),
   ]);
+  // Woken only now, so the job's own events (queued, sent…) cannot overtake message.created.
+  ctx.wakeWorker();
   return message!;
 }
 
@@ -76,7 +77,6 @@ export async function startConversation(ctx: Context, auth: AuthUser, input: Sta
     const messageId = await storeOutbound(ctx, tx, { organizationId: org, conversationId, authorId: auth.id, body: input.body, mediaIds, count });
     return { conversationId, messageId, created: threaded.created };
   });
-  ctx.wakeWorker();
 
   const conversation = await presentedConversation(ctx, org, stored.conversationId);
   const message = await presentedMessage(ctx.db, org, stored.messageId);
@@ -84,6 +84,7 @@ export async function startConversation(ctx: Context, auth: AuthUser, input: Sta
     conversation && { type: stored.created ? 'conversation.created' : 'conversation.updated', organizationId: org, data: conversation },
     message && { type: 'message.created', organizationId: org, data: message },
   ]);
+  ctx.wakeWorker(); // after the events, as in sendReply
   return { conversation: conversation!, message: message! };
 }
 
@@ -129,9 +130,9 @@ export async function retryMessage(ctx: Context, auth: AuthUser, messageId: stri
     await q.deleteSendJobs(tx, SEND_JOB, message.id);
     await enqueue(tx, SEND_JOB, sendPayload(message.id, org), { now });
   });
-  ctx.wakeWorker();
   const event = await messageEvent(ctx, 'message.updated', org, message.id);
   await publish(ctx, [event]);
+  ctx.wakeWorker(); // after the event, as in sendReply
   return event!.data;
 }
 
