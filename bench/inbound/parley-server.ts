@@ -1,19 +1,12 @@
-import { loadConfig } from '../../src/config.js';
 import { newId } from '../../src/ids.js';
 import { createServer } from '../../src/server.js';
+import { benchServerConfig } from '../common/server-config.js';
 import { accountRow, senderRow } from '../../test/helpers/seed.js';
 import { serveParent, type ServerEnv } from './protocol.js';
 
 /** The real server on SQLite, with one organization, a connected account and one support number. */
 const env = process.env as unknown as ServerEnv;
-const config = loadConfig({
-  PORT: env.BENCH_PORT,
-  PUBLIC_URL: `http://127.0.0.1:${env.BENCH_PORT}`,
-  DATA_DIR: env.BENCH_DATA_DIR,
-  TWILIO_API_URL: env.BENCH_TWILIO_API_URL,
-  TWILIO_MESSAGING_API_URL: env.BENCH_TWILIO_API_URL,
-  LOG_LEVEL: 'error',
-});
+const config = benchServerConfig(env);
 const server = await createServer(config);
 const { ctx } = server;
 const now = Date.now();

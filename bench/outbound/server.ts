@@ -1,8 +1,8 @@
 import { writeFileSync } from 'node:fs';
 import inspector from 'node:inspector';
-import { loadConfig } from '../../src/config.js';
 import { newId } from '../../src/ids.js';
 import { createServer } from '../../src/server.js';
+import { benchServerConfig } from '../common/server-config.js';
 import { accountRow, senderRow } from '../../test/helpers/seed.js';
 import type { Figures, FromServer, Progress, ServerEnv, ToServer } from './protocol.js';
 
@@ -12,14 +12,7 @@ import type { Figures, FromServer, Progress, ServerEnv, ToServer } from './proto
  * Its worker runs only when the benchmark says so.
  */
 const env = process.env as unknown as ServerEnv;
-const config = loadConfig({
-  PORT: env.BENCH_PORT,
-  PUBLIC_URL: `http://127.0.0.1:${env.BENCH_PORT}`,
-  DATA_DIR: env.BENCH_DATA_DIR,
-  TWILIO_API_URL: env.BENCH_TWILIO_API_URL,
-  TWILIO_MESSAGING_API_URL: env.BENCH_TWILIO_API_URL,
-  LOG_LEVEL: 'error',
-});
+const config = benchServerConfig(env);
 const server = await createServer(config);
 const { ctx } = server;
 await server.app.listen({ port: config.port, host: '127.0.0.1' });
