@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Tx } from '../../src/db/database.js';
+import { readSnapshot, type Tx } from '../../src/db/database.js';
 import { GroupCommit } from '../../src/db/group-commit.js';
 import { freshDatabase } from '../helpers/database.js';
 import { ENGINES } from '../helpers/server.js';
@@ -26,19 +26,26 @@ for (const engine of ENGINES) {
       const seen: string[] = [];
       const answers = await Promise.all(
         ['b 2', 'a 1', 'b 1'].map((id) =>
-          group.run(id.split(' ')[0]!, async (tx) => {
-            transactions.add(tx);
-            seen.push(id);
-            await insertJob(tx, id);
-            // Nothing is visible outside until the whole batch commits (SQLite's one connection is the transaction's meanwhile).
-            return engine === 'postgres' ? (await db.selectFrom('jobs').select('id').execute()).length : 0;
-          }),
+          group
+            .run(id.split(' ')[0]!, async (tx) => {
+              transactions.add(tx);
+              seen.push(id);
+              await insertJob(tx, id);
+              // Nothing is visible outside until the whole batch commits (SQLite's one connection is the transaction's meanwhile).
+              return engine === 'postgres' ? (await db.selectFrom('jobs').select('id').execute()).length : 0;
+            })
+            // By the time a caller hears back, every row of the batch is committed.
+            .then(async (visibleInside) => [visibleInside, (await db.selectFrom('jobs').select('id').execute()).length]),
         ),
       );
       expect(transactions.size).toBe(1);
       expect(seen).toEqual(['a 1', 'b 2', 'b 1']); // by order key; equal keys keep their arrival order
       expect(await stored()).toEqual(['a 1', 'b 1', 'b 2']);
-      expect(answers).toEqual([0, 0, 0]);
+      expect(answers).toEqual([
+        [0, 3],
+        [0, 3],
+        [0, 3],
+      ]);
     });
 
     it('lets a failing item fail alone: the others are stored, it stores nothing and gets its own error', async () => {
@@ -71,6 +78,34 @@ for (const engine of ENGINES) {
       expect(await stored()).toEqual(['first', 'second', 'third']);
       expect(new Set(transactions).size).toBe(2);
       expect(transactions[1]).toBe(transactions[2]);
+    });
+  });
+}
+
+for (const engine of ENGINES) {
+  describe(`readSnapshot (${engine})`, () => {
+    let drop: (() => Promise<void>) | undefined;
+    afterEach(async () => {
+      await drop?.();
+      drop = undefined;
+    });
+
+    it('sees one moment: a row written meanwhile by someone else is not half seen', async () => {
+      const fresh = await freshDatabase(engine);
+      drop = fresh.drop;
+      const { db } = fresh.database;
+      const count = async (conn: Tx | typeof db) => (await conn.selectFrom('jobs').select('id').execute()).length;
+      let meanwhile: Promise<unknown> | undefined;
+      const [first, second] = await readSnapshot(db, async (tx) => {
+        const first = await count(tx);
+        // PostgreSQL commits it on another connection at once; SQLite's one connection makes it wait for the snapshot.
+        meanwhile = db.insertInto('jobs').values(job('written meanwhile')).execute();
+        await Promise.race([meanwhile, new Promise((resolve) => setTimeout(resolve, 200))]);
+        return [first, await count(tx)];
+      });
+      await meanwhile;
+      expect([first, second]).toEqual([0, 0]);
+      expect(await count(db)).toBe(1);
     });
   });
 }
