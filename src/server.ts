@@ -36,12 +36,13 @@ export function createLogger(config: Config): Logger {
   return pino({ level: config.logLevel, redact: { paths: REDACT, censor: '[redacted]' } });
 }
 
-export async function openConfiguredDatabase(config: Config, pgSchema?: string): Promise<Database> {
+export async function openConfiguredDatabase(config: Config, pgSchema?: string, log?: Logger): Promise<Database> {
   const database = openDatabase({
     url: config.databaseUrl,
     sqliteFile: path.join(config.dataDir, 'parley.db'),
     sqliteSynchronous: config.sqliteSynchronous,
     pgSchema,
+    onCheckpointerError: (err) => log?.error({ err }, 'SQLite checkpointer stopped; only commits past its fallback threshold checkpoint the WAL now'),
   });
   await migrate(database);
   return database;
@@ -51,7 +52,7 @@ export async function openConfiguredDatabase(config: Config, pgSchema?: string):
 export async function createServer(config: Config, options: ServerOptions = {}): Promise<Server> {
   const log = options.log ?? createLogger(config);
   const secret = resolveAppSecret(config);
-  const database = await openConfiguredDatabase(config, options.pgSchema);
+  const database = await openConfiguredDatabase(config, options.pgSchema, log);
   const events = database.pgPool ? await createPgBus(database.pgPool, log) : createLocalBus();
   let runner: JobRunner | null = null;
   const ctx: Context = {

@@ -30,12 +30,13 @@ export interface Checkpointer {
  * behind it waits too. A worker thread checkpoints instead, off the event loop; the main
  * connection keeps a far higher threshold only as a fallback.
  */
-export function startCheckpointer(file: string): Checkpointer {
+export function startCheckpointer(file: string, onError: (err: Error) => void = () => undefined): Checkpointer {
   const driver = createRequire(import.meta.url).resolve('better-sqlite3');
   const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { file, driver, intervalMs: INTERVAL_MS } });
   worker.unref();
-  // A checkpointer that fails leaves the fallback threshold to do its work; nothing else depends on it.
-  worker.on('error', () => undefined);
+  // A checkpointer that fails leaves the fallback threshold to do its work; nothing else depends
+  // on it, but an operator should hear that the WAL now grows to that threshold.
+  worker.on('error', onError);
   const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
   return {
     async stop() {

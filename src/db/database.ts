@@ -34,6 +34,8 @@ export interface DatabaseOptions {
   /** PostgreSQL schema to use (tests give each run its own). */
   pgSchema?: string;
   pgPoolSize?: number;
+  /** SQLite: told if the background checkpointer stops (see checkpointer.ts). */
+  onCheckpointerError?: (err: Error) => void;
 }
 
 // int8 (bigint) columns hold epoch milliseconds and counts, all well inside 2^53.
@@ -63,7 +65,7 @@ export function openDatabase(options: DatabaseOptions): Database {
   const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }), plugins });
   if (file === ':memory:') return { db, engine: 'sqlite', sqlite, destroy: () => db.destroy() };
   sqlite.pragma(`wal_autocheckpoint = ${FALLBACK_AUTOCHECKPOINT_PAGES}`);
-  const checkpointer = startCheckpointer(file);
+  const checkpointer = startCheckpointer(file, options.onCheckpointerError);
   const destroy = async () => {
     await checkpointer.stop();
     await db.destroy();

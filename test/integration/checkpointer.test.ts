@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { startCheckpointer } from '../../src/db/checkpointer.js';
 import { migrate, openDatabase } from '../../src/db/database.js';
 import { eventually } from '../helpers/api.js';
 
@@ -33,5 +34,13 @@ describe('SQLite checkpoints off the event loop', () => {
     } finally {
       await database.destroy();
     }
+  });
+
+  it('tells its owner when it cannot run, so the operator hears of it', async () => {
+    const errors: Error[] = [];
+    const checkpointer = startCheckpointer(path.join(os.tmpdir(), 'parley-no-such-dir', 'nested', 'parley.db'), (err) => errors.push(err));
+    await eventually(() => errors.length === 1, { what: 'the checkpointer to report its failure' });
+    expect(errors[0]!.message).toMatch(/directory does not exist|unable to open/i);
+    await checkpointer.stop();
   });
 });
