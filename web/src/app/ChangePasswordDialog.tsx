@@ -1,28 +1,21 @@
 import { useState, type FormEvent } from 'react';
 import * as api from '../api/api';
-import { errorMessage } from '../api/http';
+import { useAction } from '../lib/useAction';
 import { ErrorNote } from '../ui/ConfirmDialog';
 import { Modal } from '../ui/Modal';
 
 export function ChangePasswordDialog({ onClose }: { onClose: () => void }) {
   const [current, setCurrent] = useState('');
   const [next, setNext] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, error, run } = useAction();
   const [done, setDone] = useState(false);
 
-  const submit = async (event: FormEvent) => {
+  const submit = (event: FormEvent) => {
     event.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
+    return run(async () => {
       await api.changePassword(current, next);
       setDone(true);
-    } catch (e) {
-      setError(errorMessage(e));
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   return (

@@ -2,6 +2,7 @@ import { useState, type ChangeEvent, type FormEvent } from 'react';
 import * as api from '../api/api';
 import { ApiError, errorMessage } from '../api/http';
 import type { Me } from '../api/types';
+import { useAction } from '../lib/useAction';
 import { ErrorNote } from '../ui/ConfirmDialog';
 
 const SIGNUP_CLOSED_KEY = 'parley.signupClosed';
@@ -44,20 +45,20 @@ export function AuthPage({ onSignedIn }: { onSignedIn: (me: Me) => void }) {
 function SignInForm({ onSignedIn }: { onSignedIn: (me: Me) => void }) {
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, error, run } = useAction();
 
-  const submit = async (event: FormEvent) => {
+  const submit = (event: FormEvent) => {
     event.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      await api.login(email.trim(), password);
-      onSignedIn(await api.me());
-    } catch (e) {
-      setError(e instanceof ApiError && e.status === 401 && e.code === 'http_401' ? 'That email and password do not match.' : errorMessage(e));
-      setBusy(false);
-    }
+    return run(
+      async () => {
+        await api.login(email.trim(), password);
+        onSignedIn(await api.me());
+      },
+      {
+        keepBusy: true,
+        onError: (e) => (e instanceof ApiError && e.status === 401 && e.code === 'http_401' ? 'That email and password do not match.' : errorMessage(e)),
+      },
+    );
   };
 
   return (
@@ -81,25 +82,28 @@ function SignInForm({ onSignedIn }: { onSignedIn: (me: Me) => void }) {
 
 function SignUpForm({ onSignedIn, onClosed, onCancel }: { onSignedIn: (me: Me) => void; onClosed: () => void; onCancel: () => void }) {
   const [form, setForm] = useState({ orgName: '', name: '', email: '', password: '' });
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, error, run } = useAction();
   const [closed, setClosed] = useState<string | null>(null);
   const set = (key: keyof typeof form) => (e: ChangeEvent<HTMLInputElement>) => setForm({ ...form, [key]: e.target.value });
 
-  const submit = async (event: FormEvent) => {
+  const submit = (event: FormEvent) => {
     event.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      await api.signup({ ...form, email: form.email.trim(), orgName: form.orgName.trim(), name: form.name.trim() });
-      onSignedIn(await api.me());
-    } catch (e) {
-      setBusy(false);
-      if (e instanceof ApiError && e.status === 403) {
-        setClosed(e.message);
-        onClosed();
-      } else setError(errorMessage(e));
-    }
+    return run(
+      async () => {
+        await api.signup({ ...form, email: form.email.trim(), orgName: form.orgName.trim(), name: form.name.trim() });
+        onSignedIn(await api.me());
+      },
+      {
+        keepBusy: true,
+        // Signup closed is an answer, not a failure: the form gives way to the explanation.
+        onError: (e) => {
+          if (!(e instanceof ApiError && e.status === 403)) return errorMessage(e);
+          setClosed(e.message);
+          onClosed();
+          return null;
+        },
+      },
+    );
   };
 
   if (closed) {

@@ -1,6 +1,6 @@
 import { useEffect, useId, useState, type FormEvent, type KeyboardEvent } from 'react';
 import * as api from '../api/api';
-import { errorMessage, isAbort } from '../api/http';
+import { isAbort } from '../api/http';
 import type { Conversation, Customer } from '../api/types';
 import { useDirectory } from '../app/session';
 import { EncodingHelp } from '../composer/EncodingHelp';
@@ -11,6 +11,7 @@ import { customerLabel, formatPhone, fullDateTime, senderLabel } from '../lib/fo
 import { useDebounced } from '../lib/hooks';
 import { sameId } from '../lib/ids';
 import { routeHref } from '../lib/router';
+import { useAction } from '../lib/useAction';
 import { ErrorNote } from '../ui/ConfirmDialog';
 import { Modal } from '../ui/Modal';
 
@@ -27,8 +28,7 @@ export function NewConversationDialog({ onClose, onStarted }: NewConversationDia
   const [to, setTo] = useState('');
   const [customer, setCustomer] = useState<Customer | null>(null);
   const message = useMessageBody();
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, error, run } = useAction();
 
   useEffect(reload, [reload]);
   useEffect(() => {
@@ -40,22 +40,20 @@ export function NewConversationDialog({ onClose, onStarted }: NewConversationDia
   const recipientReady = customer !== null || to.replace(/\D/g, '').length >= 3;
   const canSend = !!sender && recipientReady && message.body.trim().length > 0 && !message.count.overLimit && !optOut && !busy;
 
-  const submit = async (event: FormEvent) => {
+  const submit = (event: FormEvent) => {
     event.preventDefault();
     if (!sender || !canSend) return;
-    setBusy(true);
-    setError(null);
-    try {
-      const result = await api.startConversation({
-        senderId: sender.id,
-        ...(customer ? { customerId: customer.id } : { phone: to.trim() }),
-        body: message.body,
-      });
-      onStarted(result.conversation);
-    } catch (e) {
-      setError(errorMessage(e));
-      setBusy(false);
-    }
+    return run(
+      async () => {
+        const result = await api.startConversation({
+          senderId: sender.id,
+          ...(customer ? { customerId: customer.id } : { phone: to.trim() }),
+          body: message.body,
+        });
+        onStarted(result.conversation);
+      },
+      { keepBusy: true },
+    );
   };
 
   return (

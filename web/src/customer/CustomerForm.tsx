@@ -1,8 +1,8 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import * as api from '../api/api';
-import { errorMessage } from '../api/http';
 import type { Customer } from '../api/types';
 import { formatPhone } from '../lib/format';
+import { useAction } from '../lib/useAction';
 import { ErrorNote } from '../ui/ConfirmDialog';
 
 interface Fields {
@@ -17,8 +17,7 @@ const fieldsOf = (customer: Customer): Fields => ({ name: customer.name ?? '', e
 export function CustomerForm({ customer, onSaved }: { customer: Customer; onSaved(customer: Customer): void }) {
   const [fields, setFields] = useState<Fields>(() => fieldsOf(customer));
   const [saved, setSaved] = useState<Fields>(() => fieldsOf(customer));
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, error, run } = useAction();
   const [status, setStatus] = useState<string | null>(null);
   const dirty = fields.name !== saved.name || fields.email !== saved.email || fields.notes !== saved.notes;
 
@@ -29,12 +28,10 @@ export function CustomerForm({ customer, onSaved }: { customer: Customer; onSave
     setFields((current) => (dirty ? current : incoming));
   }, [customer]);
 
-  const submit = async (event: FormEvent) => {
+  const submit = (event: FormEvent) => {
     event.preventDefault();
-    setBusy(true);
-    setError(null);
     setStatus(null);
-    try {
+    return run(async () => {
       const updated = await api.updateCustomer(customer.id, {
         name: fields.name.trim() || null,
         email: fields.email.trim() || null,
@@ -44,11 +41,7 @@ export function CustomerForm({ customer, onSaved }: { customer: Customer; onSave
       setFields(fieldsOf(updated));
       onSaved(updated);
       setStatus('Saved');
-    } catch (e) {
-      setError(errorMessage(e));
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   const set = (key: keyof Fields) => (e: { target: { value: string } }) => {

@@ -4,6 +4,7 @@ import { errorMessage } from '../api/http';
 import type { NewSender, Sender } from '../api/types';
 import { senderLabel } from '../lib/format';
 import { routeHref } from '../lib/router';
+import { useAction } from '../lib/useAction';
 import { ConfirmDialog, ErrorNote } from '../ui/ConfirmDialog';
 import { AddSender } from './AddSender';
 import { isWebhookConflict, withReplaceWebhook } from './addSender';
@@ -94,42 +95,30 @@ export function SendersSettings() {
 
 function SenderRow({ sender, onChanged }: { sender: Sender; onChanged(): void }) {
   const [rate, setRate] = useState(String(sender.ratePerSecond));
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const saving = useAction();
+  const removing = useAction();
+  // One sender, one change at a time: either action disables both.
+  const busy = saving.busy || removing.busy;
   const [saved, setSaved] = useState(false);
   const [confirming, setConfirming] = useState(false);
-  const [removeError, setRemoveError] = useState<string | null>(null);
   const label = senderLabel(sender);
 
-  const saveRate = async (event: FormEvent) => {
+  const saveRate = (event: FormEvent) => {
     event.preventDefault();
-    setBusy(true);
-    setError(null);
     setSaved(false);
-    try {
+    return saving.run(async () => {
       await api.updateSender(sender.id, Number(rate));
       setSaved(true);
       onChanged();
-    } catch (e) {
-      setError(errorMessage(e));
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
-  const remove = async () => {
-    setBusy(true);
-    setRemoveError(null);
-    try {
+  const remove = () =>
+    removing.run(async () => {
       await api.removeSender(sender.id);
       setConfirming(false);
       onChanged();
-    } catch (e) {
-      setRemoveError(errorMessage(e));
-    } finally {
-      setBusy(false);
-    }
-  };
+    });
 
   return (
     <li className="sender-row" data-testid="sender" data-sender-id={sender.id}>
@@ -172,14 +161,14 @@ function SenderRow({ sender, onChanged }: { sender: Sender; onChanged(): void })
       <button type="button" className="button button-small button-danger-quiet" onClick={() => setConfirming(true)} aria-label={`Remove ${label}`}>
         Remove
       </button>
-      {error && <ErrorNote message={error} />}
+      {saving.error && <ErrorNote message={saving.error} />}
       {confirming && (
         <ConfirmDialog
           title={`Remove ${label}?`}
           confirmLabel="Remove sender"
           danger
           busy={busy}
-          error={removeError}
+          error={removing.error}
           onConfirm={remove}
           onCancel={() => setConfirming(false)}
         >

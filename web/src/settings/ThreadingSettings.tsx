@@ -1,31 +1,24 @@
 import { useState, type FormEvent } from 'react';
 import * as api from '../api/api';
-import { errorMessage } from '../api/http';
 import { useSession } from '../app/session';
+import { useAction } from '../lib/useAction';
 import { ErrorNote } from '../ui/ConfirmDialog';
 
 export function ThreadingSettings() {
   const { me, setOrganization } = useSession();
   const current = me.organization.threadingWindowHours;
   const [hours, setHours] = useState(String(current));
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, error, run } = useAction();
   const [saved, setSaved] = useState(false);
 
-  const submit = async (event: FormEvent) => {
+  const submit = (event: FormEvent) => {
     event.preventDefault();
-    setBusy(true);
-    setError(null);
     setSaved(false);
-    try {
+    return run(async () => {
       const result = await api.updateSettings(Number(hours));
       setOrganization('organization' in result ? result.organization : result);
       setSaved(true);
-    } catch (e) {
-      setError(errorMessage(e));
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   return (

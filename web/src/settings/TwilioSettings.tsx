@@ -4,6 +4,7 @@ import { errorMessage } from '../api/http';
 import type { TwilioIntegration } from '../api/types';
 import { useDirectory } from '../app/session';
 import { fullDateTime } from '../lib/format';
+import { useAction } from '../lib/useAction';
 import { routeHref } from '../lib/router';
 import { ConfirmDialog, ErrorNote } from '../ui/ConfirmDialog';
 import { useTwilio } from './useTwilio';
@@ -24,22 +25,15 @@ export function TwilioSettings() {
 function ConnectForm({ onConnected }: { onConnected(): void }) {
   const [accountSid, setAccountSid] = useState('');
   const [authToken, setAuthToken] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, error, run } = useAction();
 
-  const submit = async (event: FormEvent) => {
+  const submit = (event: FormEvent) => {
     event.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
+    return run(async () => {
       await api.connectTwilio(accountSid.trim(), authToken.trim());
       setAuthToken('');
       onConnected();
-    } catch (e) {
-      setError(errorMessage(e));
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   return (
@@ -78,8 +72,7 @@ function ConnectForm({ onConnected }: { onConnected(): void }) {
 function ConnectedAccount({ twilio, onChanged }: { twilio: TwilioIntegration; onChanged(): void }) {
   const { userById } = useDirectory();
   const [token, setToken] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, error, run } = useAction();
   const [notice, setNotice] = useState<string | null>(null);
   const [confirming, setConfirming] = useState(false);
   const [disconnecting, setDisconnecting] = useState(false);
@@ -88,22 +81,17 @@ function ConnectedAccount({ twilio, onChanged }: { twilio: TwilioIntegration; on
   const by = twilio.connectedBy;
   const connectedBy = by == null ? null : typeof by === 'object' ? (by.name ?? by.email ?? null) : (userById(by)?.name ?? null);
 
-  const replaceToken = async (event: FormEvent) => {
+  const replaceToken = (event: FormEvent) => {
     event.preventDefault();
-    if (!twilio.accountSid) return;
-    setBusy(true);
-    setError(null);
+    const { accountSid } = twilio;
+    if (!accountSid) return;
     setNotice(null);
-    try {
-      await api.connectTwilio(twilio.accountSid, token.trim());
+    return run(async () => {
+      await api.connectTwilio(accountSid, token.trim());
       setToken('');
       setNotice('The new Auth Token is saved. Sending resumes.');
       onChanged();
-    } catch (e) {
-      setError(errorMessage(e));
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   const disconnect = async () => {

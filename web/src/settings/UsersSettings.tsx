@@ -4,6 +4,7 @@ import { errorMessage } from '../api/http';
 import type { Role, User } from '../api/types';
 import { useDirectory, useSession } from '../app/session';
 import { sameId } from '../lib/ids';
+import { useAction } from '../lib/useAction';
 import { ConfirmDialog, ErrorNote } from '../ui/ConfirmDialog';
 
 export function UsersSettings() {
@@ -46,23 +47,15 @@ export function UsersSettings() {
 function UserRow({ user, onChanged }: { user: User; onChanged(): void }) {
   const { me } = useSession();
   const self = sameId(user.id, me.user.id);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, error, run } = useAction();
   const [confirming, setConfirming] = useState(false);
-  const [busy, setBusy] = useState(false);
 
-  const update = async (action: () => Promise<unknown>) => {
-    setBusy(true);
-    setError(null);
-    try {
+  const update = (action: () => Promise<unknown>) =>
+    run(async () => {
       await action();
       setConfirming(false);
       onChanged();
-    } catch (e) {
-      setError(errorMessage(e));
-    } finally {
-      setBusy(false);
-    }
-  };
+    });
 
   return (
     <li className="user-row" data-testid="user" data-active={user.active ? 'true' : 'false'}>
@@ -113,25 +106,18 @@ function UserRow({ user, onChanged }: { user: User; onChanged(): void }) {
 function InviteForm({ onInvited }: { onInvited(): void }) {
   const empty = { email: '', name: '', role: 'agent' as Role, password: '' };
   const [form, setForm] = useState(empty);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, error, run } = useAction();
   const [notice, setNotice] = useState<string | null>(null);
 
-  const submit = async (event: FormEvent) => {
+  const submit = (event: FormEvent) => {
     event.preventDefault();
-    setBusy(true);
-    setError(null);
     setNotice(null);
-    try {
+    return run(async () => {
       const user = await api.inviteUser({ ...form, email: form.email.trim(), name: form.name.trim() });
       setForm(empty);
       setNotice(`${user.name} can sign in now with ${user.email} and the password you chose. Share it with them privately.`);
       onInvited();
-    } catch (e) {
-      setError(errorMessage(e));
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   return (
