@@ -3,6 +3,7 @@ import * as api from '../api/api';
 import { errorMessage } from '../api/http';
 import type { AvailableNumber, IncomingNumber, NewSender, Sender } from '../api/types';
 import { formatPhone } from '../lib/format';
+import { useAction } from '../lib/useAction';
 import { ConfirmDialog, ErrorNote } from '../ui/ConfirmDialog';
 
 type Mode = 'account' | 'buy' | 'short_code' | 'messaging_service';
@@ -137,23 +138,16 @@ function BuyNumber({ onAdd }: Pick<AddSenderProps, 'onAdd'>) {
   const [areaCode, setAreaCode] = useState('');
   const [contains, setContains] = useState('');
   const [results, setResults] = useState<AvailableNumber[] | null>(null);
-  const [searching, setSearching] = useState(false);
-  const [searchError, setSearchError] = useState<string | null>(null);
+  const searching = useAction();
   const [buying, setBuying] = useState<AvailableNumber | null>(null);
   const add = useAdd(onAdd);
 
-  const search = async (event: FormEvent) => {
+  const search = (event: FormEvent) => {
     event.preventDefault();
-    setSearching(true);
-    setSearchError(null);
-    try {
+    return searching.run(async () => {
       const page = await api.listAvailableNumbers({ country: country.trim().toUpperCase(), areaCode: areaCode.trim(), contains: contains.trim() });
       setResults(page.items);
-    } catch (e) {
-      setSearchError(errorMessage(e));
-    } finally {
-      setSearching(false);
-    }
+    });
   };
 
   return (
@@ -171,11 +165,11 @@ function BuyNumber({ onAdd }: Pick<AddSenderProps, 'onAdd'>) {
           <span>Contains</span>
           <input value={contains} onChange={(e) => setContains(e.target.value)} placeholder="digits or letters" />
         </label>
-        <button type="submit" className="button" disabled={searching}>
-          {searching ? 'Searching…' : 'Search'}
+        <button type="submit" className="button" disabled={searching.busy}>
+          {searching.busy ? 'Searching…' : 'Search'}
         </button>
       </form>
-      {searchError && <ErrorNote message={searchError} />}
+      {searching.error && <ErrorNote message={searching.error} />}
       {results && results.length === 0 && <p className="muted">No SMS-capable numbers match. Try another area code.</p>}
       {results && results.length > 0 && (
         <ul className="number-list" aria-label="Numbers to buy">

@@ -1,6 +1,5 @@
 import { useState, type FormEvent } from 'react';
 import * as api from '../api/api';
-import { errorMessage } from '../api/http';
 import type { NewSender, Sender } from '../api/types';
 import { senderLabel } from '../lib/format';
 import { routeHref } from '../lib/router';
@@ -15,8 +14,7 @@ const TYPE_LABELS = { phone_number: 'Phone number', short_code: 'Short code', me
 export function SendersSettings() {
   const { twilio, error, reload, changed } = useTwilio();
   const [conflict, setConflict] = useState<{ input: NewSender; message: string } | null>(null);
-  const [replacing, setReplacing] = useState(false);
-  const [conflictError, setConflictError] = useState<string | null>(null);
+  const replacing = useAction();
 
   /** Adds a sender; a webhook conflict turns into a question instead of an error. */
   const add = async (input: NewSender): Promise<boolean> => {
@@ -33,19 +31,13 @@ export function SendersSettings() {
     }
   };
 
-  const replaceWebhook = async () => {
+  const replaceWebhook = () => {
     if (!conflict) return;
-    setReplacing(true);
-    setConflictError(null);
-    try {
+    return replacing.run(async () => {
       await api.addSender(withReplaceWebhook(conflict.input));
       setConflict(null);
       changed();
-    } catch (e) {
-      setConflictError(errorMessage(e));
-    } finally {
-      setReplacing(false);
-    }
+    });
   };
 
   return (
@@ -77,12 +69,12 @@ export function SendersSettings() {
           title="Replace the other webhook?"
           confirmLabel="Replace webhook"
           danger
-          busy={replacing}
-          error={conflictError}
+          busy={replacing.busy}
+          error={replacing.error}
           onConfirm={replaceWebhook}
           onCancel={() => {
             setConflict(null);
-            setConflictError(null);
+            replacing.setError(null);
           }}
         >
           <p>{conflict.message}</p>

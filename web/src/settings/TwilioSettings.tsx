@@ -1,6 +1,5 @@
 import { useState, type FormEvent } from 'react';
 import * as api from '../api/api';
-import { errorMessage } from '../api/http';
 import type { TwilioIntegration } from '../api/types';
 import { useDirectory } from '../app/session';
 import { fullDateTime } from '../lib/format';
@@ -75,8 +74,7 @@ function ConnectedAccount({ twilio, onChanged }: { twilio: TwilioIntegration; on
   const { busy, error, run } = useAction();
   const [notice, setNotice] = useState<string | null>(null);
   const [confirming, setConfirming] = useState(false);
-  const [disconnecting, setDisconnecting] = useState(false);
-  const [disconnectError, setDisconnectError] = useState<string | null>(null);
+  const disconnecting = useAction();
 
   const by = twilio.connectedBy;
   const connectedBy = by == null ? null : typeof by === 'object' ? (by.name ?? by.email ?? null) : (userById(by)?.name ?? null);
@@ -94,21 +92,14 @@ function ConnectedAccount({ twilio, onChanged }: { twilio: TwilioIntegration; on
     });
   };
 
-  const disconnect = async () => {
-    setDisconnecting(true);
-    setDisconnectError(null);
-    try {
+  const disconnect = () =>
+    disconnecting.run(async () => {
       const result = await api.disconnectTwilio();
       const warning = [result?.warning, result?.message].find((v): v is string => typeof v === 'string');
       setConfirming(false);
       setNotice(warning ?? 'Disconnected. The Account SID and Auth Token are erased from Parley.');
       onChanged();
-    } catch (e) {
-      setDisconnectError(errorMessage(e));
-    } finally {
-      setDisconnecting(false);
-    }
-  };
+    });
 
   return (
     <div className="stack">
@@ -175,8 +166,8 @@ function ConnectedAccount({ twilio, onChanged }: { twilio: TwilioIntegration; on
           title="Disconnect Twilio?"
           confirmLabel="Disconnect"
           danger
-          busy={disconnecting}
-          error={disconnectError}
+          busy={disconnecting.busy}
+          error={disconnecting.error}
           onConfirm={disconnect}
           onCancel={() => setConfirming(false)}
         >
