@@ -62,6 +62,7 @@ for (const engine of ENGINES) {
     it('an empty message (no text, no pictures)', async () => {
       await expectRefusal(await reply({ body: '' }), 'body', /empty/);
       await expectRefusal(await reply({ body: '   \n ' }), 'body', /empty/);
+      await expectRefusal(await reply({ body: '\u200b\u200d\ufeff \u00a0\u3000\u2060' }), 'body', /empty/);
       await expectRefusal(await start({ phone: '+14155550177', body: '' }), 'body', /empty/);
     });
 

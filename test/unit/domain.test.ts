@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { sniffContentType } from '../../src/domain/media-type.js';
 import { canMoveTo, fromTwilioStatus } from '../../src/domain/message-status.js';
 import { isAccountSid, isMessagingServiceSid, isShortCode, toE164 } from '../../src/domain/phone.js';
+import { hasForbiddenControl, isBlankText, stripControls } from '../../src/domain/text.js';
 
 describe('phone numbers', () => {
   it('normalizes to E.164 and refuses what is not a phone number', () => {
@@ -52,5 +53,20 @@ describe('media type from bytes', () => {
     expect(sniffContentType(Buffer.from('RIFF\0\0\0\0WEBPVP8 '))).toBe('image/webp');
     expect(sniffContentType(Buffer.from('<svg xmlns="http://www.w3.org/2000/svg"/>'))).toBeNull();
     expect(sniffContentType(Buffer.from('<html><script>alert(1)</script>'))).toBeNull();
+  });
+});
+
+describe('text', () => {
+  it('counts a text that shows nothing as blank: white space, zero-width and other invisible characters', () => {
+    for (const blank of ['', ' \t\n\r', '\u200b', '\u200c\u200d\u2060\ufeff', '\u00a0\u3000\u2028', '\u00ad\u200e', '\u3164\u2800', '\ufe0f']) {
+      expect(isBlankText(blank), JSON.stringify(blank)).toBe(true);
+    }
+    for (const shown of ['a', ' . ', '\u200bx', '👍', '\u2764\ufe0f', '0']) expect(isBlankText(shown), shown).toBe(false);
+  });
+
+  it('refuses C0 controls and DEL but tab, LF and CR; strips the same set', () => {
+    for (const bad of ['a\u0000b', '\u0001', '\u0008', '\u000b', '\u000c', '\u001b[31m', '\u007f']) expect(hasForbiddenControl(bad), JSON.stringify(bad)).toBe(true);
+    for (const ok of ['tab\there', 'line\nfeed\r\n', 'plain', '\u0080é']) expect(hasForbiddenControl(ok), JSON.stringify(ok)).toBe(false);
+    expect(stripControls('a\u0000b\u001b[0m\tc\n\u007f')).toBe('ab[0m\tc\n');
   });
 });

@@ -2,6 +2,7 @@ import type { Conn } from '../../db/database.js';
 import { MAX_ATTACHMENTS, MAX_MEDIA_BYTES, OUTBOUND_IMAGE_TYPES } from '../../domain/media-type.js';
 import { toE164 } from '../../domain/phone.js';
 import { countSegments, MAX_BODY_CHARACTERS, type SegmentCount } from '../../domain/segments.js';
+import { isBlankText } from '../../domain/text.js';
 import { AppError, invalid, notFound } from '../../errors.js';
 import { isOptedOut } from '../customers/queries.js';
 import * as q from './queries.js';
@@ -13,7 +14,7 @@ import * as q from './queries.js';
 
 export function checkContent(body: string, mediaIds: string[]): SegmentCount {
   const count = countSegments(body);
-  if (body.trim() === '' && mediaIds.length === 0) throw invalid('body', 'the message is empty; write some text or attach a picture');
+  if (isBlankText(body) && mediaIds.length === 0) throw invalid('body', 'the message is empty; write some text or attach a picture');
   if (count.characters > MAX_BODY_CHARACTERS) {
     throw invalid('body', `is ${count.characters} characters long; Twilio accepts at most ${MAX_BODY_CHARACTERS}, so shorten it or send it in two messages`);
   }
