@@ -140,7 +140,17 @@ for (const engine of ENGINES) {
       expect(res.status).toBe(200);
       const message = await settled('failed');
       const row = await db().selectFrom('media').selectAll().where('id', '=', message.media[0].id).executeTakeFirstOrThrow();
-      expect(row).toMatchObject({ status: 'failed', sourceUrl: null, errorMessage: expect.stringContaining("not on Twilio's API host") });
+      expect(row).toMatchObject({ status: 'failed', sourceUrl: null, errorMessage: expect.stringContaining("not a media file on Twilio's API host") });
+    });
+
+    it("sends the credentials to Twilio's API host only for a message's media file", async () => {
+      // Twilio would answer this with the account's details, which would then be stored as a "file".
+      const url = `${w.sim.url}/2010-04-01/Accounts/${w.account.sid}.json`;
+      const res = await postWebhook(w, inboundParams(w, { NumMedia: '1', MediaUrl0: url, MediaContentType0: 'image/png' }));
+      expect(res.status).toBe(200);
+      const message = await settled('failed');
+      const row = await db().selectFrom('media').selectAll().where('id', '=', message.media[0].id).executeTakeFirstOrThrow();
+      expect(row).toMatchObject({ status: 'failed', sourceUrl: null, errorMessage: expect.stringContaining('/Messages/MM…/Media/ME…') });
     });
 
     it('fails the download when the account was disconnected meanwhile', async () => {

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { signedMediaUrl } from '../../src/features/media/signed.js';
+import { newId } from '../../src/ids.js';
 import { eventually } from '../helpers/api.js';
 import { JPEG, messageRow, multipartBody, PNG, recordEvents, sentTo } from '../helpers/outbound.js';
 import { ENGINES } from '../helpers/server.js';
@@ -82,6 +83,8 @@ for (const engine of ENGINES) {
       const ok = await fetch(good);
       expect(ok.status).toBe(200);
       expect(ok.headers.get('content-type')).toBe('image/png');
+      expect(ok.headers.get('x-content-type-options')).toBe('nosniff');
+      expect(ok.headers.get('content-security-policy')).toBe('sandbox');
       expect(Buffer.from(await ok.arrayBuffer()).equals(PNG)).toBe(true);
 
       const url = new URL(good);
@@ -97,6 +100,26 @@ for (const engine of ENGINES) {
       for (const bad of [wrongSignature, laterExpiry, expired, otherMedia, `${world.publicUrl}/media/${png.id}`, withParam('signature', 'zz')]) {
         const res = await fetch(bad);
         expect(res.status, bad).toBe(403);
+      }
+    });
+
+    it("serves by signed link only an agent's upload of an inline image type, never a customer's file", async () => {
+      world = await createTwilioWorld(engine);
+      const { ctx } = world.server;
+      const html = Buffer.from('<html><script>alert(document.cookie)</script></html>');
+      const stored = async (contentType: string, uploadedBy: string | null, bytes: Buffer) => {
+        const id = newId(Date.now());
+        await ctx.db
+          .insertInto('media')
+          .values({ id, organizationId: world.organizationId, messageId: null, contentType, size: bytes.length, status: 'ready', sourceUrl: null, errorMessage: null, position: 0, uploadedBy, createdAt: Date.now() })
+          .execute();
+        await ctx.db.insertInto('mediaBlobs').values({ mediaId: id, bytes }).execute();
+        return id;
+      };
+      for (const id of [await stored('text/html', null, html), await stored('image/png', null, PNG), await stored('text/html', world.agent.id, html)]) {
+        const res = await fetch(signedMediaUrl(ctx, id, Date.now()));
+        expect(res.status, id).toBe(404);
+        expect(await res.text()).not.toContain('<script>');
       }
     });
   });

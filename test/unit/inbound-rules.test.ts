@@ -89,17 +89,33 @@ describe('inbound webhook fields', () => {
 });
 
 describe('media URLs the Twilio credentials may go to', () => {
-  it("accepts only Twilio's API host or the configured one", () => {
+  const AC = 'AC' + 'a1'.repeat(16);
+  const MM = 'MM' + 'b2'.repeat(16);
+  const ME = 'ME' + 'c3'.repeat(16);
+  const path = `/2010-04-01/Accounts/${AC}/Messages/${MM}/Media/${ME}`;
+
+  it("accepts only a message's media file on Twilio's API host or the configured one", () => {
     const configured = 'http://127.0.0.1:4010';
-    expect(isTwilioMediaUrl('https://api.twilio.com/2010-04-01/Accounts/AC1/Messages/MM1/Media/ME1', configured)).toBe(true);
-    expect(isTwilioMediaUrl('http://127.0.0.1:4010/2010-04-01/Accounts/AC1/Messages/MM1/Media/ME1', configured)).toBe(true);
+    expect(isTwilioMediaUrl(`https://api.twilio.com${path}`, configured)).toBe(true);
+    expect(isTwilioMediaUrl(`http://127.0.0.1:4010${path}`, configured)).toBe(true);
+    expect(isTwilioMediaUrl(`https://api.twilio.com${path.replace('/MM', '/SM')}`, configured)).toBe(true);
     for (const url of [
-      'http://api.twilio.com/x',
-      'https://api.twilio.com.evil.test/x',
-      'https://evil.test/https://api.twilio.com/',
-      'https://user:pw@api.twilio.com/x',
-      'http://127.0.0.1:4011/x',
+      `http://api.twilio.com${path}`,
+      `https://api.twilio.com.evil.test${path}`,
+      `https://evil.test/https://api.twilio.com${path}`,
+      `https://user:pw@api.twilio.com${path}`,
+      `http://127.0.0.1:4011${path}`,
       'not a url',
+      // Twilio's origin, but not a media file: the credentials could read or change anything there.
+      'https://api.twilio.com/2010-04-01/Accounts.json',
+      `https://api.twilio.com/2010-04-01/Accounts/${AC}/Messages.json`,
+      `https://api.twilio.com/2010-04-01/Accounts/${AC}/Messages/${MM}/Media/${ME}.json`,
+      `https://api.twilio.com/2010-04-01/Accounts/${AC}/Messages/${MM}/Media`,
+      `https://api.twilio.com/2010-04-01/Accounts/${AC}/IncomingPhoneNumbers/PN${'d4'.repeat(16)}`,
+      `https://api.twilio.com/2010-04-01/Accounts/${AC}/Messages/${MM}/Media/${ME}/../../../../Keys`,
+      `https://api.twilio.com/2010-04-01/Accounts/${AC}/Messages/${MM}/Media/${ME}?PageSize=1000`,
+      `https://api.twilio.com/v1/Accounts/${AC}/Messages/${MM}/Media/${ME}`,
+      `https://api.twilio.com${path}x`,
     ]) {
       expect(isTwilioMediaUrl(url, configured), url).toBe(false);
     }

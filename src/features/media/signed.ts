@@ -1,9 +1,9 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import type { FastifyInstance } from 'fastify';
-import { z } from 'zod';
 import type { Context } from '../../context.js';
+import { INLINE_IMAGE_TYPES } from '../../domain/media-type.js';
 import { AppError, forbidden, notFound } from '../../errors.js';
 import * as q from './queries.js';
+import type { ServedMedia } from './service.js';
 import { databaseMediaStorage } from './storage.js';
 
 /** SPEC §5: a link Twilio fetches outbound media from works for 12 hours. */
@@ -28,28 +28,17 @@ export function isValidSignature(ctx: Context, mediaId: string, expires: number,
   return actual.length === expected.length && timingSafeEqual(actual, expected);
 }
 
-const query = z.object({ expires: z.coerce.number().int(), signature: z.string() });
-
 /**
- * The outbound media Twilio fetches. No session: the signature is the permission, so a wrong or
- * expired one is a 403 whatever the id.
+ * A file Twilio fetches for an outbound message. A wrong or expired signature is a 403 whatever
+ * the id. Only agents' uploads are ever signed, and only inline image types are served, so a
+ * link can never turn a customer's file (an HTML page, say) into something a browser renders.
  */
-export function signedMediaRoutes(app: FastifyInstance, ctx: Context) {
-  app.get<{ Params: { id: string } }>('/media/:id', async (req, reply) => {
-    const parsed = query.safeParse(req.query);
-    const mediaId = req.params.id;
-    if (!parsed.success || !isValidSignature(ctx, mediaId, parsed.data.expires, parsed.data.signature, ctx.clock.now())) {
-      throw forbidden('This media link is invalid or has expired');
-    }
-    const media = await q.findMedia(ctx.db, mediaId);
-    if (!media) throw notFound('Media');
-    if (media.status !== 'ready') throw new AppError('not_found', 'This media has no stored file');
-    const bytes = await databaseMediaStorage(ctx.db).get(mediaId);
-    if (!bytes) throw notFound('Media');
-    return reply
-      .header('Content-Type', media.contentType)
-      .header('X-Content-Type-Options', 'nosniff')
-      .header('Cache-Control', 'private, max-age=3600')
-      .send(bytes);
-  });
+export async function mediaForTwilio(ctx: Context, mediaId: string, query: { expires: number; signature: string } | undefined, now: number): Promise<ServedMedia> {
+  if (!query || !isValidSignature(ctx, mediaId, query.expires, query.signature, now)) throw forbidden('This media link is invalid or has expired');
+  const media = await q.findMedia(ctx.db, mediaId);
+  if (!media || media.uploadedBy === null || !INLINE_IMAGE_TYPES.has(media.contentType)) throw notFound('Media');
+  if (media.status !== 'ready') throw new AppError('not_found', 'This media has no stored file');
+  const bytes = await databaseMediaStorage(ctx.db).get(mediaId);
+  if (!bytes) throw notFound('Media');
+  return { contentType: media.contentType, bytes, inline: true };
 }

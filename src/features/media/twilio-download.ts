@@ -4,7 +4,7 @@
  * so the Auth Token never reaches any other host. Reading stops at the size cap.
  */
 
-/** A failure that retrying cannot fix: the URL is not Twilio's, or the file is too large. */
+/** A failure that retrying cannot fix: the URL is not a Twilio media file, or the file is too large. */
 export class PermanentDownloadError extends Error {}
 
 export interface DownloadOptions {
@@ -18,6 +18,9 @@ export interface DownloadOptions {
 const TWILIO_API_ORIGIN = 'https://api.twilio.com';
 const MAX_REDIRECTS = 5;
 
+/** A media file of a message, the only resource this download may fetch with the account's credentials. */
+const MEDIA_PATH = /^\/2010-04-01\/Accounts\/AC[0-9a-f]{32}\/Messages\/(MM|SM)[0-9a-f]{32}\/Media\/ME[0-9a-f]{32}$/i;
+
 export function isTwilioMediaUrl(url: string, twilioApiUrl: string): boolean {
   let parsed: URL;
   try {
@@ -25,12 +28,15 @@ export function isTwilioMediaUrl(url: string, twilioApiUrl: string): boolean {
   } catch {
     return false;
   }
-  if (parsed.username || parsed.password) return false;
-  return parsed.origin === TWILIO_API_ORIGIN || parsed.origin === new URL(twilioApiUrl).origin;
+  if (parsed.username || parsed.password || parsed.search || parsed.hash) return false;
+  const onTwilio = parsed.origin === TWILIO_API_ORIGIN || parsed.origin === new URL(twilioApiUrl).origin;
+  return onTwilio && MEDIA_PATH.test(parsed.pathname);
 }
 
 export async function downloadTwilioMedia(url: string, opts: DownloadOptions): Promise<Buffer> {
-  if (!isTwilioMediaUrl(url, opts.twilioApiUrl)) throw new PermanentDownloadError('the media URL is not on Twilio\'s API host');
+  if (!isTwilioMediaUrl(url, opts.twilioApiUrl)) {
+    throw new PermanentDownloadError("the media URL is not a media file on Twilio's API host (/2010-04-01/Accounts/AC…/Messages/MM…/Media/ME…)");
+  }
   const signal = AbortSignal.timeout(opts.timeoutMs);
   const authorization = 'Basic ' + Buffer.from(`${opts.accountSid}:${opts.authToken}`).toString('base64');
   let current = new URL(url);

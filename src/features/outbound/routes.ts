@@ -4,8 +4,6 @@ import type { Context } from '../../context.js';
 import { countSegments } from '../../domain/segments.js';
 import { authOf, type AuthHooks } from '../../http/auth.js';
 import { id, parse } from '../../http/validate.js';
-import { signedMediaRoutes } from '../media/signed.js';
-import { uploadRoutes } from '../media/upload.js';
 import { authenticateTwilioRequest, formParams } from '../twilio/webhook.js';
 import * as outbound from './service.js';
 import { applyStatusCallback } from './status.js';
@@ -18,7 +16,7 @@ const ref = z.string().min(1, 'must not be empty').max(64);
 const reply = z.object({ body: body.default(''), mediaIds: mediaIds.optional() }).strict();
 const start = z.object({ senderId: ref, customerId: ref.optional(), phone: z.string().max(64).optional(), body: body.default(''), mediaIds: mediaIds.optional() }).strict();
 
-/** Sending (SPEC §5, §7): replies, texting first, retries, the segment counter, media, delivery status. */
+/** Sending (SPEC §5, §7): replies, texting first, retries, the segment counter, delivery status. */
 export function outboundRoutes(app: FastifyInstance, ctx: Context, auth: AuthHooks) {
   app.post('/api/conversations/:id/messages', { preHandler: auth.requireUser }, async (req, res) => {
     const conversationId = parse(id, req.params).id;
@@ -45,7 +43,4 @@ export function outboundRoutes(app: FastifyInstance, ctx: Context, auth: AuthHoo
     await applyStatusCallback(ctx, account, typeof attempt === 'string' ? attempt : undefined, params);
     return res.type('text/xml').send('<Response/>');
   });
-
-  uploadRoutes(app, ctx, auth);
-  signedMediaRoutes(app, ctx);
 }
