@@ -5,7 +5,7 @@ import { newId } from '../../ids.js';
 import { DECOY_HASH, hashPassword, verifyPassword } from './passwords.js';
 import { presentOrganization, presentUser } from './presenters.js';
 import * as q from './queries.js';
-import { createSession, endSession, type AuthUser } from './sessions.js';
+import { createSession, endSession, sessionsEnded, type AuthUser } from './sessions.js';
 
 const THROTTLE_WINDOW_MS = 15 * 60 * 1000;
 const THROTTLE_MAX_FAILURES = 10;
@@ -51,7 +51,7 @@ export async function login(ctx: Context, input: { email: string; password: stri
   return { token, user: presentUser(user) };
 }
 
-export const logout = (ctx: Context, auth: AuthUser) => endSession(ctx, auth.sessionId);
+export const logout = (ctx: Context, auth: AuthUser) => endSession(ctx, auth);
 
 export async function me(ctx: Context, auth: AuthUser) {
   const [user, organization] = await Promise.all([q.findUser(ctx.db, auth.organizationId, auth.id), q.findOrganization(ctx.db, auth.organizationId)]);
@@ -70,6 +70,7 @@ export async function changePassword(ctx: Context, auth: AuthUser, input: { curr
     // Anyone who knew the old password is signed out everywhere else.
     await q.deleteUserSessions(tx, auth.id, auth.sessionId);
   });
+  await sessionsEnded(ctx, auth.id);
 }
 
 export async function listUsers(ctx: Context, auth: AuthUser) {
@@ -99,7 +100,7 @@ export async function inviteUser(ctx: Context, auth: AuthUser, input: { email: s
 
 /** Role changes and deactivation, refusing any that would leave the organization without an active admin. */
 export async function updateUser(ctx: Context, auth: AuthUser, id: string, changes: { role?: 'admin' | 'agent'; name?: string; active?: boolean }) {
-  return ctx.db.transaction().execute(async (tx) => {
+  const updated = await ctx.db.transaction().execute(async (tx) => {
     const user = await q.findUser(tx, auth.organizationId, id);
     if (!user) throw notFound('User');
     const losesAdmin = user.role === 'admin' && user.active === 1 && (changes.role === 'agent' || changes.active === false);
@@ -115,6 +116,8 @@ export async function updateUser(ctx: Context, auth: AuthUser, id: string, chang
     if (changes.active === false) await q.deleteUserSessions(tx, id);
     return presentUser({ ...user, ...update });
   });
+  if (changes.active === false) await sessionsEnded(ctx, id);
+  return updated;
 }
 
 export const deactivateUser = (ctx: Context, auth: AuthUser, id: string) => updateUser(ctx, auth, id, { active: false });

@@ -45,4 +45,24 @@ export async function resolveSession(ctx: Context, token: string): Promise<AuthU
   return { id: row.id, organizationId: row.organizationId, email: row.email, name: row.name, role: row.role, sessionId: id, touched };
 }
 
-export const endSession = (ctx: Context, sessionIdValue: string) => q.deleteSession(ctx.db, sessionIdValue);
+/** Whether a session is still valid. Asking is not use: an open event stream must not keep an idle session alive. */
+export async function isSessionActive(ctx: Context, id: string): Promise<boolean> {
+  const row = await q.findActiveSession(ctx.db, id);
+  return row !== undefined && ctx.clock.now() - row.lastUsedAt <= SESSION_IDLE_MS;
+}
+
+/** Signing out: the session, and the event streams open on it. */
+export async function endSession(ctx: Context, auth: Pick<AuthUser, 'id' | 'sessionId'>): Promise<void> {
+  await q.deleteSession(ctx.db, auth.sessionId);
+  await sessionsEnded(ctx, auth.id);
+}
+
+/** After a commit that ended sessions of a user: their event streams, in every server process, check theirs. */
+export async function sessionsEnded(ctx: Context, userId: string): Promise<void> {
+  try {
+    await ctx.events.signal({ type: 'sessions.ended', userId });
+  } catch (err) {
+    // The sessions are gone all the same; their streams end at the next heartbeat instead.
+    ctx.log.error({ err, userId }, 'announcing ended sessions to event streams failed');
+  }
+}

@@ -14,14 +14,28 @@ export interface AppEvent {
 export type Listener = (event: AppEvent) => void;
 
 /**
+ * What the event streams themselves must hear, never forwarded to browsers: `sessions.ended`
+ * (a user's sessions were ended; their streams re-check theirs) goes to every server process;
+ * `resync` (this process's listener reconnected and may have missed events) is raised locally.
+ */
+export type SessionsEnded = { type: 'sessions.ended'; userId: string };
+export type StreamSignal = SessionsEnded | { type: 'resync' };
+
+/**
  * Fan-out of committed changes to every server process. Publish only after the commit
  * the event is about, so no listener ever sees a change that was rolled back.
  */
 export interface EventBus {
   publish(events: AppEvent | AppEvent[]): Promise<void>;
   subscribe(organizationId: string, listener: Listener): () => void;
+  /** Tells the streams of every server process; send it after the commit it is about. */
+  signal(signal: SessionsEnded): Promise<void>;
+  onSignal(listener: (signal: StreamSignal) => void): () => void;
   close(): Promise<void>;
 }
+
+// A symbol cannot collide with an organization id used as an event name.
+const SIGNALS = Symbol('stream signals');
 
 class LocalHub {
   private readonly emitter = new EventEmitter();
@@ -35,6 +49,13 @@ class LocalHub {
     this.emitter.on(organizationId, listener);
     return () => void this.emitter.off(organizationId, listener);
   }
+  signal(signal: StreamSignal) {
+    this.emitter.emit(SIGNALS, signal);
+  }
+  onSignal(listener: (signal: StreamSignal) => void) {
+    this.emitter.on(SIGNALS, listener);
+    return () => void this.emitter.off(SIGNALS, listener);
+  }
 }
 
 /** SQLite means one process: an in-process emitter is the whole bus. */
@@ -45,43 +66,104 @@ export function createLocalBus(): EventBus {
       for (const e of [events].flat()) hub.deliver(e);
     },
     subscribe: (org, l) => hub.subscribe(org, l),
+    async signal(signal) {
+      hub.signal(signal);
+    },
+    onSignal: (l) => hub.onSignal(l),
     async close() {},
   };
 }
 
 const CHANNEL = 'parley_events';
+const SIGNAL_CHANNEL = 'parley_stream_signals';
 // NOTIFY payloads must stay under 8000 bytes.
 const MAX_PAYLOAD = 7900;
+
+export interface ListenerBackoff {
+  firstRetryMs: number;
+  maxRetryMs: number;
+}
+
+/** Quick after a blip, then at most every 30 s while the database is down. */
+const DEFAULT_BACKOFF: ListenerBackoff = { firstRetryMs: 500, maxRetryMs: 30_000 };
 
 /**
  * PostgreSQL: NOTIFY on publish and one LISTEN connection per process, so every web process
  * sees the events of every other. Even this process hears its own events through LISTEN,
- * keeping one delivery path.
+ * keeping one delivery path. A lost listener reconnects with backoff for as long as it takes
+ * (the process never ends over it); events NOTIFYed meanwhile are gone, so once it is back
+ * every stream of this process is told to resync.
  */
-export async function createPgBus(pool: pg.Pool, log: Logger): Promise<EventBus> {
+export async function createPgBus(pool: Pick<pg.Pool, 'connect' | 'query'>, log: Logger, backoff: ListenerBackoff = DEFAULT_BACKOFF): Promise<EventBus> {
   const hub = new LocalHub();
   let closed = false;
   let client: pg.PoolClient | null = null;
+  let retryTimer: ReturnType<typeof setTimeout> | null = null;
+  let delay = backoff.firstRetryMs;
 
-  const connect = async () => {
-    client = await pool.connect();
-    client.on('notification', (n) => {
-      if (n.channel !== CHANNEL || !n.payload) return;
-      try {
-        hub.deliver(JSON.parse(n.payload) as AppEvent);
-      } catch (err) {
-        log.error({ err }, 'bad event payload');
-      }
-    });
-    client.on('error', (err) => {
-      log.warn({ err }, 'event listener connection lost; reconnecting');
-      client?.release(true);
-      client = null;
-      if (!closed) setTimeout(() => void connect().catch((e) => log.error({ err: e }, 'event listener reconnect failed')), 500);
-    });
-    await client.query(`LISTEN ${CHANNEL}`);
+  const onNotification = (n: pg.Notification) => {
+    if (!n.payload) return;
+    try {
+      if (n.channel === CHANNEL) hub.deliver(JSON.parse(n.payload) as AppEvent);
+      else if (n.channel === SIGNAL_CHANNEL) hub.signal(JSON.parse(n.payload) as SessionsEnded);
+    } catch (err) {
+      log.error({ err }, 'bad event payload');
+    }
   };
-  await connect();
+
+  const listen = async (): Promise<pg.PoolClient> => {
+    const c = await pool.connect();
+    // Attached at once: an error event with no listener would crash the process.
+    c.on('error', (err) => lost(c, err));
+    c.on('end', () => lost(c));
+    c.on('notification', onNotification);
+    try {
+      await c.query(`LISTEN ${CHANNEL}`);
+      await c.query(`LISTEN ${SIGNAL_CHANNEL}`);
+      const { rows } = await c.query<{ pid: number }>('select pg_backend_pid() as pid');
+      log.info({ backendPid: rows[0]?.pid }, 'event listener connected');
+      return c;
+    } catch (err) {
+      c.release(true);
+      throw err;
+    }
+  };
+
+  function lost(c: pg.PoolClient, err?: Error) {
+    if (c !== client) return;
+    client = null;
+    c.release(true);
+    if (closed) return;
+    log.warn({ err }, 'event listener connection lost; reconnecting');
+    scheduleReconnect();
+  }
+
+  function scheduleReconnect() {
+    const wait = delay * (0.75 + Math.random() / 2);
+    delay = Math.min(delay * 2, backoff.maxRetryMs);
+    retryTimer = setTimeout(() => void reconnect(), wait);
+    // An HTTP server or job runner keeps the process alive; a retry alone need not.
+    retryTimer.unref();
+  }
+
+  async function reconnect() {
+    retryTimer = null;
+    if (closed) return;
+    try {
+      const c = await listen();
+      if (closed) return void c.release(true);
+      client = c;
+      delay = backoff.firstRetryMs;
+      hub.signal({ type: 'resync' });
+    } catch (err) {
+      log.error({ err, retryInMs: delay }, 'event listener reconnect failed; retrying');
+      scheduleReconnect();
+    }
+  }
+
+  client = await listen();
+
+  const notify = (channel: string, payload: string) => pool.query('select pg_notify($1, $2)', [channel, payload]);
 
   return {
     async publish(events) {
@@ -92,14 +174,20 @@ export async function createPgBus(pool: pg.Pool, log: Logger): Promise<EventBus>
           const { id, conversationId, customerId } = e.data as Record<string, unknown>;
           payload = JSON.stringify({ ...e, data: { id, conversationId, customerId, partial: true } });
         }
-        await pool.query('select pg_notify($1, $2)', [CHANNEL, payload]);
+        await notify(CHANNEL, payload);
       }
     },
     subscribe: (org, l) => hub.subscribe(org, l),
+    async signal(signal) {
+      await notify(SIGNAL_CHANNEL, JSON.stringify(signal));
+    },
+    onSignal: (l) => hub.onSignal(l),
     async close() {
       closed = true;
-      client?.release();
+      if (retryTimer) clearTimeout(retryTimer);
+      const c = client;
       client = null;
+      c?.release(true);
     },
   };
 }
