@@ -109,6 +109,26 @@ describe('EventHub', () => {
     expect(FakeEventSource.open).toHaveLength(1);
   });
 
+  it("tells every tab to refetch on the server's resync event, which is not an event to apply", async () => {
+    const locks = new FakeLocks();
+    const a = tab(locks);
+    const b = tab(locks);
+    a.hub.start();
+    b.hub.start();
+    await flush();
+    const source = FakeEventSource.open[0]!;
+    source.connect();
+    await flush();
+
+    source.send({ type: 'resync', data: {} });
+    await flush();
+    expect(a.resyncs()).toBe(1);
+    expect(b.resyncs()).toBe(1);
+    expect(a.events()).toHaveLength(0);
+    expect(b.events()).toHaveLength(0);
+    expect(a.hub.getStatus()).toBe('live');
+  });
+
   it('reopens a stream the browser gave up on, with backoff, then resyncs', async () => {
     vi.useFakeTimers();
     const a = tab(null, false);

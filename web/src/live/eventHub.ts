@@ -53,7 +53,17 @@ export type HubSignal = { kind: 'event'; event: LiveEvent } | { kind: 'status'; 
 type Wire =
   | { kind: 'event'; event: LiveEvent }
   | { kind: 'status'; status: Exclude<LiveStatus, 'stopped'>; streamId: string | null }
-  | { kind: 'hello' };
+  | { kind: 'hello' }
+  | { kind: 'resync' };
+
+/** The server's `resync` event: it may have missed events (its database listener reconnected). */
+function isResync(raw: string): boolean {
+  try {
+    return (JSON.parse(raw) as { type?: unknown } | null)?.type === 'resync';
+  } catch {
+    return false;
+  }
+}
 
 export class EventHub {
   private readonly listeners = new Set<(signal: HubSignal) => void>();
@@ -157,6 +167,7 @@ export class EventHub {
     };
     const relay = (name: string) => (message: MessageEvent) => {
       if (this.source !== source) return;
+      if (isResync(String(message.data))) return this.announce({ kind: 'resync' });
       const event = parseEvent(name, String(message.data));
       if (event) this.announce({ kind: 'event', event });
     };
@@ -205,8 +216,8 @@ export class EventHub {
   }
 
   private receive(wire: Wire) {
-    if (wire.kind === 'event') {
-      this.emit({ kind: 'event', event: wire.event });
+    if (wire.kind === 'event' || wire.kind === 'resync') {
+      this.emit(wire);
       return;
     }
     if (wire.kind !== 'status') return;
