@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { hasForbiddenControl, stripControls } from '../domain/text.js';
 import { AppError } from '../errors.js';
 
 /**
@@ -20,6 +21,17 @@ export function parse<S extends z.ZodType>(schema: S, input: unknown): z.infer<S
   throw new AppError('validation_failed', `${field}: ${message}`, field);
 }
 
-export const email = z.string().trim().email('must be an email address').max(254);
-export const password = z.string().min(8, 'must be at least 8 characters').max(200);
-export const id = z.object({ id: z.string().min(1).max(64) }).strict();
+/**
+ * Every text field of a request starts here. One rule on both engines (PostgreSQL text cannot
+ * hold NUL, and no C0 control has a meaning in a name, a note or a message): a control character
+ * other than tab, LF and CR, or DEL, is a 422 naming the field, never a 500. Search queries drop
+ * them instead (`searchQuery`), and a customer's inbound text has them removed, never refused.
+ */
+export const text = () => z.string().refine((v) => !hasForbiddenControl(v), 'must not contain control characters (such as NUL or ESC); remove them and try again');
+
+/** A search box query: control characters are dropped, since nothing stored can hold one. */
+export const searchQuery = () => z.string().max(200).transform(stripControls);
+
+export const email = text().trim().email('must be an email address').max(254);
+export const password = text().min(8, 'must be at least 8 characters').max(200);
+export const id = z.object({ id: text().min(1).max(64) }).strict();

@@ -2,10 +2,10 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';
 import type { Context } from '../../context.js';
 import { authOf, SESSION_COOKIE, setSessionCookie, type AuthHooks } from '../../http/auth.js';
-import { email, id, parse, password } from '../../http/validate.js';
+import { email, id, parse, password, text } from '../../http/validate.js';
 import * as accounts from './service.js';
 
-const name = z.string().trim().min(1, 'must not be empty').max(200);
+const name = text().trim().min(1, 'must not be empty').max(200);
 const role = z.enum(['admin', 'agent']);
 
 export function accountRoutes(app: FastifyInstance, ctx: Context, auth: AuthHooks) {
@@ -19,7 +19,7 @@ export function accountRoutes(app: FastifyInstance, ctx: Context, auth: AuthHook
   });
 
   app.post('/api/login', async (req, reply) => {
-    const input = parse(z.object({ email: z.string().trim().min(1, 'is required'), password: z.string().min(1, 'is required') }).strict(), req.body);
+    const input = parse(z.object({ email: text().trim().min(1, 'is required'), password: z.string().min(1, 'is required') }).strict(), req.body);
     const result = await accounts.login(ctx, input);
     setCookie(reply, result.token);
     return result;

@@ -2,12 +2,12 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { Context } from '../../context.js';
 import { authOf, type AuthHooks } from '../../http/auth.js';
-import { parse } from '../../http/validate.js';
+import { parse, text } from '../../http/validate.js';
 import { listAudit } from './service.js';
 
 const query = z
   .object({
-    cursor: z.string().min(1).max(200).optional(),
+    cursor: text().min(1).max(200).optional(),
     limit: z.coerce.number().int('must be a whole number').min(1, 'must be at least 1').max(200, 'must be at most 200').default(50),
   })
   .strict();

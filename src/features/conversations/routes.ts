@@ -2,17 +2,17 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { Context } from '../../context.js';
 import { authOf, type AuthHooks } from '../../http/auth.js';
-import { id, parse } from '../../http/validate.js';
+import { id, parse, searchQuery, text } from '../../http/validate.js';
 import * as conversations from './service.js';
 
-const cursor = z.string().min(1).max(200).optional();
+const cursor = text().min(1).max(200).optional();
 const limit = (max: number, fallback: number) => z.coerce.number().int('must be a whole number').min(1).max(max).default(fallback);
 
 const inboxQuery = z
   .object({
     status: z.enum(['open', 'closed']).optional(),
-    assignee: z.string().min(1).max(64).optional(),
-    q: z.string().max(200).optional(),
+    assignee: text().min(1).max(64).optional(),
+    q: searchQuery().optional(),
     cursor,
     limit: limit(100, 25),
   })
@@ -21,7 +21,7 @@ const inboxQuery = z
 const changes = z
   .object({
     status: z.enum(['open', 'closed']).optional(),
-    assigneeId: z.string().min(1).max(64).nullable().optional(),
+    assigneeId: text().min(1).max(64).nullable().optional(),
   })
   .strict();
 

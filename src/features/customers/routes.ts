@@ -2,14 +2,14 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { Context } from '../../context.js';
 import { authOf, type AuthHooks } from '../../http/auth.js';
-import { id, parse } from '../../http/validate.js';
+import { id, parse, searchQuery, text } from '../../http/validate.js';
 import * as customers from './service.js';
 
 const listQuery = z
   .object({
-    phone: z.string().min(1).max(40).optional(),
-    q: z.string().max(200).optional(),
-    cursor: z.string().min(1).max(200).optional(),
+    phone: text().min(1).max(40).optional(),
+    q: searchQuery().optional(),
+    cursor: text().min(1).max(200).optional(),
     limit: z.coerce.number().int('must be a whole number').min(1).max(100).default(25),
   })
   .strict();
@@ -19,9 +19,9 @@ const clearable = (schema: z.ZodString) => z.preprocess((v) => (typeof v === 'st
 
 const changes = z
   .object({
-    name: clearable(z.string().trim().max(200, 'must be at most 200 characters')),
-    email: clearable(z.string().trim().toLowerCase().email('must be an email address').max(254)),
-    notes: clearable(z.string().max(10_000, 'must be at most 10,000 characters')),
+    name: clearable(text().trim().max(200, 'must be at most 200 characters')),
+    email: clearable(text().trim().toLowerCase().email('must be an email address').max(254)),
+    notes: clearable(text().max(10_000, 'must be at most 10,000 characters')),
   })
   .strict();
 

@@ -16,7 +16,7 @@ import { publishCommitted } from '../events/publish.js';
 import { addInboundMedia, type InboundMediaItem } from '../media/service.js';
 import type { ConnectedAccount } from '../twilio/accounts.js';
 import type { SenderRow } from '../twilio/queries.js';
-import { authenticateTwilioRequest, formParams, type TwilioParams } from '../twilio/webhook.js';
+import { authenticateTwilioRequest, formParams, withoutControls, type TwilioParams } from '../twilio/webhook.js';
 import { findInboundSender } from './queries.js';
 
 export type InboundOutcome = 'stored' | 'duplicate';
@@ -55,7 +55,7 @@ async function receiveInTransaction(ctx: Context, tx: Tx, request: FastifyReques
   let checked: { account: ConnectedAccount; message: InboundMessage; sender: SenderRow };
   try {
     const account = await authenticateTwilioRequest(ctx, tx, request, params); // steps 2–3
-    const message = requireMessageFields(params); // step 4
+    const message = requireMessageFields(withoutControls(params)); // step 4
     const sender = await findSender(tx, account, message); // step 5
     if (await isMessageStored(tx, message.messageSid)) return { stored: null }; // step 6
     checked = { account, message, sender };

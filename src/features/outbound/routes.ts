@@ -2,19 +2,20 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { Context } from '../../context.js';
 import { countSegments } from '../../domain/segments.js';
+import { stripControls } from '../../domain/text.js';
 import { authOf, type AuthHooks } from '../../http/auth.js';
-import { id, parse } from '../../http/validate.js';
-import { authenticateTwilioRequest, formParams } from '../twilio/webhook.js';
+import { id, parse, text } from '../../http/validate.js';
+import { authenticateTwilioRequest, formParams, withoutControls } from '../twilio/webhook.js';
 import * as outbound from './service.js';
 import { applyStatusCallback } from './status.js';
 
 // Generous bounds: the service's own checks give the readable refusal (1,600 characters, 10 pictures).
-const body = z.string().max(100_000, 'is far longer than the 1,600 characters a message may have');
-const mediaIds = z.array(z.string().min(1).max(64)).max(100);
-const ref = z.string().min(1, 'must not be empty').max(64);
+const body = text().max(100_000, 'is far longer than the 1,600 characters a message may have');
+const mediaIds = z.array(text().min(1).max(64)).max(100);
+const ref = text().min(1, 'must not be empty').max(64);
 
 const reply = z.object({ body: body.default(''), mediaIds: mediaIds.optional() }).strict();
-const start = z.object({ senderId: ref, customerId: ref.optional(), phone: z.string().max(64).optional(), body: body.default(''), mediaIds: mediaIds.optional() }).strict();
+const start = z.object({ senderId: ref, customerId: ref.optional(), phone: text().max(64).optional(), body: body.default(''), mediaIds: mediaIds.optional() }).strict();
 
 /** Sending (SPEC §5, §7): replies, texting first, retries, the segment counter, delivery status. */
 export function outboundRoutes(app: FastifyInstance, ctx: Context, auth: AuthHooks) {
@@ -40,7 +41,7 @@ export function outboundRoutes(app: FastifyInstance, ctx: Context, auth: AuthHoo
     const params = formParams(req.body);
     const account = await authenticateTwilioRequest(ctx, ctx.db, req, params);
     const attempt = (req.query as Record<string, unknown> | undefined)?.attempt;
-    await applyStatusCallback(ctx, account, typeof attempt === 'string' ? attempt : undefined, params);
+    await applyStatusCallback(ctx, account, typeof attempt === 'string' ? stripControls(attempt) : undefined, withoutControls(params));
     return res.type('text/xml').send('<Response/>');
   });
 }

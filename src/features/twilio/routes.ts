@@ -3,25 +3,25 @@ import { z } from 'zod';
 import type { Context } from '../../context.js';
 import { isAccountSid } from '../../domain/phone.js';
 import { authOf, type AuthHooks } from '../../http/auth.js';
-import { id, parse } from '../../http/validate.js';
+import { id, parse, text } from '../../http/validate.js';
 import { availableNumbers, incomingNumbers } from './numbers.js';
 import { addSender, listActiveSenders, removeSender, updateSender, type AddSenderInput } from './senders.js';
 import { connect, disconnect, integrationView } from './service.js';
 
 const credentials = z
   .object({
-    accountSid: z.string().trim().refine(isAccountSid, 'must be AC followed by 32 lowercase hexadecimal characters, as shown in the Twilio console'),
+    accountSid: text().trim().refine(isAccountSid, 'must be AC followed by 32 lowercase hexadecimal characters, as shown in the Twilio console'),
     // Only the length is ever described: the value itself must not reach a message or a log.
-    authToken: z.string().trim().min(1, 'must not be empty').max(200, 'is too long to be a Twilio Auth Token'),
+    authToken: text().trim().min(1, 'must not be empty').max(200, 'is too long to be a Twilio Auth Token'),
   })
   .strict();
 
 const replaceWebhook = z.boolean().optional();
 const senderType = z.object({ type: z.enum(['phone_number', 'short_code', 'messaging_service']) }).loose();
 const senderBodies = {
-  phone_number: z.object({ type: z.literal('phone_number'), phoneNumber: z.string().min(1, 'must not be empty').max(40), purchase: z.boolean().optional(), replaceWebhook }).strict(),
-  short_code: z.object({ type: z.literal('short_code'), shortCode: z.string().min(1, 'must not be empty').max(10), replaceWebhook }).strict(),
-  messaging_service: z.object({ type: z.literal('messaging_service'), messagingServiceSid: z.string().trim().min(1, 'must not be empty').max(64), replaceWebhook }).strict(),
+  phone_number: z.object({ type: z.literal('phone_number'), phoneNumber: text().min(1, 'must not be empty').max(40), purchase: z.boolean().optional(), replaceWebhook }).strict(),
+  short_code: z.object({ type: z.literal('short_code'), shortCode: text().min(1, 'must not be empty').max(10), replaceWebhook }).strict(),
+  messaging_service: z.object({ type: z.literal('messaging_service'), messagingServiceSid: text().trim().min(1, 'must not be empty').max(64), replaceWebhook }).strict(),
 };
 
 const senderChanges = z

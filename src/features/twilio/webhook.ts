@@ -2,6 +2,7 @@ import type { FastifyRequest } from 'fastify';
 import twilio from 'twilio';
 import type { Context } from '../../context.js';
 import type { Conn } from '../../db/database.js';
+import { hasForbiddenControl, stripControls } from '../../domain/text.js';
 import { AppError } from '../../errors.js';
 import { unseal, type ConnectedAccount } from './accounts.js';
 import { findAccountBySid, type TwilioAccountRow } from './queries.js';
@@ -20,6 +21,12 @@ export async function authenticateTwilioRequest(ctx: Context, conn: Conn, reques
   return account;
 }
 
+/**
+ * Twilio's values for use once the signature is checked (it covers them as sent): control
+ * characters removed, since PostgreSQL text cannot hold NUL and a customer's text is never refused.
+ */
+export const withoutControls = (params: TwilioParams): TwilioParams => Object.fromEntries(Object.entries(params).map(([k, v]) => [k, stripControls(v)]));
+
 export function formParams(body: unknown): TwilioParams {
   if (!body || typeof body !== 'object') return {};
   const out: TwilioParams = {};
@@ -30,7 +37,8 @@ export function formParams(body: unknown): TwilioParams {
 async function findWebhookAccount(ctx: Context, conn: Conn, params: TwilioParams): Promise<ConnectedAccount> {
   const sid = params.AccountSid;
   // The row is read on every webhook, so a disconnect or a replaced token counts at once.
-  const row = sid ? await findAccountBySid(conn, sid) : undefined;
+  // No SID holds a control character, and PostgreSQL could not even look one up.
+  const row = sid && !hasForbiddenControl(sid) ? await findAccountBySid(conn, sid) : undefined;
   if (!row) throw new AppError('forbidden', 'Unknown or disconnected Twilio account');
   return { id: row.id, organizationId: row.organizationId, accountSid: row.accountSid, authToken: tokenOf(ctx, row), paused: row.pausedAt !== null };
 }
