@@ -18,14 +18,23 @@ export interface TwilioWorld extends World {
 export const SUPPORT_NUMBER = '+14155550100';
 export const CUSTOMER_PHONE = '+14155550199';
 
+/**
+ * A port nobody holds, for a server whose URL must be known before it listens. Drawn below
+ * Linux's ephemeral range (32768+), so no other test's `listen(0)` can take it between this
+ * check and our own bind.
+ */
 export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+  for (;;) {
+    const port = 20_000 + Math.floor(Math.random() * 12_000);
+    if (await canBind(port)) return port;
+  }
+}
+
+function canBind(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
     const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
+    srv.once('error', () => resolve(false));
+    srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
   });
 }
 
