@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { Config } from './config.js';
 
 /** Each purpose gets its own key, so a leak or misuse of one never weakens another. */
-export type KeyPurpose = 'twilio-token-encryption' | 'session-tokens' | 'media-urls';
+export type KeyPurpose = 'twilio-token-encryption' | 'session-tokens' | 'media-urls' | 'login-throttle';
 
 export interface Keyring {
   /** The key for a purpose under the current APP_SECRET. */

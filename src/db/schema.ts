@@ -39,9 +39,10 @@ export interface SessionsTable {
   lastUsedAt: Millis;
 }
 
-export interface LoginFailuresTable {
+export interface LoginAttemptsTable {
   id: string;
-  email: string;
+  /** HMAC of the normalized email: fixed size, and no record of who was tried. */
+  key: string;
   at: Millis;
 }
 
@@ -194,7 +195,7 @@ export interface DB {
   organizations: OrganizationsTable;
   users: UsersTable;
   sessions: SessionsTable;
-  loginFailures: LoginFailuresTable;
+  loginAttempts: LoginAttemptsTable;
   twilioAccounts: TwilioAccountsTable;
   senders: SendersTable;
   customers: CustomersTable;

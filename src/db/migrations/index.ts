@@ -1,5 +1,6 @@
 import type { Kysely, Migration } from 'kysely';
 import * as initial from './0001_initial.js';
+import * as loginAttempts from './0003_login_attempts.js';
 
 type Engine = 'sqlite' | 'postgres';
 type Step = { up(db: Kysely<any>, engine: Engine): Promise<void> };
@@ -7,6 +8,7 @@ type Step = { up(db: Kysely<any>, engine: Engine): Promise<void> };
 /** Append-only: a new migration gets the next number and is never edited once shipped. */
 const steps: Record<string, Step> = {
   '0001_initial': initial,
+  '0003_login_attempts': loginAttempts,
 };
 
 export function migrationsFor(engine: Engine): Record<string, Migration> {

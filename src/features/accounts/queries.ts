@@ -1,4 +1,5 @@
-import type { Conn } from '../../db/database.js';
+import { sql } from 'kysely';
+import { isPostgres, type Conn, type Tx } from '../../db/database.js';
 import { prepared } from '../../db/prepared.js';
 import type { NewRow, Row } from '../../db/schema.js';
 
@@ -66,17 +67,42 @@ export const deleteUserSessions = (conn: Conn, userId: string, exceptSessionId?:
     .$if(exceptSessionId !== undefined, (q) => q.where('id', '!=', exceptSessionId!))
     .execute();
 
-export const countRecentLoginFailures = async (conn: Conn, email: string, since: number) =>
+/** The key's attempts still inside the window. */
+export const countLoginAttempts = async (conn: Conn, key: string, since: number) =>
   Number(
     (
       await conn
-        .selectFrom('loginFailures')
+        .selectFrom('loginAttempts')
         .select((eb) => eb.fn.countAll().as('n'))
-        .where('email', '=', email)
+        .where('key', '=', key)
         .where('at', '>', since)
         .executeTakeFirstOrThrow()
     ).n,
   );
 
-export const insertLoginFailure = (conn: Conn, row: NewRow<'loginFailures'>) => conn.insertInto('loginFailures').values(row).execute();
-export const clearLoginFailures = (conn: Conn, email: string) => conn.deleteFrom('loginFailures').where('email', '=', email).execute();
+export const insertLoginAttempt = (conn: Conn, row: NewRow<'loginAttempts'>) => conn.insertInto('loginAttempts').values(row).execute();
+export const clearLoginAttempts = (conn: Conn, key: string) => conn.deleteFrom('loginAttempts').where('key', '=', key).execute();
+
+/** Rows another process is deleting are left to it: prunes never wait on each other. */
+export const pruneLoginAttempts = (conn: Conn, before: number) =>
+  conn
+    .deleteFrom('loginAttempts')
+    .where('id', 'in', (eb) =>
+      eb
+        .selectFrom('loginAttempts')
+        .select('id')
+        .where('at', '<=', before)
+        .$if(isPostgres(conn), (q) => q.forUpdate().skipLocked()),
+    )
+    .execute();
+
+/** Arbitrary, so the advisory locks of accounts never meet anyone else's. */
+const ACCOUNTS_LOCK_SPACE = 5_310_001;
+
+/**
+ * PostgreSQL: holds a named lock until the transaction ends, for rules that must see rows not
+ * yet there (a first organization, a count of attempts). SQLite transactions run one at a time.
+ */
+export async function lockUntilCommit(tx: Tx, name: string): Promise<void> {
+  if (isPostgres(tx)) await sql`select pg_advisory_xact_lock(${sql.lit(ACCOUNTS_LOCK_SPACE)}, hashtext(${name}))`.execute(tx);
+}

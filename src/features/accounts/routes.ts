@@ -19,7 +19,7 @@ export function accountRoutes(app: FastifyInstance, ctx: Context, auth: AuthHook
   });
 
   app.post('/api/login', async (req, reply) => {
-    const input = parse(z.object({ email: text().trim().min(1, 'is required'), password: z.string().min(1, 'is required') }).strict(), req.body);
+    const input = parse(z.object({ email, password: z.string().min(1, 'is required') }).strict(), req.body);
     const result = await accounts.login(ctx, input);
     setCookie(reply, result.token);
     return result;

@@ -6,15 +6,12 @@ import { DECOY_HASH, hashPassword, verifyPassword } from './passwords.js';
 import { presentOrganization, presentUser } from './presenters.js';
 import * as q from './queries.js';
 import { createSession, endSession, sessionsEnded, type AuthUser } from './sessions.js';
-
-const THROTTLE_WINDOW_MS = 15 * 60 * 1000;
-const THROTTLE_MAX_FAILURES = 10;
+import { clearPasswordAttempts, countPasswordAttempt } from './throttle.js';
 
 const isUniqueViolation = (err: unknown) => /unique|duplicate key/i.test(String((err as Error)?.message));
 
 export async function signup(ctx: Context, input: { orgName: string; name: string; email: string; password: string }) {
-  const open = ctx.config.allowSignup || (await q.countOrganizations(ctx.db)) === 0;
-  if (!open) throw new AppError('forbidden', 'Signup is closed on this server; ask an admin to invite you');
+  await refuseClosedSignup(ctx, ctx.db);
   const email = input.email.toLowerCase();
   const passwordHash = await hashPassword(input.password);
   const now = ctx.clock.now();
@@ -33,20 +30,19 @@ export async function signup(ctx: Context, input: { orgName: string; name: strin
   return { user: presentUser(user), organization: presentOrganization(organization), token };
 }
 
+async function refuseClosedSignup(ctx: Context, conn: Conn): Promise<void> {
+  const open = ctx.config.allowSignup || (await q.countOrganizations(conn)) === 0;
+  if (!open) throw new AppError('forbidden', 'Signup is closed on this server; ask an admin to invite you');
+}
+
 export async function login(ctx: Context, input: { email: string; password: string }) {
   const email = input.email.toLowerCase();
-  const now = ctx.clock.now();
-  if ((await q.countRecentLoginFailures(ctx.db, email, now - THROTTLE_WINDOW_MS)) >= THROTTLE_MAX_FAILURES) {
-    throw new AppError('too_many_requests', 'Too many failed sign-ins for this email; wait 15 minutes and try again');
-  }
+  const attempt = await countPasswordAttempt(ctx, email);
   const user = await q.findUserByEmail(ctx.db, email);
   // Hash even for an unknown email, so timing does not tell which emails exist.
   const ok = await verifyPassword(input.password, user?.passwordHash ?? DECOY_HASH);
-  if (!user || !ok || user.active !== 1) {
-    await q.insertLoginFailure(ctx.db, { id: newId(now), email, at: now });
-    throw new AppError('unauthorized', 'Wrong email or password');
-  }
-  await q.clearLoginFailures(ctx.db, email);
+  if (!user || !ok || user.active !== 1) throw new AppError('unauthorized', 'Wrong email or password');
+  await clearPasswordAttempts(ctx, attempt);
   const token = await createSession(ctx, user);
   return { token, user: presentUser(user) };
 }
@@ -61,9 +57,11 @@ export async function me(ctx: Context, auth: AuthUser) {
 
 export async function changePassword(ctx: Context, auth: AuthUser, input: { currentPassword: string; newPassword: string }) {
   const user = await q.findUser(ctx.db, auth.organizationId, auth.id);
-  if (!user || !(await verifyPassword(input.currentPassword, user.passwordHash))) {
-    throw invalid('currentPassword', 'is not your current password');
-  }
+  if (!user) throw notFound('User');
+  // A stolen session must not become a way to guess the password.
+  const attempt = await countPasswordAttempt(ctx, user.email);
+  if (!(await verifyPassword(input.currentPassword, user.passwordHash))) throw invalid('currentPassword', 'is not your current password');
+  await clearPasswordAttempts(ctx, attempt);
   const passwordHash = await hashPassword(input.newPassword);
   await ctx.db.transaction().execute(async (tx) => {
     await q.updateUser(tx, auth.organizationId, auth.id, { passwordHash });
