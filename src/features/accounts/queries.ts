@@ -106,3 +106,7 @@ const ACCOUNTS_LOCK_SPACE = 5_310_001;
 export async function lockUntilCommit(tx: Tx, name: string): Promise<void> {
   if (isPostgres(tx)) await sql`select pg_advisory_xact_lock(${sql.lit(ACCOUNTS_LOCK_SPACE)}, hashtext(${name}))`.execute(tx);
 }
+
+/** PostgreSQL: serializes changes to an organization's admins (SQLite transactions run one at a time). */
+export const lockOrganization = (tx: Tx, id: string) =>
+  tx.selectFrom('organizations').select('id').where('id', '=', id).$if(isPostgres(tx), (q) => q.forNoKeyUpdate()).execute();

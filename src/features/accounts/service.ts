@@ -19,6 +19,9 @@ export async function signup(ctx: Context, input: { orgName: string; name: strin
   const user = { id: newId(now), organizationId: organization.id, email, name: input.name, role: 'admin' as const, passwordHash, active: 1 as const, createdAt: now };
   try {
     await ctx.db.transaction().execute(async (tx) => {
+      // Checked again under a lock: two first signups at once must not both find the server empty.
+      await q.lockUntilCommit(tx, 'first-organization');
+      await refuseClosedSignup(ctx, tx);
       await q.insertOrganization(tx, organization);
       await q.insertUser(tx, user);
     });
@@ -99,6 +102,8 @@ export async function inviteUser(ctx: Context, auth: AuthUser, input: { email: s
 /** Role changes and deactivation, refusing any that would leave the organization without an active admin. */
 export async function updateUser(ctx: Context, auth: AuthUser, id: string, changes: { role?: 'admin' | 'agent'; name?: string; active?: boolean }) {
   const updated = await ctx.db.transaction().execute(async (tx) => {
+    // Two admins demoting each other at once must not both count the other as the one left.
+    await q.lockOrganization(tx, auth.organizationId);
     const user = await q.findUser(tx, auth.organizationId, id);
     if (!user) throw notFound('User');
     const losesAdmin = user.role === 'admin' && user.active === 1 && (changes.role === 'agent' || changes.active === false);
