@@ -120,6 +120,20 @@ for (const engine of ENGINES) {
       expect((await globex.get('/api/audit')).body.items.map((e: { target: string }) => e.target)).toEqual([`AC…${other.sid.slice(-4)}`]);
     });
 
+    it('tells only the holder of the right Auth Token that an Account SID is connected elsewhere', async () => {
+      world = await createTwilioWorld(engine, { connect: false, env: { ALLOW_SIGNUP: 'true' } });
+      await connectViaApi(world);
+      const signup = await world.anonymous.post('/api/signup', { orgName: 'Globex', name: 'Gil', email: 'gil@globex.test', password: PASSWORD });
+      const globex = apiClient(world.server.app, signup.body.token);
+      const unknown = await globex.put(INTEGRATION, { accountSid: 'AC' + '0'.repeat(32), authToken: 'f'.repeat(32) });
+      const taken = await globex.put(INTEGRATION, { accountSid: world.account.sid, authToken: 'f'.repeat(32) });
+      expect(taken.status).toBe(422);
+      expect(taken.body.error).toEqual(unknown.body.error);
+      const proven = await globex.put(INTEGRATION, { accountSid: world.account.sid, authToken: world.account.authToken });
+      expect(proven.status).toBe(409);
+      expect(proven.body.error.message).toContain('another Parley organization');
+    });
+
     it('replaces the token for the same Account SID, after checking it, and resumes a paused account', async () => {
       world = await createTwilioWorld(engine, { connect: false });
       await connectViaApi(world);

@@ -32,8 +32,9 @@ export async function integrationView(ctx: Context, auth: AuthUser) {
 
 /** Connects an account, or replaces the token of the one already connected (same SID). */
 export async function connect(ctx: Context, auth: AuthUser, input: { accountSid: string; authToken: string }) {
-  await refuseOtherAccount(ctx.db, auth.organizationId, input.accountSid);
+  // Credentials first: whether an account is connected elsewhere is only for its holder to learn.
   await checkCredentials(ctx, input.accountSid, input.authToken);
+  await refuseOtherAccount(ctx.db, auth.organizationId, input.accountSid);
   const sealed = ctx.keyring.encrypt('twilio-token-encryption', input.authToken);
   const now = ctx.clock.now();
   let replaced: boolean;
