@@ -2,6 +2,15 @@
 
 export type CreateFault = 'server-error' | 'timeout' | 'accept-then-timeout' | 'rate-limit';
 
+/** How a webhook target fails: the connection refused, a 500 answer, or no answer in time. */
+export type WebhookFailure = 'refuse' | 'server-error' | 'timeout';
+
+export interface FailingWebhook {
+  /** Every webhook and status callback whose URL starts with this fails. */
+  url: string;
+  failure: WebhookFailure;
+}
+
 export interface Faults {
   /** Recipients whose messages end `undelivered` with 30003 (unreachable handset), after `sent`. */
   undeliveredNumbers: string[];
@@ -27,6 +36,8 @@ export interface Faults {
   callbackOrder: 'in-order' | 'reversed';
   /** Send no status callbacks at all (the message still progresses; list or fetch shows it). */
   dropStatusCallbacks: boolean;
+  /** Webhook targets that fail without being called; the first matching URL prefix wins. */
+  failingWebhooks: FailingWebhook[];
 }
 
 export function defaultFaults(): Faults {
@@ -43,6 +54,7 @@ export function defaultFaults(): Faults {
     callbackDelayMs: 0,
     callbackOrder: 'in-order',
     dropStatusCallbacks: false,
+    failingWebhooks: [],
   };
 }
 

@@ -4,6 +4,7 @@ import type { PhoneSendOptions, PhoneSendResult } from './delivery/inbound.js';
 import { RateWindow, type Faults } from './faults.js';
 import { buildMediaHost } from './media-host.js';
 import type {
+  Application,
   AvailableNumber,
   IncomingNumber,
   MessagingService,
@@ -11,18 +12,24 @@ import type {
   SimMessage,
   WebhookLogEntry,
 } from './model.js';
-import { SimOperations, type SupportNumber } from './operations.js';
+import { SimOperations, type AccountView, type SupportNumber } from './operations.js';
 import { buildApiServer } from './server.js';
 import {
   SimStore,
+  type AccountOptions,
+  type AccountSettings,
+  type ApplicationOptions,
   type AvailableNumberOptions,
   type IncomingNumberOptions,
   type MessagingServiceOptions,
+  type MessagingServiceSettings,
 } from './store.js';
 
-export type { CreateFault, Faults } from './faults.js';
+export type { CreateFault, FailingWebhook, Faults, WebhookFailure } from './faults.js';
 export type {
   Account,
+  AccountType,
+  Application,
   AvailableNumber,
   Capabilities,
   IncomingNumber,
@@ -36,8 +43,16 @@ export type {
 export { DEMO_SMS_URL } from './model.js';
 export { ControlError } from './control-error.js';
 export type { PhoneSendOptions, PhoneSendResult } from './delivery/inbound.js';
-export type { SupportNumber } from './operations.js';
-export type { AvailableNumberOptions, IncomingNumberOptions, MessagingServiceOptions } from './store.js';
+export type { AccountView, SupportNumber } from './operations.js';
+export type {
+  AccountOptions,
+  AccountSettings,
+  ApplicationOptions,
+  AvailableNumberOptions,
+  IncomingNumberOptions,
+  MessagingServiceOptions,
+  MessagingServiceSettings,
+} from './store.js';
 
 export interface SimulatorOptions {
   /** REST API port; 0 (the default) picks a free one. */
@@ -64,8 +79,14 @@ export interface Simulator {
   readonly mediaHostUrl: string;
   stop(): Promise<void>;
 
-  createAccount(opts?: { sid?: string; authToken?: string; friendlyName?: string }): { sid: string; authToken: string };
+  /** A Full account without redaction unless `type`, `verifiedNumbers` or `redaction` say otherwise. */
+  createAccount(opts?: AccountOptions): { sid: string; authToken: string };
   setAuthToken(accountSid: string, authToken: string): void;
+  getAccount(accountSid: string): AccountView | undefined;
+  /** Trial or Full, the Verified Caller IDs a Trial account may text, Message Redaction. */
+  updateAccount(accountSid: string, settings: AccountSettings): AccountView;
+  /** A TwiML App whose SmsUrl a number with this SmsApplicationSid uses instead of its own. */
+  addApplication(accountSid: string, opts?: ApplicationOptions): Application;
   /** New numbers start with Twilio's demo SmsUrl unless `smsUrl` is given. */
   addIncomingNumber(accountSid: string, phoneNumber: string, opts?: IncomingNumberOptions): IncomingNumber;
   addAvailableNumber(country: string, phoneNumber: string, opts?: AvailableNumberOptions): AvailableNumber;
@@ -74,13 +95,20 @@ export interface Simulator {
   addShortCode(accountSid: string, shortCode: string): ShortCode;
   /** Pool numbers not yet in the account are added to it. */
   addMessagingService(accountSid: string, opts?: MessagingServiceOptions): MessagingService;
+  /** SmsUrl, SmsMethod, SmsApplicationSid ('' clears it) and the rest, as its owner would set them. */
+  updateIncomingNumber(phoneNumber: string, opts: IncomingNumberOptions): IncomingNumber;
+  /** Inbound settings, and Advanced Opt-Out (only then do inbound webhooks carry OptOutType). */
+  updateMessagingService(sid: string, settings: MessagingServiceSettings): MessagingService;
   getIncomingNumber(phoneNumber: string): IncomingNumber | undefined;
   getShortCode(shortCode: string): ShortCode | undefined;
   getMessagingService(sid: string): MessagingService | undefined;
   /** Every number and short code a phone can text. */
   supportNumbers(): SupportNumber[];
 
-  /** A phone texts a number or short code; resolves when the webhook has answered. */
+  /**
+   * A phone (or a short code or alphanumeric sender) texts a number or short code; resolves when
+   * the webhook has answered. `dropped` when the number's service has inbound switched off.
+   */
   phoneSend(opts: PhoneSendOptions): Promise<PhoneSendResult>;
   /** Outbound messages delivered to this phone, oldest first. */
   phoneInbox(phoneNumber: string): SimMessage[];

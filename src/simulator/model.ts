@@ -4,11 +4,37 @@ export const DEMO_SMS_URL = 'https://demo.twilio.com/welcome/sms/reply';
 
 export type HttpMethod = 'GET' | 'POST';
 
+export type AccountType = 'Trial' | 'Full';
+
+/** Twilio's Message Redaction, account-wide: each half is switched on separately. */
+export interface Redaction {
+  /** Bodies no longer readable through the API once the message has been handled. */
+  body: boolean;
+  /** The last four digits of numbers that are not the account's own replaced with XXXX. */
+  phoneNumbers: boolean;
+}
+
 export interface Account {
   sid: string;
   authToken: string;
   friendlyName: string;
+  /** A Trial account may text only its verified numbers, and Twilio prefixes what it sends. */
+  type: AccountType;
+  /** The Verified Caller IDs a Trial account may text. */
+  verifiedNumbers: string[];
+  redaction: Redaction;
   dateCreated: Date;
+}
+
+/** A TwiML App: a number whose SmsApplicationSid names one takes the app's SMS URL instead of its own. */
+export interface Application {
+  sid: string;
+  accountSid: string;
+  friendlyName: string;
+  smsUrl: string;
+  smsMethod: HttpMethod;
+  dateCreated: Date;
+  dateUpdated: Date;
 }
 
 export interface Capabilities {
@@ -26,6 +52,8 @@ export interface IncomingNumber {
   smsUrl: string;
   smsMethod: HttpMethod;
   smsFallbackUrl: string;
+  /** An Application SID (AP…) that wins over smsUrl; '' when none, as Twilio answers it. */
+  smsApplicationSid: string;
   /** The number's StatusCallback is for voice calls; kept apart so a test can see nobody touched it. */
   statusCallback: string;
   statusCallbackMethod: HttpMethod;
@@ -63,6 +91,11 @@ export interface MessagingService {
   /** true: inbound goes to the number's own SmsUrl; false: to the service's InboundRequestUrl. */
   useInboundWebhookOnNumber: boolean;
   statusCallback: string;
+  /**
+   * Advanced Opt-Out switched on (a console setting, not in the REST API). Only then does the
+   * inbound webhook carry OptOutType.
+   */
+  advancedOptOut: boolean;
   /** E.164 numbers in the sender pool; each is also one of the account's IncomingNumbers. */
   phoneNumbers: string[];
   dateCreated: Date;

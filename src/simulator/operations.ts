@@ -2,6 +2,8 @@ import type { SimContext } from './context.js';
 import { phoneSend, type PhoneSendOptions, type PhoneSendResult } from './delivery/inbound.js';
 import { defaultFaults, type Faults } from './faults.js';
 import type {
+  Account,
+  Application,
   AvailableNumber,
   IncomingNumber,
   MessagingService,
@@ -10,10 +12,17 @@ import type {
   WebhookLogEntry,
 } from './model.js';
 import type {
+  AccountOptions,
+  AccountSettings,
+  ApplicationOptions,
   AvailableNumberOptions,
   IncomingNumberOptions,
   MessagingServiceOptions,
+  MessagingServiceSettings,
 } from './store.js';
+
+/** An account as the control API shows it: its settings, never its token. */
+export type AccountView = Pick<Account, 'sid' | 'friendlyName' | 'type' | 'verifiedNumbers' | 'redaction'>;
 
 export interface SupportNumber {
   address: string;
@@ -30,9 +39,39 @@ export interface SupportNumber {
 export class SimOperations {
   constructor(protected readonly ctx: SimContext) {}
 
-  createAccount(opts: { sid?: string; authToken?: string; friendlyName?: string } = {}): { sid: string; authToken: string } {
+  createAccount(opts: AccountOptions = {}): { sid: string; authToken: string } {
     const account = this.ctx.store.createAccount(opts);
     return { sid: account.sid, authToken: account.authToken };
+  }
+
+  getAccount(accountSid: string): AccountView | undefined {
+    const account = this.ctx.store.accounts.get(accountSid);
+    return account && viewAccount(account);
+  }
+
+  /** Switches an account to Trial or Full, sets its verified numbers, or its Message Redaction. */
+  updateAccount(accountSid: string, settings: AccountSettings): AccountView {
+    const account = this.ctx.store.requireAccount(accountSid);
+    this.ctx.store.updateAccount(account, settings);
+    return viewAccount(account);
+  }
+
+  addApplication(accountSid: string, opts?: ApplicationOptions): Application {
+    return { ...this.ctx.store.addApplication(accountSid, opts) };
+  }
+
+  /** Changes a number's settings as its owner would in Twilio's console. */
+  updateIncomingNumber(phoneNumber: string, opts: IncomingNumberOptions): IncomingNumber {
+    const number = this.ctx.store.requireIncomingNumber(phoneNumber);
+    this.ctx.store.updateIncomingNumber(number, opts);
+    return copyNumber(number);
+  }
+
+  /** Changes a service's inbound settings, or switches Advanced Opt-Out (a console-only setting). */
+  updateMessagingService(sid: string, settings: MessagingServiceSettings): MessagingService {
+    const service = this.ctx.store.requireService(sid);
+    this.ctx.store.updateMessagingService(service, settings);
+    return copyService(service);
   }
 
   /** Simulates a token rotated in Twilio's console: the old one stops working at once. */
@@ -136,6 +175,10 @@ export class SimOperations {
   resetFaults(): void {
     this.ctx.store.faults = defaultFaults();
   }
+}
+
+function viewAccount(a: Account): AccountView {
+  return { sid: a.sid, friendlyName: a.friendlyName, type: a.type, verifiedNumbers: [...a.verifiedNumbers], redaction: { ...a.redaction } };
 }
 
 function copyNumber(n: IncomingNumber): IncomingNumber {

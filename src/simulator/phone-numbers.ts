@@ -11,6 +11,27 @@ export function isShortCode(value: string): boolean {
   return /^\d{5,6}$/.test(value);
 }
 
+/**
+ * An Alphanumeric Sender ID as Twilio defines it: up to 11 characters of ASCII letters, digits
+ * and spaces (plus `-`, `+`, `_`, `&`), at least one of them a letter.
+ */
+export function isAlphanumericSenderId(value: string): boolean {
+  return /^[A-Za-z0-9 +\-_&]{1,11}$/.test(value) && /[A-Za-z]/.test(value);
+}
+
+/** Numbers in the North American plan (US, Canada, ...), where alphanumeric senders are not delivered. */
+export function isNanp(value: string): boolean {
+  return value.startsWith('+1');
+}
+
+/**
+ * Message Redaction's phone-number form: the last four digits replaced with XXXX, as Twilio's
+ * Message Redaction guide describes it.
+ */
+export function redactNumber(value: string): string {
+  return isE164(value) ? value.slice(0, -4) + 'XXXX' : value;
+}
+
 /** How Twilio's console and API format a number's default friendly name. */
 export function friendlyName(phoneNumber: string): string {
   const nanp = /^\+1(\d{3})(\d{3})(\d{4})$/.exec(phoneNumber);

@@ -3,11 +3,14 @@ import { defaultFaults, type Faults } from './faults.js';
 import {
   DEMO_SMS_URL,
   type Account,
+  type AccountType,
+  type Application,
   type AvailableNumber,
   type Capabilities,
   type HttpMethod,
   type IncomingNumber,
   type MessagingService,
+  type Redaction,
   type ShortCode,
   type SimMedia,
   type SimMessage,
@@ -16,9 +19,28 @@ import {
 import { friendlyName, isE164, isShortCode } from './phone-numbers.js';
 import { isSid, newAuthToken, newSid } from './sids.js';
 
+export interface AccountOptions {
+  sid?: string;
+  authToken?: string;
+  friendlyName?: string;
+  type?: AccountType;
+  verifiedNumbers?: string[];
+  redaction?: Partial<Redaction>;
+}
+
+export type AccountSettings = Pick<AccountOptions, 'type' | 'verifiedNumbers' | 'redaction' | 'friendlyName'>;
+
+export interface ApplicationOptions {
+  friendlyName?: string;
+  smsUrl?: string;
+  smsMethod?: HttpMethod;
+}
+
 export interface IncomingNumberOptions {
   smsUrl?: string;
   smsMethod?: HttpMethod;
+  /** An Application SID of the same account, or '' for none. */
+  smsApplicationSid?: string;
   statusCallback?: string;
   friendlyName?: string;
   capabilities?: Partial<Capabilities>;
@@ -38,7 +60,11 @@ export interface MessagingServiceOptions {
   inboundRequestUrl?: string;
   inboundMethod?: HttpMethod;
   useInboundWebhookOnNumber?: boolean;
+  statusCallback?: string;
+  advancedOptOut?: boolean;
 }
+
+export type MessagingServiceSettings = Omit<MessagingServiceOptions, 'sid' | 'phoneNumbers'>;
 
 const ALL_CAPABLE: Capabilities = { sms: true, mms: true, voice: true };
 
@@ -48,6 +74,7 @@ export class SimStore {
   readonly incomingNumbers = new Map<string, IncomingNumber>(); // by phone number
   readonly shortCodes = new Map<string, ShortCode>(); // by short code
   readonly services = new Map<string, MessagingService>(); // by SID
+  readonly applications = new Map<string, Application>(); // by SID
   availableNumbers: AvailableNumber[] = [];
   /** Oldest first; lists reverse it. */
   readonly messages: SimMessage[] = [];
@@ -58,18 +85,84 @@ export class SimStore {
   readonly webhookLog: WebhookLogEntry[] = [];
   faults: Faults = defaultFaults();
 
-  createAccount(opts: { sid?: string; authToken?: string; friendlyName?: string } = {}): Account {
+  createAccount(opts: AccountOptions = {}): Account {
     const sid = opts.sid ?? newSid('AC');
     if (!isSid('AC', sid)) throw new ControlError(400, `Account SID ${sid} must be AC followed by 32 hex digits`);
     if (this.accounts.has(sid)) throw new ControlError(409, `Account ${sid} already exists`);
     const account: Account = {
       sid,
       authToken: opts.authToken ?? newAuthToken(),
-      friendlyName: opts.friendlyName ?? 'Simulated account',
+      friendlyName: 'Simulated account',
+      type: 'Full',
+      verifiedNumbers: [],
+      redaction: { body: false, phoneNumbers: false },
       dateCreated: new Date(),
     };
+    this.updateAccount(account, opts);
     this.accounts.set(sid, account);
     return account;
+  }
+
+  /** Changes an account's type, verified numbers, redaction or name; only what is given. */
+  updateAccount(account: Account, settings: AccountSettings): void {
+    for (const number of settings.verifiedNumbers ?? []) {
+      if (!isE164(number)) throw new ControlError(400, `verified number ${number} is not an E.164 phone number`);
+    }
+    if (settings.friendlyName !== undefined) account.friendlyName = settings.friendlyName;
+    if (settings.type !== undefined) account.type = settings.type;
+    if (settings.verifiedNumbers !== undefined) account.verifiedNumbers = [...settings.verifiedNumbers];
+    if (settings.redaction !== undefined) account.redaction = { ...account.redaction, ...settings.redaction };
+  }
+
+  addApplication(accountSid: string, opts: ApplicationOptions = {}): Application {
+    this.requireAccount(accountSid);
+    const now = new Date();
+    const application: Application = {
+      sid: newSid('AP'),
+      accountSid,
+      friendlyName: opts.friendlyName ?? '',
+      smsUrl: opts.smsUrl ?? '',
+      smsMethod: opts.smsMethod ?? 'POST',
+      dateCreated: now,
+      dateUpdated: now,
+    };
+    this.applications.set(application.sid, application);
+    return application;
+  }
+
+  /** Numbers that named it go back to their own SmsUrl. */
+  deleteApplication(application: Application): void {
+    this.applications.delete(application.sid);
+    for (const number of this.incomingNumbers.values()) {
+      if (number.smsApplicationSid === application.sid) number.smsApplicationSid = '';
+    }
+  }
+
+  /** The account's Application with this SID, or undefined. */
+  applicationOf(accountSid: string, sid: string): Application | undefined {
+    const application = this.applications.get(sid);
+    return application?.accountSid === accountSid ? application : undefined;
+  }
+
+  requireIncomingNumber(phoneNumber: string): IncomingNumber {
+    const number = this.incomingNumbers.get(phoneNumber);
+    if (!number) throw new ControlError(404, `No incoming number ${phoneNumber}; add it first`);
+    return number;
+  }
+
+  /** Changes a number's SMS routing as the console would; an unknown Application SID is refused. */
+  updateIncomingNumber(number: IncomingNumber, opts: IncomingNumberOptions): void {
+    const appSid = opts.smsApplicationSid;
+    if (appSid && !this.applicationOf(number.accountSid, appSid)) {
+      throw new ControlError(400, `smsApplicationSid ${appSid} is not an Application of account ${number.accountSid}`);
+    }
+    if (opts.smsUrl !== undefined) number.smsUrl = opts.smsUrl;
+    if (opts.smsMethod !== undefined) number.smsMethod = opts.smsMethod;
+    if (appSid !== undefined) number.smsApplicationSid = appSid;
+    if (opts.statusCallback !== undefined) number.statusCallback = opts.statusCallback;
+    if (opts.friendlyName !== undefined) number.friendlyName = opts.friendlyName;
+    if (opts.capabilities !== undefined) number.capabilities = { ...number.capabilities, ...opts.capabilities };
+    number.dateUpdated = new Date();
   }
 
   requireAccount(sid: string): Account {
@@ -91,14 +184,16 @@ export class SimStore {
       friendlyName: opts.friendlyName ?? friendlyName(phoneNumber),
       capabilities: { ...ALL_CAPABLE, ...opts.capabilities },
       // New numbers point at Twilio's demo reply, as real ones do.
-      smsUrl: opts.smsUrl ?? DEMO_SMS_URL,
-      smsMethod: opts.smsMethod ?? 'POST',
+      smsUrl: DEMO_SMS_URL,
+      smsMethod: 'POST',
       smsFallbackUrl: '',
-      statusCallback: opts.statusCallback ?? '',
+      smsApplicationSid: '',
+      statusCallback: '',
       statusCallbackMethod: 'POST',
       dateCreated: now,
       dateUpdated: now,
     };
+    this.updateIncomingNumber(number, { ...opts, capabilities: undefined });
     this.incomingNumbers.set(phoneNumber, number);
     return number;
   }
@@ -171,17 +266,46 @@ export class SimStore {
     const service: MessagingService = {
       sid,
       accountSid,
-      friendlyName: opts.friendlyName ?? 'Simulated Messaging Service',
-      inboundRequestUrl: opts.inboundRequestUrl ?? '',
-      inboundMethod: opts.inboundMethod ?? 'POST',
-      useInboundWebhookOnNumber: opts.useInboundWebhookOnNumber ?? false,
+      friendlyName: 'Simulated Messaging Service',
+      inboundRequestUrl: '',
+      inboundMethod: 'POST',
+      useInboundWebhookOnNumber: false,
       statusCallback: '',
+      advancedOptOut: false,
       phoneNumbers: [...phoneNumbers],
       dateCreated: now,
       dateUpdated: now,
     };
+    this.updateMessagingService(service, opts);
     this.services.set(sid, service);
     return service;
+  }
+
+  requireService(sid: string): MessagingService {
+    const service = this.services.get(sid);
+    if (!service) throw new ControlError(404, `No Messaging Service ${sid}; add it first`);
+    return service;
+  }
+
+  updateMessagingService(service: MessagingService, settings: MessagingServiceSettings): void {
+    const changes: Partial<MessagingService> = {
+      friendlyName: settings.friendlyName,
+      inboundRequestUrl: settings.inboundRequestUrl,
+      inboundMethod: settings.inboundMethod,
+      useInboundWebhookOnNumber: settings.useInboundWebhookOnNumber,
+      statusCallback: settings.statusCallback,
+      advancedOptOut: settings.advancedOptOut,
+    };
+    for (const [key, value] of Object.entries(changes)) {
+      if (value !== undefined) (service as unknown as Record<string, unknown>)[key] = value;
+    }
+    service.dateUpdated = new Date();
+  }
+
+  /** Takes a number out of its service's pool; it keeps its own settings, as on Twilio. */
+  removeFromService(service: MessagingService, phoneNumber: string): void {
+    service.phoneNumbers = service.phoneNumbers.filter((p) => p !== phoneNumber);
+    service.dateUpdated = new Date();
   }
 
   serviceContaining(phoneNumber: string): MessagingService | undefined {

@@ -27,11 +27,13 @@ export async function startWorld(): Promise<World> {
   return { sim, accountSid: sid, authToken, client: clientFor(sim, sid, authToken) };
 }
 
-/** Polls until `probe` returns something truthy; no fixed sleeps. */
-export async function waitFor<T>(probe: () => T | undefined | null | false, what: string, timeoutMs = 5000): Promise<T> {
+type Probe<T> = () => T | undefined | null | false | Promise<T | undefined | null | false>;
+
+/** Polls until `probe` returns (or resolves to) something truthy; no fixed sleeps. */
+export async function waitFor<T>(probe: Probe<T>, what: string, timeoutMs = 5000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const value = probe();
+    const value = await probe();
     if (value) return value;
     if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 5));

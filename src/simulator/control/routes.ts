@@ -4,12 +4,16 @@ import { ControlError } from '../control-error.js';
 import type { SimOperations } from '../operations.js';
 import { presentSimMessage } from './present.js';
 import {
+  accountSettingsBody,
+  applicationBody,
   authTokenBody,
   availableNumberBody,
   createAccountBody,
   faultsBody,
   incomingNumberBody,
+  incomingNumberSettingsBody,
   messagingServiceBody,
+  messagingServiceSettingsBody,
   phoneSendBody,
   shortCodeBody,
 } from './schemas.js';
@@ -41,6 +45,10 @@ export function registerControlApi(app: FastifyInstance, sim: SimOperations): vo
     sim.setAuthToken(req.params.sid, authToken);
     return { sid: req.params.sid, authToken };
   });
+  app.get<Sid>('/_sim/accounts/:sid', async (req) => found(sim.getAccount(req.params.sid), `account ${req.params.sid}`));
+  app.patch<Sid>('/_sim/accounts/:sid', async (req) => sim.updateAccount(req.params.sid, parse(accountSettingsBody, req.body)));
+  app.post<Sid>('/_sim/accounts/:sid/applications', async (req, reply) =>
+    reply.code(201).send(sim.addApplication(req.params.sid, parse(applicationBody, req.body))));
 
   app.post<Sid>('/_sim/accounts/:sid/incoming-numbers', async (req, reply) => {
     const { phoneNumber, ...opts } = parse(incomingNumberBody, req.body);
@@ -48,6 +56,8 @@ export function registerControlApi(app: FastifyInstance, sim: SimOperations): vo
   });
   app.get<{ Params: { phone: string } }>('/_sim/incoming-numbers/:phone', async (req) =>
     found(sim.getIncomingNumber(req.params.phone), `incoming number ${req.params.phone}`));
+  app.patch<{ Params: { phone: string } }>('/_sim/incoming-numbers/:phone', async (req) =>
+    sim.updateIncomingNumber(req.params.phone, parse(incomingNumberSettingsBody, req.body)));
 
   app.post('/_sim/available-numbers', async (req, reply) => {
     const { country, phoneNumber, ...opts } = parse(availableNumberBody, req.body);
@@ -64,6 +74,8 @@ export function registerControlApi(app: FastifyInstance, sim: SimOperations): vo
     reply.code(201).send(sim.addMessagingService(req.params.sid, parse(messagingServiceBody, req.body))));
   app.get<Sid>('/_sim/messaging-services/:sid', async (req) =>
     found(sim.getMessagingService(req.params.sid), `Messaging Service ${req.params.sid}`));
+  app.patch<Sid>('/_sim/messaging-services/:sid', async (req) =>
+    sim.updateMessagingService(req.params.sid, parse(messagingServiceSettingsBody, req.body)));
 
   app.get('/_sim/support-numbers', async () => sim.supportNumbers());
 

@@ -5,22 +5,41 @@ import { z } from 'zod';
 const capabilities = z.object({ sms: z.boolean(), mms: z.boolean(), voice: z.boolean() }).partial();
 const method = z.enum(['GET', 'POST']);
 
-export const createAccountBody = z.object({
+export const accountSettingsBody = z
+  .object({
+    friendlyName: z.string(),
+    type: z.enum(['Trial', 'Full']),
+    verifiedNumbers: z.array(z.string()),
+    redaction: z.object({ body: z.boolean(), phoneNumbers: z.boolean() }).partial(),
+  })
+  .partial()
+  .strict();
+
+export const createAccountBody = accountSettingsBody.extend({
   sid: z.string().optional(),
   authToken: z.string().min(1).optional(),
-  friendlyName: z.string().optional(),
 });
+
+export const applicationBody = z
+  .object({ friendlyName: z.string(), smsUrl: z.string(), smsMethod: method })
+  .partial()
+  .strict();
 
 export const authTokenBody = z.object({ authToken: z.string().min(1) });
 
-export const incomingNumberBody = z.object({
-  phoneNumber: z.string(),
-  smsUrl: z.string().optional(),
-  smsMethod: method.optional(),
-  statusCallback: z.string().optional(),
-  friendlyName: z.string().optional(),
-  capabilities: capabilities.optional(),
-});
+export const incomingNumberSettingsBody = z
+  .object({
+    smsUrl: z.string(),
+    smsMethod: method,
+    smsApplicationSid: z.string(),
+    statusCallback: z.string(),
+    friendlyName: z.string(),
+    capabilities,
+  })
+  .partial()
+  .strict();
+
+export const incomingNumberBody = incomingNumberSettingsBody.extend({ phoneNumber: z.string() });
 
 export const availableNumberBody = z.object({
   country: z.string().length(2),
@@ -33,13 +52,21 @@ export const availableNumberBody = z.object({
 
 export const shortCodeBody = z.object({ shortCode: z.string() });
 
-export const messagingServiceBody = z.object({
+export const messagingServiceSettingsBody = z
+  .object({
+    friendlyName: z.string(),
+    inboundRequestUrl: z.string(),
+    inboundMethod: method,
+    useInboundWebhookOnNumber: z.boolean(),
+    statusCallback: z.string(),
+    advancedOptOut: z.boolean(),
+  })
+  .partial()
+  .strict();
+
+export const messagingServiceBody = messagingServiceSettingsBody.extend({
   sid: z.string().optional(),
-  friendlyName: z.string().optional(),
   phoneNumbers: z.array(z.string()).optional(),
-  inboundRequestUrl: z.string().optional(),
-  inboundMethod: method.optional(),
-  useInboundWebhookOnNumber: z.boolean().optional(),
 });
 
 export const phoneSendBody = z.object({
@@ -68,6 +95,9 @@ export const faultsBody = z
     callbackDelayMs: z.number().int().min(0),
     callbackOrder: z.enum(['in-order', 'reversed']),
     dropStatusCallbacks: z.boolean(),
+    failingWebhooks: z.array(
+      z.object({ url: z.string().min(1), failure: z.enum(['refuse', 'server-error', 'timeout']) }).strict(),
+    ),
   })
   .partial()
   .strict();

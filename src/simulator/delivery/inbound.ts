@@ -3,7 +3,7 @@ import { ControlError } from '../control-error.js';
 import { optOutType, type OptOutType } from '../keywords.js';
 import { apiMediaUrl, createMedia } from '../media-files.js';
 import type { HttpMethod, MessagingService, SimMessage } from '../model.js';
-import { geography, isE164 } from '../phone-numbers.js';
+import { geography, isAlphanumericSenderId, isE164, isShortCode } from '../phone-numbers.js';
 import { measureBody } from '../segments.js';
 import { newSid } from '../sids.js';
 import { sendWebhook } from './webhook-post.js';
@@ -17,6 +17,11 @@ export interface PhoneSendOptions {
 
 export interface PhoneSendResult {
   messageSid: string;
+  /**
+   * True when Twilio dropped the message: its number is in a Messaging Service that neither
+   * defers to the number nor has an InboundRequestUrl. Nothing is logged and no webhook is sent.
+   */
+  dropped: boolean;
   /** The webhook's HTTP status; 0 when nothing answered or no URL is configured. */
   webhookStatus: number;
   webhookBody: string;
@@ -26,37 +31,40 @@ export interface PhoneSendResult {
 const MAX_INBOUND_MEDIA = 10;
 
 /**
- * A simulated phone texts a Twilio number or short code: Twilio stores the inbound message,
- * applies opt-out keywords, and POSTs its full parameter set, signed, to the number's SmsUrl —
- * or, for a number in a Messaging Service that does not defer to the number, to the service's
- * InboundRequestUrl.
+ * A simulated phone (or a short code or alphanumeric sender) texts a Twilio number or short
+ * code: Twilio stores the inbound message, whatever becomes of its webhook, applies opt-out
+ * keywords, and sends its full parameter set, signed, to the route that wins (see webhookRoute).
  */
 export async function phoneSend(ctx: SimContext, opts: PhoneSendOptions): Promise<PhoneSendResult> {
   const body = opts.body ?? '';
   const files = opts.media ?? [];
-  if (!isE164(opts.from)) throw new ControlError(400, `from ${opts.from} is not an E.164 phone number`);
+  if (!isE164(opts.from) && !isShortCode(opts.from) && !isAlphanumericSenderId(opts.from)) {
+    throw new ControlError(400, `from ${opts.from} is not an E.164 phone number, a short code or an alphanumeric sender ID`);
+  }
   if (body === '' && files.length === 0) throw new ControlError(400, 'A message needs a body or media');
   if (files.length > MAX_INBOUND_MEDIA) throw new ControlError(400, `At most ${MAX_INBOUND_MEDIA} media items`);
   const owner = ctx.store.ownerOf(opts.to);
   if (!owner) throw new ControlError(404, `${opts.to} is not a number or short code of any simulated account`);
   const account = ctx.store.requireAccount(owner.accountSid);
   const service = ctx.store.serviceContaining(opts.to);
-
-  const message = recordInbound(ctx, account.sid, opts, body, files, service);
   const optOut = optOutType(body);
   applyOptOut(ctx, opts.from, [opts.to, ...(service ? [service.sid] : [])], optOut);
 
   const route = webhookRoute(ctx, opts.to, service);
-  if (!route.url) return { messageSid: message.sid, webhookStatus: 0, webhookBody: '' };
+  if (route === 'drop') return { messageSid: newSid(files.length > 0 ? 'MM' : 'SM'), dropped: true, webhookStatus: 0, webhookBody: '' };
+  const message = recordInbound(ctx, account.sid, opts, body, files, service);
+  if (!route.url) return { messageSid: message.sid, dropped: false, webhookStatus: 0, webhookBody: '' };
+  // Twilio adds OptOutType only for a number in a service with Advanced Opt-Out switched on.
+  const reportedOptOut = service?.advancedOptOut ? optOut : null;
   const entry = await sendWebhook(ctx, {
     kind: 'inbound',
     messageSid: message.sid,
     url: route.url,
     method: route.method,
-    params: inboundParams(ctx, message, optOut),
+    params: inboundParams(ctx, message, reportedOptOut),
     authToken: account.authToken,
   });
-  return { messageSid: message.sid, webhookStatus: entry.status, webhookBody: entry.error ?? entry.body };
+  return { messageSid: message.sid, dropped: false, webhookStatus: entry.status, webhookBody: entry.error ?? entry.body };
 }
 
 function recordInbound(
@@ -100,16 +108,29 @@ function applyOptOut(ctx: SimContext, phone: string, senders: string[], type: Op
   if (type === 'START') ctx.store.optIn(phone, senders);
 }
 
+/**
+ * Which webhook wins, as Twilio's API description has it: a pool number's messages go to its
+ * service's InboundRequestUrl unless the service has UseInboundWebhookOnNumber; a service with
+ * neither has inbound switched off, so the message is dropped and not logged. Otherwise the
+ * number's SmsApplicationSid, when set, wins over its own SmsUrl.
+ */
 function webhookRoute(
   ctx: SimContext,
   to: string,
   service: MessagingService | undefined,
-): { url: string; method: HttpMethod } {
+): { url: string; method: HttpMethod } | 'drop' {
   if (service && !service.useInboundWebhookOnNumber) {
+    if (!service.inboundRequestUrl) return 'drop';
     return { url: service.inboundRequestUrl, method: service.inboundMethod };
   }
   const number = ctx.store.incomingNumbers.get(to);
-  if (number) return { url: number.smsUrl, method: number.smsMethod };
+  if (number) {
+    const application = number.smsApplicationSid
+      ? ctx.store.applicationOf(number.accountSid, number.smsApplicationSid)
+      : undefined;
+    if (application) return { url: application.smsUrl, method: application.smsMethod };
+    return { url: number.smsUrl, method: number.smsMethod };
+  }
   const code = ctx.store.shortCodes.get(to);
   return { url: code?.smsUrl ?? '', method: code?.smsMethod ?? 'POST' };
 }

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import https from 'node:https';
 import type { SimContext } from '../context.js';
+import type { WebhookFailure } from '../faults.js';
 import { DEMO_SMS_URL, type HttpMethod, type WebhookLogEntry } from '../model.js';
 import { twilioSignature, type FormParams } from '../signature.js';
 
@@ -18,10 +19,18 @@ export interface WebhookRequest {
 const DEMO_REPLY =
   '<?xml version="1.0" encoding="UTF-8"?><Response><Message>Thanks for the message. Configure your number\'s SMS URL to change this message.Reply HELP for help.Reply STOP to unsubscribe.Msg&amp;Data rates may apply.</Message></Response>';
 
+// What the log shows for each injected failure: the same as a real refusal, 500 or timeout.
+const INJECTED_FAILURES: Record<WebhookFailure, Pick<WebhookLogEntry, 'status' | 'body' | 'error'>> = {
+  refuse: { status: 0, body: '', error: 'Error: connect ECONNREFUSED (injected)' },
+  'server-error': { status: 500, body: '', error: null },
+  timeout: { status: 0, body: '', error: 'TimeoutError: The operation was aborted due to timeout (injected)' },
+};
+
 /**
  * Sends a webhook as Twilio does: form-encoded POST (or GET with the parameters in the query
  * string), signed with `X-Twilio-Signature` over the exact URL, and records the answer in the
- * webhook log. Never throws: a refused or timed-out request is logged with status 0.
+ * webhook log. Never throws: a refused or timed-out request is logged with status 0. A target
+ * named in the `failingWebhooks` fault is not called at all; its failure is logged as if it had.
  */
 export async function sendWebhook(ctx: SimContext, req: WebhookRequest): Promise<WebhookLogEntry> {
   const { url, signedParams, body } = encode(req);
@@ -30,8 +39,11 @@ export async function sendWebhook(ctx: SimContext, req: WebhookRequest): Promise
     kind: req.kind, messageSid: req.messageSid, url, method: req.method, params: req.params,
     signature, status: 0, body: '', error: null, at: new Date(),
   };
+  const failing = ctx.store.faults.failingWebhooks.find((f) => req.url.startsWith(f.url));
   if (req.url === DEMO_SMS_URL) {
     Object.assign(entry, { status: 200, body: DEMO_REPLY });
+  } else if (failing) {
+    Object.assign(entry, INJECTED_FAILURES[failing.failure]);
   } else {
     await call(ctx, entry, body, signature);
   }

@@ -46,7 +46,7 @@ export function registerIncomingNumbers(api: FastifyInstance, ctx: SimContext): 
     const account = requestAccount(request, request.params.accountSid);
     const number = find(account.sid, request.params.sid);
     if (!number) throw notFound(requestPath(request));
-    assignDefined(number, readSettings(asForm(request.body)));
+    assignDefined(number, readSettings(ctx, account.sid, asForm(request.body)));
     number.dateUpdated = new Date();
     return presentIncomingNumber(number);
   });
@@ -55,7 +55,7 @@ export function registerIncomingNumbers(api: FastifyInstance, ctx: SimContext): 
     const account = requestAccount(request, request.params.accountSid);
     const form = asForm(request.body);
     const wanted = chooseNumberToBuy(ctx, form);
-    const settings = readSettings(form); // refused before anything is bought
+    const settings = readSettings(ctx, account.sid, form); // refused before anything is bought
     const number = ctx.store.buyNumber(account.sid, wanted);
     if (!number) throw badRequest(21422, `PhoneNumber ${wanted} is not available.`);
     assignDefined(number, settings);
@@ -91,13 +91,24 @@ function chooseNumberToBuy(ctx: SimContext, form: Form): string {
   return match.phoneNumber;
 }
 
-function readSettings(form: Form): Partial<IncomingNumber> {
+function readSettings(ctx: SimContext, accountSid: string, form: Form): Partial<IncomingNumber> {
   return {
     friendlyName: param(form, 'FriendlyName'),
     smsUrl: urlParam(form, 'SmsUrl'),
     smsMethod: methodParam(form, 'SmsMethod'),
+    smsApplicationSid: applicationParam(ctx, accountSid, form),
     smsFallbackUrl: urlParam(form, 'SmsFallbackUrl'),
     statusCallback: urlParam(form, 'StatusCallback'),
     statusCallbackMethod: methodParam(form, 'StatusCallbackMethod'),
   };
+}
+
+/** SmsApplicationSid: '' clears it; anything else must be one of the account's Applications. */
+function applicationParam(ctx: SimContext, accountSid: string, form: Form): string | undefined {
+  const sid = param(form, 'SmsApplicationSid');
+  if (sid === undefined || sid === '') return sid;
+  if (!ctx.store.applicationOf(accountSid, sid)) {
+    throw badRequest(20001, `SmsApplicationSid ${sid} is not an Application of this account; create it or send '' to clear it.`);
+  }
+  return sid;
 }

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { SimContext } from '../context.js';
 import { registerAccounts } from './accounts.js';
+import { registerApplications } from './applications.js';
 import { basicAuthHook } from './auth.js';
 import { registerAvailableNumbers } from './available-numbers.js';
 import { notFound, requestPath, sendTwilioError } from './errors.js';
@@ -31,6 +32,7 @@ export async function registerRestApi(app: FastifyInstance, ctx: SimContext): Pr
       registerIncomingNumbers(api, ctx);
       registerAvailableNumbers(api, ctx);
       registerShortCodes(api, ctx);
+      registerApplications(api, ctx);
     },
     { prefix: '/2010-04-01' },
   );

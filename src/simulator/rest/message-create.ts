@@ -1,6 +1,6 @@
 import type { SimContext } from '../context.js';
 import type { Account, MessagingService, SimMessage } from '../model.js';
-import { isE164 } from '../phone-numbers.js';
+import { isAlphanumericSenderId, isE164, isNanp, isShortCode } from '../phone-numbers.js';
 import { MAX_BODY_CHARACTERS, measureBody } from '../segments.js';
 import { isSid, newSid } from '../sids.js';
 import { badRequest } from './errors.js';
@@ -15,7 +15,8 @@ const MAX_MEDIA = 10;
  * 21659 From not a Twilio number, 21660 From owned by another account, 21606 From not
  * SMS-capable, 21211 invalid To, 21266 To equals From, 21602 no body and no media,
  * 21617 body over 1,600 characters, 21623 more than 10 media, 21620 bad media URL,
- * 21609 bad StatusCallback, 21610 recipient opted out of this sender.
+ * 21609 bad StatusCallback, 21610 recipient opted out of this sender, 21608 a Trial account
+ * texting a number it has not verified, 21612 an alphanumeric From that cannot reach this To.
  */
 export function buildOutboundMessage(ctx: SimContext, account: Account, form: Form): SimMessage {
   const to = param(form, 'To');
@@ -23,13 +24,19 @@ export function buildOutboundMessage(ctx: SimContext, account: Account, form: Fo
   const from = param(form, 'From') || null;
   const service = serviceFor(ctx, account, param(form, 'MessagingServiceSid'));
   if (!from && !service) throw badRequest(21603, "A 'From' phone number is required.");
-  if (from) checkFrom(ctx, account, from);
+  const alphanumeric = from !== null && isAlphanumericSender(from);
+  if (from && !alphanumeric) checkFrom(ctx, account, from);
   if (!isE164(to)) throw badRequest(21211, `The 'To' number ${to} is not a valid phone number.`);
   if (to === from) throw badRequest(21266, "'To' and 'From' number cannot be the same.");
+  if (alphanumeric && from) checkAlphanumericReach(account, from, to);
+  if (account.type === 'Trial' && !account.verifiedNumbers.includes(to)) {
+    throw badRequest(21608, `The number ${to} is unverified. Trial accounts cannot send messages to unverified numbers; verify ${to} at twilio.com/user/account/phone-numbers/verified, or purchase a Twilio number to send messages to unverified numbers.`);
+  }
 
-  const body = param(form, 'Body') ?? '';
+  const givenBody = param(form, 'Body') ?? '';
   const mediaUrls = params(form, 'MediaUrl');
-  const measured = checkContent(body, mediaUrls);
+  const measured = checkContent(givenBody, mediaUrls);
+  const body = trialPrefix(account) + givenBody;
   const given = param(form, 'StatusCallback') || null;
   if (given && !isHttpUrl(given)) throw badRequest(21609, 'Invalid StatusCallback URL');
   // Without one of its own, a service send reports to the service's StatusCallback.
@@ -51,7 +58,7 @@ export function buildOutboundMessage(ctx: SimContext, account: Account, form: Fo
     errorCode: null,
     errorMessage: null,
     messagingServiceSid: service?.sid ?? null,
-    numSegments: Math.max(1, measured.segments),
+    numSegments: Math.max(1, (body === givenBody ? measured : measureBody(body)).segments),
     numMedia: mediaUrls.length,
     mediaUrls,
     media: [],
@@ -73,6 +80,25 @@ function serviceFor(ctx: SimContext, account: Account, sid: string | undefined):
     throw badRequest(21704, `The Messaging Service ${sid} contains no phone numbers.`);
   }
   return service;
+}
+
+/** Twilio marks every message a Trial account sends, and the marked body is what its API shows. */
+function trialPrefix(account: Account): string {
+  return account.type === 'Trial' ? 'Sent from your Twilio trial account - ' : '';
+}
+
+function isAlphanumericSender(from: string): boolean {
+  return !isE164(from) && !isShortCode(from) && isAlphanumericSenderId(from);
+}
+
+/**
+ * Alphanumeric Sender IDs need an upgraded (Full) account and a destination that accepts them;
+ * the North American plan does not. Twilio refuses the pair with 21612.
+ */
+function checkAlphanumericReach(account: Account, from: string, to: string): void {
+  if (account.type === 'Trial' || isNanp(to)) {
+    throw badRequest(21612, `The 'To' phone number: ${to}, is not currently reachable using the 'From' phone number: ${from} via SMS.`);
+  }
 }
 
 function checkFrom(ctx: SimContext, account: Account, from: string): void {

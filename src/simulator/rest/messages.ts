@@ -10,6 +10,7 @@ import { asForm, param, type Form } from './form.js';
 import { buildOutboundMessage } from './message-create.js';
 import { page2010 } from './paging.js';
 import { presentMessage } from './presenters.js';
+import { asRedacted } from './redaction.js';
 
 type AccountParams = { accountSid: string };
 type MessageParams = AccountParams & { sid: string };
@@ -37,15 +38,18 @@ export function registerMessages(api: FastifyInstance, ctx: SimContext): void {
     const account = requestAccount(request, request.params.accountSid);
     const message = ctx.store.message(request.params.sid);
     if (!message || message.accountSid !== account.sid) throw notFound(requestPath(request));
-    return presentMessage(message);
+    return presentMessage(asRedacted(ctx.store, message));
   });
 
   api.get<{ Params: AccountParams }>('/Accounts/:accountSid/Messages.json', async (request) => {
     const account = requestAccount(request, request.params.accountSid);
     const query = asForm(request.query);
     const filters = pickFilters(query);
+    // Filters see what Twilio kept: a redacted number matches only in its redacted form.
     const matching = ctx.store.messages
-      .filter((m) => m.accountSid === account.sid && matches(m, filters))
+      .filter((m) => m.accountSid === account.sid)
+      .map((m) => asRedacted(ctx.store, m))
+      .filter((m) => matches(m, filters))
       .reverse();
     return page2010(request, matching, {
       key: 'messages',

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { SimContext } from '../context.js';
 import type { IncomingNumber, MessagingService } from '../model.js';
 import { requestAccount } from './auth.js';
-import { notFound, requestPath } from './errors.js';
+import { badRequest, notFound, requestPath, TwilioApiError } from './errors.js';
 import { asForm, boolParam, param } from './form.js';
 import { presentService, presentServicePhoneNumber } from './messaging-presenters.js';
 import { pageV1 } from './paging.js';
@@ -10,7 +10,7 @@ import { assignDefined, methodParam, urlParam } from './webhook-settings.js';
 
 type ServiceParams = { sid: string };
 
-/** messaging.twilio.com/v1/Services: list, fetch, update (inbound settings), and its PhoneNumbers. */
+/** messaging.twilio.com/v1/Services: list, fetch, update (inbound settings), and its PhoneNumbers pool. */
 export function registerMessagingServices(api: FastifyInstance, ctx: SimContext): void {
   // v1 answers absolute URLs; build them on the host the client used.
   const baseUrl = (request: FastifyRequest): string => `${request.protocol}://${request.host}`;
@@ -52,12 +52,45 @@ export function registerMessagingServices(api: FastifyInstance, ctx: SimContext)
     });
   });
 
-  api.get<{ Params: ServiceParams & { numberSid: string } }>('/Services/:sid/PhoneNumbers/:numberSid', async (request) => {
+  api.post<{ Params: ServiceParams }>('/Services/:sid/PhoneNumbers', async (request, reply) => {
     const service = find(request);
+    const number = numberToPool(ctx, service, param(asForm(request.body), 'PhoneNumberSid'));
+    service.phoneNumbers.push(number.phoneNumber);
+    service.dateUpdated = new Date();
+    return reply.code(201).send(presentServicePhoneNumber(number, service.sid, baseUrl(request)));
+  });
+
+  type PoolParams = { Params: ServiceParams & { numberSid: string } };
+  const pooled = (request: FastifyRequest<PoolParams>, service: MessagingService): IncomingNumber => {
     const number = poolNumbers(ctx, service).find((n) => n.sid === request.params.numberSid);
     if (!number) throw notFound(requestPath(request));
-    return presentServicePhoneNumber(number, service.sid, baseUrl(request));
+    return number;
+  };
+
+  api.get<PoolParams>('/Services/:sid/PhoneNumbers/:numberSid', async (request) => {
+    const service = find(request);
+    return presentServicePhoneNumber(pooled(request, service), service.sid, baseUrl(request));
   });
+
+  api.delete<PoolParams>('/Services/:sid/PhoneNumbers/:numberSid', async (request, reply) => {
+    const service = find(request);
+    ctx.store.removeFromService(service, pooled(request, service).phoneNumber);
+    return reply.code(204).send();
+  });
+}
+
+/**
+ * The account's number a PhoneNumbers create names. A number sits in one service at most:
+ * 21710 when it is already in this one, 21712 when another service holds it.
+ */
+function numberToPool(ctx: SimContext, service: MessagingService, sid: string | undefined): IncomingNumber {
+  if (!sid) throw badRequest(20001, 'Missing required parameter PhoneNumberSid in the post body');
+  const number = [...ctx.store.incomingNumbers.values()].find((n) => n.sid === sid && n.accountSid === service.accountSid);
+  if (!number) throw new TwilioApiError(404, 20404, `The requested resource PhoneNumber ${sid} was not found in this account`);
+  const holder = ctx.store.serviceContaining(number.phoneNumber);
+  if (holder?.sid === service.sid) throw new TwilioApiError(409, 21710, `Phone Number ${sid} is already in Messaging Service ${service.sid}`);
+  if (holder) throw badRequest(21712, `Phone Number ${sid} is already in Messaging Service ${holder.sid}; remove it there first`);
+  return number;
 }
 
 function poolNumbers(ctx: SimContext, service: MessagingService): IncomingNumber[] {

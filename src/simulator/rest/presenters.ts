@@ -1,5 +1,5 @@
 import { rfc2822 } from '../dates.js';
-import type { Account, AvailableNumber, IncomingNumber, ShortCode, SimMedia, SimMessage } from '../model.js';
+import type { Account, Application, AvailableNumber, IncomingNumber, ShortCode, SimMedia, SimMessage } from '../model.js';
 
 /** JSON shapes of the 2010-04-01 API, field for field as Twilio answers (snake_case, RFC 2822 dates). */
 
@@ -18,12 +18,13 @@ export function presentAccount(account: Account) {
     sid: account.sid,
     status: 'active',
     subresource_uris: {
+      applications: `${base}/Applications.json`,
       available_phone_numbers: `${base}/AvailablePhoneNumbers.json`,
       incoming_phone_numbers: `${base}/IncomingPhoneNumbers.json`,
       messages: `${base}/Messages.json`,
       short_codes: `${base}/SMS/ShortCodes.json`,
     },
-    type: 'Full',
+    type: account.type,
     uri: `${base}.json`,
   };
 }
@@ -83,7 +84,7 @@ export function presentIncomingNumber(n: IncomingNumber) {
     origin: 'twilio',
     phone_number: n.phoneNumber,
     sid: n.sid,
-    sms_application_sid: '',
+    sms_application_sid: n.smsApplicationSid,
     sms_fallback_method: 'POST',
     sms_fallback_url: n.smsFallbackUrl,
     sms_method: n.smsMethod,
@@ -136,5 +137,31 @@ export function presentShortCode(c: ShortCode) {
     sms_method: c.smsMethod,
     sms_url: c.smsUrl,
     uri: `${accountPath(c.accountSid)}/SMS/ShortCodes/${c.sid}.json`,
+  };
+}
+
+export function presentApplication(a: Application) {
+  return {
+    account_sid: a.accountSid,
+    api_version: API_VERSION,
+    date_created: rfc2822(a.dateCreated),
+    date_updated: rfc2822(a.dateUpdated),
+    friendly_name: a.friendlyName,
+    message_status_callback: null,
+    public_application_connect_enabled: false,
+    sid: a.sid,
+    sms_fallback_method: 'POST',
+    sms_fallback_url: null,
+    sms_method: a.smsMethod,
+    sms_status_callback: null,
+    sms_url: a.smsUrl || null,
+    status_callback: null,
+    status_callback_method: 'POST',
+    uri: `${accountPath(a.accountSid)}/Applications/${a.sid}.json`,
+    voice_caller_id_lookup: false,
+    voice_fallback_method: 'POST',
+    voice_fallback_url: null,
+    voice_method: 'POST',
+    voice_url: null,
   };
 }
