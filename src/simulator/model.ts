@@ -136,6 +136,8 @@ export interface SimMessage {
   mediaUrls: string[];
   media: SimMedia[];
   statusCallback: string | null;
+  /** A send's own ContentRetention / AddressRetention, over the account's Message Redaction. */
+  redaction: Partial<Redaction>;
   dateCreated: Date;
   dateUpdated: Date;
   dateSent: Date | null;

@@ -92,6 +92,19 @@ describe('kinds of accounts: Trial, alphanumeric senders, Message Redaction', ()
     });
   });
 
+  describe('one send against the account setting', () => {
+    it('honours ContentRetention and AddressRetention, and refuses other values (20001)', async () => {
+      const redacted = await w.client.messages.create({ to: CUSTOMER, from: DESK, body: 'a', contentRetention: 'discard', addressRetention: 'obfuscate' });
+      w.sim.updateAccount(w.accountSid, { redaction: { body: true, phoneNumbers: true } });
+      const kept = await w.client.messages.create({ to: CUSTOMER, from: DESK, body: 'b', contentRetention: 'retain', addressRetention: 'retain' });
+      await waitFor(() => w.sim.phoneInbox(CUSTOMER).length === 2, 'delivery');
+      expect(await w.client.messages(redacted.sid).fetch()).toMatchObject({ to: '+1212555XXXX', body: '' });
+      expect(await w.client.messages(kept.sid).fetch()).toMatchObject({ to: CUSTOMER, body: 'b' });
+      const error = await twilioError(w.client.messages.create({ to: CUSTOMER, from: DESK, body: 'c', contentRetention: 'forget' }));
+      expect([error.status, error.code]).toEqual([400, 20001]);
+    });
+  });
+
   describe('fetching one message', () => {
     it('answers its current status, callbacks or not', async () => {
       w.sim.setFaults({ dropStatusCallbacks: true, failedNumbers: ['+12125550199'] });

@@ -236,7 +236,9 @@ export const PHONE_PAGE = `<!doctype html>
     api('POST', '/_sim/phones/' + encodeURIComponent(me.value.trim()) + '/messages', payload)
       .then(function (result) {
         webhookResults[result.messageSid] = { status: result.webhookStatus, body: result.webhookBody };
-        body.value = ''; body.style.height = 'auto'; clearAttachment(); showError('');
+        body.value = ''; body.style.height = 'auto'; clearAttachment();
+        // A dropped message never reaches the thread, so say where it went.
+        showError(result.dropped ? 'Twilio dropped this message: the Messaging Service of this number has no inbound URL and does not defer to the number.' : '');
         refresh();
       })
       .catch(function (err) { showError(err.message); })

@@ -94,6 +94,7 @@ function recordInbound(
     mediaUrls: [],
     media: files.map((file) => createMedia(ctx, { accountSid, messageSid: sid }, file)),
     statusCallback: null,
+    redaction: {},
     dateCreated: now,
     dateUpdated: now,
     dateSent: now,

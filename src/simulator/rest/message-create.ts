@@ -1,5 +1,5 @@
 import type { SimContext } from '../context.js';
-import type { Account, MessagingService, SimMessage } from '../model.js';
+import type { Account, MessagingService, Redaction, SimMessage } from '../model.js';
 import { isAlphanumericSenderId, isE164, isNanp, isShortCode } from '../phone-numbers.js';
 import { MAX_BODY_CHARACTERS, measureBody } from '../segments.js';
 import { isSid, newSid } from '../sids.js';
@@ -63,6 +63,7 @@ export function buildOutboundMessage(ctx: SimContext, account: Account, form: Fo
     mediaUrls,
     media: [],
     statusCallback,
+    redaction: retention(form),
     dateCreated: now,
     dateUpdated: now,
     dateSent: null,
@@ -80,6 +81,25 @@ function serviceFor(ctx: SimContext, account: Account, sid: string | undefined):
     throw badRequest(21704, `The Messaging Service ${sid} contains no phone numbers.`);
   }
   return service;
+}
+
+/**
+ * ContentRetention (retain | discard) and AddressRetention (retain | obfuscate): one send's
+ * exception to the account's Message Redaction, as Twilio's redaction guide describes.
+ */
+function retention(form: Form): Partial<Redaction> {
+  const content = param(form, 'ContentRetention');
+  const address = param(form, 'AddressRetention');
+  if (content !== undefined && content !== 'retain' && content !== 'discard') {
+    throw badRequest(20001, `ContentRetention must be retain or discard, not ${content}`);
+  }
+  if (address !== undefined && address !== 'retain' && address !== 'obfuscate') {
+    throw badRequest(20001, `AddressRetention must be retain or obfuscate, not ${address}`);
+  }
+  return {
+    ...(content === undefined ? {} : { body: content === 'discard' }),
+    ...(address === undefined ? {} : { phoneNumbers: address === 'obfuscate' }),
+  };
 }
 
 /** Twilio marks every message a Trial account sends, and the marked body is what its API shows. */

@@ -11,10 +11,12 @@ const IN_TRANSIT = new Set(['accepted', 'queued']);
  * empty here), and phone-number redaction replaces the last four digits of numbers that are
  * not Twilio's (the customer's side) with XXXX. Webhooks and status callbacks, sent while the
  * message is handled, still carry the real values; only what is read back later is redacted.
+ * A send's ContentRetention / AddressRetention override the account's setting for that message.
  */
 export function asRedacted(store: SimStore, m: SimMessage): SimMessage {
-  const redaction = store.accounts.get(m.accountSid)?.redaction;
-  if (!redaction || (!redaction.body && !redaction.phoneNumbers)) return m;
+  const account = store.accounts.get(m.accountSid)?.redaction;
+  const redaction = { body: false, phoneNumbers: false, ...account, ...m.redaction };
+  if (!redaction.body && !redaction.phoneNumbers) return m;
   if (m.direction !== 'inbound' && IN_TRANSIT.has(m.status)) return m;
   const hide = (address: string): string =>
     redaction.phoneNumbers && store.ownerOf(address)?.accountSid !== m.accountSid ? redactNumber(address) : address;
