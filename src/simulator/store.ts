@@ -64,7 +64,8 @@ export interface MessagingServiceOptions {
   advancedOptOut?: boolean;
 }
 
-export type MessagingServiceSettings = Omit<MessagingServiceOptions, 'sid' | 'phoneNumbers'>;
+/** `phoneNumbers` replaces the whole pool. */
+export type MessagingServiceSettings = Omit<MessagingServiceOptions, 'sid'>;
 
 const ALL_CAPABLE: Capabilities = { sms: true, mms: true, voice: true };
 
@@ -249,19 +250,7 @@ export class SimStore {
     const sid = opts.sid ?? newSid('MG');
     if (!isSid('MG', sid)) throw new ControlError(400, `Messaging Service SID ${sid} must be MG followed by 32 hex digits`);
     if (this.services.has(sid)) throw new ControlError(409, `Messaging Service ${sid} already exists`);
-    const phoneNumbers = opts.phoneNumbers ?? [];
-    for (const phoneNumber of phoneNumbers) {
-      if (!isE164(phoneNumber)) throw new ControlError(400, `${phoneNumber} is not an E.164 phone number`);
-      const owner = this.incomingNumbers.get(phoneNumber)?.accountSid;
-      if (owner && owner !== accountSid) {
-        throw new ControlError(409, `${phoneNumber} belongs to account ${owner}, not ${accountSid}`);
-      }
-      const pooled = this.serviceContaining(phoneNumber);
-      if (pooled) throw new ControlError(409, `${phoneNumber} is already in Messaging Service ${pooled.sid}`);
-    }
-    for (const phoneNumber of phoneNumbers) {
-      if (!this.incomingNumbers.has(phoneNumber)) this.addIncomingNumber(accountSid, phoneNumber);
-    }
+    const phoneNumbers = this.claimPool(accountSid, opts.phoneNumbers ?? [], undefined);
     const now = new Date();
     const service: MessagingService = {
       sid,
@@ -276,9 +265,26 @@ export class SimStore {
       dateCreated: now,
       dateUpdated: now,
     };
-    this.updateMessagingService(service, opts);
+    this.updateMessagingService(service, { ...opts, phoneNumbers: undefined });
     this.services.set(sid, service);
     return service;
+  }
+
+  /** Checks a pool (the account's numbers, or new ones, in no other service) and adds the new numbers. */
+  private claimPool(accountSid: string, phoneNumbers: string[], service: MessagingService | undefined): string[] {
+    for (const phoneNumber of phoneNumbers) {
+      if (!isE164(phoneNumber)) throw new ControlError(400, `${phoneNumber} is not an E.164 phone number`);
+      const owner = this.incomingNumbers.get(phoneNumber)?.accountSid;
+      if (owner && owner !== accountSid) {
+        throw new ControlError(409, `${phoneNumber} belongs to account ${owner}, not ${accountSid}`);
+      }
+      const pooled = this.serviceContaining(phoneNumber);
+      if (pooled && pooled !== service) throw new ControlError(409, `${phoneNumber} is already in Messaging Service ${pooled.sid}`);
+    }
+    for (const phoneNumber of phoneNumbers) {
+      if (!this.incomingNumbers.has(phoneNumber)) this.addIncomingNumber(accountSid, phoneNumber);
+    }
+    return [...new Set(phoneNumbers)];
   }
 
   requireService(sid: string): MessagingService {
@@ -288,6 +294,9 @@ export class SimStore {
   }
 
   updateMessagingService(service: MessagingService, settings: MessagingServiceSettings): void {
+    if (settings.phoneNumbers !== undefined) {
+      service.phoneNumbers = this.claimPool(service.accountSid, settings.phoneNumbers, service);
+    }
     const changes: Partial<MessagingService> = {
       friendlyName: settings.friendlyName,
       inboundRequestUrl: settings.inboundRequestUrl,

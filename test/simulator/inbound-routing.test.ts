@@ -58,6 +58,22 @@ describe('which webhook wins (Messaging Services, SMS applications)', () => {
     });
   });
 
+  it('moves numbers between pools through the control API', async () => {
+    const first = w.sim.addMessagingService(w.accountSid, { phoneNumbers: [DESK] });
+    const second = w.sim.addMessagingService(w.accountSid);
+    expect(() => w.sim.updateMessagingService(second.sid, { phoneNumbers: [DESK] })).toThrow(/already in Messaging Service/);
+    w.sim.updateMessagingService(first.sid, { phoneNumbers: [] });
+    const response = await fetch(`${w.sim.url}/_sim/messaging-services/${second.sid}`, {
+      method: 'PATCH', headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ phoneNumbers: [DESK, POOLED], inboundRequestUrl: `${receiver.url}/service-hook`, advancedOptOut: true }),
+    });
+    expect(await response.json()).toMatchObject({ phoneNumbers: [DESK, POOLED], advancedOptOut: true });
+    expect(w.sim.getIncomingNumber(POOLED)?.accountSid).toBe(w.accountSid);
+    await w.sim.phoneSend({ from: CUSTOMER, to: DESK, body: 'help' });
+    expect(paths()).toEqual(['/service-hook']);
+    expect(receiver.requests[0]?.params).toMatchObject({ MessagingServiceSid: second.sid, OptOutType: 'HELP' });
+  });
+
   describe('inbound to a pool number', () => {
     it("goes to the service's InboundRequestUrl and method, with MessagingServiceSid", async () => {
       const service = w.sim.addMessagingService(w.accountSid, {

@@ -60,14 +60,12 @@ export const messagingServiceSettingsBody = z
     useInboundWebhookOnNumber: z.boolean(),
     statusCallback: z.string(),
     advancedOptOut: z.boolean(),
+    phoneNumbers: z.array(z.string()),
   })
   .partial()
   .strict();
 
-export const messagingServiceBody = messagingServiceSettingsBody.extend({
-  sid: z.string().optional(),
-  phoneNumbers: z.array(z.string()).optional(),
-});
+export const messagingServiceBody = messagingServiceSettingsBody.extend({ sid: z.string().optional() });
 
 export const phoneSendBody = z.object({
   to: z.string(),
