@@ -57,6 +57,13 @@ describe('kinds of accounts: Trial, alphanumeric senders, Message Redaction', ()
     });
   });
 
+  it('sends from a short code only to US and Canadian numbers (21612)', async () => {
+    w.sim.addShortCode(w.accountSid, '55501');
+    await expect(w.client.messages.create({ to: CUSTOMER, from: '55501', body: 'x' })).resolves.toMatchObject({ from: '55501' });
+    const error = await twilioError(w.client.messages.create({ to: UK_CUSTOMER, from: '55501', body: 'x' }));
+    expect([error.status, error.code]).toEqual([400, 21612]);
+  });
+
   describe('Message Redaction', () => {
     let receiver: Receiver;
     beforeEach(async () => {

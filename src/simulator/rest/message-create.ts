@@ -16,7 +16,8 @@ const MAX_MEDIA = 10;
  * SMS-capable, 21211 invalid To, 21266 To equals From, 21602 no body and no media,
  * 21617 body over 1,600 characters, 21623 more than 10 media, 21620 bad media URL,
  * 21609 bad StatusCallback, 21610 recipient opted out of this sender, 21608 a Trial account
- * texting a number it has not verified, 21612 an alphanumeric From that cannot reach this To.
+ * texting a number it has not verified, 21612 an alphanumeric or short code From that cannot
+ * reach this To.
  */
 export function buildOutboundMessage(ctx: SimContext, account: Account, form: Form): SimMessage {
   const to = param(form, 'To');
@@ -29,6 +30,8 @@ export function buildOutboundMessage(ctx: SimContext, account: Account, form: Fo
   if (!isE164(to)) throw badRequest(21211, `The 'To' number ${to} is not a valid phone number.`);
   if (to === from) throw badRequest(21266, "'To' and 'From' number cannot be the same.");
   if (alphanumeric && from) checkAlphanumericReach(account, from, to);
+  // The simulator's short codes are US ones, and a US short code reaches only US and Canadian phones.
+  if (from && isShortCode(from) && !isNanp(to)) throw unreachable(from, to);
   if (account.type === 'Trial' && !account.verifiedNumbers.includes(to)) {
     throw badRequest(21608, `The number ${to} is unverified. Trial accounts cannot send messages to unverified numbers; verify ${to} at twilio.com/user/account/phone-numbers/verified, or purchase a Twilio number to send messages to unverified numbers.`);
   }
@@ -116,10 +119,11 @@ function isAlphanumericSender(from: string): boolean {
  * the North American plan does not. Twilio refuses the pair with 21612.
  */
 function checkAlphanumericReach(account: Account, from: string, to: string): void {
-  if (account.type === 'Trial' || isNanp(to)) {
-    throw badRequest(21612, `The 'To' phone number: ${to}, is not currently reachable using the 'From' phone number: ${from} via SMS.`);
-  }
+  if (account.type === 'Trial' || isNanp(to)) throw unreachable(from, to);
 }
+
+const unreachable = (from: string, to: string) =>
+  badRequest(21612, `The 'To' phone number: ${to}, is not currently reachable using the 'From' phone number: ${from} via SMS.`);
 
 function checkFrom(ctx: SimContext, account: Account, from: string): void {
   const owner = ctx.store.ownerOf(from);
