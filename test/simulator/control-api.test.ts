@@ -73,6 +73,27 @@ describe('the /_sim/ control API', () => {
     expect((await clientFor(sim, sid, 'fresh').api.v2010.accounts(sid).fetch()).sid).toBe(sid);
   });
 
+  it('sets up applications, number routing and account kinds', async () => {
+    const { sid, authToken } = (await call('POST', '/_sim/accounts', { type: 'Trial', verifiedNumbers: ['+14155550123'] })).json;
+    token = authToken;
+    expect((await call('GET', `/_sim/accounts/${sid}`)).json).toEqual({
+      sid, friendlyName: 'Simulated account', type: 'Trial', verifiedNumbers: ['+14155550123'], redaction: { body: false, phoneNumbers: false },
+    });
+    const app = await call('POST', `/_sim/accounts/${sid}/applications`, { friendlyName: 'Other app', smsUrl: `${receiver.url}/app` });
+    expect(app.status).toBe(201);
+    expect(app.json.sid).toMatch(/^AP[0-9a-f]{32}$/);
+    await call('POST', `/_sim/accounts/${sid}/incoming-numbers`, { phoneNumber: '+14155550100', smsUrl: `${receiver.url}/sms` });
+    const patched = await call('PATCH', '/_sim/incoming-numbers/+14155550100', { smsApplicationSid: app.json.sid });
+    expect(patched.json).toMatchObject({ smsApplicationSid: app.json.sid, smsUrl: `${receiver.url}/sms` });
+    await call('POST', '/_sim/phones/+14155550123/messages', { to: '+14155550100', body: 'hi' });
+    expect(receiver.requests.map((r) => new URL(r.url).pathname)).toEqual(['/app']);
+
+    expect((await call('PATCH', '/_sim/incoming-numbers/+14155550100', { smsApplicationSid: 'AP' + '0'.repeat(32) })).status).toBe(400);
+    expect((await call('PATCH', '/_sim/incoming-numbers/%2B19999999999', { smsUrl: '' })).status).toBe(404);
+    expect((await call('PATCH', `/_sim/accounts/${sid}`, { type: 'Paid' })).status).toBe(400);
+    expect((await call('PATCH', `/_sim/accounts/${sid}`, { verifiedNumbers: ['555'] })).json.error).toMatch(/E\.164/);
+  });
+
   it('reads, changes and resets faults', async () => {
     const changed = await call('PUT', '/_sim/faults', { undeliveredNumbers: ['+14155550123'], serverErrorRate: 0.5 });
     expect(changed.json).toMatchObject({ undeliveredNumbers: ['+14155550123'], serverErrorRate: 0.5, timeoutRate: 0 });
