@@ -51,7 +51,9 @@ export interface IncomingNumber {
   capabilities: Capabilities;
   smsUrl: string;
   smsMethod: HttpMethod;
+  /** Called when SmsUrl (or the application's) fails, with ErrorCode and ErrorUrl added. */
   smsFallbackUrl: string;
+  smsFallbackMethod: HttpMethod;
   /** An Application SID (AP…) that wins over smsUrl; '' when none, as Twilio answers it. */
   smsApplicationSid: string;
   /** The number's StatusCallback is for voice calls; kept apart so a test can see nobody touched it. */
@@ -90,6 +92,9 @@ export interface MessagingService {
   inboundMethod: HttpMethod;
   /** true: inbound goes to the number's own SmsUrl; false: to the service's InboundRequestUrl. */
   useInboundWebhookOnNumber: boolean;
+  /** Called when InboundRequestUrl fails, as a number's SmsFallbackUrl is. */
+  fallbackUrl: string;
+  fallbackMethod: HttpMethod;
   statusCallback: string;
   /**
    * Advanced Opt-Out switched on (a console setting, not in the REST API). Only then does the

@@ -41,6 +41,8 @@ export interface IncomingNumberOptions {
   smsMethod?: HttpMethod;
   /** An Application SID of the same account, or '' for none. */
   smsApplicationSid?: string;
+  smsFallbackUrl?: string;
+  smsFallbackMethod?: HttpMethod;
   statusCallback?: string;
   friendlyName?: string;
   capabilities?: Partial<Capabilities>;
@@ -60,6 +62,8 @@ export interface MessagingServiceOptions {
   inboundRequestUrl?: string;
   inboundMethod?: HttpMethod;
   useInboundWebhookOnNumber?: boolean;
+  fallbackUrl?: string;
+  fallbackMethod?: HttpMethod;
   statusCallback?: string;
   advancedOptOut?: boolean;
 }
@@ -159,6 +163,8 @@ export class SimStore {
     }
     if (opts.smsUrl !== undefined) number.smsUrl = opts.smsUrl;
     if (opts.smsMethod !== undefined) number.smsMethod = opts.smsMethod;
+    if (opts.smsFallbackUrl !== undefined) number.smsFallbackUrl = opts.smsFallbackUrl;
+    if (opts.smsFallbackMethod !== undefined) number.smsFallbackMethod = opts.smsFallbackMethod;
     if (appSid !== undefined) number.smsApplicationSid = appSid;
     if (opts.statusCallback !== undefined) number.statusCallback = opts.statusCallback;
     if (opts.friendlyName !== undefined) number.friendlyName = opts.friendlyName;
@@ -188,6 +194,7 @@ export class SimStore {
       smsUrl: DEMO_SMS_URL,
       smsMethod: 'POST',
       smsFallbackUrl: '',
+      smsFallbackMethod: 'POST',
       smsApplicationSid: '',
       statusCallback: '',
       statusCallbackMethod: 'POST',
@@ -259,6 +266,8 @@ export class SimStore {
       inboundRequestUrl: '',
       inboundMethod: 'POST',
       useInboundWebhookOnNumber: false,
+      fallbackUrl: '',
+      fallbackMethod: 'POST',
       statusCallback: '',
       advancedOptOut: false,
       phoneNumbers: [...phoneNumbers],
@@ -302,6 +311,8 @@ export class SimStore {
       inboundRequestUrl: settings.inboundRequestUrl,
       inboundMethod: settings.inboundMethod,
       useInboundWebhookOnNumber: settings.useInboundWebhookOnNumber,
+      fallbackUrl: settings.fallbackUrl,
+      fallbackMethod: settings.fallbackMethod,
       statusCallback: settings.statusCallback,
       advancedOptOut: settings.advancedOptOut,
     };

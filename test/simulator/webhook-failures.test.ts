@@ -75,6 +75,36 @@ describe('inbound messages stay in the account when their webhook fails', () => 
     expect((await w.client.messages(sent.sid).fetch()).status).toBe('delivered');
   });
 
+  describe('fallback URLs', () => {
+    it("calls the number's SmsFallbackUrl when its SmsUrl fails, with ErrorCode and ErrorUrl", async () => {
+      const sid = w.sim.getIncomingNumber(DESK)?.sid ?? '';
+      const number = await w.client.incomingPhoneNumbers(sid).update({ smsFallbackUrl: `${receiver.url}/fallback`, smsFallbackMethod: 'POST' });
+      expect(number).toMatchObject({ smsFallbackUrl: `${receiver.url}/fallback`, smsFallbackMethod: 'POST' });
+      await w.sim.phoneSend({ from: CUSTOMER, to: DESK, body: 'first' });
+      w.sim.setFaults({ failingWebhooks: [{ url: `${receiver.url}/webhooks/`, failure: 'timeout' }] });
+      const result = await w.sim.phoneSend({ from: CUSTOMER, to: DESK, body: 'second' });
+      expect(receiver.requests.map((r) => new URL(r.url).pathname)).toEqual(['/webhooks/twilio/messages', '/fallback']);
+      expect(receiver.requests[1]?.params).toMatchObject({
+        Body: 'second', ErrorCode: '11200', ErrorUrl: `${receiver.url}/webhooks/twilio/messages`,
+      });
+      expect(receiver.requests[1]?.signatureValid).toBe(true);
+      expect(result.webhookStatus).toBe(200);
+      expect(w.sim.webhooks({ messageSid: result.messageSid }).map((e) => e.status)).toEqual([0, 200]);
+    });
+
+    it("calls the service's FallbackUrl when its InboundRequestUrl fails", async () => {
+      const service = w.sim.addMessagingService(w.accountSid, { phoneNumbers: ['+14155550110'] });
+      const updated = await w.client.messaging.v1.services(service.sid).update({
+        inboundRequestUrl: `${receiver.url}/webhooks/service`, fallbackUrl: `${receiver.url}/service-fallback`,
+      });
+      expect(updated.fallbackUrl).toBe(`${receiver.url}/service-fallback`);
+      receiver.respond = (req) => (req.url.includes('/webhooks/') ? { status: 502, body: 'bad gateway' } : { status: 200, body: '<Response/>' });
+      await w.sim.phoneSend({ from: CUSTOMER, to: '+14155550110', body: 'hi' });
+      expect(receiver.requests.map((r) => new URL(r.url).pathname)).toEqual(['/webhooks/service', '/service-fallback']);
+      expect(receiver.requests[1]?.params).toMatchObject({ MessagingServiceSid: service.sid, ErrorCode: '11200' });
+    });
+  });
+
   describe('the list a catch-up reads', () => {
     it('filters inbound by To, From and DateSent, newest first, paged with next_page_uri', async () => {
       w.sim.setFaults({ failingWebhooks: [{ url: receiver.url, failure: 'refuse' }] });

@@ -2,7 +2,7 @@ import type { SimContext } from '../context.js';
 import { ControlError } from '../control-error.js';
 import { optOutType, type OptOutType } from '../keywords.js';
 import { apiMediaUrl, createMedia } from '../media-files.js';
-import type { HttpMethod, MessagingService, SimMessage } from '../model.js';
+import type { HttpMethod, MessagingService, SimMessage, WebhookLogEntry } from '../model.js';
 import { geography, isAlphanumericSenderId, isE164, isShortCode } from '../phone-numbers.js';
 import { measureBody } from '../segments.js';
 import { newSid } from '../sids.js';
@@ -55,16 +55,39 @@ export async function phoneSend(ctx: SimContext, opts: PhoneSendOptions): Promis
   const message = recordInbound(ctx, account.sid, opts, body, files, service);
   if (!route.url) return { messageSid: message.sid, dropped: false, webhookStatus: 0, webhookBody: '' };
   // Twilio adds OptOutType only for a number in a service with Advanced Opt-Out switched on.
-  const reportedOptOut = service?.advancedOptOut ? optOut : null;
-  const entry = await sendWebhook(ctx, {
-    kind: 'inbound',
-    messageSid: message.sid,
-    url: route.url,
-    method: route.method,
-    params: inboundParams(ctx, message, reportedOptOut),
-    authToken: account.authToken,
-  });
+  const params = inboundParams(ctx, message, service?.advancedOptOut ? optOut : null);
+  const entry = await callWithFallback(ctx, { messageSid: message.sid, authToken: account.authToken, params }, route);
   return { messageSid: message.sid, dropped: false, webhookStatus: entry.status, webhookBody: entry.error ?? entry.body };
+}
+
+interface Route {
+  url: string;
+  method: HttpMethod;
+  /** '' when there is none. */
+  fallbackUrl: string;
+  fallbackMethod: HttpMethod;
+}
+
+/**
+ * Calls the route's URL; when that fails (no answer, or not 2xx) and a fallback URL is set,
+ * Twilio calls the fallback with the same parameters plus ErrorCode 11200 (HTTP retrieval
+ * failure) and ErrorUrl. The answer returned is the last one.
+ */
+async function callWithFallback(
+  ctx: SimContext,
+  req: { messageSid: string; authToken: string; params: Record<string, string> },
+  route: Route,
+): Promise<WebhookLogEntry> {
+  const entry = await sendWebhook(ctx, { kind: 'inbound', ...req, url: route.url, method: route.method });
+  const failed = entry.status < 200 || entry.status >= 300;
+  if (!failed || !route.fallbackUrl) return entry;
+  return sendWebhook(ctx, {
+    kind: 'inbound',
+    ...req,
+    url: route.fallbackUrl,
+    method: route.fallbackMethod,
+    params: { ...req.params, ErrorCode: '11200', ErrorUrl: route.url },
+  });
 }
 
 function recordInbound(
@@ -113,27 +136,27 @@ function applyOptOut(ctx: SimContext, phone: string, senders: string[], type: Op
  * Which webhook wins, as Twilio's API description has it: a pool number's messages go to its
  * service's InboundRequestUrl unless the service has UseInboundWebhookOnNumber; a service with
  * neither has inbound switched off, so the message is dropped and not logged. Otherwise the
- * number's SmsApplicationSid, when set, wins over its own SmsUrl.
+ * number's SmsApplicationSid, when set, wins over all its own sms_* URLs, fallback included.
  */
-function webhookRoute(
-  ctx: SimContext,
-  to: string,
-  service: MessagingService | undefined,
-): { url: string; method: HttpMethod } | 'drop' {
+function webhookRoute(ctx: SimContext, to: string, service: MessagingService | undefined): Route | 'drop' {
   if (service && !service.useInboundWebhookOnNumber) {
     if (!service.inboundRequestUrl) return 'drop';
-    return { url: service.inboundRequestUrl, method: service.inboundMethod };
+    return {
+      url: service.inboundRequestUrl, method: service.inboundMethod,
+      fallbackUrl: service.fallbackUrl, fallbackMethod: service.fallbackMethod,
+    };
   }
   const number = ctx.store.incomingNumbers.get(to);
   if (number) {
     const application = number.smsApplicationSid
       ? ctx.store.applicationOf(number.accountSid, number.smsApplicationSid)
       : undefined;
-    if (application) return { url: application.smsUrl, method: application.smsMethod };
-    return { url: number.smsUrl, method: number.smsMethod };
+    // The simulator's applications keep no fallback URL of their own.
+    if (application) return { url: application.smsUrl, method: application.smsMethod, fallbackUrl: '', fallbackMethod: 'POST' };
+    return { url: number.smsUrl, method: number.smsMethod, fallbackUrl: number.smsFallbackUrl, fallbackMethod: number.smsFallbackMethod };
   }
   const code = ctx.store.shortCodes.get(to);
-  return { url: code?.smsUrl ?? '', method: code?.smsMethod ?? 'POST' };
+  return { url: code?.smsUrl ?? '', method: code?.smsMethod ?? 'POST', fallbackUrl: '', fallbackMethod: 'POST' };
 }
 
 function inboundParams(ctx: SimContext, m: SimMessage, optOut: OptOutType | null): Record<string, string> {

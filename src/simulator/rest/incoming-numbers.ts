@@ -98,6 +98,7 @@ function readSettings(ctx: SimContext, accountSid: string, form: Form): Partial<
     smsMethod: methodParam(form, 'SmsMethod'),
     smsApplicationSid: applicationParam(ctx, accountSid, form),
     smsFallbackUrl: urlParam(form, 'SmsFallbackUrl'),
+    smsFallbackMethod: methodParam(form, 'SmsFallbackMethod'),
     statusCallback: urlParam(form, 'StatusCallback'),
     statusCallbackMethod: methodParam(form, 'StatusCallbackMethod'),
   };

@@ -38,6 +38,8 @@ export function registerMessagingServices(api: FastifyInstance, ctx: SimContext)
       inboundRequestUrl: urlParam(form, 'InboundRequestUrl'),
       inboundMethod: methodParam(form, 'InboundMethod'),
       useInboundWebhookOnNumber: boolParam(form, 'UseInboundWebhookOnNumber'),
+      fallbackUrl: urlParam(form, 'FallbackUrl'),
+      fallbackMethod: methodParam(form, 'FallbackMethod'),
       statusCallback: urlParam(form, 'StatusCallback'),
     });
     service.dateUpdated = new Date();

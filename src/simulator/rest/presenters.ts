@@ -88,7 +88,7 @@ export function presentIncomingNumber(n: IncomingNumber) {
     phone_number: n.phoneNumber,
     sid: n.sid,
     sms_application_sid: n.smsApplicationSid,
-    sms_fallback_method: 'POST',
+    sms_fallback_method: n.smsFallbackMethod,
     sms_fallback_url: n.smsFallbackUrl,
     sms_method: n.smsMethod,
     sms_url: n.smsUrl,
