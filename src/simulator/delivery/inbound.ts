@@ -2,7 +2,7 @@ import type { SimContext } from '../context.js';
 import { ControlError } from '../control-error.js';
 import { optOutType, type OptOutType } from '../keywords.js';
 import { apiMediaUrl, createMedia } from '../media-files.js';
-import type { HttpMethod, MessagingService, SimMessage, WebhookLogEntry } from '../model.js';
+import type { Account, HttpMethod, MessagingService, SimMessage, WebhookLogEntry } from '../model.js';
 import { geography, isAlphanumericSenderId, isE164, isShortCode } from '../phone-numbers.js';
 import { measureBody } from '../segments.js';
 import { newSid } from '../sids.js';
@@ -38,14 +38,7 @@ const MAX_INBOUND_MEDIA = 10;
 export async function phoneSend(ctx: SimContext, opts: PhoneSendOptions): Promise<PhoneSendResult> {
   const body = opts.body ?? '';
   const files = opts.media ?? [];
-  if (!isE164(opts.from) && !isShortCode(opts.from) && !isAlphanumericSenderId(opts.from)) {
-    throw new ControlError(400, `from ${opts.from} is not an E.164 phone number, a short code or an alphanumeric sender ID`);
-  }
-  if (body === '' && files.length === 0) throw new ControlError(400, 'A message needs a body or media');
-  if (files.length > MAX_INBOUND_MEDIA) throw new ControlError(400, `At most ${MAX_INBOUND_MEDIA} media items`);
-  const owner = ctx.store.ownerOf(opts.to);
-  if (!owner) throw new ControlError(404, `${opts.to} is not a number or short code of any simulated account`);
-  const account = ctx.store.requireAccount(owner.accountSid);
+  const account = checkPhoneSend(ctx, opts, body, files.length);
   const service = ctx.store.serviceContaining(opts.to);
   const optOut = optOutType(body);
   applyOptOut(ctx, opts.from, [opts.to, ...(service ? [service.sid] : [])], optOut);
@@ -58,6 +51,18 @@ export async function phoneSend(ctx: SimContext, opts: PhoneSendOptions): Promis
   const params = inboundParams(ctx, message, service?.advancedOptOut ? optOut : null);
   const entry = await callWithFallback(ctx, { messageSid: message.sid, authToken: account.authToken, params }, route);
   return { messageSid: message.sid, dropped: false, webhookStatus: entry.status, webhookBody: entry.error ?? entry.body };
+}
+
+/** Refuses what no phone could send; answers the account that owns `to`. */
+function checkPhoneSend(ctx: SimContext, opts: PhoneSendOptions, body: string, mediaCount: number): Account {
+  if (!isE164(opts.from) && !isShortCode(opts.from) && !isAlphanumericSenderId(opts.from)) {
+    throw new ControlError(400, `from ${opts.from} is not an E.164 phone number, a short code or an alphanumeric sender ID`);
+  }
+  if (body === '' && mediaCount === 0) throw new ControlError(400, 'A message needs a body or media');
+  if (mediaCount > MAX_INBOUND_MEDIA) throw new ControlError(400, `At most ${MAX_INBOUND_MEDIA} media items`);
+  const owner = ctx.store.ownerOf(opts.to);
+  if (!owner) throw new ControlError(404, `${opts.to} is not a number or short code of any simulated account`);
+  return ctx.store.requireAccount(owner.accountSid);
 }
 
 interface Route {
