@@ -47,7 +47,8 @@ export async function phoneSend(ctx: SimContext, opts: PhoneSendOptions): Promis
   if (route === 'drop') return { messageSid: newSid(files.length > 0 ? 'MM' : 'SM'), dropped: true, webhookStatus: 0, webhookBody: '' };
   const message = recordInbound(ctx, account.sid, opts, body, files, service);
   if (!route.url) return { messageSid: message.sid, dropped: false, webhookStatus: 0, webhookBody: '' };
-  // Twilio adds OptOutType only for a number in a service with Advanced Opt-Out switched on.
+  // Twilio adds OptOutType only for a number in a service with Advanced Opt-Out switched on
+  // (its help article on tracking opt-outs with the OptOutType parameter).
   const params = inboundParams(ctx, message, service?.advancedOptOut ? optOut : null);
   const entry = await callWithFallback(ctx, { messageSid: message.sid, authToken: account.authToken, params }, route);
   return { messageSid: message.sid, dropped: false, webhookStatus: entry.status, webhookBody: entry.error ?? entry.body };

@@ -105,7 +105,10 @@ function retention(form: Form): Partial<Redaction> {
   };
 }
 
-/** Twilio marks every message a Trial account sends, and the marked body is what its API shows. */
+/**
+ * Twilio marks every message a Trial account sends (its trial-account documentation), and the
+ * marked body is what its API shows.
+ */
 function trialPrefix(account: Account): string {
   return account.type === 'Trial' ? 'Sent from your Twilio trial account - ' : '';
 }
