@@ -10,7 +10,8 @@ export type MessageStatus =
 
 /**
  * SPEC §5: outbound statuses only move forward, and the first final status wins, so a late
- * `sent` callback never overwrites `delivered`.
+ * `sent` callback never overwrites `delivered`. The server and the web app both follow this
+ * order, so a screen never shows a status the database could not hold.
  */
 const RANK: Record<MessageStatus, number> = {
   received: 0,
@@ -27,8 +28,12 @@ export const FINAL_STATUSES: ReadonlySet<MessageStatus> = new Set(['delivered', 
 
 export const isFinal = (s: MessageStatus) => FINAL_STATUSES.has(s);
 
+/** What an agent may send again (SPEC §5). */
+export const isRetryable = (s: MessageStatus) => s === 'failed' || s === 'undelivered';
+
+/** An inbound message is `received` from the start to the end: nothing moves it, and nothing moves to it. */
 export function canMoveTo(current: MessageStatus, next: MessageStatus): boolean {
-  if (isFinal(current)) return false;
+  if (current === 'received' || isFinal(current)) return false;
   return RANK[next] > RANK[current];
 }
 

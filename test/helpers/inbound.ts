@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import twilio from 'twilio';
 import type { Db } from '../../src/db/database.js';
-import type { AppEvent } from '../../src/features/events/bus.js';
+import type { AppEvent } from '../../src/features/events/app-event.js';
+import type { PresentedCustomer } from '../../src/features/customers/presenters.js';
 import { eventually } from './api.js';
 import type { TwilioWorld } from './twilio-world.js';
 
@@ -60,6 +61,14 @@ export async function countRows(db: Db) {
   };
 }
 
+const MARKER = 'test-marker-';
+const isMarker = (e: AppEvent) => e.type === 'customer.updated' && e.data.id.startsWith(MARKER);
+
+/** A customer no database holds, for events that only prove a stream has caught up. */
+export function markerCustomer(id: string): PresentedCustomer {
+  return { id, name: null, phone: '', email: null, notes: null, smsOptOut: false, smsOptOutAt: null, optOuts: [], createdAt: new Date(0).toISOString() };
+}
+
 /**
  * Collects the organization's events straight from the bus. `settle()` waits until everything
  * published so far has arrived (on PostgreSQL events come back through NOTIFY), by sending a
@@ -69,12 +78,12 @@ export function recordEvents(w: TwilioWorld, organizationId = w.organizationId) 
   const events: AppEvent[] = [];
   let markers = 0;
   const stop = w.server.ctx.events.subscribe(organizationId, (e) => {
-    if (e.data.testMarker !== undefined) markers++;
+    if (isMarker(e)) markers++;
     else events.push(e);
   });
   const settle = async () => {
     const expected = markers + 1;
-    await w.server.ctx.events.publish({ type: 'customer.updated', organizationId, data: { testMarker: expected } });
+    await w.server.ctx.events.publish({ type: 'customer.updated', organizationId, data: markerCustomer(`${MARKER}${expected}`) });
     await eventually(() => markers >= expected, { what: 'the event marker' });
     return events;
   };
@@ -83,7 +92,8 @@ export function recordEvents(w: TwilioWorld, organizationId = w.organizationId) 
     await settle();
     events.length = 0;
   };
-  return { events, stop, settle, reset, ofType: (type: AppEvent['type']) => events.filter((e) => e.type === type) };
+  const ofType = <T extends AppEvent['type']>(type: T) => events.filter((e): e is Extract<AppEvent, { type: T }> => e.type === type);
+  return { events, stop, settle, reset, ofType };
 }
 
 /** A clock the test moves by hand. */

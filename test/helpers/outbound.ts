@@ -1,5 +1,5 @@
 import type { NewRow } from '../../src/db/schema.js';
-import type { AppEvent } from '../../src/features/events/bus.js';
+import type { AppEvent } from '../../src/features/events/app-event.js';
 import type { Simulator } from '../../src/simulator/index.js';
 import { senderRow } from './seed.js';
 import type { TwilioWorld } from './twilio-world.js';
@@ -13,7 +13,7 @@ export function recordEvents(world: TwilioWorld): AppEvent[] {
 
 /** The statuses a message went through, as agents saw them live (message.created / message.updated). */
 export function statusesSeen(events: AppEvent[], messageId: string): string[] {
-  const seen = events.filter((e) => e.type.startsWith('message.') && e.data.id === messageId).map((e) => e.data.status as string);
+  const seen = events.flatMap((e) => ((e.type === 'message.created' || e.type === 'message.updated') && e.data.id === messageId ? [e.data.status] : []));
   return seen.filter((s, i) => i === 0 || s !== seen[i - 1]);
 }
 

@@ -6,7 +6,7 @@ import { SESSION_IDLE_MS } from '../../src/features/accounts/sessions.js';
 import { createPgBus, type StreamSignal } from '../../src/features/events/bus.js';
 import { HEARTBEAT_MS, MAX_STREAMS_PER_SESSION } from '../../src/features/events/routes.js';
 import { eventually } from '../helpers/api.js';
-import { openEventStream } from '../helpers/inbound.js';
+import { markerCustomer, openEventStream } from '../helpers/inbound.js';
 import { ENGINES, startTestServer } from '../helpers/server.js';
 import { PASSWORD } from '../helpers/world.js';
 import { CUSTOMER_PHONE, createTwilioWorld, freePort, type TwilioWorld } from '../helpers/twilio-world.js';
@@ -182,7 +182,7 @@ if (ENGINES.includes('postgres')) {
         expect(refusals).toBe(5);
         expect(signals).toEqual([{ type: 'resync' }]);
         expect(logs.lines.filter((l) => l.msg === 'event listener reconnect failed; retrying')).toHaveLength(5);
-        await bus.publish({ type: 'customer.updated', organizationId: 'org-1', data: { id: 'after' } });
+        await bus.publish({ type: 'customer.updated', organizationId: 'org-1', data: markerCustomer('after') });
         await eventually(() => heard.length === 1, { what: 'an event on the new connection' });
       } finally {
         await bus.close();

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { HEARTBEAT_MS } from '../../src/features/events/routes.js';
 import { eventually } from '../helpers/api.js';
-import { openEventStream } from '../helpers/inbound.js';
+import { markerCustomer, openEventStream } from '../helpers/inbound.js';
 import { ENGINES, startTestServer, type TestServer } from '../helpers/server.js';
 import { PASSWORD } from '../helpers/world.js';
 import { CUSTOMER_PHONE, createTwilioWorld, freePort, type TwilioWorld } from '../helpers/twilio-world.js';
@@ -58,9 +58,10 @@ for (const engine of ENGINES) {
       await w.sim.phoneSend({ from: CUSTOMER_PHONE, to: w.sender.phoneNumber, body: 'for Acme only' });
       await eventually(() => ours.frames.length >= 2, { what: 'our events' });
       // A marker published to the other organization after ours proves their stream is caught up.
-      await w.server.ctx.events.publish({ type: 'customer.updated', organizationId: other.body.organization.id, data: { marker: true } });
+      const marker = markerCustomer('marker');
+      await w.server.ctx.events.publish({ type: 'customer.updated', organizationId: other.body.organization.id, data: marker });
       await eventually(() => theirs.frames.length >= 1, { what: 'the marker' });
-      expect(theirs.frames).toEqual([{ type: 'customer.updated', data: { marker: true } }]);
+      expect(theirs.frames).toEqual([{ type: 'customer.updated', data: marker }]);
     });
 
     it('refuses a request without a session', async () => {

@@ -42,12 +42,12 @@ for (const engine of ENGINES) {
       const sent = await send([{ contentType: 'image/png', data: PNG }]);
       expect(sent.webhookStatus).toBe(200);
       await rec.settle();
-      const created = rec.ofType('message.created')[0]!.data as any;
-      expect(created.media).toEqual([expect.objectContaining({ contentType: 'image/png', status: 'pending', url: `/api/media/${created.media[0].id}` })]);
+      const created = rec.ofType('message.created')[0]!.data;
+      expect(created.media).toEqual([expect.objectContaining({ contentType: 'image/png', status: 'pending', url: `/api/media/${created.media[0]!.id}` })]);
       expect(rec.ofType('conversation.created')[0]!.data.preview).toBe('[picture]');
 
       const message = await settled('ready');
-      expect(message.media).toEqual([{ id: created.media[0].id, contentType: 'image/png', size: PNG.length, url: `/api/media/${created.media[0].id}`, status: 'ready' }]);
+      expect(message.media).toEqual([{ id: created.media[0]!.id, contentType: 'image/png', size: PNG.length, url: `/api/media/${created.media[0]!.id}`, status: 'ready' }]);
       expect(message.errorMessage).toBeNull();
       // The simulator's media host refuses requests carrying credentials: the redirect was followed without them.
       const res = await w.agent.api.get(message.media[0].url);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { sniffContentType } from '../../src/domain/media-type.js';
-import { canMoveTo, fromTwilioStatus } from '../../src/domain/message-status.js';
+import { canMoveTo, fromTwilioStatus, isRetryable, type MessageStatus } from '../../src/domain/message-status.js';
+import { previewOf } from '../../src/domain/preview.js';
 import { isAccountSid, isMessagingServiceSid, isShortCode, toE164 } from '../../src/domain/phone.js';
 import { hasForbiddenControl, isBlankText, stripControls } from '../../src/domain/text.js';
 
@@ -35,6 +36,17 @@ describe('message status order', () => {
     expect(canMoveTo('undelivered', 'delivered')).toBe(false);
     expect(canMoveTo('queued', 'queued')).toBe(false);
   });
+  it('keeps an inbound message received', () => {
+    expect(canMoveTo('received', 'pending')).toBe(false);
+    expect(canMoveTo('received', 'delivered')).toBe(false);
+    expect(canMoveTo('pending', 'received')).toBe(false);
+  });
+  it('lets only a failed or undelivered message be sent again', () => {
+    expect(['failed', 'undelivered', 'delivered', 'sent', 'pending', 'received'].filter((s) => isRetryable(s as MessageStatus))).toEqual([
+      'failed',
+      'undelivered',
+    ]);
+  });
   it("maps Twilio's statuses, counting accepted and scheduled as queued", () => {
     expect(fromTwilioStatus('accepted')).toBe('queued');
     expect(fromTwilioStatus('scheduled')).toBe('queued');
@@ -68,5 +80,15 @@ describe('text', () => {
     for (const bad of ['a\u0000b', '\u0001', '\u0008', '\u000b', '\u000c', '\u001b[31m', '\u007f']) expect(hasForbiddenControl(bad), JSON.stringify(bad)).toBe(true);
     for (const ok of ['tab\there', 'line\nfeed\r\n', 'plain', '\u0080é']) expect(hasForbiddenControl(ok), JSON.stringify(ok)).toBe(false);
     expect(stripControls('a\u0000b\u001b[0m\tc\n\u007f')).toBe('ab[0m\tc\n');
+  });
+});
+
+describe('inbox preview', () => {
+  it('shows the body on one line, cut at 140 characters, or what was attached', () => {
+    expect(previewOf('  Hello\n\nthere  ', 0)).toBe('Hello there');
+    expect(previewOf('x'.repeat(200), 0)).toBe('x'.repeat(140));
+    expect(previewOf(' ', 1)).toBe('[picture]');
+    expect(previewOf('', 3)).toBe('[3 pictures]');
+    expect(previewOf('', 0)).toBe('');
   });
 });

@@ -6,6 +6,7 @@ import { chooseConversation } from '../../src/domain/threading.js';
 import { sseFrame } from '../../src/features/events/routes.js';
 import { requireMessageFields } from '../../src/features/inbound/service.js';
 import { isTwilioMediaUrl } from '../../src/features/media/twilio-download.js';
+import { markerCustomer } from '../helpers/inbound.js';
 
 const HOUR = 3_600_000;
 
@@ -124,8 +125,9 @@ describe('media URLs the Twilio credentials may go to', () => {
 
 describe('SSE frames', () => {
   it('are bare data lines, one JSON object, blank-line terminated', () => {
-    expect(sseFrame({ type: 'message.created', organizationId: 'o1', data: { id: 'm1', body: 'a\nb' } })).toBe(
-      'data: {"type":"message.created","data":{"id":"m1","body":"a\\nb"}}\n\n',
-    );
+    const customer = markerCustomer('cu1');
+    const frame = sseFrame({ type: 'customer.updated', organizationId: 'o1', data: { ...customer, notes: 'a\nb' } });
+    expect(frame).toMatch(/^data: \{"type":"customer.updated","data":\{"id":"cu1",[^\n]*"notes":"a\\nb"[^\n]*\}\}\n\n$/);
+    expect(frame).not.toContain('o1');
   });
 });

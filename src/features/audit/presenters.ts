@@ -9,3 +9,5 @@ export function presentAuditEntry(row: AuditRow, actor: { id: string; name: stri
     createdAt: new Date(row.createdAt).toISOString(),
   };
 }
+
+export type PresentedAuditEntry = ReturnType<typeof presentAuditEntry>;

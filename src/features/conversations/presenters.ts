@@ -46,11 +46,5 @@ export function presentMessage(m: MessageRow, media: MediaRow[]) {
 }
 
 export type PresentedConversation = ReturnType<typeof presentConversation>;
+export type PresentedMedia = ReturnType<typeof presentMedia>;
 export type PresentedMessage = ReturnType<typeof presentMessage>;
-
-/** A preview for the inbox row: the first line of the body, or what was attached. */
-export function previewOf(body: string, mediaCount: number): string {
-  const text = body.replace(/\s+/g, ' ').trim();
-  if (text) return text.slice(0, 140);
-  return mediaCount === 1 ? '[picture]' : mediaCount > 1 ? `[${mediaCount} pictures]` : '';
-}

@@ -6,6 +6,7 @@ import { searchTerms } from '../../domain/search.js';
 import { invalid, notFound } from '../../errors.js';
 import type { AuthUser } from '../accounts/sessions.js';
 import { isActiveUser } from '../accounts/service.js';
+import { conversationEvent } from '../events/app-event.js';
 import { publishCommitted } from '../events/publish.js';
 import { presentConversation, presentMessage } from './presenters.js';
 import * as q from './queries.js';
@@ -74,7 +75,7 @@ export async function updateConversation(ctx: Context, auth: AuthUser, id: strin
   if (Object.keys(update).length === 0) return presentConversation(before, before.readAt);
   await q.updateConversation(ctx.db, id, update);
   const after = await conversationOrNotFound(ctx.db, auth, id);
-  await publishCommitted(ctx, [{ type: 'conversation.updated', organizationId: auth.organizationId, data: presentConversation(after) }]);
+  await publishCommitted(ctx, [conversationEvent('conversation.updated', auth.organizationId, presentConversation(after))]);
   return presentConversation(after, after.readAt);
 }
 
@@ -119,6 +120,22 @@ export const presentedMessage = (db: Db, organizationId: string, id: string) =>
     const row = await q.findMessage(tx, organizationId, id);
     return row ? presentMessage(row, await q.mediaOfMessages(tx, [id])) : null;
   });
+
+/**
+ * A row a statement just changed (UPDATE … RETURNING) as the API shows it, reading only its
+ * media; null when the statement changed nothing.
+ */
+export async function presentedMessageRow(conn: Conn, row: q.MessageRow | undefined, mediaCount: number | null) {
+  if (!row) return null;
+  // Counts arrive as numbers or, from some drivers, numeric strings.
+  return presentMessage(row, Number(mediaCount) > 0 ? await q.mediaOfMessages(conn, [row.id]) : []);
+}
+
+/** A conversation as everyone's inbox shows it (no reader, so unread means "last message inbound"), or null. */
+export async function presentedConversation(conn: Conn, organizationId: string, id: string) {
+  const conversation = await q.conversationWithCustomer(conn, organizationId, id);
+  return conversation ? presentConversation(conversation) : null;
+}
 
 /** Takes the message's lock first, so concurrent changes to one message (e.g. two failed downloads) take turns. */
 export const lockMessage = (tx: Tx, id: string) => q.lockMessage(tx, id);

@@ -8,6 +8,7 @@ import { invalid, notFound } from '../../errors.js';
 import { newId } from '../../ids.js';
 import type { AuthUser } from '../accounts/sessions.js';
 import { conversationsWithMessages } from '../conversations/service.js';
+import { customerUpdatedEvent } from '../events/app-event.js';
 import { publishCommitted } from '../events/publish.js';
 import { presentCustomer } from './presenters.js';
 import * as q from './queries.js';
@@ -110,7 +111,7 @@ export async function updateCustomer(ctx: Context, auth: AuthUser, id: string, c
   const { customer, optOuts } = await customerOrNotFound(ctx.db, auth, id);
   const presented = presentCustomer(customer, optOuts);
   if (Object.keys(changes).length > 0) {
-    await publishCommitted(ctx, [{ type: 'customer.updated', organizationId: auth.organizationId, data: presented }]);
+    await publishCommitted(ctx, [customerUpdatedEvent(auth.organizationId, presented)]);
   }
   return presented;
 }

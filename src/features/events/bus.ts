@@ -1,15 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type pg from 'pg';
 import type { Logger } from 'pino';
-
-export type EventType = 'message.created' | 'message.updated' | 'conversation.created' | 'conversation.updated' | 'customer.updated';
-
-export interface AppEvent {
-  type: EventType;
-  organizationId: string;
-  /** The presented object (SPEC §7 shapes), exactly as the API would return it. */
-  data: Record<string, unknown>;
-}
+import type { AppEvent } from './app-event.js';
 
 export type Listener = (event: AppEvent) => void;
 

@@ -1,12 +1,13 @@
 import type { Context } from '../../context.js';
-import type { AppEvent } from './bus.js';
+import type { AppEvent } from './app-event.js';
 
 /**
- * Publishes events about a change that is already committed. A failure here must not turn a
- * stored change into an error answer (Twilio would retry a message we kept), so it is logged:
- * clients catch up on their next read.
+ * Publishes events about a change that is already committed; nulls (nothing to tell) are
+ * skipped. A failure here must not turn a stored change into an error answer (Twilio would
+ * retry a message we kept), so it is logged: clients catch up on their next read.
  */
-export async function publishCommitted(ctx: Context, events: AppEvent[]): Promise<void> {
+export async function publishCommitted(ctx: Context, built: (AppEvent | null)[]): Promise<void> {
+  const events = built.filter((e): e is AppEvent => e !== null);
   if (events.length === 0) return;
   try {
     await ctx.events.publish(events);

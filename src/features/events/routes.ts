@@ -3,7 +3,8 @@ import type { Context } from '../../context.js';
 import { AppError } from '../../errors.js';
 import { authOf, type AuthHooks } from '../../http/auth.js';
 import { isSessionActive, type AuthUser } from '../accounts/sessions.js';
-import type { AppEvent, StreamSignal } from './bus.js';
+import type { AppEvent } from './app-event.js';
+import type { StreamSignal } from './bus.js';
 
 /** Proxies and load balancers commonly drop a connection silent for 30–60 s. */
 export const HEARTBEAT_MS = 25_000;

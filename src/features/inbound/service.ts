@@ -7,11 +7,12 @@ import { countSegments } from '../../domain/segments.js';
 import { isShortCode, toE164 } from '../../domain/phone.js';
 import { AppError } from '../../errors.js';
 import { newId } from '../../ids.js';
-import { presentConversation, presentMessage, previewOf } from '../conversations/presenters.js';
+import { previewOf } from '../../domain/preview.js';
+import { presentConversation, presentMessage } from '../conversations/presenters.js';
 import { isMessageStored, storeMessage } from '../conversations/service.js';
 import { threadConversation, touchConversation, type ThreadedConversation } from '../conversations/threading.js';
 import { applyOptOutKeyword, findOrCreateCustomerLocked, presentedCustomer } from '../customers/service.js';
-import type { AppEvent } from '../events/bus.js';
+import { conversationEvent, customerUpdatedEvent, messageEvent, type AppEvent } from '../events/app-event.js';
 import { publishCommitted } from '../events/publish.js';
 import { addInboundMedia, type InboundMediaItem } from '../media/service.js';
 import type { ConnectedAccount } from '../twilio/accounts.js';
@@ -182,7 +183,7 @@ const isUniqueViolation = (err: unknown) => {
 };
 
 /** Built from what the transaction wrote, so publishing costs no extra reads (one, after an opt-out change). */
-async function inboundEvents(ctx: Context, s: StoredInbound): Promise<AppEvent[]> {
+async function inboundEvents(ctx: Context, s: StoredInbound): Promise<(AppEvent | null)[]> {
   const { conversation } = s.thread;
   const at = s.message.createdAt;
   const presented = presentConversation({
@@ -194,13 +195,9 @@ async function inboundEvents(ctx: Context, s: StoredInbound): Promise<AppEvent[]
     customerPhone: s.customer.phone,
   });
   const organizationId = s.organizationId;
-  const events: AppEvent[] = [
-    { type: s.thread.created ? 'conversation.created' : 'conversation.updated', organizationId, data: presented },
-    { type: 'message.created', organizationId, data: presentMessage(s.message, s.media) },
+  return [
+    conversationEvent(s.thread.created ? 'conversation.created' : 'conversation.updated', organizationId, presented),
+    messageEvent('message.created', organizationId, presentMessage(s.message, s.media)),
+    s.optOutChanged ? customerUpdatedEvent(organizationId, await presentedCustomer(ctx.db, organizationId, s.customer.id)) : null,
   ];
-  if (s.optOutChanged) {
-    const customer = await presentedCustomer(ctx.db, organizationId, s.customer.id);
-    if (customer) events.push({ type: 'customer.updated', organizationId, data: customer });
-  }
-  return events;
 }

@@ -2,6 +2,7 @@ import type { Context } from '../../context.js';
 import { MAX_MEDIA_BYTES, sniffContentType } from '../../domain/media-type.js';
 import type { JobHandler } from '../../jobs/runner.js';
 import { lockMessage, presentedMessage, setMessageError } from '../conversations/service.js';
+import { messageEvent } from '../events/app-event.js';
 import { publishCommitted } from '../events/publish.js';
 import { connectedAccountById } from '../twilio/accounts.js';
 import * as q from './queries.js';
@@ -84,6 +85,5 @@ async function giveUp(ctx: Context, media: q.MediaRow, reason: string): Promise<
 
 async function publishMessageUpdated(ctx: Context, media: q.MediaRow): Promise<void> {
   if (!media.messageId) return;
-  const message = await presentedMessage(ctx.db, media.organizationId, media.messageId);
-  if (message) await publishCommitted(ctx, [{ type: 'message.updated', organizationId: media.organizationId, data: message }]);
+  await publishCommitted(ctx, [messageEvent('message.updated', media.organizationId, await presentedMessage(ctx.db, media.organizationId, media.messageId))]);
 }

@@ -3,9 +3,11 @@ import { fromTwilioStatus } from '../../domain/message-status.js';
 import { failureOf, twilioErrorReason, withoutAccountSids } from '../../domain/twilio-errors.js';
 import type { Job } from '../../jobs/queue.js';
 import { RunLater } from '../../jobs/runner.js';
-import { markOptedOut } from '../customers/service.js';
+import { presentedMessageRow } from '../conversations/service.js';
+import { markOptedOut, presentedCustomer } from '../customers/service.js';
+import { customerUpdatedEvent, messageEvent } from '../events/app-event.js';
+import { publishCommitted } from '../events/publish.js';
 import { clientFor, type ConnectedAccount } from '../twilio/accounts.js';
-import { customerUpdatedEvent, messageRowEvent, publish, publishMessageRow } from './events.js';
 import * as q from './queries.js';
 import { findSentMessage, type SentMessage } from './recheck.js';
 import { sendPayload, type SendPayload } from './payload.js';
@@ -58,7 +60,7 @@ async function adopt(ctx: Context, sc: Send, attemptId: string, found: SentMessa
     if (!(await q.settleAttempt(tx, attemptId, ['started', 'unknown'], 'accepted', { twilioSid: found.sid, now }))) return undefined;
     return q.advanceMessage(tx, sc.id, next, { twilioSid: found.sid, now, ...failureOf(next, found.errorCode, found.errorMessage) });
   });
-  await publishMessageRow(ctx, row, sc.mediaCount);
+  await publishCommitted(ctx, [messageEvent('message.updated', sc.organizationId, await presentedMessageRow(ctx.db, row, sc.mediaCount))]);
 }
 
 /** A Twilio 4xx: the message fails at once with a plain reason; 21610 also opts the customer out. */
@@ -70,16 +72,16 @@ async function reject(ctx: Context, sc: Send, attemptId: string, code: number | 
     if (optOut) await markOptedOut(tx, { organizationId: sc.organizationId, customerId: sc.customerId, senderId: sc.senderId, now });
     return q.advanceMessage(tx, sc.id, 'failed', { now, errorCode: code, errorMessage: twilioErrorReason(code, twilioMessage) });
   });
-  await publish(ctx, [
-    row ? await messageRowEvent(ctx, 'message.updated', row, sc.mediaCount) : null,
-    optOut ? await customerUpdatedEvent(ctx, sc.organizationId, sc.customerId) : null,
+  await publishCommitted(ctx, [
+    messageEvent('message.updated', sc.organizationId, await presentedMessageRow(ctx.db, row, sc.mediaCount)),
+    optOut ? customerUpdatedEvent(sc.organizationId, await presentedCustomer(ctx.db, sc.organizationId, sc.customerId)) : null,
   ]);
 }
 
 /** Fails a pending message without asking Twilio (sender removed, account gone, opted out, gave up). */
 export async function failMessage(ctx: Context, sc: Send, failure: { code: number | null; reason: string }): Promise<void> {
   const row = await q.advanceMessage(ctx.db, sc.id, 'failed', { now: ctx.clock.now(), errorCode: failure.code, errorMessage: failure.reason });
-  await publishMessageRow(ctx, row, sc.mediaCount);
+  await publishCommitted(ctx, [messageEvent('message.updated', sc.organizationId, await presentedMessageRow(ctx.db, row, sc.mediaCount))]);
 }
 
 /** 20003: the account is paused; the message stays pending and nothing counts as failed. */

@@ -1,5 +1,6 @@
 import type { Conn } from '../../db/database.js';
 import { MAX_ATTACHMENTS, MAX_MEDIA_BYTES, OUTBOUND_IMAGE_TYPES } from '../../domain/media-type.js';
+import { isRetryable, type MessageStatus } from '../../domain/message-status.js';
 import { toE164 } from '../../domain/phone.js';
 import { countSegments, MAX_BODY_CHARACTERS, type SegmentCount } from '../../domain/segments.js';
 import { isBlankText } from '../../domain/text.js';
@@ -67,9 +68,9 @@ export async function checkNotOptedOut(conn: Conn, customerId: string, senderId:
 }
 
 /** Only a failed or undelivered outbound message can be sent again. */
-export function checkRetryable(message: { direction: string; status: string }): void {
+export function checkRetryable(message: { direction: string; status: MessageStatus }): void {
   if (message.direction !== 'outbound') throw new AppError('conflict', 'Only messages sent by agents can be sent again');
-  if (message.status !== 'failed' && message.status !== 'undelivered') {
+  if (!isRetryable(message.status)) {
     throw new AppError('conflict', `This message is ${message.status}; only a failed or undelivered message can be sent again`);
   }
 }

@@ -5,14 +5,15 @@ import { AppError, conflict, notFound } from '../../errors.js';
 import { newId } from '../../ids.js';
 import { enqueue } from '../../jobs/queue.js';
 import type { AuthUser } from '../accounts/sessions.js';
-import { previewOf } from '../conversations/presenters.js';
+import { previewOf } from '../../domain/preview.js';
 import { findConversation } from '../conversations/queries.js';
 import { threadConversation, touchConversation } from '../conversations/threading.js';
 import { findCustomer, lockCustomer, findCustomerByPhone } from '../customers/queries.js';
 import { findOrCreateCustomerLocked } from '../customers/service.js';
 import { checkContent, checkMedia, checkNotOptedOut, checkPhone, checkRetryable, checkSender } from './checks.js';
-import { presentedMessage } from '../conversations/service.js';
-import { messageEvent, presentedConversation, publish } from './events.js';
+import { presentedConversation, presentedMessage } from '../conversations/service.js';
+import { conversationEvent, messageEvent } from '../events/app-event.js';
+import { publishCommitted } from '../events/publish.js';
 import * as q from './queries.js';
 import { SEND_JOB, sendPayload } from './payload.js';
 
@@ -38,9 +39,9 @@ export async function sendReply(ctx: Context, auth: AuthUser, conversationId: st
     storeOutbound(ctx, tx, { organizationId: auth.organizationId, conversationId, authorId: auth.id, body: input.body, mediaIds, count }),
   );
   const message = await presentedMessage(ctx.db, auth.organizationId, messageId);
-  await publish(ctx, [
-    message && { type: 'message.created', organizationId: auth.organizationId, data: message },
-    await conversationEvent(ctx, 'conversation.updated', auth.organizationId, conversationId),
+  await publishCommitted(ctx, [
+    messageEvent('message.created', auth.organizationId, message),
+    conversationEvent('conversation.updated', auth.organizationId, await presentedConversation(ctx.db, auth.organizationId, conversationId)),
   ]);
   // Woken only now, so the job's own events (queued, sent…) cannot overtake message.created.
   ctx.wakeWorker();
@@ -78,11 +79,11 @@ export async function startConversation(ctx: Context, auth: AuthUser, input: Sta
     return { conversationId, messageId, created: threaded.created };
   });
 
-  const conversation = await presentedConversation(ctx, org, stored.conversationId);
+  const conversation = await presentedConversation(ctx.db, org, stored.conversationId);
   const message = await presentedMessage(ctx.db, org, stored.messageId);
-  await publish(ctx, [
-    conversation && { type: stored.created ? 'conversation.created' : 'conversation.updated', organizationId: org, data: conversation },
-    message && { type: 'message.created', organizationId: org, data: message },
+  await publishCommitted(ctx, [
+    conversationEvent(stored.created ? 'conversation.created' : 'conversation.updated', org, conversation),
+    messageEvent('message.created', org, message),
   ]);
   ctx.wakeWorker(); // after the events, as in sendReply
   return { conversation: conversation!, message: message! };
@@ -130,10 +131,10 @@ export async function retryMessage(ctx: Context, auth: AuthUser, messageId: stri
     await q.deleteSendJobs(tx, SEND_JOB, message.id);
     await enqueue(tx, SEND_JOB, sendPayload(message.id, org), { now });
   });
-  const event = await messageEvent(ctx, 'message.updated', org, message.id);
-  await publish(ctx, [event]);
+  const retried = await presentedMessage(ctx.db, org, message.id);
+  await publishCommitted(ctx, [messageEvent('message.updated', org, retried)]);
   ctx.wakeWorker(); // after the event, as in sendReply
-  return event!.data;
+  return retried!;
 }
 
 /**
@@ -171,11 +172,6 @@ async function storeOutbound(
   await touchConversation(tx, input.conversationId, { direction: 'outbound', at: now, preview: previewOf(input.body, input.mediaIds.length) });
   await enqueue(tx, SEND_JOB, sendPayload(id, input.organizationId), { now });
   return id;
-}
-
-async function conversationEvent(ctx: Context, type: 'conversation.created' | 'conversation.updated', organizationId: string, conversationId: string) {
-  const data = await presentedConversation(ctx, organizationId, conversationId);
-  return data ? { type, organizationId, data } : null;
 }
 
 /**

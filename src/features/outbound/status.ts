@@ -1,9 +1,11 @@
 import type { Context } from '../../context.js';
 import { fromTwilioStatus, type MessageStatus } from '../../domain/message-status.js';
 import { failureOf } from '../../domain/twilio-errors.js';
+import { presentedMessageRow } from '../conversations/service.js';
+import { messageEvent } from '../events/app-event.js';
+import { publishCommitted } from '../events/publish.js';
 import type { ConnectedAccount } from '../twilio/accounts.js';
 import type { TwilioParams } from '../twilio/webhook.js';
-import { publishMessageRow } from './events.js';
 import * as q from './queries.js';
 
 type CallbackAttempt = NonNullable<Awaited<ReturnType<typeof q.attemptForCallback>>>;
@@ -23,7 +25,7 @@ export async function applyStatusCallback(ctx: Context, account: ConnectedAccoun
   if (attemptId && callback.sid && callback.next) {
     const named = { attemptId, sid: callback.sid, organizationId: account.organizationId };
     const moved = await q.advanceByCallback(ctx.db, named, callback.next, { now: ctx.clock.now(), ...failureOf(callback.next, callback.errorCode, null) });
-    if (moved) return publishMessageRow(ctx, moved, moved.mediaCount);
+    if (moved) return publishCommitted(ctx, [messageEvent('message.updated', moved.organizationId, await presentedMessageRow(ctx.db, moved, moved.mediaCount))]);
   }
   await applyToAttempt(ctx, account, attemptId, callback);
 }
@@ -50,7 +52,7 @@ async function applyToAttempt(ctx: Context, account: ConnectedAccount, attemptId
     return;
   }
   const row = attempt.twilioSid === null ? await adoptSid(ctx, attempt, sid, next ?? 'queued', errorCode) : next ? await advance(ctx, attempt, next, errorCode) : undefined;
-  await publishMessageRow(ctx, row, attempt.mediaCount);
+  await publishCommitted(ctx, [messageEvent('message.updated', attempt.organizationId, await presentedMessageRow(ctx.db, row, attempt.mediaCount))]);
 }
 
 function advance(ctx: Context, attempt: CallbackAttempt, next: MessageStatus, errorCode: number | null) {

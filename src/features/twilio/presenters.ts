@@ -46,3 +46,7 @@ export function presentIncomingNumber(n: TwilioNumber, senderId: string | null, 
 }
 
 export const presentAvailableNumber = (n: AvailableNumber) => ({ ...n });
+
+export type PresentedIntegration = ReturnType<typeof presentIntegration>;
+export type PresentedIncomingNumber = ReturnType<typeof presentIncomingNumber>;
+export type PresentedAvailableNumber = ReturnType<typeof presentAvailableNumber>;
