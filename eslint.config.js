@@ -12,4 +12,24 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },
   },
+  {
+    // The browser bundle holds no server code: the web app takes the server's types, and only
+    // the pure rules of src/domain as code.
+    files: ['web/**/*.{ts,tsx}'],
+    ignores: ['web/vite.config.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/src/*', '!**/src/domain'],
+              allowTypeImports: true,
+              message: 'The web app may import server code only with `import type`; share runtime rules through src/domain.',
+            },
+          ],
+        },
+      ],
+    },
+  },
 );

@@ -9,17 +9,21 @@ import type {
   Id,
   IncomingNumber,
   Me,
+  LoginAnswer,
   Message,
   NewSender,
   Organization,
   Page,
   Role,
   Sender,
+  SignupAnswer,
+  StartedConversation,
   Timeline,
   TwilioIntegration,
   UploadedMedia,
   User,
 } from './types';
+import type { disconnect } from '../../../src/features/twilio/service';
 
 type Query = Record<string, string | number | null | undefined>;
 
@@ -34,15 +38,7 @@ function withQuery(path: string, query: Query): string {
 
 const enc = encodeURIComponent;
 
-/** Lists are `{items, nextCursor}`; a bare array is accepted too, to be lenient. */
-export function pageOf<T>(value: Page<T> | T[] | null | undefined): Page<T> {
-  if (Array.isArray(value)) return { items: value, nextCursor: null };
-  return { items: value?.items ?? [], nextCursor: value?.nextCursor ?? null };
-}
-
-async function list<T>(path: string, options?: RequestOptions): Promise<Page<T>> {
-  return pageOf(await request<Page<T> | T[]>('GET', path, undefined, options));
-}
+const list = <T>(path: string, options?: RequestOptions) => request<Page<T>>('GET', path, undefined, options);
 
 export interface ConversationQuery {
   status?: ConversationStatus;
@@ -55,9 +51,9 @@ export interface ConversationQuery {
 // --- session ---
 export const me = (options?: RequestOptions) => request<Me>('GET', '/api/me', undefined, { expectUnauthorized: true, ...options });
 export const login = (email: string, password: string) =>
-  request<{ token: string; user: User }>('POST', '/api/login', { email, password }, { expectUnauthorized: true });
+  request<LoginAnswer>('POST', '/api/login', { email, password }, { expectUnauthorized: true });
 export const signup = (input: { orgName: string; name: string; email: string; password: string }) =>
-  request<{ user: User; organization: Organization; token: string }>('POST', '/api/signup', input, { expectUnauthorized: true });
+  request<SignupAnswer>('POST', '/api/signup', input, { expectUnauthorized: true });
 export const logout = () => request<void>('POST', '/api/logout');
 export const changePassword = (currentPassword: string, newPassword: string) =>
   request<void>('POST', '/api/me/password', { currentPassword, newPassword });
@@ -67,16 +63,16 @@ export const listUsers = () => list<User>('/api/users');
 export const inviteUser = (input: { email: string; name: string; role: Role; password: string }) => request<User>('POST', '/api/users', input);
 export const updateUser = (id: Id, changes: { role?: Role; name?: string; active?: boolean }) =>
   request<User>('PATCH', `/api/users/${enc(id)}`, changes);
-export const deactivateUser = (id: Id) => request<User | undefined>('DELETE', `/api/users/${enc(id)}`);
+export const deactivateUser = (id: Id) => request<User>('DELETE', `/api/users/${enc(id)}`);
 export const updateSettings = (threadingWindowHours: number) =>
-  request<{ organization: Organization } | Organization>('PATCH', '/api/settings', { threadingWindowHours });
+  request<{ organization: Organization }>('PATCH', '/api/settings', { threadingWindowHours });
 export const listAudit = (cursor?: string | null) => list<AuditEntry>(withQuery('/api/audit', { cursor }));
 
 // --- Twilio integration (admin) ---
 export const getTwilio = () => request<TwilioIntegration>('GET', '/api/integrations/twilio');
 export const connectTwilio = (accountSid: string, authToken: string) =>
   request<TwilioIntegration>('PUT', '/api/integrations/twilio', { accountSid, authToken });
-export const disconnectTwilio = () => request<Record<string, unknown> | undefined>('DELETE', '/api/integrations/twilio');
+export const disconnectTwilio = () => request<Awaited<ReturnType<typeof disconnect>>>('DELETE', '/api/integrations/twilio');
 export const listIncomingNumbers = () => list<IncomingNumber>('/api/integrations/twilio/incoming-numbers');
 export const listAvailableNumbers = (query: { country: string; areaCode?: string; contains?: string }) =>
   list<AvailableNumber>(withQuery('/api/integrations/twilio/available-numbers', query));
@@ -97,7 +93,7 @@ export const updateConversation = (id: Id, changes: { status?: ConversationStatu
   request<Conversation>('PATCH', `/api/conversations/${enc(id)}`, changes);
 export const markRead = (id: Id) => request<unknown>('POST', `/api/conversations/${enc(id)}/read`);
 export const startConversation = (input: { senderId: Id; customerId?: Id; phone?: string; body: string; mediaIds?: Id[] }) =>
-  request<{ conversation: Conversation; message: Message }>('POST', '/api/conversations', input);
+  request<StartedConversation>('POST', '/api/conversations', input);
 export const listMessages = (conversationId: Id, cursor?: string | null, options?: RequestOptions) =>
   list<Message>(withQuery(`/api/conversations/${enc(conversationId)}/messages`, { cursor }), options);
 export const sendMessage = (conversationId: Id, body: string, mediaIds: Id[]) =>

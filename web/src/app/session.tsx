@@ -1,7 +1,6 @@
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
 import * as api from '../api/api';
 import type { Me, Organization, Sender, User } from '../api/types';
-import { sameId } from '../lib/ids';
 
 interface SessionValue {
   me: Me;
@@ -71,8 +70,8 @@ export function SessionProvider({ me, onMeChange, onLogout, children }: SessionP
     () => ({
       users,
       senders,
-      userById: (id) => users.find((u) => sameId(u.id, id)),
-      senderById: (id) => senders.find((s) => sameId(s.id, id)),
+      userById: (id) => users.find((u) => u.id === id),
+      senderById: (id) => senders.find((s) => s.id === id),
       reload,
     }),
     [users, senders, reload],

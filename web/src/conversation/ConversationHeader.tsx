@@ -1,7 +1,6 @@
 import type { Conversation, Id, InboxView, Sender } from '../api/types';
 import { useDirectory, useSession } from '../app/session';
 import { customerLabel, formatPhone, senderLabel } from '../lib/format';
-import { sameId } from '../lib/ids';
 import { routeHref } from '../lib/router';
 
 interface ConversationHeaderProps {
@@ -17,7 +16,7 @@ export function ConversationHeader({ conversation, sender, view, panelOpen, onTo
   const { me } = useSession();
   const { users } = useDirectory();
   const name = customerLabel(conversation.customer);
-  const assignable = users.filter((u) => u.active || sameId(u.id, conversation.assigneeId));
+  const assignable = users.filter((u) => u.active || u.id === conversation.assigneeId);
 
   return (
     <header className="conversation-header">
@@ -38,15 +37,15 @@ export function ConversationHeader({ conversation, sender, view, panelOpen, onTo
           <select
             value={conversation.assigneeId ?? ''}
             onChange={(e) => {
-              const chosen = users.find((u) => String(u.id) === e.target.value);
+              const chosen = users.find((u) => u.id === e.target.value);
               onChange({ assigneeId: chosen ? chosen.id : null });
             }}
           >
             <option value="">Unassigned</option>
             {assignable.map((user) => (
-              <option key={user.id} value={String(user.id)}>
+              <option key={user.id} value={user.id}>
                 {user.name}
-                {sameId(user.id, me.user.id) ? ' (you)' : ''}
+                {user.id === me.user.id ? ' (you)' : ''}
                 {user.active ? '' : ' (deactivated)'}
               </option>
             ))}

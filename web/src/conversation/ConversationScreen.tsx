@@ -8,7 +8,6 @@ import { Composer } from '../composer/Composer';
 import type { Attachment } from '../composer/useAttachments';
 import { CustomerPanel } from '../customer/CustomerPanel';
 import { customerLabel, fullDateTime, senderLabel } from '../lib/format';
-import { sameId } from '../lib/ids';
 import { newLocalId, type LiveEvent } from '../live/applyEvent';
 import { ErrorNote } from '../ui/ConfirmDialog';
 import { ConversationHeader } from './ConversationHeader';
@@ -45,7 +44,7 @@ export function ConversationScreen({ conversationId, view, onRead, onLocalEvent 
         conversationId,
         direction: 'outbound',
         body,
-        media: attachments.map((a) => ({ id: a.mediaId ?? a.key, contentType: a.file.type, size: a.file.size, url: a.previewUrl ?? '' })),
+        media: attachments.map((a) => ({ id: a.mediaId ?? a.key, contentType: a.file.type, size: a.file.size, url: a.previewUrl ?? '', status: 'ready' })),
         status: 'pending',
         errorCode: null,
         errorMessage: null,
@@ -103,12 +102,12 @@ export function ConversationScreen({ conversationId, view, onRead, onLocalEvent 
   }
 
   const sender = senderById(conversation.senderId);
-  const optOut = customer?.optOuts.find((o) => sameId(o.senderId, conversation.senderId));
+  const optOut = customer?.optOuts.find((o) => o.senderId === conversation.senderId);
   const name = customerLabel(conversation.customer);
   const blockedReason = optOut
     ? `${name} opted out of texts from ${sender ? senderLabel(sender) : 'this number'} on ${fullDateTime(optOut.at)}. Nothing can be sent from this number until they text START to it.`
     : null;
-  const attachBlockedReason = sender && sender.capabilities?.mms === false ? `${senderLabel(sender)} cannot send pictures.` : null;
+  const attachBlockedReason = sender && !sender.capabilities.mms ? `${senderLabel(sender)} cannot send pictures.` : null;
 
   return (
     <div className="conversation-screen" data-panel={panelOpen ? 'open' : 'closed'}>

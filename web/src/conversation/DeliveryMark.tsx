@@ -11,9 +11,9 @@ const MARKS: Record<string, { icon: string; label: string }> = {
 };
 
 export function failureReason(message: Message): string | null {
-  if (!message.errorMessage && message.errorCode == null) return null;
+  if (!message.errorMessage && message.errorCode === null) return null;
   const reason = message.errorMessage ?? 'Twilio reported an error.';
-  return message.errorCode != null ? `${reason} (error ${message.errorCode})` : reason;
+  return message.errorCode !== null ? `${reason} (error ${message.errorCode})` : reason;
 }
 
 /** The delivery state of an outbound message; the title carries Twilio's reason on failure. */

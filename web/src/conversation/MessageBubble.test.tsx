@@ -45,8 +45,8 @@ describe('MessageBubble', () => {
     renderBubble(
       aMessage({
         media: [
-          { id: 'a', contentType: 'image/jpeg', size: 10, url: '/media/a' },
-          { id: 'b', contentType: 'image/svg+xml', size: 10, url: '/media/b' },
+          { id: 'a', contentType: 'image/jpeg', size: 10, url: '/media/a', status: 'ready' },
+          { id: 'b', contentType: 'image/svg+xml', size: 10, url: '/media/b', status: 'ready' },
         ],
       }),
     );

@@ -9,7 +9,6 @@ import { SegmentCounter } from '../composer/SegmentCounter';
 import { useMessageBody } from '../composer/useMessageBody';
 import { customerLabel, formatPhone, fullDateTime, senderLabel } from '../lib/format';
 import { useDebounced } from '../lib/hooks';
-import { sameId } from '../lib/ids';
 import { routeHref } from '../lib/router';
 import { useAction } from '../lib/useAction';
 import { ErrorNote } from '../ui/ConfirmDialog';
@@ -32,11 +31,11 @@ export function NewConversationDialog({ onClose, onStarted }: NewConversationDia
 
   useEffect(reload, [reload]);
   useEffect(() => {
-    if (!senderId && usable[0]) setSenderId(String(usable[0].id));
+    if (!senderId && usable[0]) setSenderId(usable[0].id);
   }, [senderId, usable]);
 
-  const sender = usable.find((s) => String(s.id) === senderId);
-  const optOut = customer && sender ? customer.optOuts.find((o) => sameId(o.senderId, sender.id)) : undefined;
+  const sender = usable.find((s) => s.id === senderId);
+  const optOut = customer && sender ? customer.optOuts.find((o) => o.senderId === sender.id) : undefined;
   const recipientReady = customer !== null || to.replace(/\D/g, '').length >= 3;
   const canSend = !!sender && recipientReady && message.body.trim().length > 0 && !message.count.overLimit && !optOut && !busy;
 
@@ -71,7 +70,7 @@ export function NewConversationDialog({ onClose, onStarted }: NewConversationDia
             <span>From</span>
             <select value={senderId} onChange={(e) => setSenderId(e.target.value)}>
               {usable.map((s) => (
-                <option key={s.id} value={String(s.id)}>
+                <option key={s.id} value={s.id}>
                   {senderLabel(s)}
                 </option>
               ))}

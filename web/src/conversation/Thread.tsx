@@ -33,9 +33,9 @@ export function Thread({ messages, loading, error, hasOlder, loadingOlder, onLoa
   useLayoutEffect(() => {
     const el = scroller.current;
     if (!el) return;
-    const firstId = messages[0] ? String(messages[0].id) : null;
+    const firstId = messages[0]?.id ?? null;
     const last = messages[messages.length - 1];
-    const lastId = last ? String(last.id) : null;
+    const lastId = last?.id ?? null;
     const previous = before.current;
     if (previous.firstId !== null && firstId !== previous.firstId && lastId === previous.lastId) {
       // Older messages arrived above: keep what the reader was looking at in place.

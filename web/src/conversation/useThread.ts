@@ -4,7 +4,6 @@ import { errorMessage, isAbort } from '../api/http';
 import type { Id, Message } from '../api/types';
 import { applyToThread, claimLocalCopy, sortThread, upsertMessages } from '../live/applyEvent';
 import { useLiveEvents, useResync } from '../live/LiveProvider';
-import { sameId } from '../lib/ids';
 
 /**
  * The messages of one conversation: the newest page first, older pages on demand, live
@@ -75,10 +74,10 @@ export function useThread(conversationId: Id) {
 
   /** Shows a message at once, before the server has answered (an optimistic send). */
   const addLocal = useCallback((message: Message) => setMessages((existing) => sortThread([...existing, message])), [setMessages]);
-  const removeLocal = useCallback((id: Id) => setMessages((existing) => existing.filter((m) => !sameId(m.id, id))), [setMessages]);
+  const removeLocal = useCallback((id: Id) => setMessages((existing) => existing.filter((m) => m.id !== id)), [setMessages]);
   /** Swaps the optimistic copy for the server's message (which an event may have brought already). */
   const replaceLocal = useCallback(
-    (id: Id, message: Message) => setMessages((existing) => upsertMessages(existing.filter((m) => !sameId(m.id, id)), [message], { allowRetry: false })),
+    (id: Id, message: Message) => setMessages((existing) => upsertMessages(existing.filter((m) => m.id !== id), [message], { allowRetry: false })),
     [setMessages],
   );
   const upsert = useCallback((message: Message) => setMessages((existing) => upsertMessages(existing, [message])), [setMessages]);

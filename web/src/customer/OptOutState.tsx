@@ -15,7 +15,7 @@ export function OptOutState({ customer }: { customer: Customer }) {
           {customer.optOuts.map((optOut) => {
             const sender = senderById(optOut.senderId);
             return (
-              <li key={String(optOut.senderId)}>
+              <li key={optOut.senderId}>
                 <strong>Opted out</strong> of {sender ? senderLabel(sender) : 'a removed number'} since {fullDateTime(optOut.at)}
               </li>
             );

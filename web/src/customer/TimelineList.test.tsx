@@ -6,7 +6,6 @@ import * as api from '../api/api';
 import type { Timeline } from '../api/types';
 import { StaticSession } from '../app/session';
 import { LiveProvider } from '../live/LiveProvider';
-import { sameId } from '../lib/ids';
 import { aConversation, aCustomer, aMessage, aSender, aUser } from '../test/factories';
 import { resetFakes } from '../test/fakes';
 import { startConnectedHub } from '../test/hub';
@@ -25,8 +24,8 @@ const session: SessionProps['session'] = {
 const directory: SessionProps['directory'] = {
   users: [aUser()],
   senders: [aSender()],
-  userById: (id) => (sameId(id, 'u1') ? aUser() : undefined),
-  senderById: (id) => (sameId(id, 's1') ? aSender() : undefined),
+  userById: (id) => (id === 'u1' ? aUser() : undefined),
+  senderById: (id) => (id === 's1' ? aSender() : undefined),
   reload: () => {},
 };
 

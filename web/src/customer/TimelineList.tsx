@@ -1,7 +1,6 @@
 import type { Id, InboxView, TimelineConversation } from '../api/types';
 import { useDirectory } from '../app/session';
 import { fullDateTime, plural, senderLabel, timeOfDay } from '../lib/format';
-import { sameId } from '../lib/ids';
 import { routeHref } from '../lib/router';
 import { ErrorNote } from '../ui/ConfirmDialog';
 import { useTimeline } from './useTimeline';
@@ -16,7 +15,7 @@ export function TimelineList({ customerId, currentId, view }: { customerId: Id; 
       {timeline && (
         <ol className="timeline">
           {timeline.conversations.map((c) => (
-            <TimelineItem key={c.id} conversation={c} current={sameId(c.id, currentId)} view={view} />
+            <TimelineItem key={c.id} conversation={c} current={c.id === currentId} view={view} />
           ))}
         </ol>
       )}

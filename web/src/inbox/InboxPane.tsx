@@ -2,7 +2,6 @@ import { useEffect, useRef, type KeyboardEvent, type RefObject } from 'react';
 import type { Id, InboxView } from '../api/types';
 import { useDirectory } from '../app/session';
 import { useNow } from '../lib/hooks';
-import { sameId } from '../lib/ids';
 import { INBOX_VIEWS, routeHref } from '../lib/router';
 import { ErrorNote } from '../ui/ConfirmDialog';
 import { ConversationItem } from './ConversationItem';
@@ -109,7 +108,7 @@ export function InboxPane({ view, openId, query, onQueryChange, searchRef, inbox
                 key={conversation.id}
                 conversation={conversation}
                 view={view}
-                selected={sameId(conversation.id, openId)}
+                selected={conversation.id === openId}
                 now={now}
                 assignee={userById(conversation.assigneeId)}
                 sender={showSender ? senderById(conversation.senderId) : undefined}

@@ -3,7 +3,6 @@ import type { Id, InboxView } from '../api/types';
 import { useSession } from '../app/session';
 import { ConversationScreen } from '../conversation/ConversationScreen';
 import { useDebounced, isTyping } from '../lib/hooks';
-import { sameId } from '../lib/ids';
 import { navigate } from '../lib/router';
 import { InboxPane } from './InboxPane';
 import { useInbox } from './useInbox';
@@ -39,7 +38,7 @@ export function InboxScreen({ route }: InboxScreenProps) {
     const open = (id: Id, focusItem: boolean) => {
       navigate({ name: 'inbox', view: latest.current.route.view, conversationId: id });
       if (focusItem) {
-        requestAnimationFrame(() => document.querySelector<HTMLElement>(`[data-conversation-id="${CSS.escape(String(id))}"]`)?.focus());
+        requestAnimationFrame(() => document.querySelector<HTMLElement>(`[data-conversation-id="${CSS.escape(id)}"]`)?.focus());
       }
     };
     const onKeyDown = (event: KeyboardEvent) => {
@@ -59,7 +58,7 @@ export function InboxScreen({ route }: InboxScreenProps) {
         const items = current.items;
         if (items.length === 0) return;
         event.preventDefault();
-        const index = items.findIndex((c) => sameId(c.id, here.conversationId));
+        const index = items.findIndex((c) => c.id === here.conversationId);
         const nextIndex = index === -1 ? 0 : Math.min(items.length - 1, Math.max(0, index + (event.key === 'j' ? 1 : -1)));
         const next = items[nextIndex];
         const inList = document.activeElement?.closest('.conversation-list') != null;

@@ -4,7 +4,6 @@ import { errorMessage, isAbort } from '../api/http';
 import type { Conversation, Id, InboxView } from '../api/types';
 import { applyToInbox, inboxFilter, mergeFirstPage, sortByActivity, type LiveEvent } from '../live/applyEvent';
 import { useLiveEvents, useResync } from '../live/LiveProvider';
-import { sameId } from '../lib/ids';
 
 export const PAGE_SIZE = 30;
 
@@ -113,8 +112,8 @@ export function useInbox(view: InboxView, q: string, meId: Id, openId: Id | null
         setLoadingMore(false);
         if (asked !== generation.current) return;
         setItems((current) => {
-          const known = new Set(current.map((c) => String(c.id)));
-          return sortByActivity([...current, ...page.items.filter((c) => !known.has(String(c.id)))]);
+          const known = new Set(current.map((c) => c.id));
+          return sortByActivity([...current, ...page.items.filter((c) => !known.has(c.id))]);
         });
         setCursor(page.nextCursor);
       },
@@ -138,7 +137,7 @@ export function useInbox(view: InboxView, q: string, meId: Id, openId: Id | null
   useResync(refresh);
 
   const markReadLocally = useCallback((id: Id) => {
-    setItems((current) => (current.some((c) => sameId(c.id, id) && c.unread) ? current.map((c) => (sameId(c.id, id) ? { ...c, unread: false } : c)) : current));
+    setItems((current) => (current.some((c) => c.id === id && c.unread) ? current.map((c) => (c.id === id ? { ...c, unread: false } : c)) : current));
   }, [setItems]);
 
   return { items, loading, loadingMore, error, hasMore: cursor !== null, loadMore, reload: load, markReadLocally, applyLocal };

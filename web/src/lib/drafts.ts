@@ -4,10 +4,10 @@ import type { Id } from '../api/types';
 const drafts = new Map<string, string>();
 
 export function getDraft(conversationId: Id): string {
-  return drafts.get(String(conversationId)) ?? '';
+  return drafts.get(conversationId) ?? '';
 }
 
 export function setDraft(conversationId: Id, body: string) {
-  if (body) drafts.set(String(conversationId), body);
-  else drafts.delete(String(conversationId));
+  if (body) drafts.set(conversationId, body);
+  else drafts.delete(conversationId);
 }

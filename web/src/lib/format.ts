@@ -1,12 +1,12 @@
 import { parsePhoneNumberFromString } from 'libphonenumber-js/min';
-import type { ConversationCustomer, Sender } from '../api/types';
+import type { Conversation, Sender } from '../api/types';
 
 export function formatPhone(phone: string | null | undefined): string {
   if (!phone) return '';
   return parsePhoneNumberFromString(phone)?.formatInternational() ?? phone;
 }
 
-export function customerLabel(customer: Pick<ConversationCustomer, 'name' | 'phone'> | null | undefined): string {
+export function customerLabel(customer: Pick<Conversation['customer'], 'name' | 'phone'> | null | undefined): string {
   if (!customer) return 'Unknown customer';
   return customer.name?.trim() || formatPhone(customer.phone) || 'Unknown customer';
 }

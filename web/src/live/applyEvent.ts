@@ -1,62 +1,31 @@
 /**
- * The one place that knows what the event stream sends and how each event changes what is on
- * screen. Everything here is pure; adapt `parseEvent` if the server's payload shape changes.
+ * The one place that knows how each event changes what is on screen. Everything here is pure.
  *
- * Assumed wire format: each SSE `data:` is JSON `{type, data}` where `data` is the SPEC §7 object
- * (message, conversation or customer), sent either as unnamed events or as named events
- * (`event: message.created`). A named event whose data is the bare object is accepted too.
- * On PostgreSQL an oversized object travels as `{id, conversationId, customerId, partial: true}`;
- * such an event asks the screen to refetch instead.
+ * Each SSE frame is JSON `{type, data}` (the server's StreamEvent): `data` is the object as the
+ * API presents it or, on PostgreSQL when the object is too large for one NOTIFY, a reference
+ * `{id, conversationId?, partial: true}` that asks the screen to refetch.
  */
-import type { Conversation, ConversationStatus, Customer, Id, InboxView, Message, MessageStatus, Timeline, TimelineConversation } from '../api/types';
-import { sameId } from '../lib/ids';
+import type { EventReference, EventType, PresentedEvent, StreamEvent } from '../../../src/features/events/app-event';
+import { canMoveTo, isRetryable } from '../../../src/domain/message-status';
+import { previewOf } from '../../../src/domain/preview';
+import type { Conversation, ConversationStatus, Customer, Id, InboxView, Message, Timeline, TimelineConversation } from '../api/types';
 
-export const EVENT_TYPES = [
-  'message.created',
-  'message.updated',
-  'conversation.created',
-  'conversation.updated',
-  'customer.updated',
-] as const;
-export type LiveEventType = (typeof EVENT_TYPES)[number];
+export type LiveEvent = (PresentedEvent & { partial: false }) | { type: EventType; partial: true; ref: EventReference };
 
-export type LiveEvent =
-  | { type: 'message.created' | 'message.updated'; partial: false; data: Message }
-  | { type: 'conversation.created' | 'conversation.updated'; partial: false; data: Conversation }
-  | { type: 'customer.updated'; partial: false; data: Customer }
-  | { type: LiveEventType; partial: true; ref: { id: Id | null; conversationId: Id | null; customerId: Id | null } };
+const KNOWN: Record<EventType, true> = {
+  'message.created': true,
+  'message.updated': true,
+  'conversation.created': true,
+  'conversation.updated': true,
+  'customer.updated': true,
+};
 
-const isType = (value: unknown): value is LiveEventType => EVENT_TYPES.includes(value as LiveEventType);
-const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null;
-const idOf = (value: unknown): Id | null => (typeof value === 'string' || typeof value === 'number' ? String(value) : null);
-
-/** Turns one SSE message into an event, or null for anything unrecognised (comments, pings). */
-export function parseEvent(eventName: string, raw: string): LiveEvent | null {
-  let json: unknown;
-  try {
-    json = JSON.parse(raw);
-  } catch {
-    return null;
-  }
-  if (!isObject(json)) return null;
-
-  let type: unknown = eventName;
-  let data: unknown = json;
-  if (isType(json.type)) {
-    type = json.type;
-    data = json.data ?? json.payload ?? json[json.type.split('.')[0] ?? ''];
-  }
-  if (!isType(type) || !isObject(data)) return null;
-
-  if (data.partial === true) {
-    return {
-      type,
-      partial: true,
-      ref: { id: idOf(data.id), conversationId: idOf(data.conversationId), customerId: idOf(data.customerId) },
-    };
-  }
-  if (data.id === undefined) return null;
-  return { type, partial: false, data } as unknown as LiveEvent;
+/** One SSE frame as an event; null for a type this app does not know (a newer server). */
+export function parseEvent(raw: string): LiveEvent | null {
+  const event = JSON.parse(raw) as StreamEvent;
+  if (!Object.hasOwn(KNOWN, event.type)) return null;
+  if ('partial' in event.data) return { type: event.type, partial: true, ref: event.data };
+  return { ...(event as PresentedEvent), partial: false };
 }
 
 // ---------------------------------------------------------------- inbox
@@ -79,8 +48,8 @@ export function inboxFilter(view: InboxView, meId: Id, q: string): InboxFilter {
 
 export function matchesFilter(conversation: Conversation, filter: InboxFilter): boolean {
   if (conversation.status !== filter.status) return false;
-  if (filter.assignee === 'me' && !sameId(conversation.assigneeId, filter.meId)) return false;
-  if (filter.assignee === 'unassigned' && conversation.assigneeId != null) return false;
+  if (filter.assignee === 'me' && conversation.assigneeId !== filter.meId) return false;
+  if (filter.assignee === 'unassigned' && conversation.assigneeId !== null) return false;
   if (filter.q) {
     const q = filter.q.toLowerCase();
     const digits = q.replace(/\D/g, '');
@@ -93,7 +62,7 @@ export function matchesFilter(conversation: Conversation, filter: InboxFilter): 
 
 /** Newest activity first; the id breaks ties so the order is stable. */
 export function sortByActivity(items: Conversation[]): Conversation[] {
-  return [...items].sort((a, b) => b.lastMessageAt.localeCompare(a.lastMessageAt) || String(b.id).localeCompare(String(a.id)));
+  return [...items].sort((a, b) => b.lastMessageAt.localeCompare(a.lastMessageAt) || b.id.localeCompare(a.id));
 }
 
 export interface InboxChange {
@@ -111,32 +80,32 @@ export function applyToInbox(items: Conversation[], event: LiveEvent, filter: In
     case 'conversation.created':
     case 'conversation.updated': {
       const incoming = event.data;
-      const existing = items.find((c) => sameId(c.id, incoming.id));
-      const rest = items.filter((c) => !sameId(c.id, incoming.id));
+      const existing = items.find((c) => c.id === incoming.id);
+      const rest = items.filter((c) => c.id !== incoming.id);
       if (!matchesFilter(incoming, filter)) return existing ? { items: rest, refetch: false } : unchanged;
       // Unread is per person: keep what this screen knows, take the server's word for a new row.
-      const unread = sameId(incoming.id, openId) ? false : existing ? existing.unread : incoming.unread;
+      const unread = incoming.id === openId ? false : existing ? existing.unread : incoming.unread;
       return { items: sortByActivity([...rest, { ...incoming, unread }]), refetch: false };
     }
     case 'message.created': {
       const message = event.data;
-      const existing = items.find((c) => sameId(c.id, message.conversationId));
+      const existing = items.find((c) => c.id === message.conversationId);
       if (!existing) return { items, refetch: filter.status === 'open' };
       const newer = message.createdAt >= existing.lastMessageAt;
       const updated: Conversation = {
         ...existing,
         lastMessageAt: newer ? message.createdAt : existing.lastMessageAt,
-        preview: newer ? previewOf(message) : existing.preview,
-        unread: message.direction === 'inbound' && !sameId(existing.id, openId) ? true : existing.unread,
+        preview: newer ? previewOf(message.body, message.media.length) : existing.preview,
+        unread: message.direction === 'inbound' && existing.id !== openId ? true : existing.unread,
       };
       return { items: sortByActivity(items.map((c) => (c === existing ? updated : c))), refetch: false };
     }
     case 'customer.updated': {
       const customer = event.data;
-      if (!items.some((c) => sameId(c.customer.id, customer.id))) return unchanged;
+      if (!items.some((c) => c.customer.id === customer.id)) return unchanged;
       return {
         items: items.map((c) =>
-          sameId(c.customer.id, customer.id) ? { ...c, customer: { ...c.customer, name: customer.name, phone: customer.phone } } : c,
+          c.customer.id === customer.id ? { ...c, customer: { ...c.customer, name: customer.name, phone: customer.phone } } : c,
         ),
         refetch: false,
       };
@@ -146,37 +115,16 @@ export function applyToInbox(items: Conversation[], event: LiveEvent, filter: In
   }
 }
 
-/** Mirrors the server's inbox preview: the body on one line, or what was attached. */
-export function previewOf(message: Message): string {
-  const text = message.body.replace(/\s+/g, ' ').trim();
-  if (text) return text.slice(0, 140);
-  const count = message.media.length;
-  return count === 1 ? '[picture]' : count > 1 ? `[${count} pictures]` : '';
-}
-
 /** Merges a fresh first page into a list that may hold older pages already. */
 export function mergeFirstPage(items: Conversation[], page: Conversation[], hasMore: boolean): Conversation[] {
-  const fresh = new Set(page.map((c) => String(c.id)));
+  const fresh = new Set(page.map((c) => c.id));
   const oldest = page.reduce<string | null>((min, c) => (min === null || c.lastMessageAt < min ? c.lastMessageAt : min), null);
   // Rows inside the fresh page's window that it no longer holds have left this view.
-  const kept = items.filter((c) => !fresh.has(String(c.id)) && hasMore && oldest !== null && c.lastMessageAt < oldest);
+  const kept = items.filter((c) => !fresh.has(c.id) && hasMore && oldest !== null && c.lastMessageAt < oldest);
   return sortByActivity([...page, ...kept]);
 }
 
 // ---------------------------------------------------------------- thread
-
-const RANK: Record<MessageStatus, number> = {
-  pending: 0,
-  queued: 1,
-  sending: 2,
-  sent: 3,
-  received: 3,
-  delivered: 4,
-  undelivered: 4,
-  failed: 4,
-};
-const FINAL = new Set<MessageStatus>(['delivered', 'undelivered', 'failed', 'received']);
-const RETRYABLE = new Set<MessageStatus>(['failed', 'undelivered']);
 
 export interface MergeOptions {
   /**
@@ -187,30 +135,29 @@ export interface MergeOptions {
 }
 
 /**
- * A status only moves forward and the first final status wins (SPEC §5), whatever order the
- * POST's answer and the events arrive in. A retry is the one way back: a failed message that
- * becomes pending or queued again.
+ * A status only moves forward and the first final status wins (SPEC §5, the server's own
+ * order), whatever order the POST's answer and the events arrive in. A retry is the one way
+ * back: a failed message that becomes pending or queued again.
  */
 export function mergeMessage(existing: Message, incoming: Message, { allowRetry = true }: MergeOptions = {}): Message {
   const merged = { ...existing, ...incoming };
   if (existing.status === incoming.status) return merged;
-  const retried = allowRetry && RETRYABLE.has(existing.status) && (incoming.status === 'pending' || incoming.status === 'queued');
-  const forward = !FINAL.has(existing.status) && (FINAL.has(incoming.status) || RANK[incoming.status] >= RANK[existing.status]);
-  if (retried || forward) return merged;
+  const retried = allowRetry && isRetryable(existing.status) && (incoming.status === 'pending' || incoming.status === 'queued');
+  if (retried || canMoveTo(existing.status, incoming.status)) return merged;
   return { ...merged, status: existing.status, errorCode: existing.errorCode, errorMessage: existing.errorMessage };
 }
 
 /** Oldest first; the id breaks ties (ids are time-ordered). */
 export function sortThread(messages: Message[]): Message[] {
-  return [...messages].sort((a, b) => a.createdAt.localeCompare(b.createdAt) || String(a.id).localeCompare(String(b.id)));
+  return [...messages].sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id));
 }
 
 export function upsertMessages(messages: Message[], incoming: Message[], options?: MergeOptions): Message[] {
   if (incoming.length === 0) return messages;
-  const byId = new Map(messages.map((m) => [String(m.id), m]));
+  const byId = new Map(messages.map((m) => [m.id, m]));
   for (const message of incoming) {
-    const existing = byId.get(String(message.id));
-    byId.set(String(message.id), existing ? mergeMessage(existing, message, options) : message);
+    const existing = byId.get(message.id);
+    byId.set(message.id, existing ? mergeMessage(existing, message, options) : message);
   }
   return sortThread([...byId.values()]);
 }
@@ -219,7 +166,7 @@ export function upsertMessages(messages: Message[], incoming: Message[], options
 const LOCAL_ID_PREFIX = 'local-';
 let localSequence = 0;
 export const newLocalId = (): Id => `${LOCAL_ID_PREFIX}${++localSequence}`;
-const isLocal = (message: Message) => String(message.id).startsWith(LOCAL_ID_PREFIX);
+const isLocal = (message: Message) => message.id.startsWith(LOCAL_ID_PREFIX);
 
 /**
  * The server's copy of a message sent from this screen can arrive (by event or refetch) before
@@ -227,9 +174,9 @@ const isLocal = (message: Message) => String(message.id).startsWith(LOCAL_ID_PRE
  * the message twice.
  */
 export function claimLocalCopy(messages: Message[], incoming: Message): Message[] {
-  if (incoming.direction !== 'outbound' || messages.some((m) => sameId(m.id, incoming.id))) return messages;
+  if (incoming.direction !== 'outbound' || messages.some((m) => m.id === incoming.id)) return messages;
   const local = messages.find(
-    (m) => isLocal(m) && sameId(m.authorId, incoming.authorId) && m.body === incoming.body && m.media.length === incoming.media.length,
+    (m) => isLocal(m) && m.authorId === incoming.authorId && m.body === incoming.body && m.media.length === incoming.media.length,
   );
   return local ? messages.filter((m) => m !== local) : messages;
 }
@@ -241,10 +188,10 @@ export interface ThreadChange {
 
 export function applyToThread(messages: Message[], event: LiveEvent, conversationId: Id): ThreadChange {
   if (event.partial) {
-    const mine = event.type.startsWith('message.') && (event.ref.conversationId === null || sameId(event.ref.conversationId, conversationId));
+    const mine = event.type.startsWith('message.') && event.ref.conversationId === conversationId;
     return { messages, refetch: mine };
   }
-  if ((event.type === 'message.created' || event.type === 'message.updated') && sameId(event.data.conversationId, conversationId)) {
+  if ((event.type === 'message.created' || event.type === 'message.updated') && event.data.conversationId === conversationId) {
     return { messages: upsertMessages(claimLocalCopy(messages, event.data), [event.data]), refetch: false };
   }
   return { messages, refetch: false };
@@ -254,13 +201,13 @@ export function applyToThread(messages: Message[], event: LiveEvent, conversatio
 
 export function applyToConversation(conversation: Conversation, event: LiveEvent): { conversation: Conversation; refetch: boolean } {
   if (event.partial) {
-    const mine = event.type.startsWith('conversation.') && sameId(event.ref.id, conversation.id);
+    const mine = event.type.startsWith('conversation.') && event.ref.id === conversation.id;
     return { conversation, refetch: mine };
   }
-  if (event.type === 'conversation.updated' && sameId(event.data.id, conversation.id)) {
+  if (event.type === 'conversation.updated' && event.data.id === conversation.id) {
     return { conversation: { ...event.data, unread: false }, refetch: false };
   }
-  if (event.type === 'customer.updated' && sameId(event.data.id, conversation.customer.id)) {
+  if (event.type === 'customer.updated' && event.data.id === conversation.customer.id) {
     const { name, phone } = event.data;
     return { conversation: { ...conversation, customer: { ...conversation.customer, name, phone } }, refetch: false };
   }
@@ -269,8 +216,8 @@ export function applyToConversation(conversation: Conversation, event: LiveEvent
 
 export function applyToCustomer(customer: Customer, event: LiveEvent): { customer: Customer; refetch: boolean } {
   if (event.type !== 'customer.updated') return { customer, refetch: false };
-  if (event.partial) return { customer, refetch: sameId(event.ref.id, customer.id) };
-  return sameId(event.data.id, customer.id) ? { customer: event.data, refetch: false } : { customer, refetch: false };
+  if (event.partial) return { customer, refetch: event.ref.id === customer.id };
+  return event.data.id === customer.id ? { customer: event.data, refetch: false } : { customer, refetch: false };
 }
 
 // ---------------------------------------------------------------- a customer's timeline
@@ -283,33 +230,29 @@ export interface TimelineChange {
 
 /** Oldest first, as the server lists them; the id breaks ties. */
 function sortTimeline(conversations: TimelineConversation[]): TimelineConversation[] {
-  return [...conversations].sort((a, b) => a.createdAt.localeCompare(b.createdAt) || String(a.id).localeCompare(String(b.id)));
+  return [...conversations].sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id));
 }
 
 function withConversation(timeline: Timeline, conversation: TimelineConversation): Timeline {
-  const rest = timeline.conversations.filter((c) => !sameId(c.id, conversation.id));
+  const rest = timeline.conversations.filter((c) => c.id !== conversation.id);
   return { ...timeline, conversations: sortTimeline([...rest, conversation]) };
 }
 
-/**
- * The server's reference names a customer only for an object with a `customerId`, which a message
- * and a conversation lack: they are matched by conversation instead.
- */
+/** A reference names no customer: messages and conversations are matched by conversation instead. */
 function partialTouchesTimeline(timeline: Timeline, event: Extract<LiveEvent, { partial: true }>): boolean {
   const { ref } = event;
-  const ours = (id: Id | null) => timeline.conversations.some((c) => sameId(c.id, id));
-  if (sameId(ref.customerId, timeline.customer.id)) return true;
+  const ours = (id: Id | undefined) => timeline.conversations.some((c) => c.id === id);
   switch (event.type) {
     case 'message.created':
     case 'message.updated':
-      return ref.conversationId === null || ours(ref.conversationId);
+      return ours(ref.conversationId);
     case 'conversation.created':
       // A new conversation of unknown customer may be this one's.
-      return ref.customerId === null;
+      return true;
     case 'conversation.updated':
       return ours(ref.id);
     case 'customer.updated':
-      return sameId(ref.id, timeline.customer.id);
+      return ref.id === timeline.customer.id;
   }
 }
 
@@ -317,7 +260,7 @@ function partialTouchesTimeline(timeline: Timeline, event: Extract<LiveEvent, { 
 export function applyToTimeline(timeline: Timeline, event: LiveEvent): TimelineChange {
   const unchanged = { timeline, refetch: false };
   if (event.partial) return { timeline, refetch: partialTouchesTimeline(timeline, event) };
-  const find = (id: Id) => timeline.conversations.find((c) => sameId(c.id, id));
+  const find = (id: Id) => timeline.conversations.find((c) => c.id === id);
 
   switch (event.type) {
     case 'message.created':
@@ -330,7 +273,7 @@ export function applyToTimeline(timeline: Timeline, event: LiveEvent): TimelineC
     case 'conversation.created':
     case 'conversation.updated': {
       const incoming = event.data;
-      if (!sameId(incoming.customer.id, timeline.customer.id)) return unchanged;
+      if (incoming.customer.id !== timeline.customer.id) return unchanged;
       const existing = find(incoming.id);
       // A new conversation's messages come as their own events, right after this one; an update
       // of one never seen means events were missed, and only a refetch brings its messages.
@@ -338,7 +281,7 @@ export function applyToTimeline(timeline: Timeline, event: LiveEvent): TimelineC
       return { timeline: withConversation(timeline, { ...incoming, messages: existing?.messages ?? [] }), refetch: false };
     }
     case 'customer.updated':
-      return sameId(event.data.id, timeline.customer.id) ? { timeline: { ...timeline, customer: event.data }, refetch: false } : unchanged;
+      return event.data.id === timeline.customer.id ? { timeline: { ...timeline, customer: event.data }, refetch: false } : unchanged;
   }
 }
 
@@ -348,11 +291,11 @@ export function applyToTimeline(timeline: Timeline, event: LiveEvent): TimelineC
  * this screen knows is kept, and a status still only moves forward.
  */
 export function mergeTimeline(current: Timeline | null, fetched: Timeline): Timeline {
-  if (!current || !sameId(current.customer.id, fetched.customer.id)) return fetched;
-  const known = new Map(current.conversations.map((c) => [String(c.id), c]));
+  if (!current || current.customer.id !== fetched.customer.id) return fetched;
+  const known = new Map(current.conversations.map((c) => [c.id, c]));
   const conversations = fetched.conversations.map((c) => {
-    const mine = known.get(String(c.id));
-    known.delete(String(c.id));
+    const mine = known.get(c.id);
+    known.delete(c.id);
     return mine ? { ...c, messages: upsertMessages(mine.messages, c.messages) } : c;
   });
   return { ...fetched, conversations: sortTimeline([...conversations, ...known.values()]) };

@@ -9,7 +9,7 @@
  * another one may have missed events (a dropped connection, a new leader): it is told to resync,
  * that is to refetch what it shows.
  */
-import { EVENT_TYPES, parseEvent, type LiveEvent } from './applyEvent';
+import { parseEvent, type LiveEvent } from './applyEvent';
 
 export const LOCK_NAME = 'parley-events';
 export const CHANNEL_NAME = 'parley-events';
@@ -21,8 +21,7 @@ export interface EventSourceLike {
   readonly readyState: number;
   onopen: ((event: Event) => void) | null;
   onerror: ((event: Event) => void) | null;
-  onmessage: ((event: MessageEvent) => void) | null;
-  addEventListener(type: string, listener: (event: MessageEvent) => void): void;
+  onmessage: ((event: MessageEvent<string>) => void) | null;
   close(): void;
 }
 
@@ -165,14 +164,13 @@ export class EventHub {
       }
       this.announce({ kind: 'status', status: 'reconnecting', streamId: null });
     };
-    const relay = (name: string) => (message: MessageEvent) => {
+    // The server sends every event unnamed, so onmessage receives them all.
+    source.onmessage = (message) => {
       if (this.source !== source) return;
-      if (isResync(String(message.data))) return this.announce({ kind: 'resync' });
-      const event = parseEvent(name, String(message.data));
+      if (isResync(message.data)) return this.announce({ kind: 'resync' });
+      const event = parseEvent(message.data);
       if (event) this.announce({ kind: 'event', event });
     };
-    source.onmessage = relay('message');
-    for (const type of EVENT_TYPES) source.addEventListener(type, relay(type));
   }
 
   private scheduleReopen() {

@@ -106,7 +106,7 @@ describe('screens kept current by the shared stream', () => {
     );
     await screen.findByText('On its way');
 
-    act(() => source.sendNamed('message.updated', aMessage({ id: 'm1', direction: 'outbound', status: 'delivered', body: 'On its way' })));
+    act(() => source.send({ type: 'message.updated', data: aMessage({ id: 'm1', direction: 'outbound', status: 'delivered', body: 'On its way' }) }));
     await act(() => flush());
     expect(screen.getByTestId('message').dataset.status).toBe('delivered');
 

@@ -108,7 +108,7 @@ function AccountNumbers({ existing, onAdd }: AddSenderProps) {
               <span>
                 <strong>{formatPhone(n.phoneNumber)}</strong>
                 {n.friendlyName && n.friendlyName !== n.phoneNumber && <span className="muted"> · {n.friendlyName}</span>}
-                {n.capabilities?.mms === false && <span className="muted"> · no MMS</span>}
+                {!n.capabilities.mms && <span className="muted"> · no MMS</span>}
                 {n.webhook === 'other' && <span className="muted"> · its SMS webhook belongs to another application</span>}
               </span>
               {n.senderId || taken.has(n.phoneNumber) || add.added === n.phoneNumber ? (

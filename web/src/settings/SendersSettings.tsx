@@ -118,8 +118,8 @@ function SenderRow({ sender, onChanged }: { sender: Sender; onChanged(): void })
         <strong>{label}</strong>
         <span className="muted">
           {TYPE_LABELS[sender.type]}
-          {sender.capabilities?.sms ? ' · SMS' : ''}
-          {sender.capabilities?.mms ? ' · MMS' : ''}
+          {sender.capabilities.sms ? ' · SMS' : ''}
+          {sender.capabilities.mms ? ' · MMS' : ''}
           {sender.active === false ? ' · inactive' : ''}
         </span>
         {sender.type === 'messaging_service' && <span className="mono small">{sender.messagingServiceSid}</span>}

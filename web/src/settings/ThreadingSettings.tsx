@@ -15,8 +15,7 @@ export function ThreadingSettings() {
     event.preventDefault();
     setSaved(false);
     return run(async () => {
-      const result = await api.updateSettings(Number(hours));
-      setOrganization('organization' in result ? result.organization : result);
+      setOrganization((await api.updateSettings(Number(hours))).organization);
       setSaved(true);
     });
   };

@@ -1,7 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import * as api from '../api/api';
 import type { TwilioIntegration } from '../api/types';
-import { useDirectory } from '../app/session';
 import { fullDateTime } from '../lib/format';
 import { useAction } from '../lib/useAction';
 import { routeHref } from '../lib/router';
@@ -69,15 +68,13 @@ function ConnectForm({ onConnected }: { onConnected(): void }) {
 }
 
 function ConnectedAccount({ twilio, onChanged }: { twilio: TwilioIntegration; onChanged(): void }) {
-  const { userById } = useDirectory();
   const [token, setToken] = useState('');
   const { busy, error, run } = useAction();
   const [notice, setNotice] = useState<string | null>(null);
   const [confirming, setConfirming] = useState(false);
   const disconnecting = useAction();
 
-  const by = twilio.connectedBy;
-  const connectedBy = by == null ? null : typeof by === 'object' ? (by.name ?? by.email ?? null) : (userById(by)?.name ?? null);
+  const connectedBy = twilio.connectedBy?.name ?? null;
 
   const replaceToken = (event: FormEvent) => {
     event.preventDefault();
@@ -95,9 +92,8 @@ function ConnectedAccount({ twilio, onChanged }: { twilio: TwilioIntegration; on
   const disconnect = () =>
     disconnecting.run(async () => {
       const result = await api.disconnectTwilio();
-      const warning = [result?.warning, result?.message].find((v): v is string => typeof v === 'string');
       setConfirming(false);
-      setNotice(warning ?? 'Disconnected. The Account SID and Auth Token are erased from Parley.');
+      setNotice(result.message);
       onChanged();
     });
 

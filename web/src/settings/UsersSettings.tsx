@@ -3,7 +3,6 @@ import * as api from '../api/api';
 import { errorMessage } from '../api/http';
 import type { Role, User } from '../api/types';
 import { useDirectory, useSession } from '../app/session';
-import { sameId } from '../lib/ids';
 import { useAction } from '../lib/useAction';
 import { ConfirmDialog, ErrorNote } from '../ui/ConfirmDialog';
 
@@ -46,7 +45,7 @@ export function UsersSettings() {
 
 function UserRow({ user, onChanged }: { user: User; onChanged(): void }) {
   const { me } = useSession();
-  const self = sameId(user.id, me.user.id);
+  const self = user.id === me.user.id;
   const { busy, error, run } = useAction();
   const [confirming, setConfirming] = useState(false);
 

@@ -1,4 +1,5 @@
 /** In-memory stand-ins for EventSource, BroadcastChannel and Web Locks, for the event-hub tests. */
+import type { StreamEvent } from '../../../src/features/events/app-event';
 import type { ChannelLike, EventSourceLike, LocksLike } from '../live/eventHub';
 
 export class FakeEventSource implements EventSourceLike {
@@ -7,8 +8,7 @@ export class FakeEventSource implements EventSourceLike {
   closed = false;
   onopen: ((event: Event) => void) | null = null;
   onerror: ((event: Event) => void) | null = null;
-  onmessage: ((event: MessageEvent) => void) | null = null;
-  private named = new Map<string, ((event: MessageEvent) => void)[]>();
+  onmessage: ((event: MessageEvent<string>) => void) | null = null;
 
   constructor(readonly url: string) {
     FakeEventSource.instances.push(this);
@@ -16,10 +16,6 @@ export class FakeEventSource implements EventSourceLike {
 
   static get open(): FakeEventSource[] {
     return FakeEventSource.instances.filter((s) => !s.closed);
-  }
-
-  addEventListener(type: string, listener: (event: MessageEvent) => void) {
-    this.named.set(type, [...(this.named.get(type) ?? []), listener]);
   }
 
   close() {
@@ -45,14 +41,9 @@ export class FakeEventSource implements EventSourceLike {
     this.onerror?.(new Event('error'));
   }
 
-  /** An unnamed event (`data:` only). */
-  send(data: unknown) {
-    this.onmessage?.(new MessageEvent('message', { data: JSON.stringify(data) }));
-  }
-
-  /** A named event (`event: <type>` then `data:`). */
-  sendNamed(type: string, data: unknown) {
-    for (const listener of this.named.get(type) ?? []) listener(new MessageEvent(type, { data: JSON.stringify(data) }));
+  /** One frame as the server writes it (`data:` only, no event name). */
+  send(event: StreamEvent) {
+    this.onmessage?.(new MessageEvent('message', { data: JSON.stringify(event) }));
   }
 }
 
