@@ -28,8 +28,11 @@ export interface EventReference {
   partial: true;
 }
 
-/** The JSON of one SSE frame. */
-export type StreamEvent = PresentedEvent | { type: EventType; data: EventReference };
+/**
+ * The JSON of one SSE frame: an event, or `resync` when the stream's process may have missed
+ * events (SPEC §12), on which the browser refetches what it shows.
+ */
+export type StreamEvent = PresentedEvent | { type: EventType; data: EventReference } | { type: 'resync'; data: Record<string, never> };
 
 /*
  * The builders take the presented object or null (a row gone since the commit), so a caller

@@ -32,7 +32,8 @@ describe('parseEvent', () => {
     });
   });
 
-  it('ignores an event type it does not know', () => {
+  it('leaves resync to the hub and ignores an event type it does not know', () => {
+    expect(parseEvent(JSON.stringify({ type: 'resync', data: {} }))).toBeNull();
     expect(parseEvent(JSON.stringify({ type: 'user.deleted', data: { id: 'u1' } }))).toBeNull();
   });
 });

@@ -20,10 +20,13 @@ const KNOWN: Record<EventType, true> = {
   'customer.updated': true,
 };
 
-/** One SSE frame as an event; null for a type this app does not know (a newer server). */
+type AnyEvent = Exclude<StreamEvent, { type: 'resync' }>;
+const isEvent = (frame: StreamEvent): frame is AnyEvent => Object.hasOwn(KNOWN, frame.type);
+
+/** One SSE frame as an event; null for `resync` (the hub's business) and for a type from a newer server. */
 export function parseEvent(raw: string): LiveEvent | null {
   const event = JSON.parse(raw) as StreamEvent;
-  if (!Object.hasOwn(KNOWN, event.type)) return null;
+  if (!isEvent(event)) return null;
   if ('partial' in event.data) return { type: event.type, partial: true, ref: event.data };
   return { ...(event as PresentedEvent), partial: false };
 }

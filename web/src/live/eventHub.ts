@@ -9,6 +9,7 @@
  * another one may have missed events (a dropped connection, a new leader): it is told to resync,
  * that is to refetch what it shows.
  */
+import type { StreamEvent } from '../../../src/features/events/app-event';
 import { parseEvent, type LiveEvent } from './applyEvent';
 
 export const LOCK_NAME = 'parley-events';
@@ -56,13 +57,7 @@ type Wire =
   | { kind: 'resync' };
 
 /** The server's `resync` event: it may have missed events (its database listener reconnected). */
-function isResync(raw: string): boolean {
-  try {
-    return (JSON.parse(raw) as { type?: unknown } | null)?.type === 'resync';
-  } catch {
-    return false;
-  }
-}
+const isResync = (raw: string) => (JSON.parse(raw) as StreamEvent).type === 'resync';
 
 export class EventHub {
   private readonly listeners = new Set<(signal: HubSignal) => void>();
