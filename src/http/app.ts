@@ -1,5 +1,4 @@
 import cookie from '@fastify/cookie';
-import formbody from '@fastify/formbody';
 import multipart from '@fastify/multipart';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Context } from '../context.js';
@@ -34,14 +33,13 @@ export const REDACT = [
 export async function buildApp(ctx: Context): Promise<FastifyInstance> {
   const app: FastifyInstance = Fastify({
     loggerInstance: ctx.log as FastifyBaseLogger,
-    // Twilio's webhooks are capped at 64 KiB (SPEC §4); JSON bodies need far less.
+    // JSON bodies need far less; uploads and Twilio's webhooks have limits of their own.
     bodyLimit: 1024 * 1024,
     // One line per request is noise at info level; debug and trace keep them.
     logController: new LogController({ disableRequestLogging: ctx.config.logLevel !== 'debug' && ctx.config.logLevel !== 'trace' }),
   });
   registerErrorHandling(app);
   await app.register(cookie);
-  await app.register(formbody, { bodyLimit: 64 * 1024 });
   // Uploads are one picture of at most 5 MB (SPEC §7); a larger file is a 413.
   await app.register(multipart, { limits: { fileSize: MAX_MEDIA_BYTES, files: 1, fields: 10, parts: 11, fieldSize: 1024 } });
 

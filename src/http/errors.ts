@@ -12,9 +12,13 @@ export function registerErrorHandling(app: FastifyInstance): void {
     if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE' || status === 413) {
       return reply.status(413).send({ error: { code: 'payload_too_large', message: 'The request body is too large' } });
     }
+    if (status === 415) {
+      const message = `Content-Type ${request.headers['content-type'] ?? '(none)'} is not accepted: send JSON (application/json), or multipart/form-data to upload`;
+      return reply.status(415).send({ error: { code: 'unsupported_media_type', message } });
+    }
     if (status >= 400 && status < 500) {
-      const message = err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' ? 'Unsupported content type' : err.code?.startsWith('FST_ERR_CTP') || err instanceof SyntaxError ? 'The body is not valid JSON' : err.message;
-      return reply.status(status === 415 ? 415 : 400).send({ error: { code: 'bad_request', message } });
+      const message = err.code?.startsWith('FST_ERR_CTP') || err instanceof SyntaxError ? 'The body is not valid JSON' : err.message;
+      return reply.status(400).send({ error: { code: 'bad_request', message } });
     }
     request.log.error({ err }, 'unhandled error');
     return reply.status(500).send({ error: { code: 'internal', message: 'Something went wrong on our side; it has been logged' } });

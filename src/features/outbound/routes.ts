@@ -4,6 +4,7 @@ import type { Context } from '../../context.js';
 import { countSegments } from '../../domain/segments.js';
 import { stripControls } from '../../domain/text.js';
 import { authOf, type AuthHooks } from '../../http/auth.js';
+import { twilioWebhookRoutes } from '../../http/webhooks.js';
 import { id, parse, text } from '../../http/validate.js';
 import { authenticateTwilioRequest, formParams, withoutControls } from '../twilio/webhook.js';
 import * as outbound from './service.js';
@@ -37,11 +38,13 @@ export function outboundRoutes(app: FastifyInstance, ctx: Context, auth: AuthHoo
 
   app.post('/api/sms/segments', { preHandler: auth.requireUser }, async (req) => countSegments(parse(z.object({ body }).strict(), req.body).body));
 
-  app.post('/webhooks/twilio/status', async (req, res) => {
-    const params = formParams(req.body);
-    const account = await authenticateTwilioRequest(ctx, ctx.db, req, params);
-    const attempt = (req.query as Record<string, unknown> | undefined)?.attempt;
-    await applyStatusCallback(ctx, account, typeof attempt === 'string' ? stripControls(attempt) : undefined, withoutControls(params));
-    return res.type('text/xml').send('<Response/>');
-  });
+  twilioWebhookRoutes(app, (scope) =>
+    scope.post('/webhooks/twilio/status', async (req, res) => {
+      const params = formParams(req.body);
+      const account = await authenticateTwilioRequest(ctx, ctx.db, req, params);
+      const attempt = (req.query as Record<string, unknown> | undefined)?.attempt;
+      await applyStatusCallback(ctx, account, typeof attempt === 'string' ? stripControls(attempt) : undefined, withoutControls(params));
+      return res.type('text/xml').send('<Response/>');
+    }),
+  );
 }
