@@ -59,7 +59,20 @@ export function authHooks(ctx: Context) {
     if (request.auth?.role !== 'admin') throw new AppError('forbidden', 'Only admins can do this');
   }
 
-  return { requireUser, requireAdmin };
+  /**
+   * Signing in or up starts a session, so another site must not be able to do it in the user's
+   * browser (login CSRF) even before any cookie exists. Browsers name the page's origin on
+   * every POST, so a foreign (or "null") Origin is refused. No Origin at all means a client
+   * that is not a browser (curl, scripts), which no other site can drive: it may sign in,
+   * unless it carries the session cookie, where the cookie rule above applies.
+   */
+  async function requireOwnOriginToSignIn(request: FastifyRequest) {
+    const origin = request.headers.origin;
+    const refused = origin === undefined ? request.cookies?.[SESSION_COOKIE] !== undefined : origin !== publicOrigin;
+    if (refused) throw new AppError('forbidden', `Sign in from ${publicOrigin}: this request's Origin header is ${origin ?? 'missing'}`);
+  }
+
+  return { requireUser, requireAdmin, requireOwnOriginToSignIn };
 }
 
 export type AuthHooks = ReturnType<typeof authHooks>;

@@ -4,13 +4,16 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import twilio from 'twilio';
+import { SESSION_COOKIE } from '../../src/http/auth.js';
 import { countRows, inboundParams, postWebhook, WEBHOOK_PATH } from '../helpers/inbound.js';
 import { ENGINES } from '../helpers/server.js';
 import { capturedLog } from '../helpers/twilio-integration.js';
 import { createTwilioWorld, type TwilioWorld } from '../helpers/twilio-world.js';
+import { PASSWORD } from '../helpers/world.js';
 
 const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
 const JSON_TYPE = { 'content-type': 'application/json' };
+const EVIL = 'https://evil.test';
 
 for (const engine of ENGINES) {
   describe(`the HTTP edge (${engine})`, () => {
@@ -26,6 +29,49 @@ for (const engine of ENGINES) {
 
     const inject = (method: 'POST' | 'PATCH', url: string, payload: string, headers: Record<string, string>) =>
       w.server.app.inject({ method, url, payload, headers });
+    const login = (headers: Record<string, string>, body = JSON.stringify({ email: w.admin.email, password: PASSWORD })) =>
+      inject('POST', '/api/login', body, { ...JSON_TYPE, ...headers });
+
+    describe('signing in and up from another site (login CSRF)', () => {
+      it('a cross-site form posting to /api/login gets no session', async () => {
+        const form = new URLSearchParams({ email: w.admin.email, password: PASSWORD }).toString();
+        for (const headers of [{ ...FORM, origin: EVIL }, FORM]) {
+          const res = await inject('POST', '/api/login', form, headers);
+          expect([403, 415]).toContain(res.statusCode);
+          expect(res.headers['set-cookie']).toBeUndefined();
+        }
+      });
+
+      it('a JSON login naming another Origin, or "null", is refused 403 though it carries no cookie', async () => {
+        for (const origin of [EVIL, 'null', `${w.publicUrl}.evil.test`]) {
+          const res = await login({ origin });
+          expect(res.statusCode).toBe(403);
+          expect(res.json().error.message).toContain(w.publicUrl);
+          expect(res.headers['set-cookie']).toBeUndefined();
+        }
+      });
+
+      it('a login from our own Origin, or from a client that sends none (curl), signs in', async () => {
+        const own = await login({ origin: w.publicUrl });
+        expect(own.statusCode).toBe(200);
+        expect(String(own.headers['set-cookie'])).toContain(SESSION_COOKIE);
+        expect((await login({})).statusCode).toBe(200);
+      });
+
+      it('a login that carries the session cookie must carry our Origin too', async () => {
+        const cookie = `${SESSION_COOKIE}=${w.agent.token}`;
+        expect((await login({ cookie })).statusCode).toBe(403);
+        expect((await login({ cookie, origin: w.publicUrl })).statusCode).toBe(200);
+      });
+
+      it('signing up from another Origin is refused; from ours it creates the organization', async () => {
+        const body = (email: string) => JSON.stringify({ orgName: 'Beta', name: 'Bea', email, password: PASSWORD });
+        const foreign = await inject('POST', '/api/signup', body('bea@beta.test'), { ...JSON_TYPE, origin: EVIL });
+        expect(foreign.statusCode).toBe(403);
+        expect(foreign.headers['set-cookie']).toBeUndefined();
+        expect((await inject('POST', '/api/signup', body('bea@beta.test'), { ...JSON_TYPE, origin: w.publicUrl })).statusCode).toBe(201);
+      });
+    });
 
     describe('the API reads JSON only', () => {
       it('PATCH /api/customers/:id with a form body is 415 and changes nothing', async () => {

@@ -11,14 +11,14 @@ const role = z.enum(['admin', 'agent']);
 export function accountRoutes(app: FastifyInstance, ctx: Context, auth: AuthHooks) {
   const setCookie = (reply: FastifyReply, token: string) => setSessionCookie(reply, ctx.config, token);
 
-  app.post('/api/signup', async (req, reply) => {
+  app.post('/api/signup', { onRequest: auth.requireOwnOriginToSignIn }, async (req, reply) => {
     const input = parse(z.object({ orgName: name, name, email, password }).strict(), req.body);
     const result = await accounts.signup(ctx, input);
     setCookie(reply, result.token);
     return reply.status(201).send(result);
   });
 
-  app.post('/api/login', async (req, reply) => {
+  app.post('/api/login', { onRequest: auth.requireOwnOriginToSignIn }, async (req, reply) => {
     const input = parse(z.object({ email, password: z.string().min(1, 'is required') }).strict(), req.body);
     const result = await accounts.login(ctx, input);
     setCookie(reply, result.token);
