@@ -1,4 +1,4 @@
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify';
 import { AppError, ERROR_STATUS } from '../errors.js';
 
 /** Every refusal leaves as {"error": {"code", "message"}}, with no stack trace. */
@@ -16,6 +16,10 @@ export function registerErrorHandling(app: FastifyInstance): void {
       const message = `Content-Type ${request.headers['content-type'] ?? '(none)'} is not accepted: send JSON (application/json), or multipart/form-data to upload`;
       return reply.status(415).send({ error: { code: 'unsupported_media_type', message } });
     }
+    if (isMultipartParseError(err, request)) {
+      const message = `The upload is not complete multipart/form-data (${err.message}); send the file again`;
+      return reply.status(400).send({ error: { code: 'bad_request', message } });
+    }
     if (status >= 400 && status < 500) {
       const message = err.code?.startsWith('FST_ERR_CTP') || err instanceof SyntaxError ? 'The body is not valid JSON' : err.message;
       return reply.status(400).send({ error: { code: 'bad_request', message } });
@@ -27,4 +31,17 @@ export function registerErrorHandling(app: FastifyInstance): void {
   app.setNotFoundHandler((request, reply) =>
     reply.status(404).send({ error: { code: 'not_found', message: `No route for ${request.method} ${request.url.split('?')[0]}` } }),
   );
+}
+
+/**
+ * The multipart parser (busboy) reports a truncated or malformed body as a plain Error with no
+ * status or code ("Unexpected end of multipart data", "Part terminated early…", "Boundary not
+ * found"): the client's fault, not ours. Only errors on a multipart request qualify, so a
+ * failure of our own while storing an upload still answers 500 and is logged.
+ */
+const MULTIPART_PARSE_ERROR = /multipart|boundary|terminated early/i;
+
+function isMultipartParseError(err: FastifyError, request: FastifyRequest): boolean {
+  const multipart = String(request.headers['content-type'] ?? '').toLowerCase().startsWith('multipart/');
+  return multipart && err.statusCode === undefined && err.code === undefined && MULTIPART_PARSE_ERROR.test(err.message);
 }

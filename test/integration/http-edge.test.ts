@@ -110,5 +110,26 @@ for (const engine of ENGINES) {
       }
     });
 
+    describe('uploads', () => {
+      const upload = (payload: string, contentType = 'multipart/form-data; boundary=XYZ') =>
+        inject('POST', '/api/media', payload, { 'content-type': contentType, authorization: `Bearer ${w.agent.token}` });
+      const head = '--XYZ\r\nContent-Disposition: form-data; name="file"; filename="a.png"\r\nContent-Type: image/png\r\n\r\n';
+
+      it('a multipart upload cut short is a 400 that says so, not a 500', async () => {
+        for (const payload of [`${head}\x89PNG half a picture`, `${head.slice(0, 30)}`]) {
+          const res = await upload(payload);
+          expect(res.statusCode).toBe(400);
+          expect(res.json().error).toMatchObject({ code: 'bad_request', message: expect.stringMatching(/multipart.*send the file again/) });
+        }
+        expect(log.text()).not.toContain('unhandled error');
+      });
+
+      it('a multipart body with no boundary is a 400', async () => {
+        const res = await upload(`${head}x\r\n--XYZ--\r\n`, 'multipart/form-data');
+        expect(res.statusCode).toBe(400);
+        expect(res.json().error.code).toBe('bad_request');
+      });
+    });
+
   });
 }
