@@ -44,11 +44,12 @@ export async function buildApp(ctx: Context): Promise<FastifyInstance> {
   await app.register(multipart, { limits: { fileSize: MAX_MEDIA_BYTES, files: 1, fields: 10, parts: 11, fieldSize: 1024 } });
 
   const auth = authHooks(ctx);
-  app.get('/healthz', async (_req, reply) => {
+  app.get('/healthz', async (req, reply) => {
     try {
       await ping(ctx.db);
       return { ok: true };
-    } catch {
+    } catch (err) {
+      req.log.error({ err }, 'health check failed: the database did not answer');
       return reply.status(503).send({ ok: false, error: { code: 'internal', message: 'database unreachable' } });
     }
   });

@@ -131,5 +131,25 @@ for (const engine of ENGINES) {
       });
     });
 
+    describe('health', () => {
+      it('a health check the database fails answers 503 and logs why', async () => {
+        const { ctx } = w.server;
+        const db = ctx.db;
+        ctx.db = db.withPlugin({
+          transformQuery: () => {
+            throw new Error('the database went away (test)');
+          },
+          transformResult: async (args) => args.result,
+        });
+        try {
+          expect((await w.server.app.inject({ method: 'GET', url: '/healthz' })).statusCode).toBe(503);
+        } finally {
+          ctx.db = db;
+        }
+        const line = log.text().split('\n').find((l) => l.includes('health check failed'));
+        expect(line).toContain('the database went away (test)');
+        expect(JSON.parse(line!).level).toBe(50);
+      });
+    });
   });
 }
