@@ -15,6 +15,7 @@ import { outboundRoutes } from '../features/outbound/routes.js';
 import { twilioRoutes } from '../features/twilio/routes.js';
 import { authHooks } from './auth.js';
 import { registerErrorHandling } from './errors.js';
+import { registerSecurityHeaders } from './security-headers.js';
 import { registerWebApp } from './static.js';
 
 /** Secrets never reach a log line, whatever a handler logs. */
@@ -39,6 +40,7 @@ export async function buildApp(ctx: Context): Promise<FastifyInstance> {
     logController: new LogController({ disableRequestLogging: ctx.config.logLevel !== 'debug' && ctx.config.logLevel !== 'trace' }),
   });
   registerErrorHandling(app);
+  await registerSecurityHeaders(app);
   await app.register(cookie);
   // Uploads are one picture of at most 5 MB (SPEC §7); a larger file is a 413.
   await app.register(multipart, { limits: { fileSize: MAX_MEDIA_BYTES, files: 1, fields: 10, parts: 11, fieldSize: 1024 } });
