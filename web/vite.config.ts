@@ -1,6 +1,9 @@
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 import react from '@vitejs/plugin-react';
-import { defineConfig } from 'vite';
+import { defineConfig, type Plugin } from 'vite';
 
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 
@@ -18,13 +21,40 @@ const proxy = {
   },
 };
 
+const outDir = here('../dist/web');
+const COMPRESSIBLE = /\.(js|css|html|svg|json|txt)$/;
+
+/**
+ * Writes .br and .gz beside each text file of the build, once, at the strongest settings, so
+ * the server sends them as they are instead of compressing on every request. A copy that
+ * would not be smaller is not written.
+ */
+function precompress(): Plugin {
+  return {
+    name: 'parley-precompress',
+    apply: 'build',
+    closeBundle() {
+      for (const entry of readdirSync(outDir, { recursive: true, withFileTypes: true })) {
+        if (!entry.isFile() || !COMPRESSIBLE.test(entry.name)) continue;
+        const file = path.join(entry.parentPath, entry.name);
+        const bytes = readFileSync(file);
+        const br = brotliCompressSync(bytes, { params: { [constants.BROTLI_PARAM_QUALITY]: constants.BROTLI_MAX_QUALITY, [constants.BROTLI_PARAM_SIZE_HINT]: bytes.length } });
+        const gz = gzipSync(bytes, { level: constants.Z_BEST_COMPRESSION });
+        if (br.length < bytes.length) writeFileSync(`${file}.br`, br);
+        if (gz.length < bytes.length) writeFileSync(`${file}.gz`, gz);
+      }
+    },
+  };
+}
+
 export default defineConfig({
   root: here('.'),
-  plugins: [react()],
+  plugins: [react(), precompress()],
   build: {
-    outDir: here('../dist/web'),
+    outDir,
     emptyOutDir: true,
-    sourcemap: true,
+    // Source maps would publish the app's source; the development server has its own.
+    sourcemap: false,
   },
   server: {
     proxy: { '/api': proxy, '/media': proxy },
