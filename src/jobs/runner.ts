@@ -145,12 +145,18 @@ export class JobRunner {
         return;
       }
       log.error({ jobId: job.id, kind: job.kind, attempts: job.attempts, err: error.message }, 'job failed for good');
-      try {
-        await handler?.onFinalFailure?.(JSON.parse(job.payload), error, job);
-        await failJob(db, job, error.message);
-      } catch (err) {
-        log.error({ err, jobId: job.id }, 'final-failure hook failed');
-      }
+      await this.finalFailure(handler, job, error);
     }
+  }
+
+  /** The job ends failed whatever the hook does: a throwing hook must not leave it to be claimed again for ever. */
+  private async finalFailure(handler: JobHandler | undefined, job: Job, error: Error): Promise<void> {
+    const { db, log } = this.opts;
+    try {
+      await handler?.onFinalFailure?.(JSON.parse(job.payload), error, job);
+    } catch (err) {
+      log.error({ err, jobId: job.id }, 'final-failure hook failed');
+    }
+    await failJob(db, job, error.message).catch((err) => log.error({ err, jobId: job.id }, 'could not mark job failed'));
   }
 }

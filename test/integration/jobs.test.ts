@@ -103,6 +103,31 @@ for (const engine of ENGINES) {
       expect(runs).toBe(3);
     });
 
+    it('ends a job failed, and logs why, even when its final-failure hook throws', async () => {
+      const lines: Array<{ msg?: string; err?: { message?: string } }> = [];
+      const capture = pino({ level: 'error' }, { write: (line: string) => void lines.push(JSON.parse(line)) });
+      const { database, drop } = await freshDatabase(engine);
+      cleanup.push(drop);
+      let now = 2_000_000;
+      const handler: JobHandler = {
+        kind: 'doomed',
+        maxAttempts: 1,
+        run: async () => {
+          throw new Error('run failed');
+        },
+        onFinalFailure: async () => {
+          throw new Error('hook failed too');
+        },
+      };
+      const runner = new JobRunner({ db: database.db, clock: { now: () => now }, log: capture, kinds: ['doomed'], handlers: [handler], leaseMs: 1000 });
+      const id = await enqueue(database.db, 'doomed', {}, { now });
+      expect(await runner.drain()).toBe(1);
+      expect(await database.db.selectFrom('jobs').selectAll().where('id', '=', id).executeTakeFirst()).toMatchObject({ status: 'failed', lastError: 'run failed' });
+      expect(lines.some((l) => l.msg === 'final-failure hook failed' && l.err?.message === 'hook failed too')).toBe(true);
+      now += 60_000; // long past the lease: a failed job is never claimed again
+      expect(await runner.drain()).toBe(0);
+    });
+
     it('lets a job run later without counting an attempt', async () => {
       let now = 5_000_000;
       let calls = 0;
