@@ -45,7 +45,7 @@ export async function sendReply(ctx: Context, auth: AuthUser, conversationId: st
   ]);
   // Woken only now, so the job's own events (queued, sent…) cannot overtake message.created.
   ctx.wakeWorker();
-  return message!;
+  return readBack(message);
 }
 
 export interface StartInput extends OutboundInput {
@@ -86,7 +86,7 @@ export async function startConversation(ctx: Context, auth: AuthUser, input: Sta
     messageEvent('message.created', org, message),
   ]);
   ctx.wakeWorker(); // after the events, as in sendReply
-  return { conversation: conversation!, message: message! };
+  return { conversation: readBack(conversation), message: readBack(message) };
 }
 
 /** The customer to text: an existing one by id, or by phone (found, or created in the transaction). */
@@ -134,7 +134,7 @@ export async function retryMessage(ctx: Context, auth: AuthUser, messageId: stri
   const retried = await presentedMessage(ctx.db, org, message.id);
   await publishCommitted(ctx, [messageEvent('message.updated', org, retried)]);
   ctx.wakeWorker(); // after the event, as in sendReply
-  return retried!;
+  return readBack(retried);
 }
 
 /**
@@ -172,6 +172,17 @@ async function storeOutbound(
   await touchConversation(tx, input.conversationId, { direction: 'outbound', at: now, preview: previewOf(input.body, input.mediaIds.length) });
   await enqueue(tx, SEND_JOB, sendPayload(id, input.organizationId), { now });
   return id;
+}
+
+/**
+ * What was just committed, read back for the answer. Missing (deleted meanwhile, or a failed
+ * read) it is a clear 500, never an empty 202: the send itself is committed and goes ahead.
+ */
+function readBack<T>(value: T | null | undefined): T {
+  if (value === null || value === undefined) {
+    throw new AppError('internal', 'The message was saved and will be sent, but it could not be read back; reload the conversation to see it');
+  }
+  return value;
 }
 
 /**
