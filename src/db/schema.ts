@@ -173,6 +173,9 @@ export interface JobsTable {
   id: string;
   kind: string;
   payload: string;
+  /** What the job is about (a message or media id), so it is found without reading its payload. */
+  subject: string | null;
+  organizationId: string | null;
   status: 'pending' | 'failed';
   runAt: Millis;
   attempts: number;

@@ -6,18 +6,51 @@ import { prepared } from '../db/prepared.js';
 
 export type Job = Row<'jobs'>;
 
+export interface EnqueueOptions {
+  now: number;
+  runAt?: number;
+  /** What the job is about (a message id, a media id), so it can be found again without reading its payload. */
+  subject?: string;
+  organizationId?: string;
+}
+
 /**
  * Adds a job in the caller's transaction, so it exists exactly when the change it is about
  * was committed (the transactional outbox).
  */
-export async function enqueue(conn: Conn, kind: string, payload: unknown, opts: { now: number; runAt?: number }): Promise<string> {
+export async function enqueue(conn: Conn, kind: string, payload: unknown, opts: EnqueueOptions): Promise<string> {
   const id = newId(opts.now);
   await conn
     .insertInto('jobs')
-    .values({ id, kind, payload: JSON.stringify(payload), status: 'pending', runAt: opts.runAt ?? opts.now, attempts: 0, createdAt: opts.now })
+    .values({
+      id,
+      kind,
+      payload: JSON.stringify(payload),
+      subject: opts.subject ?? null,
+      organizationId: opts.organizationId ?? null,
+      status: 'pending',
+      runAt: opts.runAt ?? opts.now,
+      attempts: 0,
+      createdAt: opts.now,
+    })
     .execute();
   return id;
 }
+
+/** Removes the jobs of a kind about one subject, e.g. the old send job of a message sent again. */
+export const deleteJobsAbout = (conn: Conn, kind: string, subject: string) => conn.deleteFrom('jobs').where('kind', '=', kind).where('subject', '=', subject).execute();
+
+/** An organization's waiting jobs of a kind become due now, e.g. sends that waited for a new Auth Token. */
+export const pullJobsForward = (conn: Conn, kind: string, organizationId: string, now: number) =>
+  conn
+    .updateTable('jobs')
+    .set({ runAt: now })
+    .where('kind', '=', kind)
+    .where('organizationId', '=', organizationId)
+    .where('status', '=', 'pending')
+    .where('runAt', '>', now)
+    .where('lockedBy', 'is', null)
+    .execute();
 
 /**
  * Claims up to `limit` due jobs for one worker until `leaseUntil`. A job whose worker died is
@@ -66,6 +99,11 @@ export async function rescheduleJob(conn: Conn, job: Job, runAt: number, opts: {
     }))
     .where(held(job))
     .execute();
+}
+
+/** A running job keeps what it learned for its next run (e.g. the rate slot it claimed); only its own worker may. */
+export async function replacePayload(conn: Conn, job: Job, payload: unknown): Promise<void> {
+  await conn.updateTable('jobs').set({ payload: JSON.stringify(payload) }).where(held(job)).execute();
 }
 
 export async function failJob(conn: Conn, job: Job, error: string): Promise<void> {

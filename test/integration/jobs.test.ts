@@ -1,7 +1,7 @@
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Clock } from '../../src/clock.js';
-import { enqueue } from '../../src/jobs/queue.js';
+import { deleteJobsAbout, enqueue, pullJobsForward } from '../../src/jobs/queue.js';
 import { backoffDelay, JobRunner, RunLater, type JobHandler } from '../../src/jobs/runner.js';
 import { eventually } from '../helpers/api.js';
 import { freshDatabase } from '../helpers/database.js';
@@ -126,6 +126,23 @@ for (const engine of ENGINES) {
       expect(lines.some((l) => l.msg === 'final-failure hook failed' && l.err?.message === 'hook failed too')).toBe(true);
       now += 60_000; // long past the lease: a failed job is never claimed again
       expect(await runner.drain()).toBe(0);
+    });
+
+    it('finds jobs by their subject and organization, not by the text of their payload', async () => {
+      const { database, jobRow } = await setup([{ kind: 'send', maxAttempts: 1, run: async () => {} }]);
+      const now = 3_000_000;
+      const about = (subject: string, organizationId: string) => ({ now, runAt: now + 60_000, subject, organizationId });
+      // Key orders that a LIKE on the payload text would miss.
+      const m1 = await enqueue(database.db, 'send', { organizationId: 'o1', messageId: 'm1' }, about('m1', 'o1'));
+      const m2 = await enqueue(database.db, 'send', { slotAt: 1, messageId: 'm2', organizationId: 'o1' }, about('m2', 'o1'));
+      const other = await enqueue(database.db, 'send', { messageId: 'm3', organizationId: 'o2' }, about('m3', 'o2'));
+
+      await deleteJobsAbout(database.db, 'send', 'm1');
+      expect(await jobRow(m1)).toBeUndefined();
+
+      await pullJobsForward(database.db, 'send', 'o1', now);
+      expect(await jobRow(m2)).toMatchObject({ runAt: now });
+      expect(await jobRow(other)).toMatchObject({ runAt: now + 60_000 });
     });
 
     it('lets a job run later without counting an attempt', async () => {

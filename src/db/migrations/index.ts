@@ -1,13 +1,15 @@
 import type { Kysely, Migration } from 'kysely';
+import type { Engine } from '../database.js';
 import * as initial from './0001_initial.js';
+import * as jobSubject from './0002_job_subject.js';
 import * as loginAttempts from './0003_login_attempts.js';
 
-type Engine = 'sqlite' | 'postgres';
 type Step = { up(db: Kysely<any>, engine: Engine): Promise<void> };
 
 /** Append-only: a new migration gets the next number and is never edited once shipped. */
 const steps: Record<string, Step> = {
   '0001_initial': initial,
+  '0002_job_subject': jobSubject,
   '0003_login_attempts': loginAttempts,
 };
 

@@ -45,7 +45,7 @@ export async function addInboundMedia(
   }));
   await q.insertMedia(tx, rows);
   for (const row of rows) {
-    await enqueue(tx, MEDIA_DOWNLOAD, { mediaId: row.id, accountId: input.accountId } satisfies MediaDownloadPayload, { now: input.now });
+    await enqueue(tx, MEDIA_DOWNLOAD, { mediaId: row.id, accountId: input.accountId } satisfies MediaDownloadPayload, { now: input.now, subject: row.id, organizationId: input.organizationId });
   }
   return rows;
 }

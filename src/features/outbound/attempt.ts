@@ -1,7 +1,7 @@
 import type { Context } from '../../context.js';
 import { fromTwilioStatus } from '../../domain/message-status.js';
 import { failureOf, twilioErrorReason, withoutAccountSids } from '../../domain/twilio-errors.js';
-import type { Job } from '../../jobs/queue.js';
+import { replacePayload, type Job } from '../../jobs/queue.js';
 import { RunLater } from '../../jobs/runner.js';
 import { presentedMessageRow } from '../conversations/service.js';
 import { markOptedOut, presentedCustomer } from '../customers/service.js';
@@ -94,7 +94,7 @@ async function pause(ctx: Context, sc: Send): Promise<RunLater> {
 
 /** The account is paused: wait, giving back any slot held, so sends resume at the sender's rate. */
 export async function waitForToken(ctx: Context, job: Job, payload: SendPayload): Promise<RunLater> {
-  if (payload.slotAt !== undefined) await q.holdSlotInJob(ctx.db, job.id, job.lockedBy ?? '', JSON.stringify(sendPayload(payload.messageId, payload.organizationId)));
+  if (payload.slotAt !== undefined) await replacePayload(ctx.db, job, sendPayload(payload.messageId, payload.organizationId));
   return new RunLater(ctx.clock.now() + PAUSED_WAIT_MS);
 }
 

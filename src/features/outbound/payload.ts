@@ -1,3 +1,6 @@
+import type { Conn } from '../../db/database.js';
+import { enqueue } from '../../jobs/queue.js';
+
 /** The send job's kind and payload, shared by the API that enqueues it and the job that runs it. */
 export const SEND_JOB = 'message.send';
 
@@ -8,7 +11,10 @@ export interface SendPayload {
   slotAt?: number;
 }
 
-/** The one place send payloads are written: queries.ts finds send jobs by this key order. */
 export function sendPayload(messageId: string, organizationId: string, slotAt?: number): SendPayload {
   return slotAt === undefined ? { messageId, organizationId } : { messageId, organizationId, slotAt };
 }
+
+/** The message's send job, in the caller's transaction; its subject is the message, to find it again on a retry. */
+export const enqueueSend = (conn: Conn, messageId: string, organizationId: string, now: number) =>
+  enqueue(conn, SEND_JOB, sendPayload(messageId, organizationId), { now, subject: messageId, organizationId });

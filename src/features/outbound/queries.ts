@@ -308,33 +308,3 @@ const claimSendSlotQuery = prepared((conn: Conn, senderId: string, now: number, 
 /** Twilio answered 20003: sending from this account waits until an admin replaces the token. */
 export const pauseAccount = (conn: Conn, accountId: string, now: number) =>
   conn.updateTable('twilioAccounts').set({ pausedAt: now }).where('id', '=', accountId).where('pausedAt', 'is', null).execute();
-
-/* ---- the send jobs themselves ---- */
-
-/**
- * Send-job payloads are written by one function (send-job.ts) with `messageId` first and
- * `organizationId` second, so these prefix/substring matches find them without parsing JSON
- * in SQL, which the two engines spell differently.
- */
-const payloadOfMessage = (messageId: string) => `{"messageId":"${messageId}",%`;
-const payloadOfOrganization = (organizationId: string) => `%,"organizationId":"${organizationId}"%`;
-
-/** A retry replaces the message's old send job, which may still be waiting to recheck an attempt. */
-export const deleteSendJobs = (conn: Conn, kind: string, messageId: string) =>
-  conn.deleteFrom('jobs').where('kind', '=', kind).where('payload', 'like', payloadOfMessage(messageId)).execute();
-
-/** Sends that wait on a paused account become due now (they wait again if it is still paused). */
-export const pullSendJobsForward = (conn: Conn, kind: string, organizationId: string, now: number) =>
-  conn
-    .updateTable('jobs')
-    .set({ runAt: now })
-    .where('kind', '=', kind)
-    .where('status', '=', 'pending')
-    .where('runAt', '>', now)
-    .where('lockedBy', 'is', null)
-    .where('payload', 'like', payloadOfOrganization(organizationId))
-    .execute();
-
-/** Remembers the rate slot a send job holds, so when it runs again it sends instead of claiming another. */
-export const holdSlotInJob = (conn: Conn, jobId: string, lockedBy: string, payload: string) =>
-  conn.updateTable('jobs').set({ payload }).where('id', '=', jobId).where('lockedBy', '=', lockedBy).execute();

@@ -1,7 +1,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Context } from '../../context.js';
 import { newId } from '../../ids.js';
-import type { Job } from '../../jobs/queue.js';
+import { replacePayload, type Job } from '../../jobs/queue.js';
 import { RunLater, type JobHandler } from '../../jobs/runner.js';
 import { clientFor, unseal, type ConnectedAccount } from '../twilio/accounts.js';
 import { signedMediaUrl } from '../media/signed.js';
@@ -108,11 +108,11 @@ async function sendNow(ctx: Context, sc: q.SendContextRow, account: ConnectedAcc
   const start = await ctx.db.transaction().execute(async (tx): Promise<{ later: number } | { attemptId: string; slot: number }> => {
     const slot = payload.slotAt ?? (await claimSlot(tx, { id: sc.senderId, ratePerSecond: sc.ratePerSecond }, sc.segments, now));
     if (slot - now > NEAR_SLOT_MS) {
-      if (payload.slotAt === undefined) await q.holdSlotInJob(tx, job.id, job.lockedBy ?? '', JSON.stringify(sendPayload(sc.id, sc.organizationId, slot)));
+      if (payload.slotAt === undefined) await replacePayload(tx, job, sendPayload(sc.id, sc.organizationId, slot));
       return { later: slot };
     }
     // The slot is used now: a later run (a retry after a refusal) claims a fresh one.
-    if (payload.slotAt !== undefined) await q.holdSlotInJob(tx, job.id, job.lockedBy ?? '', JSON.stringify(sendPayload(sc.id, sc.organizationId)));
+    if (payload.slotAt !== undefined) await replacePayload(tx, job, sendPayload(sc.id, sc.organizationId));
     const attemptId = newId(now);
     await q.insertAttempt(tx, { id: attemptId, messageId: sc.id, organizationId: sc.organizationId, state: 'started', twilioSid: null, startedAt: now, finishedAt: null });
     return { attemptId, slot };

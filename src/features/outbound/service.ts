@@ -3,7 +3,7 @@ import type { Conn, Tx } from '../../db/database.js';
 import type { SegmentCount } from '../../domain/segments.js';
 import { AppError, conflict, notFound } from '../../errors.js';
 import { newId } from '../../ids.js';
-import { enqueue } from '../../jobs/queue.js';
+import { deleteJobsAbout, pullJobsForward } from '../../jobs/queue.js';
 import type { AuthUser } from '../accounts/sessions.js';
 import { previewOf } from '../../domain/preview.js';
 import { findConversation } from '../conversations/queries.js';
@@ -15,7 +15,7 @@ import { presentedConversation, presentedMessage } from '../conversations/servic
 import { conversationEvent, messageEvent } from '../events/app-event.js';
 import { publishCommitted } from '../events/publish.js';
 import * as q from './queries.js';
-import { SEND_JOB, sendPayload } from './payload.js';
+import { enqueueSend, SEND_JOB } from './payload.js';
 
 export interface OutboundInput {
   body: string;
@@ -128,8 +128,8 @@ export async function retryMessage(ctx: Context, auth: AuthUser, messageId: stri
   await ctx.db.transaction().execute(async (tx) => {
     if (!(await q.resetForRetry(tx, message.id, now))) throw conflict('This message is no longer failed; it may have been sent again already');
     await q.supersedeAcceptedAttempts(tx, message.id, now);
-    await q.deleteSendJobs(tx, SEND_JOB, message.id);
-    await enqueue(tx, SEND_JOB, sendPayload(message.id, org), { now });
+    await deleteJobsAbout(tx, SEND_JOB, message.id);
+    await enqueueSend(tx, message.id, org, now);
   });
   const retried = await presentedMessage(ctx.db, org, message.id);
   await publishCommitted(ctx, [messageEvent('message.updated', org, retried)]);
@@ -170,7 +170,7 @@ async function storeOutbound(
     }
   }
   await touchConversation(tx, input.conversationId, { direction: 'outbound', at: now, preview: previewOf(input.body, input.mediaIds.length) });
-  await enqueue(tx, SEND_JOB, sendPayload(id, input.organizationId), { now });
+  await enqueueSend(tx, id, input.organizationId, now);
   return id;
 }
 
@@ -191,5 +191,5 @@ function readBack<T>(value: T | null | undefined): T {
  * then ctx.wakeWorker() after the commit.
  */
 export async function resumePausedSends(conn: Conn, organizationId: string, now: number): Promise<void> {
-  await q.pullSendJobsForward(conn, SEND_JOB, organizationId, now);
+  await pullJobsForward(conn, SEND_JOB, organizationId, now);
 }

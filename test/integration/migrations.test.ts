@@ -1,0 +1,49 @@
+import { sql } from 'kysely';
+import { afterEach, describe, expect, it } from 'vitest';
+import { migrate, openDatabase, type Database } from '../../src/db/database.js';
+import * as initial from '../../src/db/migrations/0001_initial.js';
+import { createPgSchema, ENGINES } from '../helpers/server.js';
+
+for (const engine of ENGINES) {
+  describe(`migrations (${engine})`, () => {
+    let cleanup: Array<() => Promise<void>> = [];
+    afterEach(async () => {
+      for (const c of cleanup.reverse()) await c();
+      cleanup = [];
+    });
+
+    /** A database as the first release left it: only 0001 applied. */
+    async function atFirstRelease(): Promise<Database> {
+      const schema = engine === 'postgres' ? await createPgSchema() : undefined;
+      const database = openDatabase(engine === 'postgres' ? { url: process.env.TEST_DATABASE_URL, pgSchema: schema!.name } : { sqliteFile: ':memory:' });
+      cleanup.push(async () => {
+        await database.destroy();
+        await schema?.drop();
+      });
+      await sql`create table parley_migrations (name text primary key, applied_at bigint not null)`.execute(database.db);
+      await initial.up(database.db, engine);
+      await sql`insert into parley_migrations (name, applied_at) values ('0001_initial', 0)`.execute(database.db);
+      return database;
+    }
+
+    it('0002 gives queued jobs the subject and organization of their payload, whatever its key order', async () => {
+      const database = await atFirstRelease();
+      const job = (id: string, kind: string, payload: unknown) => ({ id, kind, payload: JSON.stringify(payload), status: 'pending' as const, runAt: 1, attempts: 0, createdAt: 1 });
+      await database.db
+        .insertInto('jobs')
+        .values([
+          job('j1', 'message.send', { messageId: 'm1', organizationId: 'o1' }),
+          job('j2', 'message.send', { organizationId: 'o2', slotAt: 5, messageId: 'm2' }),
+          job('j3', 'media.download', { mediaId: 'md1', accountId: 'a1' }),
+        ] as never)
+        .execute();
+      await migrate(database);
+      const rows = await database.db.selectFrom('jobs').select(['id', 'subject', 'organizationId']).orderBy('id').execute();
+      expect(rows).toEqual([
+        { id: 'j1', subject: 'm1', organizationId: 'o1' },
+        { id: 'j2', subject: 'm2', organizationId: 'o2' },
+        { id: 'j3', subject: 'md1', organizationId: null },
+      ]);
+    });
+  });
+}
