@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Context } from '../../context.js';
 import { twilioWebhookRoutes } from '../../http/webhooks.js';
+import { twilioWebhookOf } from '../twilio/routes.js';
 import { receiveInboundMessage } from './service.js';
 
 /** Twilio reads a reply from the answer; an empty one means "send nothing back". */
@@ -14,7 +15,7 @@ export const EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response/>';
 export function inboundRoutes(app: FastifyInstance, ctx: Context) {
   twilioWebhookRoutes(app, (scope) =>
     scope.post('/webhooks/twilio/messages', async (req, reply) => {
-      await receiveInboundMessage(ctx, req);
+      await receiveInboundMessage(ctx, twilioWebhookOf(req));
       return reply.status(200).header('Content-Type', 'text/xml').send(EMPTY_TWIML);
     }),
   );

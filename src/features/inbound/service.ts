@@ -1,4 +1,3 @@
-import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { Context } from '../../context.js';
 import type { Conn, Tx } from '../../db/database.js';
@@ -17,7 +16,7 @@ import { publishCommitted } from '../events/publish.js';
 import { addInboundMedia, type InboundMediaItem } from '../media/service.js';
 import type { ConnectedAccount } from '../twilio/accounts.js';
 import type { SenderRow } from '../twilio/queries.js';
-import { authenticateTwilioRequest, formParams, withoutControls, type TwilioParams } from '../twilio/webhook.js';
+import { authenticateTwilioRequest, withoutControls, type TwilioParams, type TwilioWebhook } from '../twilio/webhook.js';
 import { findInboundSender } from './queries.js';
 
 export type InboundOutcome = 'stored' | 'duplicate';
@@ -27,13 +26,13 @@ export type InboundOutcome = 'stored' | 'duplicate';
  * form parser's body limit (413) and has run before this is called. A refusal stores nothing and
  * is thrown here, after the transaction; the answer to a stored message leaves after its commit.
  */
-export async function receiveInboundMessage(ctx: Context, request: FastifyRequest): Promise<InboundOutcome> {
-  const params = formParams(request.body);
+export async function receiveInboundMessage(ctx: Context, webhook: TwilioWebhook): Promise<InboundOutcome> {
+  const { params } = webhook;
   let received: Received;
   try {
     // Webhooks arriving together share one transaction and its commit (src/db/group-commit.ts),
     // each customer locked in the order of their numbers.
-    received = await groupCommit(ctx.db).run(`${params.AccountSid} ${params.From}`, (tx) => receiveInTransaction(ctx, tx, request, params));
+    received = await groupCommit(ctx.db).run(`${params.AccountSid} ${params.From}`, (tx) => receiveInTransaction(ctx, tx, webhook));
   } catch (err) {
     // The same MessageSid stored meanwhile by a racing retry, settled by the unique constraint.
     if (isUniqueViolation(err) && params.MessageSid && (await isMessageStored(ctx.db, params.MessageSid))) return 'duplicate';
@@ -52,11 +51,11 @@ type Received = { refused: AppError } | { stored: StoredInbound | null };
  * Steps 2 to 7 in one transaction. Steps 2 to 6 only read, so a refusal comes back as a value
  * instead of a throw and leaves the transaction (which other webhooks may share) untouched.
  */
-async function receiveInTransaction(ctx: Context, tx: Tx, request: FastifyRequest, params: TwilioParams): Promise<Received> {
+async function receiveInTransaction(ctx: Context, tx: Tx, webhook: TwilioWebhook): Promise<Received> {
   let checked: { account: ConnectedAccount; message: InboundMessage; sender: SenderRow };
   try {
-    const account = await authenticateTwilioRequest(ctx, tx, request, params); // steps 2–3
-    const message = requireMessageFields(withoutControls(params)); // step 4
+    const account = await authenticateTwilioRequest(ctx, tx, webhook); // steps 2–3
+    const message = requireMessageFields(withoutControls(webhook.params)); // step 4
     const sender = await findSender(tx, account, message); // step 5
     if (await isMessageStored(tx, message.messageSid)) return { stored: null }; // step 6
     checked = { account, message, sender };

@@ -6,9 +6,9 @@ import { stripControls } from '../../domain/text.js';
 import { authOf, type AuthHooks } from '../../http/auth.js';
 import { twilioWebhookRoutes } from '../../http/webhooks.js';
 import { id, parse, text } from '../../http/validate.js';
-import { authenticateTwilioRequest, formParams, withoutControls } from '../twilio/webhook.js';
+import { twilioWebhookOf } from '../twilio/routes.js';
 import * as outbound from './service.js';
-import { applyStatusCallback } from './status.js';
+import { receiveStatusCallback } from './status.js';
 
 // Generous bounds: the service's own checks give the readable refusal (1,600 characters, 10 pictures).
 const body = text().max(100_000, 'is far longer than the 1,600 characters a message may have');
@@ -40,10 +40,8 @@ export function outboundRoutes(app: FastifyInstance, ctx: Context, auth: AuthHoo
 
   twilioWebhookRoutes(app, (scope) =>
     scope.post('/webhooks/twilio/status', async (req, res) => {
-      const params = formParams(req.body);
-      const account = await authenticateTwilioRequest(ctx, ctx.db, req, params);
       const attempt = (req.query as Record<string, unknown> | undefined)?.attempt;
-      await applyStatusCallback(ctx, account, typeof attempt === 'string' ? stripControls(attempt) : undefined, withoutControls(params));
+      await receiveStatusCallback(ctx, twilioWebhookOf(req), typeof attempt === 'string' ? stripControls(attempt) : undefined);
       return res.type('text/xml').send('<Response/>');
     }),
   );

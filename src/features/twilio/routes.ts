@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { Context } from '../../context.js';
 import { isAccountSid } from '../../domain/phone.js';
@@ -7,6 +7,7 @@ import { id, parse, text } from '../../http/validate.js';
 import { availableNumbers, incomingNumbers } from './numbers.js';
 import { addSender, listActiveSenders, removeSender, updateSender, type AddSenderInput } from './senders.js';
 import { connect, disconnect, integrationView } from './service.js';
+import { formParams, type TwilioWebhook } from './webhook.js';
 
 const credentials = z
   .object({
@@ -71,4 +72,10 @@ export function twilioRoutes(app: FastifyInstance, ctx: Context, auth: AuthHooks
   app.delete('/api/integrations/twilio/senders/:id', admin, (req) => removeSender(ctx, authOf(req), parse(id, req.params).id));
 
   app.get('/api/senders', { preHandler: auth.requireUser }, async (req) => ({ items: await listActiveSenders(ctx, authOf(req)), nextCursor: null }));
+}
+
+/** The plain values a Twilio webhook's steps need, taken from the request (SPEC §4 steps 2–3 check them). */
+export function twilioWebhookOf(req: FastifyRequest): TwilioWebhook {
+  const signature = req.headers['x-twilio-signature'];
+  return { path: req.url, signature: typeof signature === 'string' ? signature : undefined, params: formParams(req.body) };
 }

@@ -1,4 +1,3 @@
-import type { FastifyRequest } from 'fastify';
 import twilio from 'twilio';
 import type { Context } from '../../context.js';
 import type { Conn } from '../../db/database.js';
@@ -9,15 +8,24 @@ import { findAccountBySid, type TwilioAccountRow } from './queries.js';
 
 export type TwilioParams = Record<string, string>;
 
+/** A Twilio webhook as the route received it: no step after the route knows HTTP. */
+export interface TwilioWebhook {
+  /** The path and query string the request was made to; the signature covers PUBLIC_URL + this. */
+  path: string;
+  /** X-Twilio-Signature, if sent. */
+  signature: string | undefined;
+  params: TwilioParams;
+}
+
 /**
  * SPEC §4 steps 2 and 3, shared by every Twilio webhook (step 1, the 64 KiB cap, is the form
  * parser's body limit): the connected account named by AccountSid, then X-Twilio-Signature
  * checked with that account's token over the full public URL and the POST parameters, exactly
  * as Twilio's own validateRequest does. Either refusal stores nothing.
  */
-export async function authenticateTwilioRequest(ctx: Context, conn: Conn, request: FastifyRequest, params: TwilioParams): Promise<ConnectedAccount> {
-  const account = await findWebhookAccount(ctx, conn, params);
-  checkSignature(ctx, account, request, params);
+export async function authenticateTwilioRequest(ctx: Context, conn: Conn, webhook: TwilioWebhook): Promise<ConnectedAccount> {
+  const account = await findWebhookAccount(ctx, conn, webhook.params);
+  checkSignature(ctx, account, webhook);
   return account;
 }
 
@@ -63,10 +71,9 @@ function tokenOf(ctx: Context, row: TwilioAccountRow): string {
   return authToken;
 }
 
-function checkSignature(ctx: Context, account: ConnectedAccount, request: FastifyRequest, params: TwilioParams): void {
-  const signature = request.headers['x-twilio-signature'];
-  const url = ctx.config.publicUrl + request.url;
-  if (typeof signature !== 'string' || !twilio.validateRequest(account.authToken, signature, url, params)) {
+function checkSignature(ctx: Context, account: ConnectedAccount, { path, signature, params }: TwilioWebhook): void {
+  const url = ctx.config.publicUrl + path;
+  if (signature === undefined || !twilio.validateRequest(account.authToken, signature, url, params)) {
     throw new AppError('forbidden', 'Invalid X-Twilio-Signature');
   }
 }
