@@ -1,3 +1,5 @@
+import { invalid } from '../errors.js';
+
 /**
  * Opaque pagination cursors: the sort key of the last item a page showed, so the next page
  * starts strictly after it even when rows are added meanwhile (no offsets that shift).
@@ -25,3 +27,21 @@ export function decodeCursor(cursor: string): CursorKey | null {
   }
 }
 
+
+/** The key of the cursor a client sent back, if any; a 422 when it is not one this API gave out. */
+export function cursorKey(cursor: string | undefined): CursorKey | undefined {
+  if (cursor === undefined) return undefined;
+  const key = decodeCursor(cursor);
+  if (!key) throw invalid('cursor', 'is not a cursor from a previous page; ask again without it');
+  return key;
+}
+
+/**
+ * A page from the `limit + 1` rows a query read: the first `limit`, and a cursor to the rest
+ * when there was one more row.
+ */
+export function pageOf<T>(rows: T[], limit: number, keyOf: (row: T) => CursorKey): { page: T[]; nextCursor: string | null } {
+  const page = rows.slice(0, limit);
+  const last = page.at(-1);
+  return { page, nextCursor: rows.length > limit && last !== undefined ? encodeCursor(keyOf(last)) : null };
+}

@@ -1,21 +1,19 @@
 import type { Conn } from '../../db/database.js';
+import { after } from '../../db/keyset.js';
+import type { CursorKey } from '../../domain/cursor.js';
 import type { NewRow, Row } from '../../db/schema.js';
 
 export type AuditRow = Row<'auditLog'>;
 
 export const insertAuditEntry = (conn: Conn, row: NewRow<'auditLog'>) => conn.insertInto('auditLog').values(row).execute();
 
-/** Newest first; `before` is the (createdAt, id) of the last entry of the previous page. */
-export const listAuditEntries = (conn: Conn, organizationId: string, opts: { before?: { createdAt: number; id: string }; limit: number }) =>
+/** Newest first; `after` is the (createdAt, id) of the last entry of the previous page. */
+export const listAuditEntries = (conn: Conn, organizationId: string, opts: { after?: CursorKey; limit: number }) =>
   conn
     .selectFrom('auditLog')
     .selectAll()
     .where('organizationId', '=', organizationId)
-    .$if(opts.before !== undefined, (q) =>
-      q.where((eb) =>
-        eb.or([eb('createdAt', '<', opts.before!.createdAt), eb.and([eb('createdAt', '=', opts.before!.createdAt), eb('id', '<', opts.before!.id)])]),
-      ),
-    )
+    .$if(opts.after !== undefined, (q) => q.where((eb) => after(eb, { at: 'createdAt', id: 'id' }, opts.after!)))
     .orderBy('createdAt', 'desc')
     .orderBy('id', 'desc')
     .limit(opts.limit)

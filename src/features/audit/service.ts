@@ -1,7 +1,6 @@
 import type { Context } from '../../context.js';
-import { decodeCursor, encodeCursor } from '../../domain/cursor.js';
+import { cursorKey, pageOf } from '../../domain/cursor.js';
 import type { Conn } from '../../db/database.js';
-import { invalid } from '../../errors.js';
 import { newId } from '../../ids.js';
 import { listUsers } from '../accounts/service.js';
 import type { AuthUser } from '../accounts/sessions.js';
@@ -32,14 +31,11 @@ export async function recordAudit(conn: Conn, entry: AuditEntry): Promise<void> 
 }
 
 export async function listAudit(ctx: Context, auth: AuthUser, opts: { cursor?: string; limit: number }) {
-  const key = opts.cursor ? decodeCursor(opts.cursor) : undefined;
-  if (key === null) throw invalid('cursor', 'is not a cursor this API gave out; start again without it');
-  const before = key ? { createdAt: key.at, id: key.id } : undefined;
-  const rows = await q.listAuditEntries(ctx.db, auth.organizationId, { before, limit: opts.limit + 1 });
-  const page = rows.slice(0, opts.limit);
+  const rows = await q.listAuditEntries(ctx.db, auth.organizationId, { after: cursorKey(opts.cursor), limit: opts.limit + 1 });
+  const { page, nextCursor } = pageOf(rows, opts.limit, (row) => ({ at: row.createdAt, id: row.id }));
   const users = new Map((await listUsers(ctx, auth)).map((u) => [u.id, u]));
   return {
     items: page.map((row) => presentAuditEntry(row, row.actorId ? users.get(row.actorId) : undefined)),
-    nextCursor: rows.length > opts.limit ? encodeCursor({ at: page[page.length - 1]!.createdAt, id: page[page.length - 1]!.id }) : null,
+    nextCursor,
   };
 }

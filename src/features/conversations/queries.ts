@@ -1,5 +1,6 @@
 import { sql, type SqlBool } from 'kysely';
 import { isPostgres, type Conn } from '../../db/database.js';
+import { after } from '../../db/keyset.js';
 import { prepared, preparedInsert } from '../../db/prepared.js';
 import type { Row, RowUpdate } from '../../db/schema.js';
 import type { CursorKey } from '../../domain/cursor.js';
@@ -119,14 +120,7 @@ export const listInbox = (conn: Conn, f: InboxFilter) =>
         return digits ? eb.or([byName, byPhone]) : byName;
       }),
     )
-    .$if(f.after !== undefined, (q) =>
-      q.where((eb) =>
-        eb.or([
-          eb('conversations.lastMessageAt', '<', f.after!.at),
-          eb.and([eb('conversations.lastMessageAt', '=', f.after!.at), eb('conversations.id', '<', f.after!.id)]),
-        ]),
-      ),
-    )
+    .$if(f.after !== undefined, (q) => q.where((eb) => after(eb, { at: 'conversations.lastMessageAt', id: 'conversations.id' }, f.after!)))
     .orderBy('conversations.lastMessageAt', 'desc')
     .orderBy('conversations.id', 'desc')
     .limit(f.limit)
@@ -157,9 +151,7 @@ export const threadPage = (conn: Conn, conversationId: string, before: CursorKey
     .selectFrom('messages')
     .selectAll()
     .where('conversationId', '=', conversationId)
-    .$if(before !== undefined, (q) =>
-      q.where((eb) => eb.or([eb('createdAt', '<', before!.at), eb.and([eb('createdAt', '=', before!.at), eb('id', '<', before!.id)])])),
-    )
+    .$if(before !== undefined, (q) => q.where((eb) => after(eb, { at: 'createdAt', id: 'id' }, before!)))
     .orderBy('createdAt', 'desc')
     .orderBy('id', 'desc')
     .limit(limit)

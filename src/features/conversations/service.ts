@@ -1,7 +1,7 @@
 import type { Context } from '../../context.js';
 import { readSnapshot, type Conn, type Db, type Tx } from '../../db/database.js';
 import type { NewRow } from '../../db/schema.js';
-import { decodeCursor, encodeCursor, type CursorKey } from '../../domain/cursor.js';
+import { cursorKey, pageOf } from '../../domain/cursor.js';
 import { searchTerms } from '../../domain/search.js';
 import { invalid, notFound } from '../../errors.js';
 import type { AuthUser } from '../accounts/sessions.js';
@@ -18,13 +18,6 @@ export interface InboxQuery {
   q?: string;
   cursor?: string;
   limit: number;
-}
-
-function cursorKey(cursor: string | undefined): CursorKey | undefined {
-  if (cursor === undefined) return undefined;
-  const key = decodeCursor(cursor);
-  if (!key) throw invalid('cursor', 'is not a cursor from a previous page; ask again without it');
-  return key;
 }
 
 function assigneeFilter(auth: AuthUser, assignee: string | undefined): string | null | undefined {
@@ -45,10 +38,8 @@ export async function listConversations(ctx: Context, auth: AuthUser, input: Inb
     after: cursorKey(input.cursor),
     limit: input.limit + 1,
   });
-  const page = rows.slice(0, input.limit);
-  const last = page.at(-1);
-  const more = rows.length > input.limit && last !== undefined;
-  return { items: page.map((r) => presentConversation(r, r.readAt)), nextCursor: more ? encodeCursor({ at: last.lastMessageAt, id: last.id }) : null };
+  const { page, nextCursor } = pageOf(rows, input.limit, (r) => ({ at: r.lastMessageAt, id: r.id }));
+  return { items: page.map((r) => presentConversation(r, r.readAt)), nextCursor };
 }
 
 async function conversationOrNotFound(conn: Conn, auth: AuthUser, id: string) {
@@ -98,13 +89,8 @@ export async function listMessages(ctx: Context, auth: AuthUser, id: string, inp
     const rows = await q.threadPage(tx, id, cursorKey(input.cursor), input.limit + 1);
     return { rows, media: await q.mediaOfMessages(tx, rows.slice(0, input.limit).map((m) => m.id)) };
   });
-  const page = rows.slice(0, input.limit);
-  const oldest = page.at(-1);
-  const more = rows.length > input.limit && oldest !== undefined;
-  return {
-    items: page.reverse().map((m) => presentMessage(m, media)),
-    nextCursor: more ? encodeCursor({ at: oldest.createdAt, id: oldest.id }) : null,
-  };
+  const { page, nextCursor } = pageOf(rows, input.limit, (m) => ({ at: m.createdAt, id: m.id }));
+  return { items: page.reverse().map((m) => presentMessage(m, media)), nextCursor };
 }
 
 /* For other features: inbound, media and the customer timeline come through here. */

@@ -1,5 +1,6 @@
 import { sql, type SqlBool } from 'kysely';
 import { isPostgres, type Conn } from '../../db/database.js';
+import { after } from '../../db/keyset.js';
 import { prepared, preparedInsert } from '../../db/prepared.js';
 import type { NewRow, Row, RowUpdate } from '../../db/schema.js';
 import type { CursorKey } from '../../domain/cursor.js';
@@ -85,9 +86,7 @@ export const listCustomers = (conn: Conn, f: CustomerFilter) =>
         return eb.or(terms);
       }),
     )
-    .$if(f.after !== undefined, (q) =>
-      q.where((eb) => eb.or([eb('createdAt', '<', f.after!.at), eb.and([eb('createdAt', '=', f.after!.at), eb('id', '<', f.after!.id)])])),
-    )
+    .$if(f.after !== undefined, (q) => q.where((eb) => after(eb, { at: 'createdAt', id: 'id' }, f.after!)))
     .orderBy('createdAt', 'desc')
     .orderBy('id', 'desc')
     .limit(f.limit)

@@ -1,6 +1,6 @@
 import type { Context } from '../../context.js';
 import type { Conn, Tx } from '../../db/database.js';
-import { decodeCursor, encodeCursor, type CursorKey } from '../../domain/cursor.js';
+import { cursorKey, pageOf } from '../../domain/cursor.js';
 import { optOutChange } from '../../domain/opt-out.js';
 import { toE164 } from '../../domain/phone.js';
 import { searchTerms } from '../../domain/search.js';
@@ -74,20 +74,13 @@ export async function listCustomers(ctx: Context, auth: AuthUser, input: Custome
     phone = toE164(input.phone) ?? undefined;
     if (!phone) throw invalid('phone', 'is not a valid phone number; include the country code, e.g. +14155550100');
   }
-  let after: CursorKey | undefined;
-  if (input.cursor !== undefined) {
-    after = decodeCursor(input.cursor) ?? undefined;
-    if (!after) throw invalid('cursor', 'is not a cursor from a previous page; ask again without it');
-  }
   const search = input.q?.trim() ? searchTerms(input.q) : undefined;
-  const rows = await q.listCustomers(ctx.db, { organizationId: auth.organizationId, phone, search, after, limit: input.limit + 1 });
-  const page = rows.slice(0, input.limit);
+  const rows = await q.listCustomers(ctx.db, { organizationId: auth.organizationId, phone, search, after: cursorKey(input.cursor), limit: input.limit + 1 });
+  const { page, nextCursor } = pageOf(rows, input.limit, (c) => ({ at: c.createdAt, id: c.id }));
   const optOuts = await q.optOutsOf(ctx.db, page.map((c) => c.id));
-  const last = page.at(-1);
-  const more = rows.length > input.limit && last !== undefined;
   return {
     items: page.map((c) => presentCustomer(c, optOuts.filter((o) => o.customerId === c.id))),
-    nextCursor: more ? encodeCursor({ at: last.createdAt, id: last.id }) : null,
+    nextCursor,
   };
 }
 
