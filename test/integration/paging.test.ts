@@ -18,6 +18,5 @@ for (const engine of ENGINES) {
         });
       }
     });
-
   });
 }

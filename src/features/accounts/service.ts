@@ -1,5 +1,6 @@
 import type { Context } from '../../context.js';
 import type { Conn } from '../../db/database.js';
+import { isUniqueViolation } from '../../db/errors.js';
 import { AppError, conflict, invalid, notFound } from '../../errors.js';
 import { newId } from '../../ids.js';
 import { DECOY_HASH, hashPassword, verifyPassword } from './passwords.js';
@@ -8,7 +9,6 @@ import * as q from './queries.js';
 import { createSession, endSession, sessionsEnded, type AuthUser } from './sessions.js';
 import { clearPasswordAttempts, countPasswordAttempt } from './throttle.js';
 
-const isUniqueViolation = (err: unknown) => /unique|duplicate key/i.test(String((err as Error)?.message));
 
 export async function signup(ctx: Context, input: { orgName: string; name: string; email: string; password: string }) {
   await refuseClosedSignup(ctx, ctx.db);

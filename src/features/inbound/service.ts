@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { Context } from '../../context.js';
 import type { Conn, Tx } from '../../db/database.js';
 import { groupCommit } from '../../db/group-commit.js';
+import { isUniqueViolation } from '../../db/errors.js';
 import { countSegments } from '../../domain/segments.js';
 import { isShortCode, toE164 } from '../../domain/phone.js';
 import { AppError } from '../../errors.js';
@@ -176,10 +177,6 @@ function inboundMessageRow(organizationId: string, conversationId: string, m: In
   };
 }
 
-const isUniqueViolation = (err: unknown) => {
-  const code = (err as { code?: unknown })?.code;
-  return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
-};
 
 /** Built from what the transaction wrote, so publishing costs no extra reads (one, after an opt-out change). */
 async function inboundEvents(ctx: Context, s: StoredInbound): Promise<(AppEvent | null)[]> {

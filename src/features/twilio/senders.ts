@@ -1,5 +1,6 @@
 import type { Context } from '../../context.js';
 import type { SenderType } from '../../db/schema.js';
+import { isUniqueViolation } from '../../db/errors.js';
 import { isMessagingServiceSid, isShortCode, toE164 } from '../../domain/phone.js';
 import { AppError, conflict, invalid, notFound } from '../../errors.js';
 import { newId } from '../../ids.js';
@@ -31,7 +32,6 @@ interface Wanted {
 /** Segments per second: a long code is held to 1 by carriers, short codes and services go much faster. */
 export const DEFAULT_RATE: Record<SenderType, number> = { phone_number: 1, short_code: 100, messaging_service: 100 };
 
-const isUniqueViolation = (err: unknown) => /unique|duplicate key/i.test(String((err as Error)?.message));
 
 export async function listActiveSenders(ctx: Context, auth: AuthUser) {
   return (await q.listSenders(ctx.db, auth.organizationId, { activeOnly: true })).map(presentSender);

@@ -1,5 +1,6 @@
 import type { Context } from '../../context.js';
 import type { Conn } from '../../db/database.js';
+import { isUniqueViolation } from '../../db/errors.js';
 import { AppError, conflict } from '../../errors.js';
 import { newId } from '../../ids.js';
 import { listUsers } from '../accounts/service.js';
@@ -20,7 +21,6 @@ import { fetchAccountStatus, TwilioRefused } from './twilio-api.js';
  * called before or after a transaction, never inside one; every refusal saves nothing.
  */
 
-const isUniqueViolation = (err: unknown) => /unique|duplicate key/i.test(String((err as Error)?.message));
 
 export async function integrationView(ctx: Context, auth: AuthUser) {
   const account = await q.findAccountOfOrganization(ctx.db, auth.organizationId);
