@@ -31,6 +31,15 @@ export function authOf(request: FastifyRequest): AuthUser {
   return request.auth;
 }
 
+/** The bearer token of an `Authorization: Bearer …` header, if that is what was sent. */
+function bearerToken(request: FastifyRequest): string | undefined {
+  const header = request.headers.authorization;
+  return header?.startsWith('Bearer ') ? header.slice(7).trim() || undefined : undefined;
+}
+
+/** The session token of a request: a bearer token first, else the session cookie. */
+const sessionToken = (request: FastifyRequest): string | undefined => bearerToken(request) ?? request.cookies?.[SESSION_COOKIE];
+
 /**
  * Accepts the session cookie or a bearer token. A cookie is sent by the browser on its own,
  * so a cookie-authenticated change must come from our own origin (CSRF).
@@ -39,10 +48,8 @@ export function authHooks(ctx: Context) {
   const publicOrigin = new URL(ctx.config.publicUrl).origin;
 
   async function requireUser(request: FastifyRequest, reply: FastifyReply) {
-    const header = request.headers.authorization;
-    const bearer = header?.startsWith('Bearer ') ? header.slice(7).trim() : undefined;
-    const cookie = request.cookies?.[SESSION_COOKIE];
-    const token = bearer || cookie;
+    const bearer = bearerToken(request);
+    const token = sessionToken(request);
     if (!token) throw new AppError('unauthorized', 'Sign in first');
     const user = await resolveSession(ctx, token);
     if (!user) throw new AppError('unauthorized', 'Your session has ended; sign in again');

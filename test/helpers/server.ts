@@ -4,9 +4,10 @@ import path from 'node:path';
 import pg from 'pg';
 import pino from 'pino';
 import { loadConfig, type Config } from '../../src/config.js';
+import type { Engine } from '../../src/db/database.js';
 import { createServer, type Server, type ServerOptions } from '../../src/server.js';
 
-export type Engine = 'sqlite' | 'postgres';
+export type { Engine };
 
 /** Every database test runs on SQLite, and on PostgreSQL too when TEST_DATABASE_URL is set. */
 export const ENGINES: Engine[] = ['sqlite', ...(process.env.TEST_DATABASE_URL ? (['postgres'] as const) : [])];

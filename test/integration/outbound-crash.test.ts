@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { openDatabase, type Database } from '../../src/db/database.js';
+import { openDatabase, type Database, type Engine } from '../../src/db/database.js';
 import { newId } from '../../src/ids.js';
 import { createKeyring } from '../../src/secrets.js';
 import { startSimulator, type Simulator } from '../../src/simulator/index.js';
@@ -77,7 +77,7 @@ for (const engine of ENGINES) {
 const SENDER_ID = newId();
 
 /** The server's database, empty, and a handle on it for the test. */
-async function storage(engine: 'sqlite' | 'postgres', cleanup: (() => Promise<void> | void)[]): Promise<{ env: Record<string, string>; database: () => Database }> {
+async function storage(engine: Engine, cleanup: (() => Promise<void> | void)[]): Promise<{ env: Record<string, string>; database: () => Database }> {
   let database: Database | undefined;
   if (engine === 'postgres') {
     const pgdb = await createPgDatabase(process.env.TEST_DATABASE_URL!);

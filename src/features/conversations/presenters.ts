@@ -1,6 +1,5 @@
 import type { ConversationWithCustomer, MediaRow, MessageRow } from './queries.js';
-
-const iso = (ms: number) => new Date(ms).toISOString();
+import { iso } from '../../domain/time.js';
 
 /**
  * SPEC §7 conversation. `unread` is for one reader (their read time); events, which go to

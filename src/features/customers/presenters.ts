@@ -1,6 +1,5 @@
 import type { CustomerRow, OptOutRow } from './queries.js';
-
-const iso = (ms: number) => new Date(ms).toISOString();
+import { iso } from '../../domain/time.js';
 
 /** SPEC §7 customer: `smsOptOut` is true when opted out of any sender, `smsOptOutAt` the latest. */
 export function presentCustomer(c: CustomerRow, optOuts: OptOutRow[]) {

@@ -11,7 +11,7 @@ import { clientFor, type ConnectedAccount } from '../twilio/accounts.js';
 import * as q from './queries.js';
 import { findSentMessage, type SentMessage } from './recheck.js';
 import { sendPayload, type SendPayload } from './payload.js';
-import { classifyTwilioError, type CallOutcome } from './twilio-call.js';
+import { classifyTwilioError, senderParams, type CallOutcome } from './twilio-call.js';
 
 /** How often a send for a paused account (20003) looks again; replacing the token wakes it at once. */
 export const PAUSED_WAIT_MS = 30_000;
@@ -109,8 +109,7 @@ export async function recheck(ctx: Context, sc: Send, account: ConnectedAccount,
   if (ctx.clock.now() < due) return new RunLater(due);
   let found: SentMessage | null;
   try {
-    const sender = sc.senderType === 'messaging_service' ? { messagingServiceSid: sc.senderMessagingServiceSid! } : { from: (sc.senderPhoneNumber ?? sc.senderShortCode)! };
-    found = await findSentMessage(ctx.db, clientFor(ctx, account), { to: sc.customerPhone, body: sc.body, sender, startedAt: last.startedAt });
+    found = await findSentMessage(ctx.db, clientFor(ctx, account), { to: sc.customerPhone, body: sc.body, sender: senderParams(sc), startedAt: last.startedAt });
   } catch (err) {
     const outcome = classifyTwilioError(err);
     if (outcome.kind === 'paused') return pause(ctx, sc);

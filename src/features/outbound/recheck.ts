@@ -1,5 +1,6 @@
 import type { Conn } from '../../db/database.js';
 import type { TwilioClient } from '../twilio/client.js';
+import type { SenderParams } from './twilio-call.js';
 import * as q from './queries.js';
 
 /**
@@ -23,8 +24,7 @@ export interface SentMessage {
 export interface Lookup {
   to: string;
   body: string;
-  /** `From` for a number or short code, `MessagingServiceSid` for a Messaging Service. */
-  sender: { from: string } | { messagingServiceSid: string };
+  sender: SenderParams;
   startedAt: number;
 }
 

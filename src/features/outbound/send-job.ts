@@ -8,7 +8,7 @@ import { signedMediaUrl } from '../media/signed.js';
 import * as attempt from './attempt.js';
 import * as q from './queries.js';
 import { claimSlot } from './rate.js';
-import { createMessage, type SendParams } from './twilio-call.js';
+import { createMessage, senderParams, type SendParams } from './twilio-call.js';
 import { SEND_JOB, sendPayload, type SendPayload } from './payload.js';
 
 export { SEND_JOB };
@@ -68,35 +68,9 @@ function blockedReason(sc: q.SendContextRow, last: attempt.LastAttempt | null): 
   return `${what} before this message went out; send it again from a connected number.`;
 }
 
-/**
- * Unsealing derives a key and decrypts on every send, a noticeable cost at hundreds of sends a
- * second; the result only changes with the token. Kept a minute at most, so a token removed by
- * a disconnect does not linger in memory.
- */
-const UNSEALED_TTL_MS = 60_000;
-const unsealed = new WeakMap<Context, Map<string, { account: ConnectedAccount; until: number }>>();
-
+/** The account of the message's sender, its token unsealed (cached: this runs on every send). */
 function accountOf(ctx: Context, sc: q.SendContextRow): ConnectedAccount {
-  const cache = unsealed.get(ctx) ?? new Map<string, { account: ConnectedAccount; until: number }>();
-  unsealed.set(ctx, cache);
-  const key = sc.authTokenSealed!;
-  const now = Date.now();
-  let entry = cache.get(key);
-  if (!entry || entry.until < now) {
-    const account = unseal(ctx, {
-      id: sc.accountId!,
-      organizationId: sc.organizationId,
-      accountSid: sc.accountSid!,
-      authTokenSealed: sc.authTokenSealed!,
-      connectedAt: sc.connectedAt!,
-      connectedBy: sc.connectedBy,
-      pausedAt: null,
-    });
-    for (const [k, e] of cache) if (e.until < now) cache.delete(k);
-    entry = { account, until: now + UNSEALED_TTL_MS };
-    cache.set(key, entry);
-  }
-  return { ...entry.account, paused: sc.pausedAt !== null };
+  return unseal(ctx, { id: sc.accountId!, organizationId: sc.organizationId, accountSid: sc.accountSid!, authTokenSealed: sc.authTokenSealed!, pausedAt: sc.pausedAt });
 }
 
 /**
@@ -131,7 +105,7 @@ async function sendParams(ctx: Context, sc: q.SendContextRow, attemptId: string)
   const now = ctx.clock.now();
   return {
     to: sc.customerPhone,
-    ...(sc.senderType === 'messaging_service' ? { messagingServiceSid: sc.senderMessagingServiceSid! } : { from: (sc.senderPhoneNumber ?? sc.senderShortCode)! }),
+    ...senderParams(sc),
     ...(sc.body ? { body: sc.body } : {}),
     ...(mediaIds.length > 0 ? { mediaUrl: mediaIds.map((id) => signedMediaUrl(ctx, id, now)) } : {}),
     statusCallback: `${ctx.config.publicUrl}/webhooks/twilio/status?attempt=${attemptId}`,

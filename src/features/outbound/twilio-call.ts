@@ -29,14 +29,19 @@ export function classifyTwilioError(err: unknown): CallOutcome {
   return { kind: 'unknown', message: failure.message };
 }
 
-export interface SendParams {
+/** Who a message goes out from, as Twilio's API names it: a Messaging Service by its SID, a number or short code as `From`. */
+export type SenderParams = { from: string } | { messagingServiceSid: string };
+
+export function senderParams(sender: { senderType: string; senderAddress: string }): SenderParams {
+  return sender.senderType === 'messaging_service' ? { messagingServiceSid: sender.senderAddress } : { from: sender.senderAddress };
+}
+
+export type SendParams = SenderParams & {
   to: string;
-  from?: string;
-  messagingServiceSid?: string;
   body?: string;
   mediaUrl?: string[];
   statusCallback: string;
-}
+};
 
 /** Messages.json create, never retried by the library itself: what happens next is the job's decision. */
 export async function createMessage(client: TwilioClient, params: SendParams): Promise<CallOutcome> {

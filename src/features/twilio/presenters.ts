@@ -1,7 +1,6 @@
 import type { AvailableNumber, TwilioNumber } from './twilio-api.js';
 import type { SenderRow, TwilioAccountRow } from './queries.js';
-
-const iso = (ms: number) => new Date(ms).toISOString();
+import { iso } from '../../domain/time.js';
 
 /** SPEC §7 sender: the fields that do not apply to its type are null. */
 export function presentSender(s: SenderRow) {

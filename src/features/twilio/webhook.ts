@@ -4,7 +4,7 @@ import type { Conn } from '../../db/database.js';
 import { hasForbiddenControl, stripControls } from '../../domain/text.js';
 import { AppError } from '../../errors.js';
 import { unseal, type ConnectedAccount } from './accounts.js';
-import { findAccountBySid, type TwilioAccountRow } from './queries.js';
+import { findAccountBySid } from './queries.js';
 
 export type TwilioParams = Record<string, string>;
 
@@ -48,27 +48,7 @@ async function findWebhookAccount(ctx: Context, conn: Conn, params: TwilioParams
   // No SID holds a control character, and PostgreSQL could not even look one up.
   const row = sid && !hasForbiddenControl(sid) ? await findAccountBySid(conn, sid) : undefined;
   if (!row) throw new AppError('forbidden', 'Unknown or disconnected Twilio account');
-  return { id: row.id, organizationId: row.organizationId, accountSid: row.accountSid, authToken: tokenOf(ctx, row), paused: row.pausedAt !== null };
-}
-
-/**
- * Unsealing decrypts on every webhook, a noticeable cost at hundreds of status callbacks a
- * second; the result depends only on the sealed value, which a new token replaces. Kept a
- * minute at most, so a token removed by a disconnect does not linger in memory.
- */
-const UNSEALED_TTL_MS = 60_000;
-const unsealed = new WeakMap<Context, Map<string, { authToken: string; until: number }>>();
-
-function tokenOf(ctx: Context, row: TwilioAccountRow): string {
-  let cache = unsealed.get(ctx);
-  if (!cache) unsealed.set(ctx, (cache = new Map()));
-  const now = Date.now();
-  const entry = cache.get(row.authTokenSealed);
-  if (entry && entry.until >= now) return entry.authToken;
-  for (const [k, e] of cache) if (e.until < now) cache.delete(k);
-  const { authToken } = unseal(ctx, row);
-  cache.set(row.authTokenSealed, { authToken, until: now + UNSEALED_TTL_MS });
-  return authToken;
+  return unseal(ctx, row);
 }
 
 function checkSignature(ctx: Context, account: ConnectedAccount, { path, signature, params }: TwilioWebhook): void {
