@@ -5,7 +5,7 @@ import type { Config } from './config.js';
 import type { Context } from './context.js';
 import { migrate, openDatabase, type Database } from './db/database.js';
 import { createLocalBus, createPgBus } from './features/events/bus.js';
-import { mediaDownloadJob } from './features/media/download.js';
+import { mediaDownloadJobHandler } from './features/media/download.js';
 import { MEDIA_DOWNLOAD } from './features/media/service.js';
 import { SEND_JOB, sendJobHandler } from './features/outbound/send-job.js';
 import { buildApp, REDACT } from './http/app.js';
@@ -65,7 +65,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     log,
     wakeWorker: () => runner?.wake(),
   };
-  const jobs = options.jobs ?? { kinds: JOB_KINDS, handlers: (c: Context) => [sendJobHandler(c), mediaDownloadJob(c)] };
+  const jobs = options.jobs ?? { kinds: JOB_KINDS, handlers: (c: Context) => [sendJobHandler(c), mediaDownloadJobHandler(c)] };
   if (config.role !== 'web') {
     runner = new JobRunner({
       db: ctx.db,

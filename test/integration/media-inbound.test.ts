@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { mediaDownloadJob } from '../../src/features/media/download.js';
+import { mediaDownloadJobHandler } from '../../src/features/media/download.js';
 import { MEDIA_DOWNLOAD } from '../../src/features/media/service.js';
 import { newId } from '../../src/ids.js';
 import { apiClient, eventually } from '../helpers/api.js';
@@ -19,7 +19,7 @@ for (const engine of ENGINES) {
   describe(`inbound MMS media (${engine})`, () => {
     let w: TwilioWorld;
     beforeEach(async () => {
-      w = await createTwilioWorld(engine, { env: { ALLOW_SIGNUP: 'true' }, jobs: { kinds: [MEDIA_DOWNLOAD], handlers: (ctx) => [mediaDownloadJob(ctx, FAST)] } });
+      w = await createTwilioWorld(engine, { env: { ALLOW_SIGNUP: 'true' }, jobs: { kinds: [MEDIA_DOWNLOAD], handlers: (ctx) => [mediaDownloadJobHandler(ctx, FAST)] } });
     });
     afterEach(async () => {
       await w.destroy();

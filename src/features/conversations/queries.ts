@@ -30,7 +30,7 @@ export const insertConversation = preparedInsert('conversations');
 export const insertMessage = preparedInsert('messages');
 
 /** Moves a conversation's activity to its newest message; an inbound one also sets lastInboundAt. */
-export const touchConversation = async (conn: Conn, id: string, at: number, preview: string, inbound: boolean) => {
+export const setConversationActivity = async (conn: Conn, id: string, at: number, preview: string, inbound: boolean) => {
   await (inbound ? touchInboundQuery : touchOutboundQuery)(conn, id, at, preview);
 };
 
@@ -41,7 +41,7 @@ const touchOutboundQuery = prepared((conn: Conn, id: string, at: number, preview
   conn.updateTable('conversations').set({ lastMessageAt: at, preview }).where('id', '=', id),
 );
 
-export const updateConversation = (conn: Conn, id: string, changes: RowUpdate<'conversations'>) =>
+export const setConversationFields = (conn: Conn, id: string, changes: RowUpdate<'conversations'>) =>
   conn.updateTable('conversations').set(changes).where('id', '=', id).execute();
 
 export const findConversation = (conn: Conn, organizationId: string, id: string) =>
@@ -73,7 +73,7 @@ export const findMessageByTwilioSid = async (conn: Conn, twilioSid: string) => (
 const messageByTwilioSidQuery = prepared((conn: Conn, twilioSid: string) => conn.selectFrom('messages').select(['id', 'organizationId']).where('twilioSid', '=', twilioSid));
 
 /** Holds a message until the transaction ends on PostgreSQL (SQLite's single writer already does). */
-export const lockMessage = (conn: Conn, id: string) =>
+export const selectMessageForUpdate = (conn: Conn, id: string) =>
   conn
     .selectFrom('messages')
     .select('id')

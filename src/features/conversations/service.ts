@@ -64,7 +64,7 @@ export async function updateConversation(ctx: Context, auth: AuthUser, id: strin
     ...(changes.assigneeId !== undefined && changes.assigneeId !== before.assigneeId ? { assigneeId: changes.assigneeId } : {}),
   };
   if (Object.keys(update).length === 0) return presentConversation(before, before.readAt);
-  await q.updateConversation(ctx.db, id, update);
+  await q.setConversationFields(ctx.db, id, update);
   const after = await conversationOrNotFound(ctx.db, auth, id);
   await publishCommitted(ctx, [conversationEvent('conversation.updated', auth.organizationId, presentConversation(after))]);
   return presentConversation(after, after.readAt);
@@ -124,7 +124,7 @@ export async function presentedConversation(conn: Conn, organizationId: string, 
 }
 
 /** Takes the message's lock first, so concurrent changes to one message (e.g. two failed downloads) take turns. */
-export const lockMessage = (tx: Tx, id: string) => q.lockMessage(tx, id);
+export const lockMessage = (tx: Tx, id: string) => q.selectMessageForUpdate(tx, id);
 
 /** Shows a problem on the message itself (e.g. pictures that could not be downloaded). */
 export const setMessageError = (conn: Conn, id: string, errorMessage: string, now: number) =>

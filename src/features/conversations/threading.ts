@@ -24,7 +24,7 @@ export async function threadConversation(
   const latest = await q.latestConversation(tx, input.customerId, input.senderId);
   const decision = chooseConversation(latest, input.now, windowHours);
   if ('join' in decision && latest) {
-    if (decision.reopen) await q.updateConversation(tx, latest.id, { status: 'open' });
+    if (decision.reopen) await q.setConversationFields(tx, latest.id, { status: 'open' });
     return { conversation: { ...latest, status: 'open' }, created: false, reopened: decision.reopen };
   }
   const conversation: q.ConversationRow = {
@@ -45,5 +45,5 @@ export async function threadConversation(
 
 /** Moves the conversation's activity to this message: its time, the inbox preview, the unread marker. */
 export async function touchConversation(tx: Tx, conversationId: string, message: { direction: 'inbound' | 'outbound'; at: number; preview: string }) {
-  await q.touchConversation(tx, conversationId, message.at, message.preview, message.direction === 'inbound');
+  await q.setConversationActivity(tx, conversationId, message.at, message.preview, message.direction === 'inbound');
 }

@@ -21,7 +21,7 @@ export interface DownloadTuning {
 export const DEFAULT_DOWNLOAD_TUNING: DownloadTuning = { maxAttempts: 8, baseBackoffMs: 2_000, maxBackoffMs: 300_000, timeoutMs: 30_000 };
 
 /** The `media.download` job: fetch one inbound file from Twilio, store it, forget Twilio's URL. */
-export function mediaDownloadJob(ctx: Context, tuning: DownloadTuning = DEFAULT_DOWNLOAD_TUNING): JobHandler<MediaDownloadPayload> {
+export function mediaDownloadJobHandler(ctx: Context, tuning: DownloadTuning = DEFAULT_DOWNLOAD_TUNING): JobHandler<MediaDownloadPayload> {
   return {
     kind: MEDIA_DOWNLOAD,
     maxAttempts: tuning.maxAttempts,
@@ -30,21 +30,21 @@ export function mediaDownloadJob(ctx: Context, tuning: DownloadTuning = DEFAULT_
     async run(payload) {
       const media = await q.findMedia(ctx.db, payload.mediaId);
       if (!media || media.status !== 'pending') return;
-      if (!media.sourceUrl) return giveUp(ctx, media, 'the Twilio account was disconnected before the file was downloaded');
+      if (!media.sourceUrl) return markDownloadFailed(ctx, media, 'the Twilio account was disconnected before the file was downloaded');
       const account = await connectedAccountById(ctx, payload.accountId);
-      if (!account || account.organizationId !== media.organizationId) return giveUp(ctx, media, 'the Twilio account is no longer connected');
+      if (!account || account.organizationId !== media.organizationId) return markDownloadFailed(ctx, media, 'the Twilio account is no longer connected');
       let bytes: Buffer;
       try {
         bytes = await downloadTwilioMedia(media.sourceUrl, { ...account, twilioApiUrl: ctx.config.twilioApiUrl, maxBytes: MAX_MEDIA_BYTES, timeoutMs: tuning.timeoutMs });
       } catch (err) {
-        if (err instanceof PermanentDownloadError) return giveUp(ctx, media, err.message);
+        if (err instanceof PermanentDownloadError) return markDownloadFailed(ctx, media, err.message);
         throw err;
       }
       await storeDownloaded(ctx, media, bytes);
     },
     async onFinalFailure(payload, error) {
       const media = await q.findMedia(ctx.db, payload.mediaId);
-      if (media) await giveUp(ctx, media, error.message);
+      if (media) await markDownloadFailed(ctx, media, error.message);
     },
   };
 }
@@ -68,7 +68,7 @@ async function storeDownloaded(ctx: Context, media: q.MediaRow, bytes: Buffer): 
 }
 
 /** The file is lost, not the message: the message says how many attachments are missing. */
-async function giveUp(ctx: Context, media: q.MediaRow, reason: string): Promise<void> {
+async function markDownloadFailed(ctx: Context, media: q.MediaRow, reason: string): Promise<void> {
   const failed = await ctx.db.transaction().execute(async (tx) => {
     // Two files of one message giving up at once must both be counted.
     if (media.messageId) await lockMessage(tx, media.messageId);

@@ -126,7 +126,7 @@ export async function recheck(ctx: Context, sc: Send, account: ConnectedAccount,
 }
 
 /** The job ran out of tries: the message shows failed, with what went wrong, so an agent can retry it. */
-export async function giveUp(ctx: Context, messageId: string, error: Error): Promise<void> {
+export async function failAfterLastTry(ctx: Context, messageId: string, error: Error): Promise<void> {
   const sc = await q.sendContext(ctx.db, messageId);
   if (!sc || sc.status !== 'pending') return;
   const unsure = sc.lastAttemptState === 'started' || sc.lastAttemptState === 'unknown';

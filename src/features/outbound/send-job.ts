@@ -30,7 +30,7 @@ export function sendJobHandler(ctx: Context): JobHandler<SendPayload> {
     baseBackoffMs: 2_000,
     maxBackoffMs: 300_000,
     run: (payload, job) => runSend(ctx, payload, job),
-    onFinalFailure: (payload, error) => attempt.giveUp(ctx, payload.messageId, error),
+    onFinalFailure: (payload, error) => attempt.failAfterLastTry(ctx, payload.messageId, error),
   };
 }
 
