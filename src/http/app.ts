@@ -4,16 +4,8 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } 
 import type { Context } from '../context.js';
 import { ping } from '../db/database.js';
 import { MAX_MEDIA_BYTES } from '../domain/media-type.js';
-import { accountRoutes } from '../features/accounts/routes.js';
-import { conversationRoutes } from '../features/conversations/routes.js';
-import { customerRoutes } from '../features/customers/routes.js';
-import { eventRoutes } from '../features/events/routes.js';
-import { inboundRoutes } from '../features/inbound/routes.js';
-import { mediaRoutes } from '../features/media/routes.js';
-import { auditRoutes } from '../features/audit/routes.js';
-import { outboundRoutes } from '../features/outbound/routes.js';
-import { twilioRoutes } from '../features/twilio/routes.js';
 import { authHooks } from './auth.js';
+import { registerRoutes } from './routes.js';
 import { registerErrorHandling } from './errors.js';
 import { registerSecurityHeaders } from './security-headers.js';
 import { registerWebApp } from './static.js';
@@ -55,15 +47,7 @@ export async function buildApp(ctx: Context): Promise<FastifyInstance> {
       return reply.status(503).send({ ok: false, error: { code: 'internal', message: 'database unreachable' } });
     }
   });
-  accountRoutes(app, ctx, auth);
-  inboundRoutes(app, ctx);
-  conversationRoutes(app, ctx, auth);
-  customerRoutes(app, ctx, auth);
-  mediaRoutes(app, ctx, auth);
-  eventRoutes(app, ctx, auth);
-  twilioRoutes(app, ctx, auth);
-  auditRoutes(app, ctx, auth);
-  outboundRoutes(app, ctx, auth);
+  registerRoutes(app, ctx, auth);
   await registerWebApp(app);
   return app;
 }

@@ -3,6 +3,8 @@ import { z } from 'zod';
 import type { Context } from '../../context.js';
 import { authOf, type AuthHooks } from '../../http/auth.js';
 import { id, parse, searchQuery, text } from '../../http/validate.js';
+import { startInput } from '../outbound/routes.js';
+import { startConversation } from '../outbound/service.js';
 import * as conversations from './service.js';
 
 const cursor = text().min(1).max(200).optional();
@@ -29,6 +31,9 @@ export function conversationRoutes(app: FastifyInstance, ctx: Context, auth: Aut
   const user = { preHandler: auth.requireUser };
 
   app.get('/api/conversations', user, (req) => conversations.listConversations(ctx, authOf(req), parse(inboxQuery, req.query)));
+
+  // Texting a customer first picks or opens the conversation; outbound does the sending.
+  app.post('/api/conversations', user, async (req, res) => res.status(202).send(await startConversation(ctx, authOf(req), parse(startInput, req.body))));
 
   app.get('/api/conversations/:id', user, (req) => conversations.getConversation(ctx, authOf(req), parse(id, req.params).id));
 

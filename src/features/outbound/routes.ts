@@ -15,20 +15,18 @@ const body = text().max(100_000, 'is far longer than the 1,600 characters a mess
 const mediaIds = z.array(text().min(1).max(64)).max(100);
 const ref = text().min(1, 'must not be empty').max(64);
 
-const reply = z.object({ body: body.default(''), mediaIds: mediaIds.optional() }).strict();
-const start = z.object({ senderId: ref, customerId: ref.optional(), phone: text().max(64).optional(), body: body.default(''), mediaIds: mediaIds.optional() }).strict();
+/** What an agent sends: a body and pictures. */
+export const messageContent = { body: body.default(''), mediaIds: mediaIds.optional() };
+/** Texting a customer first (POST /api/conversations, with the conversation routes). */
+export const startInput = z.object({ senderId: ref, customerId: ref.optional(), phone: text().max(64).optional(), ...messageContent }).strict();
+const reply = z.object(messageContent).strict();
 
-/** Sending (SPEC §5, §7): replies, texting first, retries, the segment counter, delivery status. */
+/** Sending (SPEC §5, §7): replies, retries, the segment counter, delivery status. */
 export function outboundRoutes(app: FastifyInstance, ctx: Context, auth: AuthHooks) {
   app.post('/api/conversations/:id/messages', { preHandler: auth.requireUser }, async (req, res) => {
     const conversationId = parse(id, req.params).id;
     const message = await outbound.sendReply(ctx, authOf(req), conversationId, parse(reply, req.body));
     return res.status(202).send(message);
-  });
-
-  app.post('/api/conversations', { preHandler: auth.requireUser }, async (req, res) => {
-    const result = await outbound.startConversation(ctx, authOf(req), parse(start, req.body));
-    return res.status(202).send(result);
   });
 
   app.post('/api/messages/:id/retry', { preHandler: auth.requireUser }, async (req, res) => {
