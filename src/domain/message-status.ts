@@ -38,6 +38,9 @@ export function canMoveTo(current: MessageStatus, next: MessageStatus): boolean 
 }
 
 /** Twilio's message statuses in Parley's vocabulary (`accepted` and `scheduled` count as queued). */
+/** The statuses a message may be in for `next` to be a forward move (SPEC §5). */
+export const movableTo = (next: MessageStatus): MessageStatus[] => (Object.keys(RANK) as MessageStatus[]).filter((s) => canMoveTo(s, next));
+
 export function fromTwilioStatus(status: string): MessageStatus | null {
   switch (status) {
     case 'accepted':

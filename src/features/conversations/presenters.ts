@@ -1,4 +1,5 @@
-import type { ConversationWithCustomer, MediaRow, MessageRow } from './queries.js';
+import type { MediaRow } from '../media/service.js';
+import type { ConversationWithCustomer, MessageRow } from './queries.js';
 import { iso } from '../../domain/time.js';
 
 /**

@@ -1,14 +1,14 @@
 import { sql, type SqlBool } from 'kysely';
 import { isPostgres, type Conn } from '../../db/database.js';
 import { after } from '../../db/keyset.js';
-import { prepared, preparedInsert } from '../../db/prepared.js';
-import type { Row, RowUpdate } from '../../db/schema.js';
+import { prepared, preparedInsert, preparedVariants } from '../../db/prepared.js';
+import type { MessageStatus, Row, RowUpdate } from '../../db/schema.js';
+import { movableTo } from '../../domain/message-status.js';
 import type { CursorKey } from '../../domain/cursor.js';
 import type { SearchTerms } from '../../domain/search.js';
 
 export type ConversationRow = Row<'conversations'>;
 export type MessageRow = Row<'messages'>;
-export type MediaRow = Row<'media'>;
 
 /** The candidate for threading: the customer's conversation on this sender with the newest last message. */
 export const latestConversation = async (conn: Conn, customerId: string, senderId: string) => (await latestConversationQuery(conn, customerId, senderId)).rows[0];
@@ -49,11 +49,6 @@ export const findConversation = (conn: Conn, organizationId: string, id: string)
 
 export const findMessage = (conn: Conn, organizationId: string, id: string) =>
   conn.selectFrom('messages').selectAll().where('organizationId', '=', organizationId).where('id', '=', id).executeTakeFirst();
-
-export const mediaOfMessages = (conn: Conn, messageIds: string[]) =>
-  messageIds.length === 0
-    ? Promise.resolve([] as MediaRow[])
-    : conn.selectFrom('media').selectAll().where('messageId', 'in', messageIds).orderBy('position').execute();
 
 /** A conversation with the customer fields its presenter shows. */
 export const conversationWithCustomer = (conn: Conn, organizationId: string, id: string) =>
@@ -162,13 +157,59 @@ export const messagesOfConversations = (conn: Conn, conversationIds: string[]) =
     ? Promise.resolve([] as MessageRow[])
     : conn.selectFrom('messages').selectAll().where('conversationId', 'in', conversationIds).orderBy('createdAt').orderBy('id').execute();
 
-export const mediaOfConversations = (conn: Conn, conversationIds: string[]) =>
-  conversationIds.length === 0
-    ? Promise.resolve([] as MediaRow[])
-    : conn
-        .selectFrom('media')
-        .innerJoin('messages', 'messages.id', 'media.messageId')
-        .selectAll('media')
-        .where('messages.conversationId', 'in', conversationIds)
-        .orderBy('media.position')
-        .execute();
+/* ---- a message's status (SPEC §5), moved by outbound's send job and callbacks ---- */
+
+/**
+ * One statement for every status change: the message moves forward to `next` if it can (with
+ * the error fields of a failure), and takes the attempt's SID if it has none yet. Returns the
+ * row as changed, for the event, or undefined when nothing changed.
+ */
+export async function advanceMessage(
+  conn: Conn,
+  messageId: string,
+  next: MessageStatus,
+  changes: { twilioSid?: string; errorCode?: number | null; errorMessage?: string | null; now: number },
+): Promise<MessageRow | undefined> {
+  const key = [next, changes.twilioSid ? 'sid' : '', changes.errorCode !== undefined ? 'code' : '', changes.errorMessage !== undefined ? 'message' : ''].join(':');
+  const run = advanceMessageQuery(key);
+  return (await run(conn, messageId, changes.now, changes.errorCode ?? null, changes.errorMessage ?? null, changes.twilioSid ?? '')).rows[0];
+}
+
+const advanceMessageQuery = preparedVariants((key) => {
+  const [next, withSid, withCode, withMessage] = key.split(':') as [MessageStatus, string, string, string];
+  const movable = movableTo(next);
+  return prepared((conn: Conn, messageId: string, now: number, errorCode: number | null, errorMessage: string | null, sid: string) => {
+    if (!withSid) {
+      const errors = { ...(withCode ? { errorCode } : {}), ...(withMessage ? { errorMessage } : {}) };
+      return conn.updateTable('messages').set({ status: next, ...errors, updatedAt: now }).where('id', '=', messageId).where('status', 'in', movable).returningAll();
+    }
+    // Taking the SID must not wait for the status to be able to move (a callback may be ahead).
+    return conn
+      .updateTable('messages')
+      .set((eb) => {
+        const moving = eb('status', 'in', movable);
+        return {
+          status: eb.case().when(moving).then(next).else(eb.ref('status')).end(),
+          ...(withCode ? { errorCode: eb.case().when(moving).then(eb.val(errorCode)).else(eb.ref('errorCode')).end() } : {}),
+          ...(withMessage ? { errorMessage: eb.case().when(moving).then(eb.val(errorMessage)).else(eb.ref('errorMessage')).end() } : {}),
+          twilioSid: eb.fn.coalesce('twilioSid', eb.val(sid)),
+          updatedAt: now,
+        };
+      })
+      .where('id', '=', messageId)
+      .where((eb) => eb.or([eb('status', 'in', movable), eb('twilioSid', 'is', null)]))
+      .returningAll();
+  });
+});
+
+/** A retry puts a failed message back to pending, forgetting the last attempt's SID and error. */
+export async function resetForRetry(conn: Conn, messageId: string, now: number): Promise<boolean> {
+  const result = await conn
+    .updateTable('messages')
+    .set({ status: 'pending', errorCode: null, errorMessage: null, twilioSid: null, updatedAt: now })
+    .where('id', '=', messageId)
+    .where('direction', '=', 'outbound')
+    .where('status', 'in', ['failed', 'undelivered'])
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}

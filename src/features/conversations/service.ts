@@ -9,6 +9,7 @@ import { isActiveUser } from '../accounts/service.js';
 import { conversationEvent } from '../events/app-event.js';
 import { publishCommitted } from '../events/publish.js';
 import { presentConversation, presentMessage } from './presenters.js';
+import { mediaOfMessages } from '../media/service.js';
 import * as q from './queries.js';
 
 export interface InboxQuery {
@@ -87,13 +88,26 @@ export async function listMessages(ctx: Context, auth: AuthUser, id: string, inp
   await conversationOrNotFound(ctx.db, auth, id);
   const { rows, media } = await readSnapshot(ctx.db, async (tx) => {
     const rows = await q.threadPage(tx, id, cursorKey(input.cursor), input.limit + 1);
-    return { rows, media: await q.mediaOfMessages(tx, rows.slice(0, input.limit).map((m) => m.id)) };
+    return { rows, media: await mediaOfMessages(tx, rows.slice(0, input.limit).map((m) => m.id)) };
   });
   const { page, nextCursor } = pageOf(rows, input.limit, (m) => ({ at: m.createdAt, id: m.id }));
   return { items: page.reverse().map((m) => presentMessage(m, media)), nextCursor };
 }
 
-/* For other features: inbound, media and the customer timeline come through here. */
+/* For other features: inbound, media, outbound and the customer timeline come through here. */
+
+export type MessageRow = q.MessageRow;
+
+export const findConversation = (conn: Conn, organizationId: string, id: string) => q.findConversation(conn, organizationId, id);
+
+/** Moves a message's status forward (and takes a SID): see queries.ts. The changed row, or undefined. */
+export const advanceMessage = q.advanceMessage;
+
+/** A retry puts a failed message back to pending; false when it is no longer failed. */
+export const resetForRetry = (tx: Tx, messageId: string, now: number) => q.resetForRetry(tx, messageId, now);
+
+/** A message of the organization, or undefined. */
+export const findMessage = (conn: Conn, organizationId: string, id: string) => q.findMessage(conn, organizationId, id);
 
 /** Stores a message; the caller moves the conversation's activity with touchConversation. */
 export const storeMessage = (tx: Tx, row: NewRow<'messages'>) => q.insertMessage(tx, row);
@@ -104,7 +118,7 @@ export const isMessageStored = async (conn: Conn, twilioSid: string) => (await q
 export const presentedMessage = (db: Db, organizationId: string, id: string) =>
   readSnapshot(db, async (tx) => {
     const row = await q.findMessage(tx, organizationId, id);
-    return row ? presentMessage(row, await q.mediaOfMessages(tx, [id])) : null;
+    return row ? presentMessage(row, await mediaOfMessages(tx, [id])) : null;
   });
 
 /**
@@ -114,7 +128,7 @@ export const presentedMessage = (db: Db, organizationId: string, id: string) =>
 export async function presentedMessageRow(conn: Conn, row: q.MessageRow | undefined, mediaCount: number | null) {
   if (!row) return null;
   // Counts arrive as numbers or, from some drivers, numeric strings.
-  return presentMessage(row, Number(mediaCount) > 0 ? await q.mediaOfMessages(conn, [row.id]) : []);
+  return presentMessage(row, Number(mediaCount) > 0 ? await mediaOfMessages(conn, [row.id]) : []);
 }
 
 /** A conversation as everyone's inbox shows it (no reader, so unread means "last message inbound"), or null. */
@@ -135,7 +149,8 @@ export async function conversationsWithMessages(db: Db, auth: AuthUser, customer
   const { conversations, messages, media } = await readSnapshot(db, async (tx) => {
     const conversations = await q.conversationsOfCustomer(tx, auth.organizationId, auth.id, customerId);
     const ids = conversations.map((c) => c.id);
-    return { conversations, messages: await q.messagesOfConversations(tx, ids), media: await q.mediaOfConversations(tx, ids) };
+    const messages = await q.messagesOfConversations(tx, ids);
+    return { conversations, messages, media: await mediaOfMessages(tx, messages.map((m) => m.id)) };
   });
   const byConversation = groupBy(messages, (m) => m.conversationId);
   const mediaByMessage = groupBy(media, (m) => m.messageId ?? '');

@@ -17,6 +17,14 @@ import * as q from './queries.js';
  * The organization's customer with this E.164 phone, created (name unknown) if new, and locked
  * for the rest of the transaction. Two first messages from one new number give one customer.
  */
+/* For other features: outbound reads and locks customers through these. */
+
+export const findCustomer = (conn: Conn, organizationId: string, id: string) => q.findCustomer(conn, organizationId, id);
+export const findCustomerByPhone = (conn: Conn, organizationId: string, phone: string) => q.findCustomerByPhone(conn, organizationId, phone);
+/** The customer row, locked until the transaction ends (see findOrCreateCustomerLocked). */
+export const lockCustomer = (tx: Tx, organizationId: string, id: string) => q.lockCustomer(tx, organizationId, id);
+export const isOptedOut = (conn: Conn, customerId: string, senderId: string) => q.isOptedOut(conn, customerId, senderId);
+
 export async function findOrCreateCustomerLocked(tx: Tx, organizationId: string, phone: string, now: number): Promise<q.CustomerRow> {
   // Most messages come from known customers: look first, and write only for a new number.
   const known = await q.lockCustomerByPhone(tx, organizationId, phone);

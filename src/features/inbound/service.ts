@@ -16,9 +16,8 @@ import { conversationEvent, customerUpdatedEvent, messageEvent, type AppEvent } 
 import { publishCommitted } from '../events/publish.js';
 import { addInboundMedia, type InboundMediaItem } from '../media/service.js';
 import type { ConnectedAccount } from '../twilio/accounts.js';
-import type { SenderRow } from '../twilio/queries.js';
+import { findInboundSender, type SenderRow } from '../twilio/messaging.js';
 import { authenticateTwilioRequest, withoutControls, type TwilioParams, type TwilioWebhook } from '../twilio/webhook.js';
-import { findInboundSender } from './queries.js';
 
 export type InboundOutcome = 'stored' | 'duplicate';
 

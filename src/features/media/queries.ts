@@ -29,3 +29,33 @@ export const countFailedMediaOfMessage = async (conn: Conn, messageId: string) =
 /** Twilio's media URLs name the Account SID: a disconnect forgets those not yet downloaded. */
 export const forgetPendingSources = (conn: Conn, organizationId: string) =>
   conn.updateTable('media').set({ sourceUrl: null }).where('organizationId', '=', organizationId).where('status', '=', 'pending').execute();
+
+export const mediaOfMessages = (conn: Conn, messageIds: string[]) =>
+  messageIds.length === 0
+    ? Promise.resolve([] as MediaRow[])
+    : conn.selectFrom('media').selectAll().where('messageId', 'in', messageIds).orderBy('position').execute();
+
+export const mediaIdsOfMessage = async (conn: Conn, messageId: string) =>
+  (await conn.selectFrom('media').select('id').where('messageId', '=', messageId).orderBy('position').execute()).map((r) => r.id);
+
+export const mediaByIds = (conn: Conn, organizationId: string, ids: string[]) =>
+  ids.length === 0
+    ? Promise.resolve([])
+    : conn
+        .selectFrom('media')
+        .select(['id', 'messageId', 'contentType', 'size', 'status', 'uploadedBy'])
+        .where('organizationId', '=', organizationId)
+        .where('id', 'in', ids)
+        .execute();
+
+/** Attaches an upload to a message unless another message took it first; returns whether it did. */
+export async function attachMedia(conn: Conn, input: { organizationId: string; mediaId: string; messageId: string; position: number }): Promise<boolean> {
+  const result = await conn
+    .updateTable('media')
+    .set({ messageId: input.messageId, position: input.position })
+    .where('id', '=', input.mediaId)
+    .where('organizationId', '=', input.organizationId)
+    .where('messageId', 'is', null)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}

@@ -1,5 +1,5 @@
 import type { Context } from '../../context.js';
-import type { Tx } from '../../db/database.js';
+import type { Conn, Tx } from '../../db/database.js';
 import { INLINE_IMAGE_TYPES } from '../../domain/media-type.js';
 import { AppError, notFound } from '../../errors.js';
 import { newId } from '../../ids.js';
@@ -67,6 +67,17 @@ export async function mediaForAgent(ctx: Context, auth: AuthUser, id: string): P
   if (!bytes) throw notFound('Media');
   return { contentType: media.contentType, bytes, inline: INLINE_IMAGE_TYPES.has(media.contentType) };
 }
+
+/* For other features: a message's pictures, and the uploads an agent attaches to one. */
+
+export type MediaRow = q.MediaRow;
+
+/** The media of these messages, in their order within each message. */
+export const mediaOfMessages = (conn: Conn, messageIds: string[]) => q.mediaOfMessages(conn, messageIds);
+export const mediaIdsOfMessage = (conn: Conn, messageId: string) => q.mediaIdsOfMessage(conn, messageId);
+export const uploadsByIds = (conn: Conn, organizationId: string, ids: string[]) => q.mediaByIds(conn, organizationId, ids);
+/** Attaches an upload to a message unless another message took it first; returns whether it did. */
+export const attachUpload = (tx: Tx, input: { organizationId: string; mediaId: string; messageId: string; position: number }) => q.attachMedia(tx, input);
 
 /**
  * For a disconnect (SPEC §2: no record keeps the SID): pending downloads forget Twilio's URL;

@@ -3,11 +3,12 @@ import { fromTwilioStatus } from '../../domain/message-status.js';
 import { failureOf, twilioErrorReason, withoutAccountSids } from '../../domain/twilio-errors.js';
 import { replacePayload, type Job } from '../../jobs/queue.js';
 import { RunLater } from '../../jobs/runner.js';
-import { presentedMessageRow } from '../conversations/service.js';
+import { advanceMessage, presentedMessageRow } from '../conversations/service.js';
 import { markOptedOut, presentedCustomer } from '../customers/service.js';
 import { customerUpdatedEvent, messageEvent } from '../events/app-event.js';
 import { publishCommitted } from '../events/publish.js';
 import { clientFor, type ConnectedAccount } from '../twilio/accounts.js';
+import { pauseAccount } from '../twilio/messaging.js';
 import * as q from './queries.js';
 import { findSentMessage, type SentMessage } from './recheck.js';
 import { sendPayload, type SendPayload } from './payload.js';
@@ -58,7 +59,7 @@ async function adopt(ctx: Context, sc: Send, attemptId: string, found: SentMessa
   const next = fromTwilioStatus(found.status) ?? 'queued';
   const row = await ctx.db.transaction().execute(async (tx) => {
     if (!(await q.settleAttempt(tx, attemptId, ['started', 'unknown'], 'accepted', { twilioSid: found.sid, now }))) return undefined;
-    return q.advanceMessage(tx, sc.id, next, { twilioSid: found.sid, now, ...failureOf(next, found.errorCode, found.errorMessage) });
+    return advanceMessage(tx, sc.id, next, { twilioSid: found.sid, now, ...failureOf(next, found.errorCode, found.errorMessage) });
   });
   await publishCommitted(ctx, [messageEvent('message.updated', sc.organizationId, await presentedMessageRow(ctx.db, row, sc.mediaCount))]);
 }
@@ -70,7 +71,7 @@ async function reject(ctx: Context, sc: Send, attemptId: string, code: number | 
   const row = await ctx.db.transaction().execute(async (tx) => {
     await q.settleAttempt(tx, attemptId, ['started'], 'failed', { now });
     if (optOut) await markOptedOut(tx, { organizationId: sc.organizationId, customerId: sc.customerId, senderId: sc.senderId, now });
-    return q.advanceMessage(tx, sc.id, 'failed', { now, errorCode: code, errorMessage: twilioErrorReason(code, twilioMessage) });
+    return advanceMessage(tx, sc.id, 'failed', { now, errorCode: code, errorMessage: twilioErrorReason(code, twilioMessage) });
   });
   await publishCommitted(ctx, [
     messageEvent('message.updated', sc.organizationId, await presentedMessageRow(ctx.db, row, sc.mediaCount)),
@@ -80,14 +81,14 @@ async function reject(ctx: Context, sc: Send, attemptId: string, code: number | 
 
 /** Fails a pending message without asking Twilio (sender removed, account gone, opted out, gave up). */
 export async function failMessage(ctx: Context, sc: Send, failure: { code: number | null; reason: string }): Promise<void> {
-  const row = await q.advanceMessage(ctx.db, sc.id, 'failed', { now: ctx.clock.now(), errorCode: failure.code, errorMessage: failure.reason });
+  const row = await advanceMessage(ctx.db, sc.id, 'failed', { now: ctx.clock.now(), errorCode: failure.code, errorMessage: failure.reason });
   await publishCommitted(ctx, [messageEvent('message.updated', sc.organizationId, await presentedMessageRow(ctx.db, row, sc.mediaCount))]);
 }
 
 /** 20003: the account is paused; the message stays pending and nothing counts as failed. */
 async function pause(ctx: Context, sc: Send): Promise<RunLater> {
   const now = ctx.clock.now();
-  await q.pauseAccount(ctx.db, sc.accountId!, now);
+  await pauseAccount(ctx.db, sc.accountId!, now);
   ctx.log.warn({ accountId: sc.accountId }, 'Twilio refused the Auth Token (20003); sending is paused until an admin replaces it');
   return new RunLater(now + PAUSED_WAIT_MS);
 }

@@ -5,8 +5,9 @@ import { toE164 } from '../../domain/phone.js';
 import { countSegments, MAX_BODY_CHARACTERS, type SegmentCount } from '../../domain/segments.js';
 import { isBlankText } from '../../domain/text.js';
 import { AppError, invalid, notFound } from '../../errors.js';
-import { isOptedOut } from '../customers/queries.js';
-import * as q from './queries.js';
+import { isOptedOut } from '../customers/service.js';
+import { senderForSending, type SenderState } from '../twilio/messaging.js';
+import { uploadsByIds } from '../media/service.js';
 
 /*
  * SPEC §5's limits, each checked before anything is stored or sent. A refusal is a 422 that
@@ -26,7 +27,7 @@ export function checkContent(body: string, mediaIds: string[]): SegmentCount {
 
 /** The attachments must be this organization's own uploads, not yet sent, JPEG/PNG/GIF, 5 MB together. */
 export async function checkMedia(conn: Conn, organizationId: string, mediaIds: string[]): Promise<void> {
-  const found = new Map((await q.mediaByIds(conn, organizationId, mediaIds)).map((m) => [m.id, m]));
+  const found = new Map((await uploadsByIds(conn, organizationId, mediaIds)).map((m) => [m.id, m]));
   let total = 0;
   for (const id of mediaIds) {
     const media = found.get(id);
@@ -43,8 +44,8 @@ export async function checkMedia(conn: Conn, organizationId: string, mediaIds: s
 }
 
 /** The sender must exist in the organization, be active, and have a connected Twilio account. */
-export async function checkSender(conn: Conn, organizationId: string, senderId: string, opts: { hasMedia: boolean }): Promise<q.SenderState> {
-  const sender = await q.senderWithAccount(conn, organizationId, senderId);
+export async function checkSender(conn: Conn, organizationId: string, senderId: string, opts: { hasMedia: boolean }): Promise<SenderState> {
+  const sender = await senderForSending(conn, organizationId, senderId);
   if (!sender) throw notFound('Sender');
   // A disconnect also deactivates the senders; the account is what an admin has to fix then.
   if (sender.accountId === null) throw invalid('senderId', "this support number's Twilio account is disconnected; an admin must connect it again");

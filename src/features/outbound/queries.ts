@@ -1,30 +1,22 @@
 import type { Conn } from '../../db/database.js';
 import type { MessageStatus, NewRow, Row } from '../../db/schema.js';
-import { canMoveTo } from '../../domain/message-status.js';
+import { movableTo } from '../../domain/message-status.js';
 import { affectedRows, prepared, preparedVariants } from '../../db/prepared.js';
 
 export type AttemptRow = Row<'sendAttempts'>;
 export type AttemptState = AttemptRow['state'];
 
-const STATUSES: MessageStatus[] = ['received', 'pending', 'queued', 'sending', 'sent', 'delivered', 'undelivered', 'failed'];
-/** The statuses a message may be in for `next` to be a forward move (SPEC §5). */
-const movableTo = (next: MessageStatus) => STATUSES.filter((s) => canMoveTo(s, next));
+/*
+ * outbound owns send_attempts. Two statements below also read other features' tables, both on
+ * the hottest paths: the send job's one read (sendContext) and the usual status callback
+ * (advanceByCallback). Splitting them would cost a round trip per send or callback and, for the
+ * callback, open a gap between checking the attempt and moving the message. Everything else a
+ * send changes goes through the owning feature's functions.
+ */
 
 /* ---- what a send needs to know, in one read ---- */
 
-/** The sender with the state of its Twilio account: enough to tell whether it may send. */
-export const senderWithAccount = (conn: Conn, organizationId: string, senderId: string) =>
-  conn
-    .selectFrom('senders as s')
-    .leftJoin('twilioAccounts as a', 'a.id', 's.twilioAccountId')
-    .select(['s.id', 's.type', 's.address', 's.active', 's.mmsCapable', 's.twilioAccountId', 'a.id as accountId'])
-    .where('s.organizationId', '=', organizationId)
-    .where('s.id', '=', senderId)
-    .executeTakeFirst();
-
-export type SenderState = NonNullable<Awaited<ReturnType<typeof senderWithAccount>>>;
-
-/** A pending outbound message with its customer, sender and account, for the send job. */
+/** A pending outbound message with its customer, sender and account, for the send job (read only). */
 const sendContextQuery = prepared((conn: Conn, messageId: string) =>
   conn
     .selectFrom('messages as m')
@@ -78,84 +70,6 @@ export const sendContext = async (conn: Conn, messageId: string) => (await sendC
 
 export type SendContextRow = NonNullable<Awaited<ReturnType<typeof sendContext>>>;
 
-export const mediaIdsOfMessage = async (conn: Conn, messageId: string) =>
-  (await conn.selectFrom('media').select('id').where('messageId', '=', messageId).orderBy('position').execute()).map((r) => r.id);
-
-/* ---- media an agent attaches ---- */
-
-export const mediaByIds = (conn: Conn, organizationId: string, ids: string[]) =>
-  ids.length === 0
-    ? Promise.resolve([])
-    : conn
-        .selectFrom('media')
-        .select(['id', 'messageId', 'contentType', 'size', 'status', 'uploadedBy'])
-        .where('organizationId', '=', organizationId)
-        .where('id', 'in', ids)
-        .execute();
-
-/** Attaches an upload to a message unless another message took it first; returns whether it did. */
-export async function attachMedia(conn: Conn, input: { organizationId: string; mediaId: string; messageId: string; position: number }): Promise<boolean> {
-  const result = await conn
-    .updateTable('media')
-    .set({ messageId: input.messageId, position: input.position })
-    .where('id', '=', input.mediaId)
-    .where('organizationId', '=', input.organizationId)
-    .where('messageId', 'is', null)
-    .executeTakeFirst();
-  return Number(result.numUpdatedRows) === 1;
-}
-
-/* ---- messages ---- */
-
-export const insertMessage = (conn: Conn, row: NewRow<'messages'>) => conn.insertInto('messages').values(row).execute();
-
-export const findMessage = (conn: Conn, id: string) => conn.selectFrom('messages').selectAll().where('id', '=', id).executeTakeFirst();
-
-export type MessageRow = Row<'messages'>;
-
-/**
- * One statement for every status change: the message moves forward to `next` if it can (with
- * the error fields of a failure), and takes the attempt's SID if it has none yet. Returns the
- * row as changed, for the event, or undefined when nothing changed.
- */
-export async function advanceMessage(
-  conn: Conn,
-  messageId: string,
-  next: MessageStatus,
-  changes: { twilioSid?: string; errorCode?: number | null; errorMessage?: string | null; now: number },
-): Promise<MessageRow | undefined> {
-  const key = [next, changes.twilioSid ? 'sid' : '', changes.errorCode !== undefined ? 'code' : '', changes.errorMessage !== undefined ? 'message' : ''].join(':');
-  const run = advanceMessageQuery(key);
-  return (await run(conn, messageId, changes.now, changes.errorCode ?? null, changes.errorMessage ?? null, changes.twilioSid ?? '')).rows[0];
-}
-
-const advanceMessageQuery = preparedVariants((key) => {
-  const [next, withSid, withCode, withMessage] = key.split(':') as [MessageStatus, string, string, string];
-  const movable = movableTo(next);
-  return prepared((conn: Conn, messageId: string, now: number, errorCode: number | null, errorMessage: string | null, sid: string) => {
-    if (!withSid) {
-      const errors = { ...(withCode ? { errorCode } : {}), ...(withMessage ? { errorMessage } : {}) };
-      return conn.updateTable('messages').set({ status: next, ...errors, updatedAt: now }).where('id', '=', messageId).where('status', 'in', movable).returningAll();
-    }
-    // Taking the SID must not wait for the status to be able to move (a callback may be ahead).
-    return conn
-      .updateTable('messages')
-      .set((eb) => {
-        const moving = eb('status', 'in', movable);
-        return {
-          status: eb.case().when(moving).then(next).else(eb.ref('status')).end(),
-          ...(withCode ? { errorCode: eb.case().when(moving).then(eb.val(errorCode)).else(eb.ref('errorCode')).end() } : {}),
-          ...(withMessage ? { errorMessage: eb.case().when(moving).then(eb.val(errorMessage)).else(eb.ref('errorMessage')).end() } : {}),
-          twilioSid: eb.fn.coalesce('twilioSid', eb.val(sid)),
-          updatedAt: now,
-        };
-      })
-      .where('id', '=', messageId)
-      .where((eb) => eb.or([eb('status', 'in', movable), eb('twilioSid', 'is', null)]))
-      .returningAll();
-  });
-});
-
 /**
  * The usual status callback in one statement: the named attempt is the message's accepted one
  * with this SID, and the status moves forward. Returns the changed row with its picture count,
@@ -194,18 +108,6 @@ const advanceByCallbackQuery = preparedVariants((key) => {
       .returning((eb) => eb.selectFrom('media as md').select((e) => e.fn.countAll<number>().as('n')).whereRef('md.messageId', '=', 'messages.id').as('mediaCount')),
   );
 });
-
-/** A retry puts a failed message back to pending, forgetting the last attempt's SID and error. */
-export async function resetForRetry(conn: Conn, messageId: string, now: number): Promise<boolean> {
-  const result = await conn
-    .updateTable('messages')
-    .set({ status: 'pending', errorCode: null, errorMessage: null, twilioSid: null, updatedAt: now })
-    .where('id', '=', messageId)
-    .where('direction', '=', 'outbound')
-    .where('status', 'in', ['failed', 'undelivered'])
-    .executeTakeFirst();
-  return Number(result.numUpdatedRows) === 1;
-}
 
 /* ---- attempts ---- */
 
@@ -279,28 +181,3 @@ export const ownedSids = async (conn: Conn, sids: string[]) =>
   sids.length === 0
     ? new Set<string>()
     : new Set((await conn.selectFrom('sendAttempts').select('twilioSid').where('twilioSid', 'in', sids).execute()).map((r) => r.twilioSid!));
-
-/* ---- senders and accounts ---- */
-
-/**
- * Claims the sender's next send slot: next_send_at becomes max(next_send_at, now) + cost, in
- * one statement, so every worker of every process shares the same schedule. Returns the slot's
- * start (now, or later when the sender is busy).
- */
-export async function claimSendSlot(conn: Conn, senderId: string, now: number, costMs: number): Promise<number> {
-  const row = (await claimSendSlotQuery(conn, senderId, now, costMs)).rows[0];
-  if (!row) throw new Error(`No sender ${senderId} to claim a send slot on`);
-  return row.nextSendAt - costMs;
-}
-
-const claimSendSlotQuery = prepared((conn: Conn, senderId: string, now: number, costMs: number) =>
-  conn
-    .updateTable('senders')
-    .set((eb) => ({ nextSendAt: eb(eb.case().when('nextSendAt', '>', now).then(eb.ref('nextSendAt')).else(eb.val(now)).end(), '+', costMs) }))
-    .where('id', '=', senderId)
-    .returning('nextSendAt'),
-);
-
-/** Twilio answered 20003: sending from this account waits until an admin replaces the token. */
-export const pauseAccount = (conn: Conn, accountId: string, now: number) =>
-  conn.updateTable('twilioAccounts').set({ pausedAt: now }).where('id', '=', accountId).where('pausedAt', 'is', null).execute();

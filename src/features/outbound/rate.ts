@@ -1,5 +1,5 @@
 import type { Conn } from '../../db/database.js';
-import * as q from './queries.js';
+import { claimSendSlot } from '../twilio/messaging.js';
 
 /**
  * SPEC §5: each sender is held to its rate in segments per second. A message's slot costs
@@ -13,5 +13,5 @@ export function slotCostMs(segments: number, ratePerSecond: number): number {
 
 /** The start of this message's send slot on its sender: now when the sender is free, else later. */
 export function claimSlot(conn: Conn, sender: { id: string; ratePerSecond: number }, segments: number, now: number): Promise<number> {
-  return q.claimSendSlot(conn, sender.id, now, slotCostMs(segments, sender.ratePerSecond));
+  return claimSendSlot(conn, sender.id, now, slotCostMs(segments, sender.ratePerSecond));
 }

@@ -4,6 +4,7 @@ import { newId } from '../../ids.js';
 import { replacePayload, type Job } from '../../jobs/queue.js';
 import { RunLater, type JobHandler } from '../../jobs/runner.js';
 import { clientFor, unseal, type ConnectedAccount } from '../twilio/accounts.js';
+import { mediaIdsOfMessage } from '../media/service.js';
 import { signedMediaUrl } from '../media/signed.js';
 import * as attempt from './attempt.js';
 import * as q from './queries.js';
@@ -101,7 +102,7 @@ async function sendNow(ctx: Context, sc: q.SendContextRow, account: ConnectedAcc
 
 /** To, From or MessagingServiceSid (never both), Body, freshly signed MediaUrls and a StatusCallback naming the attempt. */
 async function sendParams(ctx: Context, sc: q.SendContextRow, attemptId: string): Promise<SendParams> {
-  const mediaIds = Number(sc.mediaCount) > 0 ? await q.mediaIdsOfMessage(ctx.db, sc.id) : [];
+  const mediaIds = Number(sc.mediaCount) > 0 ? await mediaIdsOfMessage(ctx.db, sc.id) : [];
   const now = ctx.clock.now();
   return {
     to: sc.customerPhone,

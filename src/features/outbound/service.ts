@@ -6,12 +6,11 @@ import { newId } from '../../ids.js';
 import { deleteJobsAbout, pullJobsForward } from '../../jobs/queue.js';
 import type { AuthUser } from '../accounts/sessions.js';
 import { previewOf } from '../../domain/preview.js';
-import { findConversation } from '../conversations/queries.js';
 import { threadConversation, touchConversation } from '../conversations/threading.js';
-import { findCustomer, lockCustomer, findCustomerByPhone } from '../customers/queries.js';
-import { findOrCreateCustomerLocked } from '../customers/service.js';
+import { findCustomer, findCustomerByPhone, findOrCreateCustomerLocked, lockCustomer } from '../customers/service.js';
 import { checkContent, checkMedia, checkNotOptedOut, checkPhone, checkRetryable, checkSender } from './checks.js';
-import { presentedConversation, presentedMessage } from '../conversations/service.js';
+import { findConversation, findMessage, presentedConversation, presentedMessage, resetForRetry, storeMessage } from '../conversations/service.js';
+import { attachUpload, mediaIdsOfMessage } from '../media/service.js';
 import { conversationEvent, messageEvent } from '../events/app-event.js';
 import { publishCommitted } from '../events/publish.js';
 import * as q from './queries.js';
@@ -111,12 +110,12 @@ async function resolveCustomer(ctx: Context, org: string, input: StartInput): Pr
  */
 export async function retryMessage(ctx: Context, auth: AuthUser, messageId: string) {
   const org = auth.organizationId;
-  const message = await q.findMessage(ctx.db, messageId);
-  if (!message || message.organizationId !== org) throw notFound('Message');
+  const message = await findMessage(ctx.db, org, messageId);
+  if (!message) throw notFound('Message');
   checkRetryable(message);
   const conversation = await findConversation(ctx.db, org, message.conversationId);
   if (!conversation) throw notFound('Conversation');
-  const mediaIds = await q.mediaIdsOfMessage(ctx.db, message.id);
+  const mediaIds = await mediaIdsOfMessage(ctx.db, message.id);
   checkContent(message.body, mediaIds);
   await checkSender(ctx.db, org, conversation.senderId, { hasMedia: mediaIds.length > 0 });
   const customer = await findCustomer(ctx.db, org, conversation.customerId);
@@ -126,7 +125,7 @@ export async function retryMessage(ctx: Context, auth: AuthUser, messageId: stri
 
   const now = ctx.clock.now();
   await ctx.db.transaction().execute(async (tx) => {
-    if (!(await q.resetForRetry(tx, message.id, now))) throw conflict('This message is no longer failed; it may have been sent again already');
+    if (!(await resetForRetry(tx, message.id, now))) throw conflict('This message is no longer failed; it may have been sent again already');
     await q.supersedeAcceptedAttempts(tx, message.id, now);
     await deleteJobsAbout(tx, SEND_JOB, message.id);
     await enqueueSend(tx, message.id, org, now);
@@ -148,7 +147,7 @@ async function storeOutbound(
 ): Promise<string> {
   const now = ctx.clock.now();
   const id = newId(now);
-  await q.insertMessage(tx, {
+  await storeMessage(tx, {
     id,
     organizationId: input.organizationId,
     conversationId: input.conversationId,
@@ -165,7 +164,7 @@ async function storeOutbound(
     updatedAt: now,
   });
   for (const [position, mediaId] of input.mediaIds.entries()) {
-    if (!(await q.attachMedia(tx, { organizationId: input.organizationId, mediaId, messageId: id, position }))) {
+    if (!(await attachUpload(tx, { organizationId: input.organizationId, mediaId, messageId: id, position }))) {
       throw conflict(`Picture ${mediaId} was attached to another message a moment ago; upload it again`);
     }
   }

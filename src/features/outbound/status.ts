@@ -1,7 +1,7 @@
 import type { Context } from '../../context.js';
 import { fromTwilioStatus, type MessageStatus } from '../../domain/message-status.js';
 import { failureOf } from '../../domain/twilio-errors.js';
-import { presentedMessageRow } from '../conversations/service.js';
+import { advanceMessage, presentedMessageRow } from '../conversations/service.js';
 import { messageEvent } from '../events/app-event.js';
 import { publishCommitted } from '../events/publish.js';
 import type { ConnectedAccount } from '../twilio/accounts.js';
@@ -62,7 +62,7 @@ async function applyToAttempt(ctx: Context, account: ConnectedAccount, attemptId
 }
 
 function advance(ctx: Context, attempt: CallbackAttempt, next: MessageStatus, errorCode: number | null) {
-  return q.advanceMessage(ctx.db, attempt.messageId, next, { now: ctx.clock.now(), ...failureOf(next, errorCode, null) });
+  return advanceMessage(ctx.db, attempt.messageId, next, { now: ctx.clock.now(), ...failureOf(next, errorCode, null) });
 }
 
 /**
@@ -78,6 +78,6 @@ async function adoptSid(ctx: Context, attempt: CallbackAttempt, sid: string, nex
       const fresh = await q.findAttempt(tx, attempt.id);
       if (fresh?.state !== 'accepted' || fresh.twilioSid !== sid) return undefined;
     }
-    return q.advanceMessage(tx, attempt.messageId, next, { twilioSid: sid, now, ...failureOf(next, errorCode, null) });
+    return advanceMessage(tx, attempt.messageId, next, { twilioSid: sid, now, ...failureOf(next, errorCode, null) });
   });
 }

@@ -83,6 +83,41 @@ export const replaceSealedToken = async (conn: Conn, id: string, previous: strin
   return Number(result.numUpdatedRows) === 1;
 };
 
+/** The sender with the state of its Twilio account: enough to tell whether it may send. */
+export const senderWithAccount = (conn: Conn, organizationId: string, senderId: string) =>
+  conn
+    .selectFrom('senders as s')
+    .leftJoin('twilioAccounts as a', 'a.id', 's.twilioAccountId')
+    .select(['s.id', 's.type', 's.address', 's.active', 's.mmsCapable', 's.twilioAccountId', 'a.id as accountId'])
+    .where('s.organizationId', '=', organizationId)
+    .where('s.id', '=', senderId)
+    .executeTakeFirst();
+
+export type SenderState = NonNullable<Awaited<ReturnType<typeof senderWithAccount>>>;
+
+/**
+ * Claims the sender's next send slot: next_send_at becomes max(next_send_at, now) + cost, in
+ * one statement, so every worker of every process shares the same schedule. Returns the slot's
+ * start (now, or later when the sender is busy).
+ */
+export async function claimSendSlot(conn: Conn, senderId: string, now: number, costMs: number): Promise<number> {
+  const row = (await claimSendSlotQuery(conn, senderId, now, costMs)).rows[0];
+  if (!row) throw new Error(`No sender ${senderId} to claim a send slot on`);
+  return row.nextSendAt - costMs;
+}
+
+const claimSendSlotQuery = prepared((conn: Conn, senderId: string, now: number, costMs: number) =>
+  conn
+    .updateTable('senders')
+    .set((eb) => ({ nextSendAt: eb(eb.case().when('nextSendAt', '>', now).then(eb.ref('nextSendAt')).else(eb.val(now)).end(), '+', costMs) }))
+    .where('id', '=', senderId)
+    .returning('nextSendAt'),
+);
+
+/** Twilio answered 20003: sending from this account waits until an admin replaces the token. */
+export const pauseAccount = (conn: Conn, accountId: string, now: number) =>
+  conn.updateTable('twilioAccounts').set({ pausedAt: now }).where('id', '=', accountId).where('pausedAt', 'is', null).execute();
+
 /** SQLite only: copies the WAL into the database and empties it, so deleted rows leave no copy there. */
 export const checkpointWal = async (conn: Conn): Promise<{ busy: boolean }> => {
   const { rows } = await sql<{ busy: number }>`pragma wal_checkpoint(TRUNCATE)`.execute(conn);
