@@ -1,5 +1,6 @@
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import * as api from '../api/api';
+import { useLatestRequest } from '../lib/hooks';
 import { errorMessage, isAbort } from '../api/http';
 import type { Conversation, Customer, Id } from '../api/types';
 import { applyToConversation, applyToCustomer } from '../live/applyEvent';
@@ -10,17 +11,15 @@ export function useConversation(conversationId: Id) {
   const [conversation, setConversation] = useState<Conversation | null>(null);
   const [customer, setCustomer] = useState<Customer | null>(null);
   const [error, setError] = useState<string | null>(null);
-  const controller = useRef<AbortController | null>(null);
+  const nextSignal = useLatestRequest();
 
   const load = useCallback(() => {
-    controller.current?.abort();
-    const current = new AbortController();
-    controller.current = current;
+    const signal = nextSignal();
     setError(null);
-    api.getConversation(conversationId, { signal: current.signal }).then(
+    api.getConversation(conversationId, { signal }).then(
       (loaded) => {
         setConversation({ ...loaded, unread: false });
-        return api.getCustomer(loaded.customer.id, { signal: current.signal }).then(setCustomer);
+        return api.getCustomer(loaded.customer.id, { signal }).then(setCustomer);
       },
       (e: unknown) => {
         if (!isAbort(e)) setError(errorMessage(e));
@@ -28,11 +27,10 @@ export function useConversation(conversationId: Id) {
     ).catch(() => {
       // The customer could not be loaded; the panel shows what the conversation knows.
     });
-  }, [conversationId]);
+  }, [conversationId, nextSignal]);
 
   useEffect(() => {
     load();
-    return () => controller.current?.abort();
   }, [load]);
 
   const reloadCustomer = useCallback(() => {

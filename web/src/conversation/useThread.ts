@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import * as api from '../api/api';
+import { useLatestRequest } from '../lib/hooks';
 import { errorMessage, isAbort } from '../api/http';
 import type { Id, Message } from '../api/types';
 import { applyToThread, claimLocalCopy, sortThread, upsertMessages } from '../live/applyEvent';
@@ -16,7 +17,7 @@ export function useThread(conversationId: Id) {
   const [loading, setLoading] = useState(true);
   const [loadingOlder, setLoadingOlder] = useState(false);
   const [error, setError] = useState<string | null>(null);
-  const controller = useRef<AbortController | null>(null);
+  const nextSignal = useLatestRequest();
   const loadedOnce = useRef(false);
 
   const setMessages = useCallback((update: (current: Message[]) => Message[]) => {
@@ -25,11 +26,9 @@ export function useThread(conversationId: Id) {
   }, []);
 
   const loadNewest = useCallback(() => {
-    controller.current?.abort();
-    const current = new AbortController();
-    controller.current = current;
+    const signal = nextSignal();
     setError(null);
-    api.listMessages(conversationId, null, { signal: current.signal }).then(
+    api.listMessages(conversationId, null, { signal }).then(
       (page) => {
         setMessages((existing) => upsertMessages(page.items.reduce(claimLocalCopy, existing), page.items));
         if (!loadedOnce.current) setOlderCursor(page.nextCursor);
@@ -42,11 +41,10 @@ export function useThread(conversationId: Id) {
         setLoading(false);
       },
     );
-  }, [conversationId, setMessages]);
+  }, [conversationId, setMessages, nextSignal]);
 
   useEffect(() => {
     loadNewest();
-    return () => controller.current?.abort();
   }, [loadNewest]);
 
   const loadOlder = useCallback(() => {

@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import * as api from '../api/api';
+import { useLatestRequest } from '../lib/hooks';
 import { errorMessage, isAbort } from '../api/http';
 import type { Id, Timeline } from '../api/types';
 import { applyToTimeline, mergeTimeline } from '../live/applyEvent';
@@ -15,13 +16,11 @@ export function useTimeline(customerId: Id) {
     setTimelineState(next);
   }, []);
   const [error, setError] = useState<string | null>(null);
-  const controller = useRef<AbortController | null>(null);
+  const nextSignal = useLatestRequest();
 
   const load = useCallback(() => {
-    controller.current?.abort();
-    const current = new AbortController();
-    controller.current = current;
-    api.getTimeline(customerId, { signal: current.signal }).then(
+    const signal = nextSignal();
+    api.getTimeline(customerId, { signal }).then(
       (loaded) => {
         setTimeline(mergeTimeline(timelineRef.current, loaded));
         setError(null);
@@ -30,11 +29,10 @@ export function useTimeline(customerId: Id) {
         if (!isAbort(e)) setError(errorMessage(e));
       },
     );
-  }, [customerId, setTimeline]);
+  }, [customerId, setTimeline, nextSignal]);
 
   useEffect(() => {
     load();
-    return () => controller.current?.abort();
   }, [load]);
 
   useLiveEvents((event) => {

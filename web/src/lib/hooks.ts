@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 
 export function useDebounced<T>(value: T, delayMs: number): T {
   const [debounced, setDebounced] = useState(value);
@@ -44,4 +44,18 @@ export function isTyping(target: EventTarget | null): boolean {
     return !['button', 'checkbox', 'radio', 'submit', 'reset', 'file'].includes(type);
   }
   return false;
+}
+
+/**
+ * One request at a time: each call aborts the request started before it and returns the signal
+ * for the next, and unmounting aborts the last, so a late answer never lands on a newer screen.
+ */
+export function useLatestRequest(): () => AbortSignal {
+  const controller = useRef<AbortController | null>(null);
+  useEffect(() => () => controller.current?.abort(), []);
+  return useCallback(() => {
+    controller.current?.abort();
+    controller.current = new AbortController();
+    return controller.current.signal;
+  }, []);
 }
