@@ -1,4 +1,4 @@
-import type { Insertable, Selectable, Updateable } from 'kysely';
+import type { ColumnType, Insertable, Selectable, Updateable } from 'kysely';
 import type { MessageStatus } from '../domain/message-status.js';
 
 export type { MessageStatus };
@@ -80,7 +80,21 @@ export interface SendersTable {
   active: Flag;
   createdAt: Millis;
   removedAt: Millis | null;
+  /**
+   * The inbound route Parley replaced when it took the sender over, put back when it lets go.
+   * Null URL: nothing recorded (a number Parley bought, or one added before this was kept).
+   * A number's or short code's SmsUrl and SmsMethod, or a service's InboundRequestUrl and InboundMethod.
+   */
+  previousWebhookUrl: Recorded<string>;
+  previousWebhookMethod: Recorded<string>;
+  /** A number's SmsApplicationSid ('' for none). */
+  previousSmsApplicationSid: Recorded<string>;
+  /** A service's UseInboundWebhookOnNumber. */
+  previousUseInboundWebhookOnNumber: Recorded<Flag>;
 }
+
+/** Nullable, and optional when a row is written: most writes do not touch it. */
+type Recorded<T> = ColumnType<T | null, T | null | undefined, T | null>;
 
 export interface CustomersTable {
   id: string;

@@ -36,7 +36,7 @@ for (const engine of ENGINES) {
       return { w, service, phone, code, svc, seeded, sealed };
     }
 
-    it('clears Parley’s URLs at Twilio, leaves no trace of the SID or token in the database, and keeps the history', async () => {
+    it('puts back the webhooks Parley replaced at Twilio, leaves no trace of the SID or token in the database, and keeps the history', async () => {
       const { w, service, phone, seeded, sealed } = await fullyConnected();
       const secrets = [w.account.sid, w.account.authToken, sealed];
       // A picture still waiting for its download keeps Twilio's URL, which names the SID, and a
@@ -60,8 +60,9 @@ for (const engine of ENGINES) {
       expect(res.status).toBe(200);
       expect(res.body).toEqual({ disconnected: true, twilioCleared: true, message: expect.stringContaining('Disconnected') });
 
+      // Parley found the number already pointing at it (nothing to put back), the short code on Twilio's demo.
       expect(w.sim.getIncomingNumber(SUPPORT_NUMBER)!.smsUrl).toBe('');
-      expect(w.sim.getShortCode('72399')!.smsUrl).toBe('');
+      expect(w.sim.getShortCode('72399')!.smsUrl).toBe('https://demo.twilio.com/welcome/sms/reply');
       expect(w.sim.getMessagingService(service.sid)!.inboundRequestUrl).toBe('');
       // A phone texting the number now reaches nobody.
       expect((await w.sim.phoneSend({ from: '+14155550199', to: SUPPORT_NUMBER, body: 'anyone there?' })).webhookStatus).toBe(0);
@@ -85,7 +86,7 @@ for (const engine of ENGINES) {
       expect(await db.selectFrom('conversations').select(['id', 'senderId']).execute()).toEqual([{ id: seeded.conversationId, senderId: phone.id }]);
       expect(await db.selectFrom('customers').select('id').execute()).toEqual([{ id: seeded.customerId }]);
 
-      expect((await w.admin.api.get(INTEGRATION)).body).toEqual({ connected: false, accountSid: null, connectedAt: null, connectedBy: null, paused: false, senders: [] });
+      expect((await w.admin.api.get(INTEGRATION)).body).toEqual({ publicUrl: w.publicUrl, connected: false, accountSid: null, connectedAt: null, connectedBy: null, paused: false, senders: [] });
       expect((await w.agent.api.get('/api/senders')).body.items).toEqual([]);
       const audit = (await w.admin.api.get('/api/audit')).body.items;
       expect(audit[0]).toMatchObject({ action: 'twilio.disconnected', target: `AC…${w.account.sid.slice(-4)}`, actor: { id: w.admin.id } });

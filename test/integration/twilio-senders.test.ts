@@ -155,7 +155,7 @@ for (const engine of ENGINES) {
     it('adds a Messaging Service, setting its inbound URL and turning off the per-number webhook', async () => {
       const w = await connectedWorld();
       const service = w.sim.addMessagingService(w.account.sid, { phoneNumbers: ['+14155550130'], useInboundWebhookOnNumber: true });
-      const res = await w.admin.api.post(SENDERS, { type: 'messaging_service', messagingServiceSid: service.sid });
+      const res = await w.admin.api.post(SENDERS, { type: 'messaging_service', messagingServiceSid: service.sid, replaceWebhook: true });
       expect(res.status).toBe(201);
       expect(res.body).toEqual({
         id: expect.any(String),
@@ -186,6 +186,7 @@ for (const engine of ENGINES) {
       const service = w.sim.addMessagingService(w.account.sid, { inboundRequestUrl: FOREIGN_URL });
       const refused = await w.admin.api.post(SENDERS, { type: 'phone_number', phoneNumber: '+14155550125' });
       expect(refused.status).toBe(409);
+      expect(refused.body.error.code).toBe('webhook_in_use');
       expect(refused.body.error.message).toContain(FOREIGN_URL);
       expect(refused.body.error.message).toContain('replaceWebhook');
       expect(w.sim.getIncomingNumber('+14155550125')!.smsUrl).toBe(FOREIGN_URL);
@@ -269,7 +270,7 @@ for (const engine of ENGINES) {
       expect((await w.anonymous.get('/api/senders')).status).toBe(401);
     });
 
-    it('removes a sender: clears only Parley’s URL at Twilio, keeps its conversations, and can add it back', async () => {
+    it('removes a sender: lets go of Parley’s URL at Twilio only, keeps its conversations, and can add it back', async () => {
       const w = await connectedWorld();
       const added = (await w.admin.api.post(SENDERS, { type: 'phone_number', phoneNumber: SUPPORT_NUMBER })).body;
       const seeded = await seedConversation(w.server, w.organizationId, added.id);

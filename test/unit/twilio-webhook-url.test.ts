@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { inboundWebhookUrl, isTwilioDemoUrl, webhookOwner } from '../../src/features/twilio/webhook-url.js';
+import { inboundWebhookUrl, isTwilioDemoUrl, routeOwner, webhookOwner } from '../../src/features/twilio/webhook-url.js';
 
 const OURS = 'https://desk.example.com/webhooks/twilio/messages';
 
@@ -40,5 +40,21 @@ describe('whose SMS URL a Twilio sender holds', () => {
     expect(webhookOwner('https://helpdesk.example.com/sms', OURS)).toBe('other');
     expect(webhookOwner('https://desk.example.com/webhooks/twilio/status', OURS)).toBe('other');
     expect(webhookOwner('http://desk.example.com/webhooks/twilio/messages', OURS)).toBe('other');
+  });
+});
+
+describe('who receives a Twilio sender’s texts', () => {
+  const route = (over: Partial<{ url: string; applicationSid: string; defersToNumbers: boolean }>) => ({ url: '', applicationSid: '', defersToNumbers: false, ...over });
+
+  it('is whoever owns the URL when nothing overrides it', () => {
+    expect(routeOwner(route({ url: OURS }), OURS)).toBe('parley');
+    expect(routeOwner(route({ url: 'https://demo.twilio.com/welcome/sms/reply' }), OURS)).toBe('demo');
+    expect(routeOwner(route({}), OURS)).toBe('none');
+  });
+
+  it('is another application’s when an SMS application or deferral to the numbers overrides the URL', () => {
+    expect(routeOwner(route({ url: OURS, applicationSid: 'AP' + '1'.repeat(32) }), OURS)).toBe('other');
+    expect(routeOwner(route({ url: OURS, defersToNumbers: true }), OURS)).toBe('other');
+    expect(routeOwner(route({ defersToNumbers: true }), OURS)).toBe('other');
   });
 });

@@ -3,6 +3,7 @@ import type { Engine } from '../database.js';
 import * as initial from './0001_initial.js';
 import * as jobSubject from './0002_job_subject.js';
 import * as loginAttempts from './0003_login_attempts.js';
+import * as senderPreviousWebhook from './0004_sender_previous_webhook.js';
 
 type Step = { up(db: Kysely<any>, engine: Engine): Promise<void> };
 
@@ -11,6 +12,7 @@ const steps: Record<string, Step> = {
   '0001_initial': initial,
   '0002_job_subject': jobSubject,
   '0003_login_attempts': loginAttempts,
+  '0004_sender_previous_webhook': senderPreviousWebhook,
 };
 
 export function migrationsFor(engine: Engine): Record<string, Migration> {

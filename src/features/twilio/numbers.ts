@@ -6,15 +6,18 @@ import { presentAvailableNumber, presentIncomingNumber } from './presenters.js';
 import * as q from './queries.js';
 import { requireConnectedAccount, withSavedToken } from './senders.js';
 import * as api from './twilio-api.js';
-import { inboundWebhookUrl, webhookOwner } from './webhook-url.js';
+import { inboundWebhookUrl, routeOwner } from './webhook-url.js';
 
-/** The account's own numbers, so an admin picks one instead of typing it; each says whether Parley already uses it. */
+/** The account's own numbers, so an admin picks one instead of typing it; each says whether Parley already uses it and which service holds it. */
 export async function incomingNumbers(ctx: Context, auth: AuthUser) {
   const account = await requireConnectedAccount(ctx, auth.organizationId);
-  const numbers = await withSavedToken('phoneNumber', () => api.listIncomingNumbers(clientFor(ctx, account)));
+  const client = clientFor(ctx, account);
+  const [numbers, pools] = await withSavedToken('phoneNumber', () => Promise.all([api.listIncomingNumbers(client), api.listServicePools(client)]));
   const senders = new Map((await q.listSenders(ctx.db, auth.organizationId, { activeOnly: true })).map((s) => [s.address, s.id]));
   const ours = inboundWebhookUrl(ctx.config.publicUrl);
-  return { items: numbers.map((n) => presentIncomingNumber(n, senders.get(n.phoneNumber) ?? null, webhookOwner(n.smsUrl, ours))), nextCursor: null };
+  const present = (n: api.TwilioNumber) =>
+    presentIncomingNumber(n, senders.get(n.phoneNumber) ?? null, routeOwner(n.route, ours), pools.get(n.phoneNumber)?.serviceSid ?? null);
+  return { items: numbers.map(present), nextCursor: null };
 }
 
 export interface AvailableSearch {

@@ -19,9 +19,22 @@ export function presentSender(s: SenderRow) {
 
 export type PresentedSender = ReturnType<typeof presentSender>;
 
+/** What an admin must still do outside Parley for a sender just added to work. */
+export type SenderWarning = 'a2p_10dlc_registration';
+
+/**
+ * A sender just added; `warnings` only when there is something left to do, such as registering a
+ * bought US or Canadian long code for A2P 10DLC (carriers block it until its brand and campaign are).
+ */
+export function presentAddedSender(s: SenderRow, warnings: readonly SenderWarning[]): PresentedSender & { warnings?: SenderWarning[] } {
+  return warnings.length > 0 ? { ...presentSender(s), warnings: [...warnings] } : presentSender(s);
+}
+
 /** The integration as admins see it: the Account SID may be shown, the Auth Token never is. */
-export function presentIntegration(account: TwilioAccountRow | undefined, connectedBy: { id: string; name: string } | null, senders: SenderRow[]) {
+export function presentIntegration(account: TwilioAccountRow | undefined, connectedBy: { id: string; name: string } | null, senders: SenderRow[], publicUrl: string) {
   return {
+    // The address Parley gives Twilio for its webhooks, so an admin can see what Twilio calls.
+    publicUrl,
     connected: account !== undefined,
     accountSid: account?.accountSid ?? null,
     connectedAt: account ? iso(account.connectedAt) : null,
@@ -31,16 +44,20 @@ export function presentIntegration(account: TwilioAccountRow | undefined, connec
   };
 }
 
-/** A number already in the account, with whether Parley uses it and whose SMS URL it holds. */
-export function presentIncomingNumber(n: TwilioNumber, senderId: string | null, webhook: 'none' | 'demo' | 'parley' | 'other') {
+/**
+ * A number already in the account, with whether Parley uses it, whose SMS URL it holds, and the
+ * Messaging Service whose pool holds it (null when none).
+ */
+export function presentIncomingNumber(n: TwilioNumber, senderId: string | null, webhook: 'none' | 'demo' | 'parley' | 'other', messagingServiceSid: string | null) {
   return {
     phoneNumber: n.phoneNumber,
     friendlyName: n.friendlyName,
     twilioSid: n.twilioSid,
     capabilities: { sms: n.sms, mms: n.mms },
-    smsUrl: n.smsUrl || null,
+    smsUrl: n.route.url || null,
     webhook,
     senderId,
+    messagingServiceSid,
   };
 }
 

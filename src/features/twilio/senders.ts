@@ -1,20 +1,22 @@
 import type { Context } from '../../context.js';
 import type { SenderType } from '../../db/schema.js';
 import { isUniqueViolation } from '../../db/errors.js';
-import { isMessagingServiceSid, isShortCode, toE164 } from '../../domain/phone.js';
+import { isA2p10dlcNumber, isMessagingServiceSid, isShortCode, toE164 } from '../../domain/phone.js';
 import { AppError, conflict, invalid, notFound } from '../../errors.js';
 import { newId } from '../../ids.js';
 import type { AuthUser } from '../accounts/sessions.js';
 import { recordAudit } from '../audit/service.js';
 import { clientFor, connectedAccountById, unseal, type ConnectedAccount } from './accounts.js';
-import { presentSender } from './presenters.js';
+import { presentAddedSender, presentSender } from './presenters.js';
+import { requireReachablePublicUrl } from './public-address.js';
 import * as q from './queries.js';
 import * as api from './twilio-api.js';
-import { inboundWebhookUrl, isOurWebhook, webhookOwner } from './webhook-url.js';
+import { inboundWebhookUrl, routeOwner } from './webhook-url.js';
 
 /*
- * Support numbers (SPEC §3). Adding one checks it is in the account and points its inbound SMS
- * URL at Parley; removing one clears that URL. Twilio is called outside every transaction.
+ * Support numbers. Adding one checks it is in the account and that its texts would reach the
+ * route Parley sets, then points that route at Parley and records what it replaced; removing one
+ * puts the replaced route back. Twilio is called outside every transaction.
  */
 
 export type AddSenderInput =
@@ -77,6 +79,7 @@ function wantedOf(input: AddSenderInput): Wanted {
 }
 
 export async function addSender(ctx: Context, auth: AuthUser, input: AddSenderInput) {
+  requireReachablePublicUrl(ctx.config);
   const wanted = wantedOf(input);
   const account = await requireConnectedAccount(ctx, auth.organizationId);
   // Whether another organization uses an address is only said once it is shown to be in this
@@ -88,16 +91,33 @@ export async function addSender(ctx: Context, auth: AuthUser, input: AddSenderIn
   const purchase = input.type === 'phone_number' && input.purchase === true;
   const found = await withSavedToken(wanted.field, () => (purchase ? api.buyNumber(client, wanted.address, ours) : locate(ctx, account, wanted)));
   if (existing) throw conflict(`${wanted.address} is already a sender`);
+  let replaced: Replaced = 'nothing';
   if (!purchase) {
-    const current = webhookOwner(found.smsUrl, ours);
-    if (current === 'other' && !input.replaceWebhook) {
-      throw conflict(`${wanted.address} already sends its messages to ${found.smsUrl}, which belongs to another application; add it with replaceWebhook: true to point it at Parley instead`);
-    }
+    const owner = routeOwner(found.route, ours);
+    if (owner === 'other' && !input.replaceWebhook) throw new AppError('webhook_in_use', inUseMessage(wanted, found.route));
     await withSavedToken(wanted.field, () => api.pointSmsUrl(client, wanted.type, found.twilioSid, ours));
+    // Already Parley's (a removal that could not reach Twilio): what it replaced before still stands.
+    replaced = owner === 'parley' ? 'as recorded' : found.route;
   }
-  const sender = await saveSender(ctx, auth, account, wanted, found);
+  const sender = await saveSender(ctx, auth, account, wanted, found, replaced);
   ctx.log.info({ organizationId: auth.organizationId, senderId: sender.id, type: sender.type, purchased: purchase }, 'sender added');
-  return presentSender(sender);
+  // Carriers block an unregistered US or Canadian long code's texts to US phones.
+  const warnings = purchase && isA2p10dlcNumber(wanted.address) ? (['a2p_10dlc_registration'] as const) : [];
+  return presentAddedSender(sender, warnings);
+}
+
+/** What Parley took over: a route to record, nothing (a number it bought), or the record it already has. */
+type Replaced = api.InboundRoute | 'nothing' | 'as recorded';
+
+function inUseMessage(wanted: Wanted, route: api.InboundRoute): string {
+  const instead = 'add it with replaceWebhook: true to point it at Parley instead (Parley puts the current setting back when the sender is removed)';
+  if (route.applicationSid) {
+    return `${wanted.address} sends its texts to the TwiML App ${route.applicationSid}, whatever its SMS URL says, so another application receives them; ${instead}`;
+  }
+  if (route.defersToNumbers) {
+    return `Messaging Service ${wanted.address} hands its texts to each of its numbers' own SMS URLs ("Use inbound webhook on number"), so other applications receive them; ${instead}, which sends all of the service's texts to Parley`;
+  }
+  return `${wanted.address} already sends its messages to ${route.url}, which belongs to another application; ${instead}`;
 }
 
 async function locate(ctx: Context, account: ConnectedAccount, wanted: Wanted): Promise<api.TwilioSenderInfo> {
@@ -106,6 +126,7 @@ async function locate(ctx: Context, account: ConnectedAccount, wanted: Wanted): 
     const number = await api.findIncomingNumber(client, wanted.address);
     if (!number) throw invalid('phoneNumber', `${wanted.address} is not a number in your Twilio account; pick one from incoming-numbers, or buy it with purchase: true`);
     if (!number.sms) throw invalid('phoneNumber', `${wanted.address} cannot send or receive SMS; choose an SMS-capable number`);
+    await refuseServiceHeldNumber(client, wanted.address);
     return number;
   }
   if (wanted.type === 'short_code') {
@@ -118,10 +139,32 @@ async function locate(ctx: Context, account: ConnectedAccount, wanted: Wanted): 
   return service;
 }
 
+/**
+ * A number in a Messaging Service's pool gets its texts through the service, never through its own
+ * SmsUrl, unless the service defers to its numbers: pointing the number at Parley would change
+ * nothing, so the service is what to add.
+ */
+async function refuseServiceHeldNumber(client: ReturnType<typeof clientFor>, phoneNumber: string): Promise<void> {
+  const pool = (await api.listServicePools(client)).get(phoneNumber);
+  if (!pool || pool.defersToNumbers) return;
+  throw new AppError(
+    'number_in_messaging_service',
+    `${phoneNumber} is in Messaging Service ${pool.serviceSid}, which receives its texts instead of the number; add the Messaging Service ${pool.serviceSid} as a sender instead (it covers every number in its pool), or take the number out of the service in the Twilio console`,
+  );
+}
+
 /** A sender removed earlier comes back as the same record, so its conversations and opt-outs continue. */
-async function saveSender(ctx: Context, auth: AuthUser, account: ConnectedAccount, wanted: Wanted, found: api.TwilioSenderInfo): Promise<q.SenderRow> {
+async function saveSender(ctx: Context, auth: AuthUser, account: ConnectedAccount, wanted: Wanted, found: api.TwilioSenderInfo, replaced: Replaced): Promise<q.SenderRow> {
   const now = ctx.clock.now();
-  const fromTwilio = { twilioAccountId: account.id, twilioSid: found.twilioSid, smsCapable: flag(found.sms), mmsCapable: flag(found.mms), active: 1 as const, removedAt: null };
+  const fromTwilio = {
+    twilioAccountId: account.id,
+    twilioSid: found.twilioSid,
+    smsCapable: flag(found.sms),
+    mmsCapable: flag(found.mms),
+    active: 1 as const,
+    removedAt: null,
+    ...previousColumns(replaced),
+  };
   try {
     return await ctx.db.transaction().execute(async (tx) => {
       if (!(await q.findAccount(tx, account.id))) throw conflict('The Twilio account was disconnected meanwhile; connect it again, then add the sender');
@@ -142,6 +185,10 @@ async function saveSender(ctx: Context, auth: AuthUser, account: ConnectedAccoun
           ratePerSecond: DEFAULT_RATE[wanted.type],
           nextSendAt: 0,
           createdAt: now,
+          previousWebhookUrl: null,
+          previousWebhookMethod: null,
+          previousSmsApplicationSid: null,
+          previousUseInboundWebhookOnNumber: null,
           ...fromTwilio,
         };
         await q.insertSender(tx, row);
@@ -156,6 +203,28 @@ async function saveSender(ctx: Context, auth: AuthUser, account: ConnectedAccoun
 }
 
 const flag = (b: boolean) => (b ? 1 : 0) as 0 | 1;
+
+function previousColumns(replaced: Replaced) {
+  if (replaced === 'as recorded') return {};
+  const route = replaced === 'nothing' ? null : replaced;
+  return {
+    previousWebhookUrl: route?.url ?? null,
+    previousWebhookMethod: route?.method ?? null,
+    previousSmsApplicationSid: route?.applicationSid ?? null,
+    previousUseInboundWebhookOnNumber: route ? flag(route.defersToNumbers) : null,
+  };
+}
+
+/** The route Parley replaced, or null when it recorded none (a bought number, or one added before routes were kept). */
+function recordedRoute(sender: q.SenderRow): api.InboundRoute | null {
+  if (sender.previousWebhookUrl === null) return null;
+  return {
+    url: sender.previousWebhookUrl,
+    method: sender.previousWebhookMethod ?? '',
+    applicationSid: sender.previousSmsApplicationSid ?? '',
+    defersToNumbers: sender.previousUseInboundWebhookOnNumber === 1,
+  };
+}
 
 async function activeSender(ctx: Context, auth: AuthUser, id: string): Promise<q.SenderRow> {
   const sender = await q.findSender(ctx.db, auth.organizationId, id);
@@ -174,7 +243,7 @@ export async function updateSender(ctx: Context, auth: AuthUser, id: string, cha
   return presentSender({ ...sender, ratePerSecond: changes.ratePerSecond });
 }
 
-/** Clears the URL Parley set (best effort), then stops the sender; its conversations stay. */
+/** Puts back the route Parley replaced (best effort), then stops the sender; its conversations stay. */
 export async function removeSender(ctx: Context, auth: AuthUser, id: string) {
   const sender = await activeSender(ctx, auth, id);
   const account = sender.twilioAccountId ? await connectedAccountById(ctx, sender.twilioAccountId) : null;
@@ -190,14 +259,15 @@ export async function removeSender(ctx: Context, auth: AuthUser, id: string) {
     sender: presentSender({ ...sender, ...changes }),
     twilioCleared,
     message: twilioCleared
-      ? `Removed ${sender.address}; Parley’s webhook URL was cleared at Twilio.`
-      : `Removed ${sender.address}, but Twilio could not be reached to clear Parley’s webhook URL; clear it in the Twilio console.`,
+      ? `Removed ${sender.address}; at Twilio, the SMS webhook it had before Parley is back in place.`
+      : `Removed ${sender.address}, but Twilio could not be reached to put back its previous SMS webhook; set it in the Twilio console.`,
   };
 }
 
 /**
- * Empties the inbound URL of each sender where it still points at Parley; a URL someone has
- * since changed is left alone. True when every sender is settled at Twilio.
+ * Puts back, for each sender whose route still points at Parley, the route Parley replaced (or
+ * empties the URL when none was recorded); a route someone has since changed is left alone.
+ * True when every sender is settled at Twilio.
  */
 export async function releaseAtTwilio(ctx: Context, account: ConnectedAccount, senders: q.SenderRow[]): Promise<boolean> {
   const ours = inboundWebhookUrl(ctx.config.publicUrl);
@@ -205,13 +275,16 @@ export async function releaseAtTwilio(ctx: Context, account: ConnectedAccount, s
   const results = await Promise.all(
     senders.map(async (sender) => {
       if (!sender.twilioSid) return true;
+      const sid = sender.twilioSid;
       try {
-        const current = await api.currentSmsUrl(client, sender.type, sender.twilioSid);
-        if (current !== null && isOurWebhook(current, ours)) await api.clearSmsUrl(client, sender.type, sender.twilioSid);
+        const current = await api.currentRoute(client, sender.type, sid);
+        if (current === null || routeOwner(current, ours) !== 'parley') return true;
+        const previous = recordedRoute(sender);
+        await (previous ? api.setRoute(client, sender.type, sid, previous) : api.clearSmsUrl(client, sender.type, sid));
         return true;
       } catch (err) {
         // Our own error types only (see twilio-api.ts): no credentials in the message.
-        ctx.log.warn({ senderId: sender.id, reason: (err as Error).message }, 'could not clear the SMS URL at Twilio');
+        ctx.log.warn({ senderId: sender.id, reason: (err as Error).message }, 'could not put back the SMS webhook at Twilio');
         return false;
       }
     }),

@@ -12,6 +12,7 @@ import { recordAudit } from '../audit/service.js';
 import { maskSid, unseal, type ConnectedAccount } from './accounts.js';
 import { forgetTwilioClients, oneOffTwilioClient } from './client.js';
 import { presentIntegration } from './presenters.js';
+import { requireReachablePublicUrl } from './public-address.js';
 import * as q from './queries.js';
 import { releaseAtTwilio } from './senders.js';
 import { fetchAccountStatus, TwilioRefused } from './twilio-api.js';
@@ -24,14 +25,15 @@ import { fetchAccountStatus, TwilioRefused } from './twilio-api.js';
 
 export async function integrationView(ctx: Context, auth: AuthUser) {
   const account = await q.findAccountOfOrganization(ctx.db, auth.organizationId);
-  if (!account) return presentIntegration(undefined, null, []);
+  if (!account) return presentIntegration(undefined, null, [], ctx.config.publicUrl);
   const senders = (await q.listSenders(ctx.db, auth.organizationId, { activeOnly: true })).filter((s) => s.twilioAccountId === account.id);
   const user = account.connectedBy ? (await listUsers(ctx, auth)).find((u) => u.id === account.connectedBy) : undefined;
-  return presentIntegration(account, user ? { id: user.id, name: user.name } : null, senders);
+  return presentIntegration(account, user ? { id: user.id, name: user.name } : null, senders, ctx.config.publicUrl);
 }
 
 /** Connects an account, or replaces the token of the one already connected (same SID). */
 export async function connect(ctx: Context, auth: AuthUser, input: { accountSid: string; authToken: string }) {
+  requireReachablePublicUrl(ctx.config);
   // Credentials first: whether an account is connected elsewhere is only for its holder to learn.
   await checkCredentials(ctx, input.accountSid, input.authToken);
   await refuseOtherAccount(ctx.db, auth.organizationId, input.accountSid);
@@ -102,7 +104,7 @@ async function checkCredentials(ctx: Context, accountSid: string, authToken: str
 }
 
 /**
- * Clears Parley's URLs at Twilio (best effort), then forgets the account for good: its row is
+ * Puts back at Twilio the routes Parley replaced (best effort), then forgets the account for good: its row is
  * deleted, its senders stop, and on SQLite the WAL is checkpointed so the deleted bytes
  * (overwritten in place by secure_delete) leave no copy behind.
  */
@@ -130,8 +132,8 @@ export async function disconnect(ctx: Context, auth: AuthUser) {
     disconnected: true,
     twilioCleared,
     message: twilioCleared
-      ? 'Disconnected. Parley’s webhook URLs were removed from your Twilio numbers.'
-      : 'Disconnected, but Twilio could not be reached to remove Parley’s webhook URLs; clear the SMS URLs of your numbers in the Twilio console.',
+      ? 'Disconnected. Your Twilio numbers and services have the SMS webhooks they had before Parley again.'
+      : 'Disconnected, but Twilio could not be reached to put back the SMS webhooks Parley replaced; set them on your numbers and services in the Twilio console.',
   };
 }
 

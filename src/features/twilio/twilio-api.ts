@@ -57,12 +57,24 @@ export async function fetchAccountStatus(client: TwilioClient, accountSid: strin
   return account.status;
 }
 
+/**
+ * Where a sender's inbound texts go at Twilio: a number's or short code's SmsUrl and SmsMethod
+ * (and a number's SmsApplicationSid, which wins over its SmsUrl), or a service's InboundRequestUrl
+ * and InboundMethod (and UseInboundWebhookOnNumber, which hands its pool numbers' texts to their
+ * own SmsUrls). Empty strings and false where Twilio has nothing.
+ */
+export interface InboundRoute {
+  url: string;
+  method: string;
+  applicationSid: string;
+  defersToNumbers: boolean;
+}
+
 /** A number, short code or Messaging Service as Twilio knows it. */
 export interface TwilioSenderInfo {
   type: SenderType;
   twilioSid: string;
-  /** The inbound SMS URL it holds now: SmsUrl, or a service's InboundRequestUrl. */
-  smsUrl: string;
+  route: InboundRoute;
   sms: boolean;
   mms: boolean;
 }
@@ -76,12 +88,18 @@ type Caps = { sms?: boolean; mms?: boolean; SMS?: boolean; MMS?: boolean } | und
 // IncomingPhoneNumbers spell the keys in lower case, AvailablePhoneNumbers in capitals.
 const capabilities = (c: unknown) => ({ sms: Boolean((c as Caps)?.sms ?? (c as Caps)?.SMS), mms: Boolean((c as Caps)?.mms ?? (c as Caps)?.MMS) });
 
-const toNumber = (n: { sid: string; phoneNumber: string; friendlyName: string; smsUrl: string | null; capabilities: unknown }): TwilioNumber => ({
+type SmsSettings = { smsUrl: string | null; smsMethod: string | null; smsApplicationSid?: string | null };
+const numberRoute = (n: SmsSettings): InboundRoute => ({ url: n.smsUrl ?? '', method: n.smsMethod ?? '', applicationSid: n.smsApplicationSid ?? '', defersToNumbers: false });
+
+type ServiceSettings = { inboundRequestUrl: string | null; inboundMethod: string | null; useInboundWebhookOnNumber: boolean | null };
+const serviceRoute = (s: ServiceSettings): InboundRoute => ({ url: s.inboundRequestUrl ?? '', method: s.inboundMethod ?? '', applicationSid: '', defersToNumbers: s.useInboundWebhookOnNumber === true });
+
+const toNumber = (n: SmsSettings & { sid: string; phoneNumber: string; friendlyName: string; capabilities: unknown }): TwilioNumber => ({
   type: 'phone_number',
   twilioSid: n.sid,
   phoneNumber: n.phoneNumber,
   friendlyName: n.friendlyName,
-  smsUrl: n.smsUrl ?? '',
+  route: numberRoute(n),
   ...capabilities(n.capabilities),
 });
 
@@ -107,30 +125,71 @@ export async function findShortCode(client: TwilioClient, shortCode: string): Pr
   const found = await ask(() => client.shortCodes.list({ shortCode, limit: 20 }));
   const code = found.find((c) => c.shortCode === shortCode);
   // Twilio does not report a short code's capabilities; MMS on a short code is provisioned separately.
-  return code ? { type: 'short_code', twilioSid: code.sid, smsUrl: code.smsUrl ?? '', sms: true, mms: false } : null;
+  return code ? { type: 'short_code', twilioSid: code.sid, route: numberRoute(code), sms: true, mms: false } : null;
 }
 
 export async function fetchMessagingService(client: TwilioClient, sid: string): Promise<TwilioSenderInfo | null> {
   const service = await askOrNull(() => client.messaging.v1.services(sid).fetch());
-  if (!service) return null;
-  // A service with inbound deferred to its numbers does not use its own URL yet; Parley turns that off.
-  return { type: 'messaging_service', twilioSid: service.sid, smsUrl: service.inboundRequestUrl ?? '', sms: true, mms: true };
+  return service ? { type: 'messaging_service', twilioSid: service.sid, route: serviceRoute(service), sms: true, mms: true } : null;
 }
 
-/** The SMS URL a sender holds at Twilio now, or null when the resource is gone. */
-export async function currentSmsUrl(client: TwilioClient, type: SenderType, twilioSid: string): Promise<string | null> {
-  if (type === 'phone_number') return (await askOrNull(() => client.incomingPhoneNumbers(twilioSid).fetch()))?.smsUrl ?? null;
-  if (type === 'short_code') return (await askOrNull(() => client.shortCodes(twilioSid).fetch()))?.smsUrl ?? null;
-  const service = await askOrNull(() => client.messaging.v1.services(twilioSid).fetch());
-  return service ? (service.inboundRequestUrl ?? '') : null;
+/** The Messaging Service holding a number in its sender pool, and whether it hands inbound texts to the number. */
+export interface PoolMembership {
+  serviceSid: string;
+  defersToNumbers: boolean;
 }
 
-/** Points the sender's inbound SMS at `url` (POST). Never touches a number's voice StatusCallback. */
+/**
+ * Every pool number of every Messaging Service in the account, by E.164 number. Each list is
+ * followed page by page (no limit), so a large account is read whole.
+ */
+export async function listServicePools(client: TwilioClient): Promise<Map<string, PoolMembership>> {
+  const services = await ask(() => client.messaging.v1.services.list());
+  const pools = await Promise.all(
+    services.map(async (s) => ({ service: s, numbers: await ask(() => client.messaging.v1.services(s.sid).phoneNumbers.list()) })),
+  );
+  const byNumber = new Map<string, PoolMembership>();
+  for (const { service, numbers } of pools) {
+    for (const n of numbers) byNumber.set(n.phoneNumber, { serviceSid: service.sid, defersToNumbers: service.useInboundWebhookOnNumber === true });
+  }
+  return byNumber;
+}
+
+/** The inbound route a sender has at Twilio now, or null when the resource is gone. */
+export async function currentRoute(client: TwilioClient, type: SenderType, twilioSid: string): Promise<InboundRoute | null> {
+  if (type === 'phone_number') {
+    const n = await askOrNull(() => client.incomingPhoneNumbers(twilioSid).fetch());
+    return n ? numberRoute(n) : null;
+  }
+  if (type === 'short_code') {
+    const c = await askOrNull(() => client.shortCodes(twilioSid).fetch());
+    return c ? numberRoute(c) : null;
+  }
+  const s = await askOrNull(() => client.messaging.v1.services(twilioSid).fetch());
+  return s ? serviceRoute(s) : null;
+}
+
+/**
+ * Points the sender's inbound SMS at `url` (POST), in one update: a number's SMS application is
+ * cleared with it, a service stops deferring to its numbers. Never touches a number's voice
+ * StatusCallback.
+ */
 export async function pointSmsUrl(client: TwilioClient, type: SenderType, twilioSid: string, url: string): Promise<void> {
-  if (type === 'phone_number') await ask(() => client.incomingPhoneNumbers(twilioSid).update({ smsUrl: url, smsMethod: 'POST' }));
-  else if (type === 'short_code') await ask(() => client.shortCodes(twilioSid).update({ smsUrl: url, smsMethod: 'POST' }));
-  // The service's own URL only counts once inbound is no longer deferred to each number's SmsUrl.
-  else await ask(() => client.messaging.v1.services(twilioSid).update({ inboundRequestUrl: url, inboundMethod: 'POST', useInboundWebhookOnNumber: false }));
+  await setRoute(client, type, twilioSid, { url, method: 'POST', applicationSid: '', defersToNumbers: false });
+}
+
+/** Puts a route back exactly as it was recorded; only the inbound settings are written. */
+export async function setRoute(client: TwilioClient, type: SenderType, twilioSid: string, route: InboundRoute): Promise<void> {
+  const method = route.method === 'GET' || route.method === 'POST' ? route.method : undefined;
+  if (type === 'phone_number') {
+    await ask(() => client.incomingPhoneNumbers(twilioSid).update({ smsUrl: route.url, smsMethod: method, smsApplicationSid: route.applicationSid }));
+  } else if (type === 'short_code') {
+    await ask(() => client.shortCodes(twilioSid).update({ smsUrl: route.url, smsMethod: method }));
+  } else {
+    await ask(() =>
+      client.messaging.v1.services(twilioSid).update({ inboundRequestUrl: route.url, inboundMethod: method, useInboundWebhookOnNumber: route.defersToNumbers }),
+    );
+  }
 }
 
 /** Empties the sender's inbound SMS URL, leaving every other setting as it is. */

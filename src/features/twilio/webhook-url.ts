@@ -28,3 +28,20 @@ export function webhookOwner(current: string | null | undefined, ours: string): 
 }
 
 export const isOurWebhook = (current: string | null | undefined, ours: string) => webhookOwner(current, ours) === 'parley';
+
+/** The parts of a Twilio inbound route that decide who receives its texts. */
+export interface RouteSettings {
+  url: string;
+  applicationSid: string;
+  defersToNumbers: boolean;
+}
+
+/**
+ * Who receives a sender's texts. A number's SMS application wins over its SmsUrl, and a service
+ * that defers hands its texts to each pool number's own SmsUrl: both are another application's,
+ * whatever the URL says.
+ */
+export function routeOwner(route: RouteSettings, ours: string): WebhookOwner {
+  if (route.applicationSid !== '' || route.defersToNumbers) return 'other';
+  return webhookOwner(route.url, ours);
+}
