@@ -66,3 +66,4 @@ export const presentAvailableNumber = (n: AvailableNumber) => ({ ...n });
 export type PresentedIntegration = ReturnType<typeof presentIntegration>;
 export type PresentedIncomingNumber = ReturnType<typeof presentIncomingNumber>;
 export type PresentedAvailableNumber = ReturnType<typeof presentAvailableNumber>;
+export type PresentedAddedSender = ReturnType<typeof presentAddedSender>;

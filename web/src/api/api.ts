@@ -1,6 +1,7 @@
 /** Typed functions for the SPEC §7 endpoints the web app uses. */
 import { request, type RequestOptions } from './http';
 import type {
+  AddedSender,
   AuditEntry,
   AvailableNumber,
   Conversation,
@@ -76,7 +77,7 @@ export const disconnectTwilio = () => request<Awaited<ReturnType<typeof disconne
 export const listIncomingNumbers = () => list<IncomingNumber>('/api/integrations/twilio/incoming-numbers');
 export const listAvailableNumbers = (query: { country: string; areaCode?: string; contains?: string }) =>
   list<AvailableNumber>(withQuery('/api/integrations/twilio/available-numbers', query));
-export const addSender = (input: NewSender) => request<Sender>('POST', '/api/integrations/twilio/senders', input);
+export const addSender = (input: NewSender) => request<AddedSender>('POST', '/api/integrations/twilio/senders', input);
 export const updateSender = (id: Id, ratePerSecond: number) =>
   request<Sender>('PATCH', `/api/integrations/twilio/senders/${enc(id)}`, { ratePerSecond });
 export const removeSender = (id: Id) => request<unknown>('DELETE', `/api/integrations/twilio/senders/${enc(id)}`);

@@ -11,10 +11,12 @@ import type { PresentedCustomer } from '../../../src/features/customers/presente
 import type { customerTimeline } from '../../../src/features/customers/service';
 import type { startConversation } from '../../../src/features/outbound/service';
 import type {
+  PresentedAddedSender,
   PresentedAvailableNumber,
   PresentedIncomingNumber,
   PresentedIntegration,
   PresentedSender,
+  SenderWarning,
 } from '../../../src/features/twilio/presenters';
 
 export type { MessageStatus };
@@ -36,6 +38,9 @@ export type LoginAnswer = Answer<typeof login>;
 export type SignupAnswer = Answer<typeof signup>;
 
 export type Sender = PresentedSender;
+/** A sender just added, with `warnings` when there is something left to do outside Parley. */
+export type AddedSender = PresentedAddedSender;
+export type { SenderWarning };
 export type Customer = PresentedCustomer;
 export type Conversation = PresentedConversation;
 export type ConversationStatus = Conversation['status'];

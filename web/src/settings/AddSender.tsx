@@ -85,7 +85,7 @@ function AccountNumbers({ existing, onAdd }: AddSenderProps) {
   const [numbers, setNumbers] = useState<IncomingNumber[] | null>(null);
   const [loadError, setLoadError] = useState<string | null>(null);
   const add = useAdd(onAdd);
-  const taken = new Set(existing.map((s) => s.phoneNumber).filter(Boolean));
+  const taken = new Set(existing.flatMap((s) => [s.phoneNumber, s.messagingServiceSid]).filter(Boolean));
 
   const load = () => {
     setLoadError(null);
@@ -109,9 +109,17 @@ function AccountNumbers({ existing, onAdd }: AddSenderProps) {
                 <strong>{formatPhone(n.phoneNumber)}</strong>
                 {n.friendlyName && n.friendlyName !== n.phoneNumber && <span className="muted"> · {n.friendlyName}</span>}
                 {!n.capabilities.mms && <span className="muted"> · no MMS</span>}
-                {n.webhook === 'other' && <span className="muted"> · its SMS webhook belongs to another application</span>}
+                {n.webhook === 'other' && !n.messagingServiceSid && <span className="muted"> · its SMS webhook belongs to another application</span>}
+                {n.messagingServiceSid && (
+                  <span className="muted" data-testid="in-service">
+                    {' '}
+                    · in Messaging Service <span className="mono">{n.messagingServiceSid}</span>, which receives its texts: add the service
+                  </span>
+                )}
               </span>
-              {n.senderId || taken.has(n.phoneNumber) || add.added === n.phoneNumber ? (
+              {n.messagingServiceSid ? (
+                <AddServiceButton serviceSid={n.messagingServiceSid} added={taken.has(n.messagingServiceSid) || add.added === n.messagingServiceSid} add={add} />
+              ) : n.senderId || taken.has(n.phoneNumber) || add.added === n.phoneNumber ? (
                 <span className="badge">Added</span>
               ) : (
                 <button
@@ -130,6 +138,22 @@ function AccountNumbers({ existing, onAdd }: AddSenderProps) {
       )}
       {add.error && <ErrorNote message={add.error} />}
     </div>
+  );
+}
+
+/** A pooled number's texts go to its service, so the service is what to add (it covers the whole pool). */
+function AddServiceButton({ serviceSid, added, add }: { serviceSid: string; added: boolean; add: ReturnType<typeof useAdd> }) {
+  if (added) return <span className="badge">Service added</span>;
+  return (
+    <button
+      type="button"
+      className="button button-small button-primary"
+      disabled={add.busy !== null}
+      aria-label={`Add Messaging Service ${serviceSid}`}
+      onClick={() => add.run(serviceSid, { type: 'messaging_service', messagingServiceSid: serviceSid })}
+    >
+      {add.busy === serviceSid ? 'Adding…' : 'Add service'}
+    </button>
   );
 }
 
@@ -203,6 +227,7 @@ function BuyNumber({ onAdd }: Pick<AddSenderProps, 'onAdd'>) {
           onCancel={() => setBuying(null)}
         >
           <p>Twilio buys the number in your account and charges for it as usual. Parley then sets it up to receive texts.</p>
+          {buying.phoneNumber.startsWith('+1') && <p>A US or Canadian number can only text US phones once it is registered for A2P 10DLC (see below after buying).</p>}
         </ConfirmDialog>
       )}
     </div>

@@ -1,6 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import * as api from '../api/api';
-import type { NewSender, Sender } from '../api/types';
+import type { AddedSender, NewSender, Sender } from '../api/types';
 import { senderLabel } from '../lib/format';
 import { routeHref } from '../lib/router';
 import { useAction } from '../lib/useAction';
@@ -14,13 +14,18 @@ const TYPE_LABELS = { phone_number: 'Phone number', short_code: 'Short code', me
 export function SendersSettings() {
   const { twilio, error, reload, changed } = useTwilio();
   const [conflict, setConflict] = useState<{ input: NewSender; message: string } | null>(null);
+  const [unregistered, setUnregistered] = useState<AddedSender[]>([]);
   const replacing = useAction();
+
+  const added = (sender: AddedSender) => {
+    if (sender.warnings?.includes('a2p_10dlc_registration')) setUnregistered((list) => [...list, sender]);
+    changed();
+  };
 
   /** Adds a sender; a webhook conflict turns into a question instead of an error. */
   const add = async (input: NewSender): Promise<boolean> => {
     try {
-      await api.addSender(input);
-      changed();
+      added(await api.addSender(input));
       return true;
     } catch (e) {
       if (isWebhookConflict(e)) {
@@ -34,9 +39,9 @@ export function SendersSettings() {
   const replaceWebhook = () => {
     if (!conflict) return;
     return replacing.run(async () => {
-      await api.addSender(withReplaceWebhook(conflict.input));
+      const sender = await api.addSender(withReplaceWebhook(conflict.input));
       setConflict(null);
-      changed();
+      added(sender);
     });
   };
 
@@ -45,6 +50,9 @@ export function SendersSettings() {
       <h2 id="senders-title">Senders</h2>
       <p className="muted">The numbers your team texts from and customers text to. Parley sets their SMS webhook at Twilio itself.</p>
       {error && <ErrorNote message={error} onRetry={reload} />}
+      {unregistered.map((sender) => (
+        <A2pNotice key={sender.id} sender={sender} />
+      ))}
       {twilio && !twilio.connected && (
         <p className="notice">
           Connect a Twilio account first, in <a href={routeHref({ name: 'settings', tab: 'twilio' })}>Twilio account</a>.
@@ -78,10 +86,25 @@ export function SendersSettings() {
           }}
         >
           <p>{conflict.message}</p>
-          <p>If you continue, texts to this number go to Parley instead, and that application stops receiving them.</p>
+          <p>
+            If you continue, its texts go to Parley instead, and that application stops receiving them. When you remove the sender, Parley
+            puts back the setting it replaced.
+          </p>
         </ConfirmDialog>
       )}
     </section>
+  );
+}
+
+/** Carriers block a US or Canadian long code's texts to US phones until its A2P 10DLC registration is done. */
+function A2pNotice({ sender }: { sender: Sender }) {
+  return (
+    <div className="banner banner-warning" role="alert" data-testid="a2p-warning">
+      <strong>{senderLabel(sender)} needs A2P 10DLC registration before it can text US phones.</strong> US carriers block texts from a US
+      or Canadian long code until the business behind it (its brand) and what it sends (its campaign) are registered. Register both in the
+      Twilio console under Messaging → Regulatory Compliance, and link the number to the campaign. Texts from customers reach Parley
+      meanwhile; replies are blocked until the campaign is approved.
+    </div>
   );
 }
 
@@ -164,7 +187,10 @@ function SenderRow({ sender, onChanged }: { sender: Sender; onChanged(): void })
           onConfirm={remove}
           onCancel={() => setConfirming(false)}
         >
-          <p>Parley clears the webhook it set on it at Twilio. Texts to it stop arriving here and nobody can reply from it. Its conversations stay.</p>
+          <p>
+            Parley puts back, at Twilio, the webhook it had before Parley took it over (or clears Parley’s). Texts to it stop arriving here
+            and nobody can reply from it. Its conversations stay.
+          </p>
         </ConfirmDialog>
       )}
     </li>

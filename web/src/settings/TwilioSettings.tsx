@@ -126,6 +126,14 @@ function ConnectedAccount({ twilio, onChanged }: { twilio: TwilioIntegration; on
             </dd>
           </div>
         )}
+        {twilio.publicUrl && (
+          <div>
+            <dt>Twilio calls</dt>
+            <dd className="mono" data-testid="webhook-address">
+              {twilio.publicUrl}/webhooks/twilio/messages
+            </dd>
+          </div>
+        )}
         <div>
           <dt>Senders</dt>
           <dd>
@@ -169,7 +177,11 @@ function ConnectedAccount({ twilio, onChanged }: { twilio: TwilioIntegration; on
         >
           <ul>
             <li>The Account SID and Auth Token are erased from Parley for good.</li>
-            <li>Parley's webhooks are removed from the account's numbers, so its senders stop working: texts to them no longer arrive here and replies cannot be sent.</li>
+            <li>
+              Parley puts back the webhooks it replaced on the account's numbers, short codes and Messaging Services (another application's URL,
+              a TwiML App, a service's settings), so their texts go where they went before. Its senders stop working: texts to them no longer
+              arrive here and replies cannot be sent.
+            </li>
             <li>Conversations, customers and messages stay.</li>
           </ul>
         </ConfirmDialog>
