@@ -7,6 +7,7 @@ import { newId } from '../../ids.js';
 import type { AuthUser } from '../accounts/sessions.js';
 import { recordAudit } from '../audit/service.js';
 import { clientFor, connectedAccountById, unseal, type ConnectedAccount } from './accounts.js';
+import type { TwilioClient } from './client.js';
 import { presentAddedSender, presentSender } from './presenters.js';
 import { requireReachablePublicUrl } from './public-address.js';
 import * as q from './queries.js';
@@ -144,7 +145,7 @@ async function locate(ctx: Context, account: ConnectedAccount, wanted: Wanted): 
  * SmsUrl, unless the service defers to its numbers: pointing the number at Parley would change
  * nothing, so the service is what to add.
  */
-async function refuseServiceHeldNumber(client: ReturnType<typeof clientFor>, phoneNumber: string): Promise<void> {
+async function refuseServiceHeldNumber(client: TwilioClient, phoneNumber: string): Promise<void> {
   const pool = (await api.listServicePools(client)).get(phoneNumber);
   if (!pool || pool.defersToNumbers) return;
   throw new AppError(
