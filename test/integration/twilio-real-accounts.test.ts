@@ -155,6 +155,8 @@ for (const engine of ENGINES) {
       const w = await connectedWorld();
       w.sim.addIncomingNumber(w.account.sid, '+14155550133', { smsUrl: OTHER_APP, smsMethod: 'GET' });
       w.sim.addIncomingNumber(w.account.sid, '+14155550134');
+      const app = w.sim.addApplication(w.account.sid, { smsUrl: OTHER_APP });
+      w.sim.addIncomingNumber(w.account.sid, '+14155550135', { smsUrl: 'https://old.example.com/sms', smsMethod: 'GET', smsApplicationSid: app.sid });
       w.sim.addIncomingNumber(w.account.sid, POOL_NUMBER);
       const deferring = w.sim.addMessagingService(w.account.sid, { phoneNumbers: [POOL_NUMBER], useInboundWebhookOnNumber: true, inboundRequestUrl: OTHER_APP, inboundMethod: 'GET' });
       const silent = w.sim.addMessagingService(w.account.sid);
@@ -166,6 +168,7 @@ for (const engine of ENGINES) {
       };
       const foreignNumber = await add({ type: 'phone_number', phoneNumber: '+14155550133' });
       await add({ type: 'phone_number', phoneNumber: '+14155550134' });
+      await add({ type: 'phone_number', phoneNumber: '+14155550135' });
       await add({ type: 'messaging_service', messagingServiceSid: deferring.sid });
       await add({ type: 'messaging_service', messagingServiceSid: silent.sid });
       await add({ type: 'short_code', shortCode: '72360' });
@@ -177,6 +180,7 @@ for (const engine of ENGINES) {
       const disconnected = await w.admin.api.delete(INTEGRATION);
       expect(disconnected.body).toMatchObject({ twilioCleared: true, message: expect.stringContaining('had before Parley') });
       expect(w.sim.getIncomingNumber('+14155550134')).toMatchObject({ smsUrl: DEMO_URL, smsMethod: 'POST' });
+      expect(w.sim.getIncomingNumber('+14155550135')).toMatchObject({ smsUrl: 'https://old.example.com/sms', smsMethod: 'GET', smsApplicationSid: app.sid });
       expect(w.sim.getMessagingService(deferring.sid)).toMatchObject({ inboundRequestUrl: OTHER_APP, inboundMethod: 'GET', useInboundWebhookOnNumber: true });
       expect(w.sim.getMessagingService(silent.sid)).toMatchObject({ inboundRequestUrl: '', useInboundWebhookOnNumber: false });
       expect(w.sim.getShortCode('72360')).toMatchObject({ smsUrl: DEMO_URL, smsMethod: 'POST' });
