@@ -1,6 +1,7 @@
 /** Failure injection: how the simulated network misbehaves, set through setFaults or PUT /_sim/faults. */
 
-export type CreateFault = 'server-error' | 'timeout' | 'accept-then-timeout' | 'rate-limit';
+/** `queue-full` is Twilio's 21611: the sender already has more than 10 hours of messages queued. */
+export type CreateFault = 'server-error' | 'timeout' | 'accept-then-timeout' | 'rate-limit' | 'queue-full';
 
 /** How a webhook target fails: the connection refused, a 500 answer, or no answer in time. */
 export type WebhookFailure = 'refuse' | 'server-error' | 'timeout';

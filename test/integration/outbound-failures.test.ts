@@ -79,6 +79,15 @@ for (const engine of ENGINES) {
       expect((await attemptsOf(world, message.id)).map((a) => a.state)).toEqual(['failed', 'accepted']);
     });
 
+    it("21611 (the sender's queue at Twilio is full) is retried after a backoff, never failed at once, and goes out once", async () => {
+      world = await createTwilioWorld(engine);
+      world.sim.setFaults({ nextCreateFaults: ['queue-full'] });
+      const message = await text('Sent while the queue is full');
+      await settled(world, message.id, 'delivered');
+      expect(sentTo(world.sim, CUSTOMER_PHONE)).toHaveLength(1);
+      expect((await attemptsOf(world, message.id)).map((a) => a.state)).toEqual(['failed', 'accepted']);
+    });
+
     it('a refused connection is retried after a backoff and goes out once', async () => {
       world = await createTwilioWorld(engine);
       const config = world.server.ctx.config;

@@ -57,10 +57,12 @@ describe('REST fault injection', () => {
   });
 
   it('applies queued faults to the next creates, in order', async () => {
-    w.sim.setFaults({ nextCreateFaults: ['server-error', 'rate-limit'] });
+    w.sim.setFaults({ nextCreateFaults: ['server-error', 'rate-limit', 'queue-full'] });
     expect((await twilioError(send())).code).toBe(20500);
     const limited = await twilioError(send());
     expect([limited.status, limited.code]).toEqual([429, 20429]);
+    const queueFull = await twilioError(send());
+    expect([queueFull.status, queueFull.code]).toEqual([400, 21611]);
     await expect(send()).resolves.toMatchObject({ status: 'queued' });
     expect(w.sim.messages()).toHaveLength(1);
   });

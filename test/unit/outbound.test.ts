@@ -11,6 +11,8 @@ describe("what a Twilio error means for a send (SPEC §5)", () => {
     expect(classifyTwilioError(network('ECONNREFUSED')).kind).toBe('retry');
     expect(classifyTwilioError(network('ENOTFOUND')).kind).toBe('retry');
     expect(classifyTwilioError(rest(429, 20429)).kind).toBe('retry');
+    // 21611: the sender's queue at Twilio is full — a 400 that means "later", not "never".
+    expect(classifyTwilioError(rest(400, 21611)).kind).toBe('retry');
   });
   it('treats a timeout, a reset connection or a 5xx as unknown: Twilio may have the message', () => {
     expect(classifyTwilioError(network('ECONNABORTED', 'timeout of 15000ms exceeded')).kind).toBe('unknown');
@@ -31,12 +33,16 @@ describe('plain reasons for error codes', () => {
   it('says what happened in words, and falls back on Twilio’s own message', () => {
     expect(twilioErrorReason(21610)).toMatch(/unsubscribed.*STOP/);
     expect(twilioErrorReason(30006)).toMatch(/landline/);
-    for (const code of [21211, 21617, 21606, 30003, 30004, 30005, 30007, 30008]) expect(twilioErrorReason(code)).not.toMatch(/error \d+/);
-    expect(twilioErrorReason(99999, 'Something odd')).toBe('Twilio refused the message (error 99999): Something odd');
+    const met = [21211, 21408, 21606, 21610, 21611, 21612, 21614, 21617, 21635, 30003, 30004, 30005, 30006, 30007, 30008, 30019, 30032, 30034, 30035, 30036];
+    for (const code of met) expect(twilioErrorReason(code), `reason for ${code}`).not.toMatch(/error \d+|error dictionary/);
+    // A code Parley has no words for says where Twilio explains it.
+    expect(twilioErrorReason(99999, 'Something odd')).toBe(
+      "Twilio refused the message (error 99999): Something odd — look the code up in Twilio's error dictionary: https://www.twilio.com/docs/api/errors/99999",
+    );
     // A stored reason never keeps the Account SID Twilio's text may quote (SPEC §2).
     const sid = 'AC' + '0123456789abcdef'.repeat(2);
     expect(twilioErrorReason(20404, `The requested resource /2010-04-01/Accounts/${sid}/Messages.json was not found`)).toBe(
-      'Twilio refused the message (error 20404): The requested resource /2010-04-01/Accounts/AC…cdef/Messages.json was not found',
+      "Twilio refused the message (error 20404): The requested resource /2010-04-01/Accounts/AC…cdef/Messages.json was not found — look the code up in Twilio's error dictionary: https://www.twilio.com/docs/api/errors/20404",
     );
   });
   it('gives error fields only to failed and undelivered', () => {

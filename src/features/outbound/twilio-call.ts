@@ -1,3 +1,4 @@
+import { isRetriedLater } from '../../domain/twilio-errors.js';
 import { describeTwilioError, type TwilioClient } from '../twilio/client.js';
 
 /** What a call to Twilio tells us about a send, in the terms of SPEC §5. */
@@ -8,7 +9,7 @@ export type CallOutcome =
   | { kind: 'rejected'; code: number | null; message: string }
   /** 20003: the account's credentials no longer work; sending waits for a new token. */
   | { kind: 'paused'; message: string }
-  /** Twilio certainly did not take it (connection refused, 20429): try again after a backoff. */
+  /** Twilio certainly did not take it (connection refused, 20429, 21611): try again after a backoff. */
   | { kind: 'retry'; message: string }
   /** Twilio may or may not have it (timeout, 5xx, connection lost mid-call): check before sending again. */
   | { kind: 'unknown'; message: string };
@@ -23,7 +24,7 @@ export function classifyTwilioError(err: unknown): CallOutcome {
     if (!failure.timedOut && typeof code === 'string' && NEVER_CONNECTED.has(code)) return { kind: 'retry', message: failure.message };
     return { kind: 'unknown', message: failure.message };
   }
-  if (failure.code === 20429 || failure.status === 429) return { kind: 'retry', message: failure.message };
+  if (isRetriedLater(failure.code) || failure.status === 429) return { kind: 'retry', message: failure.message };
   if (failure.code === 20003 || failure.status === 401) return { kind: 'paused', message: failure.message };
   if (failure.status !== null && failure.status >= 400 && failure.status < 500) return { kind: 'rejected', code: failure.code, message: failure.message };
   return { kind: 'unknown', message: failure.message };

@@ -91,7 +91,7 @@ export const faultsBody = z
     serverErrorRate: rate,
     timeoutRate: rate,
     acceptThenTimeoutRate: rate,
-    nextCreateFaults: z.array(z.enum(['server-error', 'timeout', 'accept-then-timeout', 'rate-limit'])),
+    nextCreateFaults: z.array(z.enum(['server-error', 'timeout', 'accept-then-timeout', 'rate-limit', 'queue-full'])),
     hangMs: z.number().int().min(0),
     messagesPerSecond: z.number().positive().nullable(),
     callbackDelayMs: z.number().int().min(0),

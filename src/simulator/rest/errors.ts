@@ -40,4 +40,6 @@ export const notFound = (path: string): TwilioApiError =>
   new TwilioApiError(404, 20404, `The requested resource ${path} was not found`);
 export const serverError = (): TwilioApiError => new TwilioApiError(500, 20500, 'Internal Server Error');
 export const tooManyRequests = (): TwilioApiError => new TwilioApiError(429, 20429, 'Too Many Requests');
+export const queueFull = (): TwilioApiError =>
+  new TwilioApiError(400, 21611, "This 'From' number has exceeded the maximum number of queued messages");
 export const badRequest = (code: number, message: string): TwilioApiError => new TwilioApiError(400, code, message);

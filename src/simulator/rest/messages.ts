@@ -4,7 +4,7 @@ import { startOutboundDelivery } from '../delivery/outbound.js';
 import { happens, type CreateFault } from '../faults.js';
 import type { SimMessage } from '../model.js';
 import { requestAccount } from './auth.js';
-import { badRequest, notFound, requestPath, serverError, tooManyRequests } from './errors.js';
+import { badRequest, notFound, queueFull, requestPath, serverError, tooManyRequests } from './errors.js';
 import { hangThenDrop } from './fault-hook.js';
 import { asForm, param, type Form } from './form.js';
 import { buildOutboundMessage } from './message-create.js';
@@ -22,6 +22,7 @@ export function registerMessages(api: FastifyInstance, ctx: SimContext): void {
     const fault = nextCreateFault(ctx);
     if (fault === 'server-error') throw serverError();
     if (fault === 'rate-limit') throw tooManyRequests();
+    if (fault === 'queue-full') throw queueFull();
     if (fault === 'timeout') return hangThenDrop(ctx, reply);
 
     const message = buildOutboundMessage(ctx, account, asForm(request.body));
