@@ -56,6 +56,10 @@ export interface TwilioAccountsTable {
   connectedBy: string | null;
   /** Set when Twilio answered 20003 to a send: sending waits until the token is replaced. */
   pausedAt: Millis | null;
+  /** Webhooks naming this account refused for their signature since the last valid one (0 when none). */
+  signatureFailures: ColumnType<number, number | undefined, number>;
+  /** When the latest of those was refused. */
+  signatureFailureAt: Millis | null;
 }
 
 export type SenderType = 'phone_number' | 'short_code' | 'messaging_service';

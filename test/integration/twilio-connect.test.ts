@@ -22,7 +22,7 @@ for (const engine of ENGINES) {
       world = await createTwilioWorld(engine, { connect: false });
       const before = await world.admin.api.get(INTEGRATION);
       expect(before.status).toBe(200);
-      expect(before.body).toEqual({ publicUrl: world.publicUrl, connected: false, accountSid: null, connectedAt: null, connectedBy: null, paused: false, senders: [] });
+      expect(before.body).toEqual({ publicUrl: world.publicUrl, connected: false, accountSid: null, connectedAt: null, connectedBy: null, paused: false, senders: [], signatureFailures: { count: 0, lastAt: null } });
 
       const res = await world.admin.api.put(INTEGRATION, { accountSid: world.account.sid, authToken: world.account.authToken });
       expect(res.status).toBe(200);

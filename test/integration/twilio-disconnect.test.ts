@@ -86,7 +86,7 @@ for (const engine of ENGINES) {
       expect(await db.selectFrom('conversations').select(['id', 'senderId']).execute()).toEqual([{ id: seeded.conversationId, senderId: phone.id }]);
       expect(await db.selectFrom('customers').select('id').execute()).toEqual([{ id: seeded.customerId }]);
 
-      expect((await w.admin.api.get(INTEGRATION)).body).toEqual({ publicUrl: w.publicUrl, connected: false, accountSid: null, connectedAt: null, connectedBy: null, paused: false, senders: [] });
+      expect((await w.admin.api.get(INTEGRATION)).body).toEqual({ publicUrl: w.publicUrl, connected: false, accountSid: null, connectedAt: null, connectedBy: null, paused: false, senders: [], signatureFailures: { count: 0, lastAt: null } });
       expect((await w.agent.api.get('/api/senders')).body.items).toEqual([]);
       const audit = (await w.admin.api.get('/api/audit')).body.items;
       expect(audit[0]).toMatchObject({ action: 'twilio.disconnected', target: `AC…${w.account.sid.slice(-4)}`, actor: { id: w.admin.id } });

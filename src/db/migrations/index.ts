@@ -4,6 +4,7 @@ import * as initial from './0001_initial.js';
 import * as jobSubject from './0002_job_subject.js';
 import * as loginAttempts from './0003_login_attempts.js';
 import * as senderPreviousWebhook from './0004_sender_previous_webhook.js';
+import * as signatureFailures from './0005_signature_failures.js';
 
 type Step = { up(db: Kysely<any>, engine: Engine): Promise<void> };
 
@@ -13,6 +14,7 @@ const steps: Record<string, Step> = {
   '0002_job_subject': jobSubject,
   '0003_login_attempts': loginAttempts,
   '0004_sender_previous_webhook': senderPreviousWebhook,
+  '0005_signature_failures': signatureFailures,
 };
 
 export function migrationsFor(engine: Engine): Record<string, Migration> {

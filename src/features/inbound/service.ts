@@ -17,9 +17,10 @@ import { publishCommitted } from '../events/publish.js';
 import { addInboundMedia, type InboundMediaItem } from '../media/service.js';
 import type { ConnectedAccount } from '../twilio/accounts.js';
 import { findInboundSender, type SenderRow } from '../twilio/messaging.js';
-import { authenticateTwilioRequest, withoutControls, type TwilioParams, type TwilioWebhook } from '../twilio/webhook.js';
+import { authenticateTwilioRequest, reportSignatureMismatch, withoutControls, type TwilioParams, type TwilioWebhook } from '../twilio/webhook.js';
+import { unservedChannel, warnUnservedChannel, type UnservedMessage } from './channels.js';
 
-export type InboundOutcome = 'stored' | 'duplicate';
+export type InboundOutcome = 'stored' | 'duplicate' | 'ignored';
 
 /**
  * SPEC §4, one named step after another (receiveInTransaction). Step 1, the 64 KiB cap, is the
@@ -38,24 +39,36 @@ export async function receiveInboundMessage(ctx: Context, webhook: TwilioWebhook
     if (isUniqueViolation(err) && params.MessageSid && (await isMessageStored(ctx.db, params.MessageSid))) return 'duplicate';
     throw err;
   }
-  if ('refused' in received) throw received.refused;
+  if ('refused' in received) {
+    await reportSignatureMismatch(ctx, received.refused);
+    throw received.refused;
+  }
+  if ('unserved' in received) {
+    warnUnservedChannel(ctx, received.unserved);
+    return 'ignored';
+  }
   if (!received.stored) return 'duplicate';
   await publishCommitted(ctx, await inboundEvents(ctx, received.stored));
   if (received.stored.media.length > 0) ctx.wakeWorker();
   return 'stored';
 }
 
-type Received = { refused: AppError } | { stored: StoredInbound | null };
+type Received = { refused: AppError } | { unserved: UnservedMessage } | { stored: StoredInbound | null };
 
 /**
- * Steps 2 to 7 in one transaction. Steps 2 to 6 only read, so a refusal comes back as a value
- * instead of a throw and leaves the transaction (which other webhooks may share) untouched.
+ * Steps 2 to 7 in one transaction. Steps 2 to 6 only read (but for clearing a run of signature
+ * failures once a valid one arrives), so a refusal comes back as a value instead of a throw and
+ * leaves the transaction (which other webhooks may share) to commit.
  */
 async function receiveInTransaction(ctx: Context, tx: Tx, webhook: TwilioWebhook): Promise<Received> {
   let checked: { account: ConnectedAccount; message: InboundMessage; sender: SenderRow };
   try {
     const account = await authenticateTwilioRequest(ctx, tx, webhook); // steps 2–3
-    const message = requireMessageFields(withoutControls(webhook.params)); // step 4
+    const fields = withoutControls(webhook.params);
+    const message = requireMessageFields(fields); // step 4
+    // Before From is normalized: `whatsapp:+1…` would pass for the phone number it carries.
+    const unserved = unservedChannel(account, { from: fields.From!, to: fields.To! });
+    if (unserved) return { unserved };
     const sender = await findSender(tx, account, message); // step 5
     if (await isMessageStored(tx, message.messageSid)) return { stored: null }; // step 6
     checked = { account, message, sender };

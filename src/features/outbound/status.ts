@@ -5,14 +5,14 @@ import { advanceMessage, presentedMessageRow } from '../conversations/service.js
 import { messageEvent } from '../events/app-event.js';
 import { publishCommitted } from '../events/publish.js';
 import type { ConnectedAccount } from '../twilio/accounts.js';
-import { authenticateTwilioRequest, withoutControls, type TwilioParams, type TwilioWebhook } from '../twilio/webhook.js';
+import { authenticateTwilioWebhook, withoutControls, type TwilioParams, type TwilioWebhook } from '../twilio/webhook.js';
 import * as q from './queries.js';
 
 type CallbackAttempt = NonNullable<Awaited<ReturnType<typeof q.attemptForCallback>>>;
 
 /** POST /webhooks/twilio/status: authenticated like every Twilio webhook (SPEC §4 steps 1–3), then applied. */
 export async function receiveStatusCallback(ctx: Context, webhook: TwilioWebhook, attemptId: string | undefined): Promise<void> {
-  const account = await authenticateTwilioRequest(ctx, ctx.db, webhook);
+  const account = await authenticateTwilioWebhook(ctx, webhook);
   await applyStatusCallback(ctx, account, attemptId, withoutControls(webhook.params));
 }
 

@@ -1,6 +1,7 @@
 import type { AvailableNumber, TwilioNumber } from './twilio-api.js';
 import type { SenderRow, TwilioAccountRow } from './queries.js';
 import { iso } from '../../domain/time.js';
+import { SIGNATURE_FAILURE_WINDOW_MS } from './webhook.js';
 
 /** SPEC §7 sender: the fields that do not apply to its type are null. */
 export function presentSender(s: SenderRow) {
@@ -31,7 +32,7 @@ export function presentAddedSender(s: SenderRow, warnings: readonly SenderWarnin
 }
 
 /** The integration as admins see it: the Account SID may be shown, the Auth Token never is. */
-export function presentIntegration(account: TwilioAccountRow | undefined, connectedBy: { id: string; name: string } | null, senders: SenderRow[], publicUrl: string) {
+export function presentIntegration(account: TwilioAccountRow | undefined, connectedBy: { id: string; name: string } | null, senders: SenderRow[], publicUrl: string, now: number) {
   return {
     // The address Parley gives Twilio for its webhooks, so an admin can see what Twilio calls.
     publicUrl,
@@ -41,7 +42,15 @@ export function presentIntegration(account: TwilioAccountRow | undefined, connec
     connectedBy: account ? connectedBy : null,
     paused: account ? account.pausedAt !== null : false,
     senders: account ? senders.map(presentSender) : [],
+    signatureFailures: presentSignatureFailures(account, now),
   };
+}
+
+/** Webhooks refused for their signature in the last 24 hours: a run older than that is over. */
+function presentSignatureFailures(account: TwilioAccountRow | undefined, now: number): { count: number; lastAt: string | null } {
+  const at = account?.signatureFailureAt ?? null;
+  if (!account || at === null || account.signatureFailures === 0 || now - at > SIGNATURE_FAILURE_WINDOW_MS) return { count: 0, lastAt: null };
+  return { count: account.signatureFailures, lastAt: iso(at) };
 }
 
 /**

@@ -77,6 +77,29 @@ export const releaseSendersOfAccount = async (conn: Conn, twilioAccountId: strin
   await conn.updateTable('senders').set({ twilioAccountId: null }).where('twilioAccountId', '=', twilioAccountId).execute();
 };
 
+/**
+ * One more webhook refused for its signature. A run of failures that went quiet for `windowMs`
+ * starts again at one, so the count never carries failures older than the window into a new run.
+ */
+export const countSignatureFailure = (conn: Conn, id: string, now: number, windowMs: number) =>
+  conn
+    .updateTable('twilioAccounts')
+    .set((eb) => ({
+      signatureFailures: eb
+        .case()
+        .when(eb.or([eb('signatureFailureAt', 'is', null), eb('signatureFailureAt', '<', now - windowMs)]))
+        .then(1)
+        .else(eb('signatureFailures', '+', 1))
+        .end(),
+      signatureFailureAt: now,
+    }))
+    .where('id', '=', id)
+    .execute();
+
+/** A valid webhook ends the run; called only when the row read says there is one, so it costs no write otherwise. */
+export const clearSignatureFailures = (conn: Conn, id: string) =>
+  conn.updateTable('twilioAccounts').set({ signatureFailures: 0, signatureFailureAt: null }).where('id', '=', id).where('signatureFailures', '>', 0).execute();
+
 /** Compare-and-set, so a token replaced while a rotation runs is never overwritten with the old one. */
 export const replaceSealedToken = async (conn: Conn, id: string, previous: string, next: string) => {
   const result = await conn.updateTable('twilioAccounts').set({ authTokenSealed: next }).where('id', '=', id).where('authTokenSealed', '=', previous).executeTakeFirst();

@@ -25,10 +25,10 @@ import { fetchAccountStatus, TwilioRefused } from './twilio-api.js';
 
 export async function integrationView(ctx: Context, auth: AuthUser) {
   const account = await q.findAccountOfOrganization(ctx.db, auth.organizationId);
-  if (!account) return presentIntegration(undefined, null, [], ctx.config.publicUrl);
+  if (!account) return presentIntegration(undefined, null, [], ctx.config.publicUrl, ctx.clock.now());
   const senders = (await q.listSenders(ctx.db, auth.organizationId, { activeOnly: true })).filter((s) => s.twilioAccountId === account.id);
   const user = account.connectedBy ? (await listUsers(ctx, auth)).find((u) => u.id === account.connectedBy) : undefined;
-  return presentIntegration(account, user ? { id: user.id, name: user.name } : null, senders, ctx.config.publicUrl);
+  return presentIntegration(account, user ? { id: user.id, name: user.name } : null, senders, ctx.config.publicUrl, ctx.clock.now());
 }
 
 /** Connects an account, or replaces the token of the one already connected (same SID). */

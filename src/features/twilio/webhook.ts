@@ -3,8 +3,8 @@ import type { Context } from '../../context.js';
 import type { Conn } from '../../db/database.js';
 import { hasForbiddenControl, stripControls } from '../../domain/text.js';
 import { AppError } from '../../errors.js';
-import { unseal, type ConnectedAccount } from './accounts.js';
-import { findAccountBySid } from './queries.js';
+import { maskSid, unseal, type ConnectedAccount } from './accounts.js';
+import { clearSignatureFailures, countSignatureFailure, findAccountBySid, type TwilioAccountRow } from './queries.js';
 
 export type TwilioParams = Record<string, string>;
 
@@ -21,12 +21,56 @@ export interface TwilioWebhook {
  * SPEC §4 steps 2 and 3, shared by every Twilio webhook (step 1, the 64 KiB cap, is the form
  * parser's body limit): the connected account named by AccountSid, then X-Twilio-Signature
  * checked with that account's token over the full public URL and the POST parameters, exactly
- * as Twilio's own validateRequest does. Either refusal stores nothing.
+ * as Twilio's own validateRequest does. Either refusal stores nothing. A valid signature ends a
+ * run of failures (SPEC §10), written only when the row just read says there is one.
  */
 export async function authenticateTwilioRequest(ctx: Context, conn: Conn, webhook: TwilioWebhook): Promise<ConnectedAccount> {
-  const account = await findWebhookAccount(ctx, conn, webhook.params);
+  const row = await findWebhookAccount(conn, webhook.params);
+  const account = unseal(ctx, row);
   checkSignature(ctx, account, webhook);
+  if (row.signatureFailures > 0) await clearSignatureFailures(conn, row.id);
   return account;
+}
+
+/** authenticateTwilioRequest outside any transaction, reporting a signature mismatch at once. */
+export async function authenticateTwilioWebhook(ctx: Context, webhook: TwilioWebhook): Promise<ConnectedAccount> {
+  try {
+    return await authenticateTwilioRequest(ctx, ctx.db, webhook);
+  } catch (err) {
+    await reportSignatureMismatch(ctx, err);
+    throw err;
+  }
+}
+
+/** How long a run of signature failures is shown after the latest one. */
+export const SIGNATURE_FAILURE_WINDOW_MS = 24 * 3_600_000;
+
+/**
+ * A webhook that names a connected account but does not carry its signature (SPEC §10). Twilio
+ * signs with the token its console holds and the URL it calls, so this is a rotated token or a
+ * PUBLIC_URL that is not Twilio's address — the refusal must be seen, not only answered 403.
+ */
+export class SignatureMismatch extends AppError {
+  constructor(
+    readonly accountId: string,
+    readonly accountSid: string,
+    readonly verifiedUrl: string,
+  ) {
+    super('forbidden', 'Invalid X-Twilio-Signature');
+  }
+}
+
+/**
+ * Logs and counts a SignatureMismatch (anything else is left alone). Called after the request's
+ * transaction, which a refusal leaves untouched.
+ */
+export async function reportSignatureMismatch(ctx: Context, err: unknown): Promise<void> {
+  if (!(err instanceof SignatureMismatch)) return;
+  ctx.log.warn(
+    { accountSid: maskSid(err.accountSid), url: err.verifiedUrl, path: new URL(err.verifiedUrl).pathname },
+    "Twilio webhook refused: its X-Twilio-Signature does not match. The Auth Token was probably rotated in Twilio's console (enter the new one in Parley's settings), or PUBLIC_URL is not the address Twilio calls",
+  );
+  await countSignatureFailure(ctx.db, err.accountId, ctx.clock.now(), SIGNATURE_FAILURE_WINDOW_MS);
 }
 
 /**
@@ -42,18 +86,18 @@ export function formParams(body: unknown): TwilioParams {
   return out;
 }
 
-async function findWebhookAccount(ctx: Context, conn: Conn, params: TwilioParams): Promise<ConnectedAccount> {
+async function findWebhookAccount(conn: Conn, params: TwilioParams): Promise<TwilioAccountRow> {
   const sid = params.AccountSid;
   // The row is read on every webhook, so a disconnect or a replaced token counts at once.
   // No SID holds a control character, and PostgreSQL could not even look one up.
   const row = sid && !hasForbiddenControl(sid) ? await findAccountBySid(conn, sid) : undefined;
   if (!row) throw new AppError('forbidden', 'Unknown or disconnected Twilio account');
-  return unseal(ctx, row);
+  return row;
 }
 
 function checkSignature(ctx: Context, account: ConnectedAccount, { path, signature, params }: TwilioWebhook): void {
   const url = ctx.config.publicUrl + path;
   if (signature === undefined || !twilio.validateRequest(account.authToken, signature, url, params)) {
-    throw new AppError('forbidden', 'Invalid X-Twilio-Signature');
+    throw new SignatureMismatch(account.id, account.accountSid, url);
   }
 }

@@ -10,6 +10,7 @@ export function aTwilioIntegration(overrides: Partial<TwilioIntegration> = {}): 
     connectedBy: null,
     paused: false,
     senders: [],
+    signatureFailures: { count: 0, lastAt: null },
     ...overrides,
   };
 }
