@@ -5,7 +5,7 @@ import { navigate, useRoute } from '../lib/router';
 import { NewConversationDialog } from '../conversation/NewConversationDialog';
 import { SettingsPage } from '../settings/SettingsPage';
 import { AppHeader } from './AppHeader';
-import { PausedBanner } from './PausedBanner';
+import { TwilioBanners } from './TwilioBanners';
 import { ShortcutsDialog } from './ShortcutsDialog';
 import { useSession } from './session';
 
@@ -39,7 +39,7 @@ export function Workspace() {
         Skip to content
       </a>
       <AppHeader route={route} onNewConversation={() => setComposing(true)} onShowShortcuts={() => setShowShortcuts(true)} />
-      {isAdmin && <PausedBanner />}
+      {isAdmin && <TwilioBanners />}
       <main id="main" className="app-main" tabIndex={-1}>
         {settings ? <SettingsPage tab={route.tab} /> : <InboxScreen route={route.name === 'inbox' ? route : { name: 'inbox', view: 'open', conversationId: null }} />}
       </main>

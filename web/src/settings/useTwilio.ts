@@ -2,7 +2,7 @@ import { useCallback, useEffect, useState } from 'react';
 import * as api from '../api/api';
 import { errorMessage } from '../api/http';
 import type { TwilioIntegration } from '../api/types';
-import { notifyTwilioChanged } from '../app/PausedBanner';
+import { notifyTwilioChanged } from '../app/TwilioBanners';
 import { useDirectory } from '../app/session';
 
 /** The organization's Twilio connection and senders, reloaded after every change. */
