@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { eventually } from '../helpers/api.js';
 import { attemptsOf, messageRow, sentTo } from '../helpers/outbound.js';
 import { ENGINES } from '../helpers/server.js';
+import { clientFor } from '../../src/features/twilio/accounts.js';
 import { createTwilioWorld, CUSTOMER_PHONE, SUPPORT_NUMBER, type TwilioWorld } from '../helpers/twilio-world.js';
 
 /*
@@ -94,6 +95,58 @@ for (const engine of ENGINES) {
       await eventually(async () => (await jobsLeft()) === 0, { what: 'the send job to finish' });
       expect(sentTo(world.sim, CUSTOMER_PHONE)).toHaveLength(0);
       expect(await attemptsOf(world, message.id)).toMatchObject([{ state: 'accepted', twilioSid: sid }]);
+    });
+
+    describe('when Twilio rewrote what it kept (SPEC §10)', () => {
+      /**
+       * Parley's create answers 500 and leaves the attempt unknown; meanwhile Twilio has `count`
+       * messages from the support number to the customer, as if the create had gone through. The
+       * recheck then finds them only by sender, number (or its redacted form) and time.
+       */
+      async function unknownSendWithMessagesAtTwilio(bodies: string[], body = 'Your order has shipped') {
+        world.sim.setFaults({ nextCreateFaults: ['server-error'] });
+        const message = await text(body);
+        await eventually(async () => (await attemptsOf(world, message.id))[0]?.state === 'unknown', { what: 'an unknown attempt' });
+        const client = clientFor(world.server.ctx, { accountSid: world.account.sid, authToken: world.account.authToken });
+        for (const b of bodies) await client.messages.create({ to: CUSTOMER_PHONE, from: SUPPORT_NUMBER, body: b });
+        return message;
+      }
+
+      it('with Message Redaction on, the one message from that sender to the redacted number is taken as this send — not sent twice', async () => {
+        world = await createTwilioWorld(engine, { env: { SEND_RECHECK_SECONDS: '3' } });
+        world.sim.updateAccount(world.account.sid, { redaction: { body: true, phoneNumbers: true } });
+        const message = await unknownSendWithMessagesAtTwilio(['Your order has shipped']);
+        await eventually(async () => (await jobsLeft()) === 0, { what: 'the send job to finish', timeoutMs: 20_000 });
+        const sent = sentTo(world.sim, CUSTOMER_PHONE);
+        expect(sent).toHaveLength(1);
+        expect(await messageRow(world, message.id)).toMatchObject({ twilioSid: sent[0]!.sid });
+        expect(await attemptsOf(world, message.id)).toMatchObject([{ state: 'accepted', twilioSid: sent[0]!.sid }]);
+      });
+
+      it('with Smart Encoding rewriting the body, the one message in the attempt\'s minute is taken as this send', async () => {
+        world = await createTwilioWorld(engine, { env: { SEND_RECHECK_SECONDS: '3' } });
+        const message = await unknownSendWithMessagesAtTwilio(["Don't worry"], 'Don\u2019t worry');
+        await eventually(async () => (await jobsLeft()) === 0, { what: 'the send job to finish', timeoutMs: 20_000 });
+        const sent = sentTo(world.sim, CUSTOMER_PHONE);
+        expect(sent).toHaveLength(1);
+        expect(await messageRow(world, message.id)).toMatchObject({ twilioSid: sent[0]!.sid });
+      });
+
+      it('two candidates: the message fails for an agent to check, and nothing is sent again', async () => {
+        world = await createTwilioWorld(engine, { env: { SEND_RECHECK_SECONDS: '3' } });
+        world.sim.updateAccount(world.account.sid, { redaction: { body: true, phoneNumbers: true } });
+        const message = await unknownSendWithMessagesAtTwilio(['Your order has shipped', 'Your order has shipped']);
+        await eventually(async () => (await messageRow(world, message.id)).status === 'failed', { what: 'the message to fail', timeoutMs: 20_000 });
+        await eventually(async () => (await jobsLeft()) === 0, { what: 'the send job to finish' });
+        expect(await messageRow(world, message.id)).toMatchObject({ errorCode: null, errorMessage: 'Twilio may have sent this: check before retrying', twilioSid: null });
+        expect(sentTo(world.sim, CUSTOMER_PHONE)).toHaveLength(2);
+        expect(await attemptsOf(world, message.id)).toMatchObject([{ state: 'failed' }]);
+
+        // The agent checked and retries: that sends afresh.
+        expect((await world.agent.api.post(`/api/messages/${message.id}/retry`)).status).toBe(202);
+        await eventually(async () => (await messageRow(world, message.id)).status === 'delivered', { what: 'the retried message to be delivered' });
+        expect(sentTo(world.sim, CUSTOMER_PHONE)).toHaveLength(3);
+      });
     });
   });
 }

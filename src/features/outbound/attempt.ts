@@ -10,7 +10,7 @@ import { publishCommitted } from '../events/publish.js';
 import { clientFor, type ConnectedAccount } from '../twilio/accounts.js';
 import { pauseAccount } from '../twilio/messaging.js';
 import * as q from './queries.js';
-import { findSentMessage, type SentMessage } from './recheck.js';
+import { findSentMessage, type Recheck, type SentMessage } from './recheck.js';
 import { sendPayload, type SendPayload } from './payload.js';
 import { classifyTwilioError, senderParams, type CallOutcome } from './twilio-call.js';
 
@@ -103,27 +103,45 @@ export async function waitForToken(ctx: Context, job: Job, payload: SendPayload)
  * SPEC §5: an attempt whose outcome is unknown is never sent again before it is checked. A
  * status callback naming it settles it; failing that, once SEND_RECHECK_SECONDS have passed,
  * Twilio's list of messages to that number is searched. Found: the attempt adopts its SID.
- * Not found: the attempt is superseded and the caller sends again ('absent').
+ * Several that could be it (SPEC §10): the message fails for an agent to check. Not found: the
+ * attempt is superseded and the caller sends again ('absent').
  */
 export async function recheck(ctx: Context, sc: Send, account: ConnectedAccount, last: LastAttempt): Promise<void | RunLater | 'absent'> {
   const due = (last.finishedAt ?? last.startedAt) + ctx.config.sendRecheckSeconds * 1000;
   if (ctx.clock.now() < due) return new RunLater(due);
-  let found: SentMessage | null;
+  let checked: Recheck;
   try {
-    found = await findSentMessage(ctx.db, clientFor(ctx, account), { to: sc.customerPhone, body: sc.body, sender: senderParams(sc), startedAt: last.startedAt });
+    checked = await findSentMessage(ctx.db, clientFor(ctx, account), { to: sc.customerPhone, body: sc.body, sender: senderParams(sc), startedAt: last.startedAt });
   } catch (err) {
     const outcome = classifyTwilioError(err);
     if (outcome.kind === 'paused') return pause(ctx, sc);
     throw new Error(`Could not check with Twilio whether an unconfirmed send went out: ${withoutAccountSids('message' in outcome ? outcome.message : String(err))}`);
   }
-  if (found) {
-    ctx.log.info({ messageId: sc.id, attemptId: last.id, sid: found.sid }, 'unconfirmed send found at Twilio; adopting its SID');
-    await adopt(ctx, sc, last.id, found);
+  if (checked.kind === 'found') {
+    ctx.log.info({ messageId: sc.id, attemptId: last.id, sid: checked.message.sid }, 'unconfirmed send found at Twilio; adopting its SID');
+    await adopt(ctx, sc, last.id, checked.message);
     return;
+  }
+  if (checked.kind === 'ambiguous') {
+    ctx.log.warn({ messageId: sc.id, attemptId: last.id, candidates: checked.candidates }, 'unconfirmed send matches several messages at Twilio; not sending again');
+    return failUnconfirmed(ctx, sc, last.id);
   }
   const superseded = await q.settleAttempt(ctx.db, last.id, ['started', 'unknown'], 'superseded', { now: ctx.clock.now() });
   if (superseded) ctx.log.info({ messageId: sc.id, attemptId: last.id }, 'unconfirmed send not at Twilio; sending again');
   return superseded ? 'absent' : undefined;
+}
+
+/**
+ * Twilio may have sent it, and only a person can tell which message it was: the message fails
+ * with nothing sent again, and the attempt is closed so an agent's retry sends afresh.
+ */
+async function failUnconfirmed(ctx: Context, sc: Send, attemptId: string): Promise<void> {
+  const now = ctx.clock.now();
+  const row = await ctx.db.transaction().execute(async (tx) => {
+    if (!(await q.settleAttempt(tx, attemptId, ['started', 'unknown'], 'failed', { now }))) return undefined;
+    return advanceMessage(tx, sc.id, 'failed', { now, errorCode: null, errorMessage: 'Twilio may have sent this: check before retrying' });
+  });
+  await publishCommitted(ctx, [messageEvent('message.updated', sc.organizationId, await presentedMessageRow(ctx.db, row, sc.mediaCount))]);
 }
 
 /** The job ran out of tries: the message shows failed, with what went wrong, so an agent can retry it. */

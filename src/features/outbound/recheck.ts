@@ -1,4 +1,5 @@
 import type { Conn } from '../../db/database.js';
+import { redactedNumber } from '../../domain/redaction.js';
 import type { TwilioClient } from '../twilio/client.js';
 import type { SenderParams } from './twilio-call.js';
 import * as q from './queries.js';
@@ -46,19 +47,46 @@ interface Listed {
   errorMessage: string | null;
 }
 
+/** What the recheck learned: Twilio has this send, may have it among several, or does not have it. */
+export type Recheck = { kind: 'found'; message: SentMessage } | { kind: 'ambiguous'; candidates: number } | { kind: 'absent' };
+
+/** How far from the attempt's start a message whose body or number Twilio rewrote may be created and still be taken for it. */
+export const ATTEMPT_MINUTE_MS = 60_000;
+
 /**
- * SPEC §5: did Twilio create the message of an attempt whose outcome is unknown? Lists the
- * messages sent to that `To` (no date filter, newest first) and matches on sender, body and a
- * creation time after the attempt began. SIDs that another attempt already owns are skipped, so
- * an earlier identical message ("ok") is never taken for this one. The earliest match wins.
+ * SPEC §5 and §10: did Twilio create the message of an attempt whose outcome is unknown? Lists
+ * the messages sent to that `To` (no date filter, newest first) and matches on sender, body and a
+ * creation time after the attempt began; the earliest match wins. SIDs that another attempt
+ * already owns are skipped, so an earlier identical message ("ok") is never taken for this one.
+ *
+ * Message Redaction (the number's last digits and the body hidden) and Smart Encoding (the body
+ * rewritten) leave nothing exact to match. Then the outbound messages from that sender to that
+ * number, or to its redacted form, created within the attempt's minute count: exactly one is this
+ * send; several cannot be told apart, and sending again could send it twice.
  */
-export async function findSentMessage(conn: Conn, client: TwilioClient, lookup: Lookup): Promise<SentMessage | null> {
+export async function findSentMessage(conn: Conn, client: TwilioClient, lookup: Lookup): Promise<Recheck> {
   const since = lookup.startedAt - CLOCK_SKEW_MS;
-  const candidates: Listed[] = [];
-  let page: ListPage = await client.messages.page({ to: lookup.to, pageSize: PAGE_SIZE });
+  const listed = (await listOutboundSince(client, lookup.to, since)).filter((m) => isFromSender(m, lookup));
+  const exact = await unowned(conn, listed.filter((m) => hasBody(m, lookup.body)));
+  if (exact.length > 0) return found(exact.sort((a, b) => a.dateCreated.getTime() - b.dateCreated.getTime())[0]!);
+
+  const redacted = redactedNumber(lookup.to);
+  const hidden = redacted === lookup.to ? [] : (await listOutboundSince(client, redacted, since)).filter((m) => isFromSender(m, lookup));
+  const nearby = (m: Listed) => Math.abs(m.dateCreated.getTime() - lookup.startedAt) <= ATTEMPT_MINUTE_MS;
+  const loose = await unowned(conn, [...listed, ...hidden].filter(nearby));
+  if (loose.length === 1) return found(loose[0]!);
+  return loose.length > 1 ? { kind: 'ambiguous', candidates: loose.length } : { kind: 'absent' };
+}
+
+const found = (m: Listed): Recheck => ({ kind: 'found', message: { sid: m.sid, status: m.status, errorCode: m.errorCode, errorMessage: m.errorMessage } });
+
+/** Twilio's outbound messages to `to`, back to `since` (the list is newest first). */
+async function listOutboundSince(client: TwilioClient, to: string, since: number): Promise<Listed[]> {
+  const listed: Listed[] = [];
+  let page: ListPage = await client.messages.page({ to, pageSize: PAGE_SIZE });
   for (let pages = 1; ; pages++) {
     const items = page.instances as Listed[];
-    candidates.push(...items.filter((m) => isOurs(m, lookup, since)));
+    listed.push(...items.filter((m) => m.direction.startsWith('outbound') && m.dateCreated.getTime() >= since));
     const reachedOlder = items.length === 0 || items[items.length - 1]!.dateCreated.getTime() < since;
     const next = reachedOlder || pages >= MAX_PAGES ? undefined : page.nextPage();
     if (!next) break;
@@ -66,16 +94,21 @@ export async function findSentMessage(conn: Conn, client: TwilioClient, lookup: 
     if (!nextPage) break;
     page = nextPage;
   }
-  if (candidates.length === 0) return null;
-  const owned = await q.ownedSids(conn, candidates.map((m) => m.sid));
-  const match = candidates.filter((m) => !owned.has(m.sid)).sort((a, b) => a.dateCreated.getTime() - b.dateCreated.getTime())[0];
-  return match ? { sid: match.sid, status: match.status, errorCode: match.errorCode, errorMessage: match.errorMessage } : null;
+  return listed;
 }
 
-function isOurs(m: Listed, lookup: Lookup, since: number): boolean {
-  if (!m.direction.startsWith('outbound')) return false;
-  if (m.dateCreated.getTime() < since) return false;
-  const body = m.body ?? '';
-  if (body !== lookup.body && body !== TRIAL_PREFIX + lookup.body) return false;
-  return 'from' in lookup.sender ? m.from === lookup.sender.from : m.messagingServiceSid === lookup.sender.messagingServiceSid;
+/** The candidates no other attempt has taken (one list call may show a message twice: by number and redacted). */
+async function unowned(conn: Conn, candidates: Listed[]): Promise<Listed[]> {
+  if (candidates.length === 0) return [];
+  const owned = await q.ownedSids(conn, candidates.map((m) => m.sid));
+  const bySid = new Map(candidates.filter((m) => !owned.has(m.sid)).map((m) => [m.sid, m]));
+  return [...bySid.values()];
 }
+
+function hasBody(m: Listed, body: string): boolean {
+  const shown = m.body ?? '';
+  return shown === body || shown === TRIAL_PREFIX + body;
+}
+
+const isFromSender = (m: Listed, lookup: Lookup): boolean =>
+  'from' in lookup.sender ? m.from === lookup.sender.from : m.messagingServiceSid === lookup.sender.messagingServiceSid;
