@@ -1,7 +1,11 @@
+import { EnvHttpProxyAgent, fetch, type Response } from 'undici';
+
 /**
  * Fetches one inbound media file from Twilio (SPEC §4). Credentials go only to Twilio's API host
  * (or TWILIO_API_URL); Twilio answers with a redirect to its CDN, which is followed without them,
- * so the Auth Token never reaches any other host. Reading stops at the size cap.
+ * so the Auth Token never reaches any other host. Reading stops at the size cap. Requests go
+ * through HTTPS_PROXY / HTTP_PROXY unless NO_PROXY names the host (SPEC §10), as the twilio
+ * client's do: a network that lets the REST calls out lets the downloads out too.
  */
 
 /** A failure that retrying cannot fix: the URL is not a Twilio media file, or the file is too large. */
@@ -16,6 +20,16 @@ export interface DownloadOptions {
 }
 
 const TWILIO_API_ORIGIN = 'https://api.twilio.com';
+
+let proxyAware: EnvHttpProxyAgent | undefined;
+
+/**
+ * Made on the first download, reading the proxy variables (either case) then. Plain http://
+ * targets go to an HTTP proxy as absolute-form requests, as the twilio client sends them, rather
+ * than through a CONNECT tunnel that some proxies only allow to port 443. Loopback is proxied
+ * too unless NO_PROXY lists it.
+ */
+const dispatcher = () => (proxyAware ??= new EnvHttpProxyAgent({ proxyTunnel: false }));
 const MAX_REDIRECTS = 5;
 
 /** A media file of a message, the only resource this download may fetch with the account's credentials. */
@@ -40,7 +54,7 @@ export async function downloadTwilioMedia(url: string, opts: DownloadOptions): P
   const signal = AbortSignal.timeout(opts.timeoutMs);
   const authorization = 'Basic ' + Buffer.from(`${opts.accountSid}:${opts.authToken}`).toString('base64');
   let current = new URL(url);
-  let response = await fetch(current, { headers: { authorization }, redirect: 'manual', signal });
+  let response = await fetch(current, { headers: { authorization }, redirect: 'manual', signal, dispatcher: dispatcher() });
   for (let hops = 0; response.status >= 300 && response.status < 400; hops++) {
     const location = response.headers.get('location');
     await response.body?.cancel();
@@ -49,7 +63,7 @@ export async function downloadTwilioMedia(url: string, opts: DownloadOptions): P
     current = new URL(location, current);
     if (current.protocol !== 'https:' && current.protocol !== 'http:') throw new PermanentDownloadError(`redirected to a ${current.protocol} URL`);
     // Manual, credential-free hops: fetch would keep the Authorization header on a same-origin hop.
-    response = await fetch(current, { redirect: 'manual', signal });
+    response = await fetch(current, { redirect: 'manual', signal, dispatcher: dispatcher() });
   }
   if (!response.ok) {
     await response.body?.cancel();
