@@ -1,4 +1,6 @@
+import { sql } from 'kysely';
 import twilio from 'twilio';
+import type { Db } from '../../src/db/database.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { HOUR, countRows, inboundParams, manualClock, postWebhook } from '../helpers/inbound.js';
 import { ENGINES } from '../helpers/server.js';
@@ -6,6 +8,19 @@ import { capturedLog, connectViaApi } from '../helpers/twilio-integration.js';
 import { createTwilioWorld, CUSTOMER_PHONE, SUPPORT_NUMBER, type TwilioWorld } from '../helpers/twilio-world.js';
 
 const ROTATED = 'rotated-in-the-console-0000000000';
+
+/** Counts rows written to twilio_accounts from now on, by a trigger, on either engine. */
+async function countAccountWrites(db: Db, engine: string): Promise<() => Promise<number>> {
+  await sql`create table account_writes (n integer not null)`.execute(db);
+  await sql`insert into account_writes (n) values (0)`.execute(db);
+  if (engine === 'sqlite') {
+    await sql`create trigger count_account_writes after update on twilio_accounts begin update account_writes set n = n + 1; end`.execute(db);
+  } else {
+    await sql`create function count_account_writes() returns trigger language plpgsql as $$ begin update account_writes set n = n + 1; return new; end $$`.execute(db);
+    await sql`create trigger count_account_writes after update on twilio_accounts for each row execute function count_account_writes()`.execute(db);
+  }
+  return async () => Number((await sql<{ n: number }>`select n from account_writes`.execute(db)).rows[0]!.n);
+}
 
 /*
  * SPEC §10: a token rotated in Twilio's console makes every webhook fail its signature. That is
@@ -74,6 +89,18 @@ for (const engine of ENGINES) {
       const stranger = inboundParams(world, { AccountSid: 'AC' + 'f'.repeat(32) });
       expect((await postWebhook(world, stranger, { authToken: 'whatever' })).status).toBe(403);
       expect((await failures()).count).toBe(1);
+    });
+
+    it('a valid webhook writes nothing to the account when there is no run of failures to clear', async () => {
+      world = await createTwilioWorld(engine);
+      const writes = await countAccountWrites(world.server.ctx.db, engine);
+      for (const body of ['one', 'two', 'three']) expect((await postWebhook(world, inboundParams(world, { Body: body }))).status).toBe(200);
+      expect(await writes()).toBe(0);
+      await postWebhook(world, inboundParams(world), { authToken: ROTATED });
+      await postWebhook(world, inboundParams(world, { Body: 'clears it' }));
+      await postWebhook(world, inboundParams(world, { Body: 'nothing left to clear' }));
+      // One write to count the failure, one to clear it.
+      expect(await writes()).toBe(2);
     });
 
     it('failures older than 24 hours are no longer shown, and a new one starts a new count', async () => {
