@@ -2,22 +2,13 @@
 import { act, cleanup, render, screen } from '@testing-library/react';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import * as api from '../api/api';
-import type { TwilioIntegration } from '../api/types';
+import { aTwilioIntegration } from '../test/twilio';
 import { notifyTwilioChanged, TwilioBanners } from './TwilioBanners';
 
 vi.mock('../api/api', () => ({ getTwilio: vi.fn() }));
 const getTwilio = vi.mocked(api.getTwilio);
 
-const integration = (overrides: Partial<TwilioIntegration> = {}): TwilioIntegration => ({
-  connected: true,
-  accountSid: 'AC0123456789abcdef0123456789abcdef',
-  connectedAt: '2026-12-01T10:00:00.000Z',
-  connectedBy: null,
-  paused: false,
-  senders: [],
-  signatureFailures: { count: 0, lastAt: null },
-  ...overrides,
-});
+const integration = aTwilioIntegration;
 
 describe('what admins see about the Twilio connection', () => {
   beforeEach(() => getTwilio.mockReset());
