@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /**
- * The environment of SPEC §8, validated once at start. A wrong value stops the process
+ * The environment of docs/operations.md#configuration, validated once at start. A wrong value stops the process
  * with a message naming the variable, instead of failing later in some request.
  */
 const schema = z.object({

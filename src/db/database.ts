@@ -59,7 +59,7 @@ export function openDatabase(options: DatabaseOptions): Database {
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma(`synchronous = ${options.sqliteSynchronous ?? 'NORMAL'}`);
   sqlite.pragma('busy_timeout = 5000');
-  // Deleted credentials must not linger in free pages (SPEC §2).
+  // Deleted credentials must not linger in free pages (docs/rules.md#disconnect-and-erasure).
   sqlite.pragma('secure_delete = ON');
   sqlite.pragma('foreign_keys = ON');
   const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }), plugins });

@@ -13,10 +13,10 @@ export function sniffContentType(bytes: Uint8Array): string | null {
   return null;
 }
 
-/** Shown inline to agents; anything else is a sandboxed download (SPEC §4). */
+/** Shown inline to agents; anything else is a sandboxed download (docs/rules.md#picture-messages). */
 export const INLINE_IMAGE_TYPES: ReadonlySet<string> = new Set(['image/jpeg', 'image/png', 'image/gif', 'image/webp']);
 
-/** What agents may send (SPEC §5). */
+/** What agents may send (docs/rules.md#limits). */
 export const OUTBOUND_IMAGE_TYPES: ReadonlySet<string> = new Set(['image/jpeg', 'image/png', 'image/gif']);
 
 export const MAX_MEDIA_BYTES = 5 * 1024 * 1024;

@@ -9,7 +9,7 @@ export type MessageStatus =
   | 'failed';
 
 /**
- * SPEC §5: outbound statuses only move forward, and the first final status wins, so a late
+ * docs/rules.md#statuses: outbound statuses only move forward, and the first final status wins, so a late
  * `sent` callback never overwrites `delivered`. The server and the web app both follow this
  * order, so a screen never shows a status the database could not hold.
  */
@@ -28,7 +28,7 @@ export const FINAL_STATUSES: ReadonlySet<MessageStatus> = new Set(['delivered', 
 
 export const isFinal = (s: MessageStatus) => FINAL_STATUSES.has(s);
 
-/** What an agent may send again (SPEC §5). */
+/** What an agent may send again (docs/rules.md#outbound-messages). */
 export const isRetryable = (s: MessageStatus) => s === 'failed' || s === 'undelivered';
 
 /** An inbound message is `received` from the start to the end: nothing moves it, and nothing moves to it. */
@@ -38,7 +38,7 @@ export function canMoveTo(current: MessageStatus, next: MessageStatus): boolean 
 }
 
 /** Twilio's message statuses in Parley's vocabulary (`accepted` and `scheduled` count as queued). */
-/** The statuses a message may be in for `next` to be a forward move (SPEC §5). */
+/** The statuses a message may be in for `next` to be a forward move (docs/rules.md#outbound-messages). */
 export const movableTo = (next: MessageStatus): MessageStatus[] => (Object.keys(RANK) as MessageStatus[]).filter((s) => canMoveTo(s, next));
 
 export function fromTwilioStatus(status: string): MessageStatus | null {

@@ -1,4 +1,4 @@
-/** SPEC §4: the keywords Twilio itself honours, matched on the whole body, any case, spaces trimmed. */
+/** docs/rules.md#opt-out: the keywords Twilio itself honours, matched on the whole body, any case, spaces trimmed. */
 const OPT_OUT = new Set(['STOP', 'STOPALL', 'UNSUBSCRIBE', 'CANCEL', 'END', 'QUIT', 'REVOKE', 'OPTOUT']);
 const OPT_IN = new Set(['START', 'YES', 'UNSTOP']);
 

@@ -11,7 +11,7 @@ export function toE164(input: string, defaultCountry: CountryCode = 'US'): strin
   return parsed?.isValid() ? parsed.number : null;
 }
 
-/** Short codes are 5 or 6 digits (SPEC §3). */
+/** Short codes are 5 or 6 digits (docs/rules.md#senders). */
 export const isShortCode = (input: string) => /^\d{5,6}$/.test(input.trim());
 
 export const isAccountSid = (input: string) => /^AC[0-9a-f]{32}$/.test(input);

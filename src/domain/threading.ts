@@ -1,5 +1,5 @@
 /**
- * SPEC §4 threading: a message joins the customer's conversation on the same sender with the
+ * docs/rules.md#threading: a message joins the customer's conversation on the same sender with the
  * newest last message, if that was less than the organization's window ago; otherwise it
  * starts a new conversation. A closed conversation it joins reopens.
  */

@@ -55,7 +55,7 @@ export const twilioErrorUrl = (code: number) => `https://www.twilio.com/docs/api
 
 /**
  * Twilio's messages can quote a resource path with the Account SID in it; a message's stored
- * error must not keep a copy of it (SPEC §2), so it is masked to its last four characters.
+ * error must not keep a copy of it (docs/rules.md#disconnect-and-erasure), so it is masked to its last four characters.
  */
 export function withoutAccountSids(text: string): string {
   return text.replace(/AC[0-9a-fA-F]{32}/g, (sid) => `AC…${sid.slice(-4)}`);

@@ -34,7 +34,7 @@ export async function buildApp(ctx: Context): Promise<FastifyInstance> {
   registerErrorHandling(app);
   await registerSecurityHeaders(app);
   await app.register(cookie);
-  // Uploads are one picture of at most 5 MB (SPEC §7); a larger file is a 413.
+  // Uploads are one picture of at most 5 MB (docs/api.md); a larger file is a 413.
   await app.register(multipart, { limits: { fileSize: MAX_MEDIA_BYTES, files: 1, fields: 10, parts: 11, fieldSize: 1024 } });
 
   const auth = authHooks(ctx);

@@ -2,7 +2,7 @@ import formbody from '@fastify/formbody';
 import type { FastifyInstance } from 'fastify';
 import { AppError } from '../errors.js';
 
-/** Twilio's webhooks are capped at 64 KiB, whatever the body claims to be (SPEC §4 step 1). */
+/** Twilio's webhooks are capped at 64 KiB, whatever the body claims to be (docs/rules.md#the-webhooks-steps, step 1). */
 export const TWILIO_WEBHOOK_MAX_BYTES = 64 * 1024;
 
 /**

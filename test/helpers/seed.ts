@@ -24,7 +24,7 @@ export function accountRow(
   };
 }
 
-/** An active sender; the address fills the field of its type, and the rate is SPEC §3's default. */
+/** An active sender; the address fills the field of its type, and the rate is the default of docs/rules.md#senders. */
 export function senderRow(fields: Partial<NewRow<'senders'>> & { organizationId: string; address: string }): NewRow<'senders'> {
   const type = fields.type ?? 'phone_number';
   const now = fields.createdAt ?? Date.now();

@@ -22,7 +22,7 @@ describe('configuration', () => {
     expect(loadConfig({ DATABASE_URL: 'postgres://localhost/x', APP_SECRET: 'x'.repeat(32) }).databaseUrl).toBe('postgres://localhost/x');
   });
 
-  it('defaults as SPEC §8 says', () => {
+  it('defaults as docs/operations.md#configuration says', () => {
     const c = loadConfig({});
     expect(c).toMatchObject({ port: 3000, host: '127.0.0.1', publicUrl: 'http://localhost:3000', role: 'all', sendRecheckSeconds: 120, allowSignup: false, twilioApiUrl: 'https://api.twilio.com' });
   });

@@ -4,7 +4,7 @@ import { ENGINES } from '../helpers/server.js';
 import { capturedLog } from '../helpers/twilio-integration.js';
 import { createTwilioWorld, type TwilioWorld } from '../helpers/twilio-world.js';
 
-/* SPEC §10: WhatsApp, Messenger, RCS… are not SMS. Nothing is stored, Twilio gets a 200, the log a warning now and then. */
+/* docs/twilio.md: WhatsApp, Messenger, RCS… are not SMS. Nothing is stored, Twilio gets a 200, the log a warning now and then. */
 for (const engine of ENGINES) {
   describe(`channels Parley does not serve (${engine})`, () => {
     let world: TwilioWorld;

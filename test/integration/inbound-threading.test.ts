@@ -6,7 +6,7 @@ import { ENGINES } from '../helpers/server.js';
 import { createTwilioWorld, type TwilioWorld } from '../helpers/twilio-world.js';
 
 /**
- * SPEC §4 threading at its boundaries, with the server's clock in the test's hand: a message
+ * docs/rules.md#threading at its boundaries, with the server's clock in the test's hand: a message
  * joins the newest conversation on the same sender if its last message (either direction) is
  * less than the organization's window ago.
  */

@@ -33,7 +33,7 @@ async function startCountingProxy() {
 const PROXY_VARS = ['HTTP_PROXY', 'http_proxy', 'HTTPS_PROXY', 'https_proxy', 'NO_PROXY', 'no_proxy'] as const;
 
 /*
- * SPEC §10: media downloads honour HTTP(S)_PROXY and NO_PROXY as the twilio client does. Loopback
+ * docs/twilio.md: media downloads honour HTTP(S)_PROXY and NO_PROXY as the twilio client does. Loopback
  * is not exempt from the proxy (only NO_PROXY exempts a host), so the simulator on 127.0.0.1 is
  * reached through the proxy here.
  */

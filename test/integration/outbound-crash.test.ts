@@ -14,7 +14,7 @@ import { ENGINES, TEST_SECRET } from '../helpers/server.js';
 import { CUSTOMER_PHONE, freePort, SUPPORT_NUMBER } from '../helpers/twilio-world.js';
 
 /*
- * SPEC §5, "after a crash, jobs that were mid-send go through the same check": the server is
+ * docs/rules.md#outbound-messages, "after a crash, jobs that were mid-send go through the same check": the server is
  * killed with SIGKILL after Twilio created the message and before the database recorded it.
  * After a restart the message must exist exactly once at Twilio, with its SID in the database.
  */

@@ -69,7 +69,7 @@ for (const engine of ENGINES) {
         .values({ id: newId(), messageId: owner.body.message.id, organizationId: world.organizationId, state: 'accepted', twilioSid: earlier.sid, startedAt: Date.now(), finishedAt: Date.now() })
         .execute();
       // No exact match left: the one other message from that sender in the attempt's minute is
-      // taken for it, as Twilio may have rewritten its body (SPEC §10).
+      // taken for it, as Twilio may have rewritten its body (docs/twilio.md).
       expect(outcome(await findSentMessage(db, client, lookup))).toBe(unlike.sid);
       expect(outcome(await findSentMessage(db, client, { ...lookup, sender: { from: '+14155550112' } }))).toBe(other.sid);
       // Messages created well before the attempt began are not its message.

@@ -7,7 +7,7 @@ import { clientFor } from '../../src/features/twilio/accounts.js';
 import { createTwilioWorld, CUSTOMER_PHONE, SUPPORT_NUMBER, type TwilioWorld } from '../helpers/twilio-world.js';
 
 /*
- * SPEC §5: an attempt whose outcome is unknown is never sent again before it is checked. The
+ * docs/rules.md#failures-and-unknown-outcomes: an attempt whose outcome is unknown is never sent again before it is checked. The
  * twilio client gives up after 15 seconds, so the accept-then-timeout cases take that long.
  */
 const CLIENT_TIMEOUT_CASE_MS = 45_000;
@@ -97,7 +97,7 @@ for (const engine of ENGINES) {
       expect(await attemptsOf(world, message.id)).toMatchObject([{ state: 'accepted', twilioSid: sid }]);
     });
 
-    describe('when Twilio rewrote what it kept (SPEC §10)', () => {
+    describe('when Twilio rewrote what it kept (docs/twilio.md)', () => {
       /**
        * Parley's create answers 500 and leaves the attempt unknown; meanwhile Twilio has `count`
        * messages from the support number to the customer, as if the create had gone through. The

@@ -23,7 +23,7 @@ async function countAccountWrites(db: Db, engine: string): Promise<() => Promise
 }
 
 /*
- * SPEC §10: a token rotated in Twilio's console makes every webhook fail its signature. That is
+ * docs/twilio.md: a token rotated in Twilio's console makes every webhook fail its signature. That is
  * refused, logged and counted, shown on the integration, and cleared by the next valid webhook.
  */
 for (const engine of ENGINES) {

@@ -6,7 +6,7 @@ import { classifyTwilioError } from '../../src/features/outbound/twilio-call.js'
 const rest = (status: number, code: number) => Object.assign(new Error(`error ${code}`), { status, code });
 const network = (code: string, message = code) => Object.assign(new Error(message), { code, isAxiosError: true });
 
-describe("what a Twilio error means for a send (SPEC §5)", () => {
+describe("what a Twilio error means for a send (docs/rules.md#outbound-messages)", () => {
   it('retries only what certainly never reached Twilio, or what Twilio asked to slow down', () => {
     expect(classifyTwilioError(network('ECONNREFUSED')).kind).toBe('retry');
     expect(classifyTwilioError(network('ENOTFOUND')).kind).toBe('retry');
@@ -39,7 +39,7 @@ describe('plain reasons for error codes', () => {
     expect(twilioErrorReason(99999, 'Something odd')).toBe(
       "Twilio refused the message (error 99999): Something odd — look the code up in Twilio's error dictionary: https://www.twilio.com/docs/api/errors/99999",
     );
-    // A stored reason never keeps the Account SID Twilio's text may quote (SPEC §2).
+    // A stored reason never keeps the Account SID Twilio's text may quote (docs/rules.md#twilio-account).
     const sid = 'AC' + '0123456789abcdef'.repeat(2);
     expect(twilioErrorReason(20404, `The requested resource /2010-04-01/Accounts/${sid}/Messages.json was not found`)).toBe(
       "Twilio refused the message (error 20404): The requested resource /2010-04-01/Accounts/AC…cdef/Messages.json was not found — look the code up in Twilio's error dictionary: https://www.twilio.com/docs/api/errors/20404",

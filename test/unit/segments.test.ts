@@ -4,7 +4,7 @@ import { countSegments, MAX_BODY_CHARACTERS } from '../../src/domain/segments.js
 const a = (n: number) => 'a'.repeat(n);
 const c = (n: number) => 'ç'.repeat(n);
 
-describe("segments, as Twilio's calculator counts them (SPEC §5)", () => {
+describe("segments, as Twilio's calculator counts them (docs/rules.md#outbound-messages)", () => {
   it('GSM-7: 160 in one segment, then 153 per segment', () => {
     expect(countSegments(a(160))).toMatchObject({ characters: 160, encoding: 'GSM-7', segments: 1, perSegment: 160 });
     expect(countSegments(a(161))).toMatchObject({ characters: 161, encoding: 'GSM-7', segments: 2, perSegment: 153 });

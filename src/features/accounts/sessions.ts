@@ -2,7 +2,7 @@ import { createHmac, randomBytes } from 'node:crypto';
 import type { Context } from '../../context.js';
 import * as q from './queries.js';
 
-/** Sessions end after 14 days without use (SPEC §7). */
+/** Sessions end after 14 days without use (docs/rules.md#sessions). */
 export const SESSION_IDLE_MS = 14 * 24 * 3600 * 1000;
 /** Writing last-used on every request would cost a write per call; once a minute is precise enough. */
 const TOUCH_EVERY_MS = 60_000;

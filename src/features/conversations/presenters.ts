@@ -3,7 +3,7 @@ import type { ConversationWithCustomer, MessageRow } from './queries.js';
 import { iso } from '../../domain/time.js';
 
 /**
- * SPEC §7 conversation. `unread` is for one reader (their read time); events, which go to
+ * The conversation of docs/api.md#objects. `unread` is for one reader (their read time); events, which go to
  * everyone, pass no reader and mark a conversation unread when its last message is inbound.
  */
 export function presentConversation(c: ConversationWithCustomer, readAt?: number | null) {
@@ -26,7 +26,7 @@ export function presentMedia(m: MediaRow) {
   return { id: m.id, contentType: m.contentType, size: m.size, url: `/api/media/${m.id}`, status: m.status };
 }
 
-/** SPEC §7 message: a whitelist of fields, so no internal column can leak by accident. */
+/** The message of docs/api.md#objects: a whitelist of fields, so no internal column can leak by accident. */
 export function presentMessage(m: MessageRow, media: MediaRow[]) {
   return {
     id: m.id,

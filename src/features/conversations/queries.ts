@@ -157,7 +157,7 @@ export const messagesOfConversations = (conn: Conn, conversationIds: string[]) =
     ? Promise.resolve([] as MessageRow[])
     : conn.selectFrom('messages').selectAll().where('conversationId', 'in', conversationIds).orderBy('createdAt').orderBy('id').execute();
 
-/* ---- a message's status (SPEC §5), moved by outbound's send job and callbacks ---- */
+/* ---- a message's status (docs/rules.md#outbound-messages), moved by outbound's send job and callbacks ---- */
 
 /**
  * One statement for every status change: the message moves forward to `next` if it can (with

@@ -1,7 +1,7 @@
 import type { CustomerRow, OptOutRow } from './queries.js';
 import { iso } from '../../domain/time.js';
 
-/** SPEC §7 customer: `smsOptOut` is true when opted out of any sender, `smsOptOutAt` the latest. */
+/** The customer of docs/api.md#objects: `smsOptOut` is true when opted out of any sender, `smsOptOutAt` the latest. */
 export function presentCustomer(c: CustomerRow, optOuts: OptOutRow[]) {
   const latest = optOuts.reduce<number | null>((max, o) => (max === null || o.at > max ? o.at : max), null);
   return {

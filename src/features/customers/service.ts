@@ -36,7 +36,7 @@ export async function findOrCreateCustomerLocked(tx: Tx, organizationId: string,
 }
 
 /**
- * SPEC §4 opt-out, kept per customer and sender. Returns whether the customer's opt-out
+ * docs/rules.md#opt-out: kept per customer and sender. Returns whether the customer's opt-out
  * state changed, so the caller can publish `customer.updated`.
  */
 export async function applyOptOutKeyword(

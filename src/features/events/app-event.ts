@@ -1,7 +1,7 @@
 import type { PresentedConversation, PresentedMessage } from '../conversations/presenters.js';
 import type { PresentedCustomer } from '../customers/presenters.js';
 
-/** What each event carries: the object exactly as the API presents it (SPEC §7). */
+/** What each event carries: the object exactly as the API presents it (docs/api.md). */
 interface EventData {
   'message.created': PresentedMessage;
   'message.updated': PresentedMessage;
@@ -30,7 +30,7 @@ export interface EventReference {
 
 /**
  * The JSON of one SSE frame: an event, or `resync` when the stream's process may have missed
- * events (SPEC §12), on which the browser refetches what it shows.
+ * events (docs/api.md#live-events), on which the browser refetches what it shows.
  */
 export type StreamEvent = PresentedEvent | { type: EventType; data: EventReference } | { type: 'resync'; data: Record<string, never> };
 

@@ -11,7 +11,7 @@ export interface UnservedMessage {
 }
 
 /**
- * SPEC §10: traffic of another channel reaching Parley's webhook is not SMS. Nothing is stored,
+ * docs/twilio.md: traffic of another channel reaching Parley's webhook is not SMS. Nothing is stored,
  * and the webhook still answers 200 so Twilio does not record an error for every message.
  */
 export function unservedChannel(account: Pick<ConnectedAccount, 'accountSid'>, m: { from: string; to: string }): UnservedMessage | null {

@@ -23,7 +23,7 @@ import { unservedChannel, warnUnservedChannel, type UnservedMessage } from './ch
 export type InboundOutcome = 'stored' | 'duplicate' | 'ignored';
 
 /**
- * SPEC §4, one named step after another (receiveInTransaction). Step 1, the 64 KiB cap, is the
+ * docs/rules.md#the-webhooks-steps, one named step after another (receiveInTransaction). Step 1, the 64 KiB cap, is the
  * form parser's body limit (413) and has run before this is called. A refusal stores nothing and
  * is thrown here, after the transaction; the answer to a stored message leaves after its commit.
  */

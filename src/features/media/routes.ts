@@ -14,7 +14,7 @@ const signedQuery = z.object({ expires: z.coerce.number().int(), signature: z.st
  * Media: agents' uploads, files for signed-in agents, and the signed links Twilio fetches
  * outbound pictures from. Customer-sent files are untrusted: only images whose bytes are JPEG,
  * PNG, GIF or WebP are shown inline; anything else is a download the browser may neither sniff
- * into HTML nor run script from (SPEC §4).
+ * into HTML nor run script from (docs/rules.md#inbound-messages).
  */
 export function mediaRoutes(app: FastifyInstance, ctx: Context, auth: AuthHooks) {
   app.get('/api/media/:id', { preHandler: auth.requireUser }, async (req, reply) => {

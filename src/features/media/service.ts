@@ -24,7 +24,7 @@ export interface InboundMediaItem {
 
 /**
  * Records an inbound message's media as pending, each with its download job, in the message's
- * transaction: the text is stored at once, the pictures follow (SPEC §4).
+ * transaction: the text is stored at once, the pictures follow (docs/rules.md#inbound-messages).
  */
 export async function addInboundMedia(
   tx: Tx,
@@ -80,7 +80,7 @@ export const uploadsByIds = (conn: Conn, organizationId: string, ids: string[]) 
 export const attachUpload = (tx: Tx, input: { organizationId: string; mediaId: string; messageId: string; position: number }) => q.attachMedia(tx, input);
 
 /**
- * For a disconnect (SPEC §2: no record keeps the SID): pending downloads forget Twilio's URL;
+ * For a disconnect (docs/rules.md#disconnect-and-erasure: no record keeps the SID): pending downloads forget Twilio's URL;
  * their jobs then settle them as failed, shown on the message.
  */
 export const forgetTwilioSources = (tx: Tx, organizationId: string) => q.forgetPendingSources(tx, organizationId);

@@ -6,7 +6,7 @@ import * as q from './queries.js';
 import type { ServedMedia } from './service.js';
 import { databaseMediaStorage } from './storage.js';
 
-/** SPEC §5: a link Twilio fetches outbound media from works for 12 hours. */
+/** docs/rules.md#signed-media: a link Twilio fetches outbound media from works for 12 hours. */
 export const SIGNED_URL_TTL_SECONDS = 12 * 3600;
 
 function signature(ctx: Context, mediaId: string, expires: number): string {

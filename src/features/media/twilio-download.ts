@@ -1,10 +1,10 @@
 import { EnvHttpProxyAgent, fetch, type Response } from 'undici';
 
 /**
- * Fetches one inbound media file from Twilio (SPEC §4). Credentials go only to Twilio's API host
+ * Fetches one inbound media file from Twilio (docs/rules.md#inbound-messages). Credentials go only to Twilio's API host
  * (or TWILIO_API_URL); Twilio answers with a redirect to its CDN, which is followed without them,
  * so the Auth Token never reaches any other host. Reading stops at the size cap. Requests go
- * through HTTPS_PROXY / HTTP_PROXY unless NO_PROXY names the host (SPEC §10), as the twilio
+ * through HTTPS_PROXY / HTTP_PROXY unless NO_PROXY names the host (docs/twilio.md), as the twilio
  * client's do: a network that lets the REST calls out lets the downloads out too.
  */
 

@@ -28,7 +28,7 @@ export interface LastAttempt {
   finishedAt: number | null;
 }
 
-/** Records what Twilio's answer to an attempt means for the attempt and its message (SPEC §5). */
+/** Records what Twilio's answer to an attempt means for the attempt and its message (docs/rules.md#outbound-messages). */
 export async function settle(ctx: Context, sc: Send, attemptId: string, outcome: CallOutcome): Promise<void | RunLater> {
   const now = ctx.clock.now();
   switch (outcome.kind) {
@@ -100,10 +100,10 @@ export async function waitForToken(ctx: Context, job: Job, payload: SendPayload)
 }
 
 /**
- * SPEC §5: an attempt whose outcome is unknown is never sent again before it is checked. A
+ * docs/rules.md#failures-and-unknown-outcomes: an attempt whose outcome is unknown is never sent again before it is checked. A
  * status callback naming it settles it; failing that, once SEND_RECHECK_SECONDS have passed,
  * Twilio's list of messages to that number is searched. Found: the attempt adopts its SID.
- * Several that could be it (SPEC §10): the message fails for an agent to check. Not found: the
+ * Several that could be it (docs/twilio.md): the message fails for an agent to check. Not found: the
  * attempt is superseded and the caller sends again ('absent').
  */
 export async function recheck(ctx: Context, sc: Send, account: ConnectedAccount, last: LastAttempt): Promise<void | RunLater | 'absent'> {

@@ -10,7 +10,7 @@ import { senderForSending, type SenderState } from '../twilio/messaging.js';
 import { uploadsByIds } from '../media/service.js';
 
 /*
- * SPEC §5's limits, each checked before anything is stored or sent. A refusal is a 422 that
+ * The limits of docs/rules.md#limits, each checked before anything is stored or sent. A refusal is a 422 that
  * says what was wrong and what to do about it.
  */
 

@@ -7,7 +7,7 @@ export const SEND_JOB = 'message.send';
 export interface SendPayload {
   messageId: string;
   organizationId: string;
-  /** The rate slot this job already claimed on its sender (SPEC §5), so it is not claimed twice. */
+  /** The rate slot this job already claimed on its sender (docs/rules.md#outbound-messages), so it is not claimed twice. */
   slotAt?: number;
 }
 

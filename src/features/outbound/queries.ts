@@ -166,7 +166,7 @@ const settleAttemptQuery = preparedVariants((key) => {
 /**
  * A retried message's settled attempts are superseded: their callbacks change nothing any more.
  * An attempt whose outcome is still unknown is left as it is, so the new send job checks Twilio
- * for it first and never sends twice (SPEC §5).
+ * for it first and never sends twice (docs/rules.md#outbound-messages).
  */
 export const supersedeAcceptedAttempts = (conn: Conn, messageId: string, now: number) =>
   conn

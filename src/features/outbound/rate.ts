@@ -2,7 +2,7 @@ import type { Conn } from '../../db/database.js';
 import { claimSendSlot } from '../twilio/messaging.js';
 
 /**
- * SPEC §5: each sender is held to its rate in segments per second. A message's slot costs
+ * docs/rules.md#rate: each sender is held to its rate in segments per second. A message's slot costs
  * its segments (at least one: a picture-only MMS is still a message) divided by the rate,
  * rounded up to whole milliseconds so the schedule never runs faster than the rate.
  */

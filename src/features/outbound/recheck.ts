@@ -54,7 +54,7 @@ export type Recheck = { kind: 'found'; message: SentMessage } | { kind: 'ambiguo
 export const ATTEMPT_MINUTE_MS = 60_000;
 
 /**
- * SPEC §5 and §10: did Twilio create the message of an attempt whose outcome is unknown? Lists
+ * docs/rules.md#failures-and-unknown-outcomes: did Twilio create the message of an attempt whose outcome is unknown? Lists
  * the messages sent to that `To` (no date filter, newest first) and matches on sender, body and a
  * creation time after the attempt began; the earliest match wins. SIDs that another attempt
  * already owns are skipped, so an earlier identical message ("ok") is never taken for this one.

@@ -21,7 +21,7 @@ export const messageContent = { body: body.default(''), mediaIds: mediaIds.optio
 export const startInput = z.object({ senderId: ref, customerId: ref.optional(), phone: text().max(64).optional(), ...messageContent }).strict();
 const reply = z.object(messageContent).strict();
 
-/** Sending (SPEC §5, §7): replies, retries, the segment counter, delivery status. */
+/** Sending (docs/rules.md#outbound-messages and docs/api.md): replies, retries, the segment counter, delivery status. */
 export function outboundRoutes(app: FastifyInstance, ctx: Context, auth: AuthHooks) {
   app.post('/api/conversations/:id/messages', { preHandler: auth.requireUser }, async (req, res) => {
     const conversationId = parse(id, req.params).id;

@@ -18,7 +18,7 @@ export { SEND_JOB };
 const NEAR_SLOT_MS = 1_000;
 
 /**
- * The send job of SPEC §5. Each run looks at where the message stands and takes the next step:
+ * The send job of docs/rules.md#durable-sending. Each run looks at where the message stands and takes the next step:
  * an attempt whose outcome is unknown (a timeout, a 5xx, a worker that died mid-call) is checked
  * with Twilio before anything is sent again; otherwise a rate slot is claimed, an attempt row is
  * committed (`started`), and Twilio is called.

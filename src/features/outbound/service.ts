@@ -21,7 +21,7 @@ export interface OutboundInput {
   mediaIds?: string[];
 }
 
-/** An agent's reply in a conversation, from that conversation's sender to its customer (SPEC §5). */
+/** An agent's reply in a conversation, from that conversation's sender to its customer (docs/rules.md#outbound-messages). */
 export async function sendReply(ctx: Context, auth: AuthUser, conversationId: string, input: OutboundInput) {
   const mediaIds = input.mediaIds ?? [];
   const count = checkContent(input.body, mediaIds);
@@ -55,7 +55,7 @@ export interface StartInput extends OutboundInput {
 
 /**
  * An agent texts a customer first, by customer or by phone number, from a chosen sender. The
- * threading rule of SPEC §4 picks the conversation, under the customer's lock, so this and a
+ * threading rule of docs/rules.md#inbound-messages picks the conversation, under the customer's lock, so this and a
  * message arriving from the customer at the same moment never open two conversations.
  */
 export async function startConversation(ctx: Context, auth: AuthUser, input: StartInput) {
@@ -185,7 +185,7 @@ function readBack<T>(value: T | null | undefined): T {
 }
 
 /**
- * After an admin replaces the Auth Token of a paused account (SPEC §2), its waiting sends become
+ * After an admin replaces the Auth Token of a paused account (docs/rules.md#pause-on-20003), its waiting sends become
  * due at once instead of at their next check. Call it in the transaction that clears paused_at,
  * then ctx.wakeWorker() after the commit.
  */

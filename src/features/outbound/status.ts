@@ -10,14 +10,14 @@ import * as q from './queries.js';
 
 type CallbackAttempt = NonNullable<Awaited<ReturnType<typeof q.attemptForCallback>>>;
 
-/** POST /webhooks/twilio/status: authenticated like every Twilio webhook (SPEC §4 steps 1–3), then applied. */
+/** POST /webhooks/twilio/status: authenticated like every Twilio webhook (docs/rules.md#the-webhooks-steps, steps 1–3), then applied. */
 export async function receiveStatusCallback(ctx: Context, webhook: TwilioWebhook, attemptId: string | undefined): Promise<void> {
   const account = await authenticateTwilioWebhook(ctx, webhook);
   await applyStatusCallback(ctx, account, attemptId, withoutControls(webhook.params));
 }
 
 /**
- * A delivery status callback (SPEC §5), already authenticated (SPEC §4 steps 1–3). It applies
+ * A delivery status callback (docs/rules.md#outbound-messages), already authenticated (docs/rules.md#the-webhooks-steps, steps 1–3). It applies
  * only to the attempt it names and only forward; an unknown SID or a callback for an older,
  * superseded attempt changes nothing.
  */

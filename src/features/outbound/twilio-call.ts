@@ -1,7 +1,7 @@
 import { isRetriedLater } from '../../domain/twilio-errors.js';
 import { describeTwilioError, type TwilioClient } from '../twilio/client.js';
 
-/** What a call to Twilio tells us about a send, in the terms of SPEC §5. */
+/** What a call to Twilio tells us about a send, in the terms of docs/rules.md#outbound-messages. */
 export type CallOutcome =
   /** Twilio has it: its SID, and the status it gave. */
   | { kind: 'accepted'; sid: string; status: string }

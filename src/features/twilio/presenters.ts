@@ -3,7 +3,7 @@ import type { SenderRow, TwilioAccountRow } from './queries.js';
 import { iso } from '../../domain/time.js';
 import { SIGNATURE_FAILURE_WINDOW_MS } from './webhook.js';
 
-/** SPEC §7 sender: the fields that do not apply to its type are null. */
+/** The sender of docs/api.md#objects: the fields that do not apply to its type are null. */
 export function presentSender(s: SenderRow) {
   return {
     id: s.id,

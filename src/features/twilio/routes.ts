@@ -74,7 +74,7 @@ export function twilioRoutes(app: FastifyInstance, ctx: Context, auth: AuthHooks
   app.get('/api/senders', { preHandler: auth.requireUser }, async (req) => ({ items: await listActiveSenders(ctx, authOf(req)), nextCursor: null }));
 }
 
-/** The plain values a Twilio webhook's steps need, taken from the request (SPEC §4 steps 2–3 check them). */
+/** The plain values a Twilio webhook's steps need, taken from the request (docs/rules.md#the-webhooks-steps, steps 2–3 check them). */
 export function twilioWebhookOf(req: FastifyRequest): TwilioWebhook {
   const signature = req.headers['x-twilio-signature'];
   return { path: req.url, signature: typeof signature === 'string' ? signature : undefined, params: formParams(req.body) };

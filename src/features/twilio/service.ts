@@ -18,7 +18,7 @@ import { releaseAtTwilio } from './senders.js';
 import { fetchAccountStatus, TwilioRefused } from './twilio-api.js';
 
 /*
- * Connecting and disconnecting the organization's Twilio account (SPEC §2). Twilio is always
+ * Connecting and disconnecting the organization's Twilio account (docs/rules.md#twilio-account). Twilio is always
  * called before or after a transaction, never inside one; every refusal saves nothing.
  */
 

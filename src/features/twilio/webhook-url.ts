@@ -1,5 +1,5 @@
 /**
- * Whose SMS URL a Twilio number, short code or service holds (SPEC §3). Pure: no I/O.
+ * Whose SMS URL a Twilio number, short code or service holds (docs/rules.md#senders). Pure: no I/O.
  * Empty or Twilio's demo reply means nobody's, so Parley may take it; our own URL is ours
  * already; anything else belongs to some other application and is only replaced on request.
  */

@@ -18,11 +18,11 @@ export interface TwilioWebhook {
 }
 
 /**
- * SPEC §4 steps 2 and 3, shared by every Twilio webhook (step 1, the 64 KiB cap, is the form
+ * docs/rules.md#the-webhooks-steps, steps 2 and 3, shared by every Twilio webhook (step 1, the 64 KiB cap, is the form
  * parser's body limit): the connected account named by AccountSid, then X-Twilio-Signature
  * checked with that account's token over the full public URL and the POST parameters, exactly
  * as Twilio's own validateRequest does. Either refusal stores nothing. A valid signature ends a
- * run of failures (SPEC §10), written only when the row just read says there is one.
+ * run of failures (docs/twilio.md), written only when the row just read says there is one.
  */
 export async function authenticateTwilioRequest(ctx: Context, conn: Conn, webhook: TwilioWebhook): Promise<ConnectedAccount> {
   const row = await findWebhookAccount(conn, webhook.params);
@@ -46,7 +46,7 @@ export async function authenticateTwilioWebhook(ctx: Context, webhook: TwilioWeb
 export const SIGNATURE_FAILURE_WINDOW_MS = 24 * 3_600_000;
 
 /**
- * A webhook that names a connected account but does not carry its signature (SPEC §10). Twilio
+ * A webhook that names a connected account but does not carry its signature (docs/twilio.md). Twilio
  * signs with the token its console holds and the URL it calls, so this is a rotated token or a
  * PUBLIC_URL that is not Twilio's address — the refusal must be seen, not only answered 403.
  */

@@ -1,4 +1,4 @@
-/** Typed functions for the SPEC §7 endpoints the web app uses. */
+/** Typed functions for the docs/api.md endpoints the web app uses. */
 import { request, type RequestOptions } from './http';
 import type {
   AddedSender,

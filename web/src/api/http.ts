@@ -1,4 +1,4 @@
-/** The one place that talks HTTP: same-origin cookies, JSON in and out, SPEC §7 errors. */
+/** The one place that talks HTTP: same-origin cookies, JSON in and out, docs/api.md errors. */
 
 export class ApiError extends Error {
   constructor(

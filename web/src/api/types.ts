@@ -1,5 +1,5 @@
 /**
- * The API's shapes (SPEC §7), exactly as the server's presenters and services return them.
+ * The API's shapes (docs/api.md), exactly as the server's presenters and services return them.
  * Imported as types only: the browser bundle holds none of the server's code.
  */
 import type { MessageStatus } from '../../../src/domain/message-status';

@@ -2,7 +2,7 @@ import type { Customer } from '../api/types';
 import { useDirectory } from '../app/session';
 import { fullDateTime, senderLabel } from '../lib/format';
 
-/** Which numbers the customer said STOP to (SPEC §4), as Twilio enforces it per number. */
+/** Which numbers the customer said STOP to (docs/rules.md#inbound-messages), as Twilio enforces it per number. */
 export function OptOutState({ customer }: { customer: Customer }) {
   const { senderById } = useDirectory();
   return (

@@ -138,7 +138,7 @@ export interface MergeOptions {
 }
 
 /**
- * A status only moves forward and the first final status wins (SPEC §5, the server's own
+ * A status only moves forward and the first final status wins (docs/rules.md#outbound-messages, the server's own
  * order), whatever order the POST's answer and the events arrive in. A retry is the one way
  * back: a failed message that becomes pending or queued again.
  */
