@@ -57,7 +57,14 @@ for (const engine of ENGINES) {
       expect(integration.body).toMatchObject({ connected: true, paused: true });
       const paused = await messageRow(world, message.id);
       expect(paused).toMatchObject({ status: 'pending', errorCode: null });
-      const job = await world.server.ctx.db.selectFrom('jobs').selectAll().executeTakeFirstOrThrow();
+      // The pause commits before the runner hands the job back, so wait for the job to be waiting again.
+      const job = await eventually(
+        async () => {
+          const row = await world.server.ctx.db.selectFrom('jobs').selectAll().executeTakeFirstOrThrow();
+          return row.lockedBy === null ? row : undefined;
+        },
+        { what: 'the send job to be handed back' },
+      );
       expect(job).toMatchObject({ kind: 'message.send', status: 'pending', attempts: 0 });
 
       const replaced = await world.admin.api.put('/api/integrations/twilio', { accountSid: world.account.sid, authToken: 'rotated-in-the-console-0000000000' });
