@@ -19,13 +19,24 @@ async function main() {
   server.runner?.start();
   server.ctx.log.info({ publicUrl: config.publicUrl, role: config.role, database: server.ctx.database.engine }, 'Parley is running');
 
+  // docs/operations.md#stopping-and-restarting: drain for up to 15 s, then exit 0. A second
+  // signal while draining is ignored, so an impatient Ctrl-C cannot cut requests short.
+  let stopping = false;
   const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
     server.ctx.log.info({ signal }, 'shutting down');
-    await server.close();
+    try {
+      await server.close();
+    } catch (err) {
+      server.ctx.log.error({ err }, 'shutdown did not complete cleanly');
+      process.exit(1);
+    }
+    server.ctx.log.info({ signal }, 'stopped');
     process.exit(0);
   };
-  process.once('SIGINT', () => void shutdown('SIGINT'));
-  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
 }
 
 void main();

@@ -9,6 +9,7 @@ import { mediaDownloadJobHandler } from './features/media/download.js';
 import { MEDIA_DOWNLOAD } from './features/media/service.js';
 import { SEND_JOB, sendJobHandler } from './features/outbound/send-job.js';
 import { buildApp, REDACT } from './http/app.js';
+import { Readiness } from './http/ops.js';
 import { JobRunner, type JobHandler } from './jobs/runner.js';
 import { createKeyring, resolveAppSecret } from './secrets.js';
 
@@ -25,11 +26,20 @@ export interface ServerOptions {
   workerConcurrency?: number;
 }
 
+/** How long a stopping process waits for its requests and jobs (docs/operations.md#stopping-and-restarting). */
+export const SHUTDOWN_GRACE_MS = 15_000;
+
 export interface Server {
   ctx: Context;
   app: Awaited<ReturnType<typeof buildApp>>;
   runner: JobRunner | null;
-  close(): Promise<void>;
+  readiness: Readiness;
+  /**
+   * Drains, then closes: /readyz turns 503, no new connections, SSE clients told to reconnect,
+   * requests and jobs in flight finish for up to `graceMs` (then connections are cut and the
+   * jobs handed back), and the database is closed last.
+   */
+  close(graceMs?: number): Promise<void>;
 }
 
 export function createLogger(config: Config): Logger {
@@ -42,6 +52,7 @@ export async function openConfiguredDatabase(config: Config, pgSchema?: string, 
     sqliteFile: path.join(config.dataDir, 'parley.db'),
     sqliteSynchronous: config.sqliteSynchronous,
     pgSchema,
+    onPoolError: (err) => log?.warn({ err }, 'a pooled database connection was lost; the next query opens a new one'),
     onCheckpointerError: (err) => log?.error({ err }, 'SQLite checkpointer stopped; only commits past its fallback threshold checkpoint the WAL now'),
   });
   await migrate(database);
@@ -76,14 +87,23 @@ export async function createServer(config: Config, options: ServerOptions = {}):
       concurrency: options.workerConcurrency,
     });
   }
-  const app = await buildApp(ctx);
+  const readiness = new Readiness();
+  const app = await buildApp(ctx, readiness);
+  readiness.state = 'ready';
   return {
     ctx,
     app,
     runner,
-    async close() {
-      await app.close();
-      await runner?.stop();
+    readiness,
+    async close(graceMs = SHUTDOWN_GRACE_MS) {
+      readiness.state = 'draining';
+      const deadline = Date.now() + graceMs;
+      const cut = setTimeout(() => app.server.closeAllConnections(), graceMs);
+      try {
+        await Promise.all([app.close(), runner?.stop(deadline)]);
+      } finally {
+        clearTimeout(cut);
+      }
       await events.close();
       await database.destroy();
     },

@@ -34,6 +34,8 @@ export interface DatabaseOptions {
   /** PostgreSQL schema to use (tests give each run its own). */
   pgSchema?: string;
   pgPoolSize?: number;
+  /** PostgreSQL: told when an idle pooled connection is lost (the pool replaces it). */
+  onPoolError?: (err: Error) => void;
   /** SQLite: told if the background checkpointer stops (see checkpointer.ts). */
   onCheckpointerError?: (err: Error) => void;
 }
@@ -49,6 +51,12 @@ export function openDatabase(options: DatabaseOptions): Database {
       max: options.pgPoolSize ?? 10,
       options: options.pgSchema ? `-c search_path=${options.pgSchema}` : undefined,
     });
+    // A connection ended by the server (a restart, a failover, an admin's pg_terminate_backend)
+    // is an 'error' event: on the pool for an idle client, on the client itself for one checked
+    // out. Unheard, either ends the process. The client's own query (if any) fails with the
+    // error, and the pool drops the broken client, so the next query opens a fresh connection.
+    pool.on('error', (err) => options.onPoolError?.(err));
+    pool.on('connect', (client) => client.on('error', () => undefined));
     const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }), plugins });
     return { db, engine: 'postgres', pgPool: pool, pgSchema: options.pgSchema, destroy: () => db.destroy() };
   }

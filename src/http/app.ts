@@ -2,11 +2,12 @@ import cookie from '@fastify/cookie';
 import multipart from '@fastify/multipart';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Context } from '../context.js';
-import { ping } from '../db/database.js';
 import { MAX_MEDIA_BYTES } from '../domain/media-type.js';
 import { authHooks } from './auth.js';
 import { registerRoutes } from './routes.js';
 import { registerErrorHandling } from './errors.js';
+import { opsRoutes, Readiness } from './ops.js';
+import { REQUEST_ID_HEADER, requestIdOf } from './request-id.js';
 import { registerSecurityHeaders } from './security-headers.js';
 import { registerWebApp } from './static.js';
 
@@ -23,13 +24,20 @@ export const REDACT = [
   '*.token',
 ];
 
-export async function buildApp(ctx: Context): Promise<FastifyInstance> {
+export async function buildApp(ctx: Context, readiness = new Readiness()): Promise<FastifyInstance> {
   const app: FastifyInstance = Fastify({
     loggerInstance: ctx.log as FastifyBaseLogger,
+    genReqId: requestIdOf,
+    // A request that reaches us while we drain is still served (the database stays open until
+    // the last one is done); a 503 would fail a webhook that another process could have taken.
+    return503OnClosing: false,
     // JSON bodies need far less; uploads and Twilio's webhooks have limits of their own.
     bodyLimit: 1024 * 1024,
     // One line per request is noise at info level; debug and trace keep them.
-    logController: new LogController({ disableRequestLogging: ctx.config.logLevel !== 'debug' && ctx.config.logLevel !== 'trace' }),
+    logController: new LogController({ requestIdLogLabel: 'requestId', disableRequestLogging: ctx.config.logLevel !== 'debug' && ctx.config.logLevel !== 'trace' }),
+  });
+  app.addHook('onRequest', async (req, reply) => {
+    reply.header(REQUEST_ID_HEADER, req.id);
   });
   registerErrorHandling(app);
   await registerSecurityHeaders(app);
@@ -38,15 +46,7 @@ export async function buildApp(ctx: Context): Promise<FastifyInstance> {
   await app.register(multipart, { limits: { fileSize: MAX_MEDIA_BYTES, files: 1, fields: 10, parts: 11, fieldSize: 1024 } });
 
   const auth = authHooks(ctx);
-  app.get('/healthz', async (req, reply) => {
-    try {
-      await ping(ctx.db);
-      return { ok: true };
-    } catch (err) {
-      req.log.error({ err }, 'health check failed: the database did not answer');
-      return reply.status(503).send({ ok: false, error: { code: 'internal', message: 'database unreachable' } });
-    }
-  });
+  opsRoutes(app, ctx, readiness);
   registerRoutes(app, ctx, auth);
   await registerWebApp(app);
   return app;

@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { errorBody } from './errors.js';
 
 // From src/http (tsx) or dist/server/http (built), the web build is dist/web at the repo root.
 const CANDIDATES = ['../../dist/web', '../../../dist/web'].map((p) => fileURLToPath(new URL(p, import.meta.url)));
@@ -47,7 +48,7 @@ export async function registerWebApp(app: FastifyInstance, root = webDistDir()):
   });
   app.get('/*', (request, reply) => {
     if (NOT_THE_APP.test(request.url)) {
-      return reply.status(404).send({ error: { code: 'not_found', message: `No route for GET ${request.url.split('?')[0]}` } });
+      return reply.status(404).send(errorBody(request, 'not_found', `No route for GET ${request.url.split('?')[0]}`));
     }
     return reply.type('text/html').sendFile('index.html');
   });

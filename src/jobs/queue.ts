@@ -106,6 +106,17 @@ export async function replacePayload(conn: Conn, job: Job, payload: unknown): Pr
   await conn.updateTable('jobs').set({ payload: JSON.stringify(payload) }).where(held(job)).execute();
 }
 
+/** A stopping worker hands back jobs it could not finish: due again now, the cut-short run not counted. */
+export async function releaseJobs(conn: Conn, jobs: Job[]): Promise<void> {
+  for (const job of jobs) {
+    await conn
+      .updateTable('jobs')
+      .set((eb) => ({ lockedUntil: null, lockedBy: null, attempts: eb('attempts', '-', 1) }))
+      .where(held(job))
+      .execute();
+  }
+}
+
 export async function failJob(conn: Conn, job: Job, error: string): Promise<void> {
   await conn.updateTable('jobs').set({ status: 'failed', lockedUntil: null, lastError: error }).where(held(job)).execute();
 }

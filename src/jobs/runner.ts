@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
 import type { Db } from '../db/database.js';
-import { claimDue, completeJob, failJob, rescheduleJob, type Job } from './queue.js';
+import { claimDue, completeJob, failJob, releaseJobs, rescheduleJob, type Job } from './queue.js';
 
 /** A job may ask to run again later without it counting as a failed attempt (rate limits, waits). */
 export class RunLater {
@@ -41,7 +41,8 @@ export function backoffDelay(attempt: number, baseMs: number, maxMs: number, ran
 export class JobRunner {
   private readonly handlers = new Map<string, JobHandler>();
   private readonly workerId = randomUUID();
-  private readonly inFlight = new Set<Promise<void>>();
+  /** Each running job by its promise, so a stop can hand back the ones still running. */
+  private readonly inFlight = new Map<Promise<void>, Job>();
   private running = false;
   private wakeUp: (() => void) | null = null;
   private loop: Promise<void> | null = null;
@@ -63,11 +64,26 @@ export class JobRunner {
     this.wakeUp?.();
   }
 
-  async stop(): Promise<void> {
+  /**
+   * Claims nothing more and waits for the running jobs until `deadline` (epoch ms; none: for
+   * ever). Jobs still running then are handed back, so another worker takes them at once
+   * instead of after their lease; each job kind already copes with a run cut short, as after
+   * a crash (a send checks Twilio before sending again).
+   */
+  async stop(deadline?: number): Promise<void> {
     this.running = false;
     this.wake();
     await this.loop;
-    await Promise.allSettled([...this.inFlight]);
+    const settled = Promise.allSettled([...this.inFlight.keys()]);
+    if (deadline === undefined) return void (await settled);
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timedOut = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), Math.max(0, deadline - Date.now()))));
+    const outcome = await Promise.race([settled, timedOut]);
+    clearTimeout(timer);
+    if (outcome !== 'timeout' || this.inFlight.size === 0) return;
+    const unfinished = [...this.inFlight.values()];
+    this.opts.log.warn({ jobs: unfinished.map((j) => ({ id: j.id, kind: j.kind })) }, 'jobs still running at shutdown; handing them back to other workers');
+    await releaseJobs(this.opts.db, unfinished).catch((err) => this.opts.log.error({ err }, 'could not hand back the running jobs; they wait for their lease'));
   }
 
   /** Claims and runs what is due once, waiting for it; for tests and scripts. */
@@ -97,7 +113,7 @@ export class JobRunner {
             this.inFlight.delete(p);
             this.wake();
           });
-          this.inFlight.add(p);
+          this.inFlight.set(p, job);
         }
       } catch (err) {
         this.opts.log.error({ err }, 'claiming jobs failed');

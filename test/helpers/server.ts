@@ -32,6 +32,17 @@ export async function createPgSchema(): Promise<{ name: string; drop(): Promise<
   };
 }
 
+/** Removes what a test server left behind, for a test that closed the server itself. */
+export async function dropTestData(server: { engine: Engine; dataDir: string; ctx: { database: { pgSchema?: string } } }): Promise<void> {
+  rmSync(server.dataDir, { recursive: true, force: true });
+  const schema = server.ctx.database.pgSchema;
+  if (server.engine !== 'postgres' || !schema) return;
+  const c = new pg.Client({ connectionString: process.env.TEST_DATABASE_URL });
+  await c.connect();
+  await c.query(`drop schema if exists ${schema} cascade`);
+  await c.end();
+}
+
 export interface TestServer extends Server {
   engine: Engine;
   config: Config;

@@ -21,6 +21,8 @@ const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
 export const sseFrame = (event: AppEvent) => `data: ${JSON.stringify({ type: event.type, data: event.data })}\n\n`;
 /** Events may have been missed: the web app refetches what it shows. */
 const RESYNC_FRAME = `data: ${JSON.stringify({ type: 'resync', data: {} })}\n\n`;
+/** Sent as the process shuts down: EventSource reconnects (to another process) within a second, then the web app resyncs. */
+const RECONNECT_FRAME = 'retry: 1000\n: server shutting down; reconnect\n\n';
 
 interface Stream {
   user: AuthUser;
@@ -44,7 +46,10 @@ export function eventRoutes(app: FastifyInstance, ctx: Context, auth: AuthHooks)
   // A stream never ends on its own; without this, closing the server would wait for every browser.
   app.addHook('preClose', (done) => {
     stopSignals();
-    for (const stream of streams) stream.end();
+    for (const stream of streams) {
+      stream.write(RECONNECT_FRAME);
+      stream.end();
+    }
     done();
   });
 
