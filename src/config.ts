@@ -27,6 +27,10 @@ const schema = z.object({
   SQLITE_SYNCHRONOUS: z.enum(['OFF', 'NORMAL', 'FULL', 'EXTRA']).default('NORMAL'),
   // How long a send with an unknown outcome waits for a status callback before checking Twilio.
   SEND_RECHECK_SECONDS: z.coerce.number().positive().default(120),
+  // How often each sender's inbound messages and unfinished sends are checked against Twilio.
+  CATCHUP_SECONDS: z.coerce.number().positive().default(300),
+  // How long an outbound message may stay queued, sending or sent before the catch-up asks Twilio.
+  STATUS_REFRESH_SECONDS: z.coerce.number().positive().default(600),
   TWILIO_API_URL: z.url().default('https://api.twilio.com'),
   TWILIO_MESSAGING_API_URL: z.url().default('https://messaging.twilio.com'),
   // Open signup for more organizations (the first one can always sign up).
@@ -47,6 +51,8 @@ export interface Config {
   role: Role;
   sqliteSynchronous: 'OFF' | 'NORMAL' | 'FULL' | 'EXTRA';
   sendRecheckSeconds: number;
+  catchupSeconds: number;
+  statusRefreshSeconds: number;
   twilioApiUrl: string;
   twilioMessagingApiUrl: string;
   allowSignup: boolean;
@@ -81,6 +87,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     role: e.ROLE,
     sqliteSynchronous: e.SQLITE_SYNCHRONOUS,
     sendRecheckSeconds: e.SEND_RECHECK_SECONDS,
+    catchupSeconds: e.CATCHUP_SECONDS,
+    statusRefreshSeconds: e.STATUS_REFRESH_SECONDS,
     twilioApiUrl: e.TWILIO_API_URL.replace(/\/+$/, ''),
     twilioMessagingApiUrl: e.TWILIO_MESSAGING_API_URL.replace(/\/+$/, ''),
     allowSignup: e.ALLOW_SIGNUP === 'true',

@@ -4,6 +4,7 @@ import { systemClock, type Clock } from './clock.js';
 import type { Config } from './config.js';
 import type { Context } from './context.js';
 import { migrate, openDatabase, type Database } from './db/database.js';
+import { CATCHUP_JOB, catchupJobHandler, scheduleCatchupNow } from './features/catchup/job.js';
 import { createLocalBus, createPgBus } from './features/events/bus.js';
 import { mediaDownloadJobHandler } from './features/media/download.js';
 import { MEDIA_DOWNLOAD } from './features/media/service.js';
@@ -14,7 +15,7 @@ import { JobRunner, type JobHandler } from './jobs/runner.js';
 import { createKeyring, resolveAppSecret } from './secrets.js';
 
 /** Every job kind the product enqueues; start-up fails if one has no handler. */
-export const JOB_KINDS: readonly string[] = [SEND_JOB, MEDIA_DOWNLOAD];
+export const JOB_KINDS: readonly string[] = [SEND_JOB, MEDIA_DOWNLOAD, CATCHUP_JOB];
 
 export interface ServerOptions {
   clock?: Clock;
@@ -76,7 +77,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     log,
     wakeWorker: () => runner?.wake(),
   };
-  const jobs = options.jobs ?? { kinds: JOB_KINDS, handlers: (c: Context) => [sendJobHandler(c), mediaDownloadJobHandler(c)] };
+  const jobs = options.jobs ?? { kinds: JOB_KINDS, handlers: (c: Context) => [sendJobHandler(c), mediaDownloadJobHandler(c), catchupJobHandler(c)] };
   if (config.role !== 'web') {
     runner = new JobRunner({
       db: ctx.db,
@@ -86,6 +87,8 @@ export async function createServer(config: Config, options: ServerOptions = {}):
       handlers: jobs.handlers(ctx),
       concurrency: options.workerConcurrency,
     });
+    // docs/twilio.md#nothing-lost-while-parley-is-down: what Twilio kept while no worker ran is caught up at once.
+    if (!options.jobs) await scheduleCatchupNow(ctx);
   }
   const readiness = new Readiness();
   const app = await buildApp(ctx, readiness);

@@ -95,6 +95,15 @@ export interface SendersTable {
   previousSmsApplicationSid: Recorded<string>;
   /** A service's UseInboundWebhookOnNumber. */
   previousUseInboundWebhookOnNumber: Recorded<Flag>;
+  /** Where the last complete catch-up began: the next one lists Twilio's messages from there (less an overlap). Null: never ran. */
+  catchupFrom: Recorded<Millis>;
+  /** When the last complete catch-up ended, and what it recovered. */
+  catchupAt: Recorded<Millis>;
+  catchupMessages: ColumnType<number, number | undefined, number>;
+  catchupStatuses: ColumnType<number, number | undefined, number>;
+  /** Why the latest run failed, when it did; cleared by the next complete one. */
+  catchupError: Recorded<string>;
+  catchupErrorAt: Recorded<Millis>;
 }
 
 /** Nullable, and optional when a row is written: most writes do not touch it. */

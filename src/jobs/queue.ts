@@ -129,3 +129,25 @@ export async function scrubJobErrors(conn: Conn, needle: string, replacement: st
     .where('lastError', 'like', `%${needle}%`)
     .execute();
 }
+
+/**
+ * A job of which one row exists for the whole deployment, under a fixed id: inserted if missing,
+ * else made due at `runAt` unless a worker holds it now. The primary key settles racing processes.
+ */
+export async function scheduleSingleton(conn: Conn, kind: string, id: string, runAt: number): Promise<void> {
+  await conn
+    .insertInto('jobs')
+    .values({ id, kind, payload: '{}', subject: null, organizationId: null, status: 'pending', runAt, attempts: 0, createdAt: runAt })
+    .onConflict((oc) =>
+      oc
+        .column('id')
+        .doUpdateSet({ runAt, status: 'pending', attempts: 0 })
+        .where((eb) => eb.or([eb('jobs.lockedUntil', 'is', null), eb('jobs.lockedUntil', '<', runAt)])),
+    )
+    .execute();
+}
+
+/** A long job keeps its lease while it works, so no other worker takes it over meanwhile. */
+export async function extendLease(conn: Conn, job: Job, until: number): Promise<void> {
+  await conn.updateTable('jobs').set({ lockedUntil: until }).where(held(job)).execute();
+}

@@ -41,6 +41,51 @@ const touchOutboundQuery = prepared((conn: Conn, id: string, at: number, preview
   conn.updateTable('conversations').set({ lastMessageAt: at, preview }).where('id', '=', id),
 );
 
+/** A message stored after its own time: the newest activity stays the newest; unread from when it arrived. */
+export const setLateInboundActivity = (conn: Conn, id: string, at: number, preview: string, receivedAt: number) =>
+  conn
+    .updateTable('conversations')
+    .set((eb) => ({
+      preview: eb.case().when('lastMessageAt', '<=', at).then(preview).else(eb.ref('preview')).end(),
+      lastMessageAt: eb.case().when('lastMessageAt', '<', at).then(at).else(eb.ref('lastMessageAt')).end(),
+      lastInboundAt: eb.case().when(eb.or([eb('lastInboundAt', 'is', null), eb('lastInboundAt', '<', receivedAt)])).then(receivedAt).else(eb.ref('lastInboundAt')).end(),
+    }))
+    .where('id', '=', id)
+    .execute();
+
+/** For a message that arrives late: the conversation holding the customer's newest message on this sender at or before `at`. */
+export const conversationWithMessageBefore = async (conn: Conn, customerId: string, senderId: string, at: number) => {
+  const row = await conn
+    .selectFrom('messages as m')
+    .innerJoin('conversations as c', 'c.id', 'm.conversationId')
+    .selectAll('c')
+    .select('m.createdAt as messageAt')
+    .where('c.customerId', '=', customerId)
+    .where('c.senderId', '=', senderId)
+    .where('m.createdAt', '<=', at)
+    .orderBy('m.createdAt', 'desc')
+    .orderBy('m.id', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  if (!row) return undefined;
+  const { messageAt, ...conversation } = row;
+  return { conversation: conversation as ConversationRow, messageAt };
+};
+
+/** The customer's first conversation on this sender opened after `after` and before `before`. */
+export const conversationOpenedAfter = (conn: Conn, customerId: string, senderId: string, after: number, before: number) =>
+  conn
+    .selectFrom('conversations')
+    .selectAll()
+    .where('customerId', '=', customerId)
+    .where('senderId', '=', senderId)
+    .where('createdAt', '>', after)
+    .where('createdAt', '<', before)
+    .orderBy('createdAt')
+    .orderBy('id')
+    .limit(1)
+    .executeTakeFirst();
+
 export const setConversationFields = (conn: Conn, id: string, changes: RowUpdate<'conversations'>) =>
   conn.updateTable('conversations').set(changes).where('id', '=', id).execute();
 
@@ -213,3 +258,26 @@ export async function resetForRetry(conn: Conn, messageId: string, now: number):
     .executeTakeFirst();
   return Number(result.numUpdatedRows) === 1;
 }
+
+/** Which of these Twilio SIDs are stored already (the catch-up skips them before asking Twilio for their media). */
+export const storedTwilioSids = async (conn: Conn, sids: string[]) =>
+  sids.length === 0 ? [] : (await conn.selectFrom('messages').select('twilioSid').where('twilioSid', 'in', sids).execute()).map((r) => r.twilioSid!);
+
+/**
+ * Outbound messages of a sender still queued, sending or sent whose last change falls in
+ * (after, until]: the partial index messages_unfinished holds only these.
+ */
+export const unfinishedOutbound = (conn: Conn, senderId: string, after: number, until: number) =>
+  conn
+    .selectFrom('messages as m')
+    .innerJoin('conversations as c', 'c.id', 'm.conversationId')
+    .select(['m.id', 'm.organizationId', 'm.status', 'm.twilioSid'])
+    // Literal, as the partial index's own condition: SQLite matches a partial index only on the same text.
+    .where(sql<SqlBool>`m.status in ('queued', 'sending', 'sent')`)
+    .where('m.updatedAt', '>', after)
+    .where('m.updatedAt', '<=', until)
+    .where('m.direction', '=', 'outbound')
+    .where('m.twilioSid', 'is not', null)
+    .where('c.senderId', '=', senderId)
+    .orderBy('m.updatedAt')
+    .execute();

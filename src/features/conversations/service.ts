@@ -112,6 +112,12 @@ export const findMessage = (conn: Conn, organizationId: string, id: string) => q
 /** Stores a message; the caller moves the conversation's activity with touchConversation. */
 export const storeMessage = (tx: Tx, row: NewRow<'messages'>) => q.insertMessage(tx, row);
 
+/** The subset of these Twilio SIDs already stored. */
+export const storedTwilioSids = async (conn: Conn, sids: string[]) => new Set(await q.storedTwilioSids(conn, sids));
+
+/** A sender's outbound messages still waiting for a final status, last changed in (after, until]. */
+export const unfinishedOutbound = (conn: Conn, senderId: string, after: number, until: number) => q.unfinishedOutbound(conn, senderId, after, until);
+
 export const isMessageStored = async (conn: Conn, twilioSid: string) => (await q.findMessageByTwilioSid(conn, twilioSid)) !== undefined;
 
 /** A message as the API shows it, with its media, or null. */

@@ -12,9 +12,9 @@ export interface ThreadedConversation {
 
 /**
  * Picks or opens the conversation for a new message between a customer and a sender, by the
- * threading rule (src/domain/threading.ts). Call it with the customer row locked (see
- * findOrCreateCustomerLocked) so racing messages never open two conversations. Inbound
- * webhooks and agents who text first both come through here.
+ * threading rule (src/domain/threading.ts), at the message's own time `now`. Call it with the
+ * customer row locked (see findOrCreateCustomerLocked) so racing messages never open two
+ * conversations. Inbound webhooks, caught-up messages and agents who text first all come through here.
  */
 export async function threadConversation(
   tx: Tx,
@@ -22,10 +22,12 @@ export async function threadConversation(
 ): Promise<ThreadedConversation> {
   const windowHours = await threadingWindowHours(tx, input.organizationId);
   const latest = await q.latestConversation(tx, input.customerId, input.senderId);
-  const decision = chooseConversation(latest, input.now, windowHours);
-  if ('join' in decision && latest) {
-    if (decision.reopen) await q.setConversationFields(tx, latest.id, { status: 'open' });
-    return { conversation: { ...latest, status: 'open' }, created: false, reopened: decision.reopen };
+  // Activity after the message's own time: it arrives late (docs/twilio.md#nothing-lost-while-parley-is-down).
+  const joined = latest && latest.lastMessageAt > input.now ? await lateConversation(tx, input, windowHours) : joinable(latest, input.now, windowHours);
+  if (joined) {
+    const reopen = joined.status === 'closed';
+    if (reopen) await q.setConversationFields(tx, joined.id, { status: 'open' });
+    return { conversation: { ...joined, status: 'open' }, created: false, reopened: reopen };
   }
   const conversation: q.ConversationRow = {
     id: newId(input.now),
@@ -43,7 +45,29 @@ export async function threadConversation(
   return { conversation, created: true, reopened: false };
 }
 
-/** Moves the conversation's activity to this message: its time, the inbox preview, the unread marker. */
-export async function touchConversation(tx: Tx, conversationId: string, message: { direction: 'inbound' | 'outbound'; at: number; preview: string }) {
+const joinable = (c: q.ConversationRow | undefined, at: number, windowHours: number, lastAt = c?.lastMessageAt) =>
+  c && lastAt !== undefined && 'join' in chooseConversation({ ...c, lastMessageAt: lastAt }, at, windowHours) ? c : undefined;
+
+/**
+ * The conversation a late message would have joined had it arrived on time: the one holding the
+ * customer's newest earlier message on this sender (judged by that message's time); failing that,
+ * one opened within the window after it, which the message would have opened itself.
+ */
+async function lateConversation(tx: Tx, input: { customerId: string; senderId: string; now: number }, windowHours: number) {
+  const before = await q.conversationWithMessageBefore(tx, input.customerId, input.senderId, input.now);
+  const joined = before && joinable(before.conversation, input.now, windowHours, before.messageAt);
+  return joined ?? (await q.conversationOpenedAfter(tx, input.customerId, input.senderId, input.now, input.now + windowHours * 3_600_000));
+}
+
+/**
+ * Moves the conversation's activity to this message: its time, the inbox preview, the unread
+ * marker. A message stored after its own time (`receivedAt` later than `at`, a caught-up one)
+ * never moves the activity back, and marks the conversation unread from when it arrived.
+ */
+export async function touchConversation(tx: Tx, conversationId: string, message: { direction: 'inbound' | 'outbound'; at: number; preview: string; receivedAt?: number }) {
+  if (message.receivedAt !== undefined && message.receivedAt !== message.at) {
+    await q.setLateInboundActivity(tx, conversationId, message.at, message.preview, message.receivedAt);
+    return;
+  }
   await q.setConversationActivity(tx, conversationId, message.at, message.preview, message.direction === 'inbound');
 }

@@ -27,15 +27,35 @@ export type InboundOutcome = 'stored' | 'duplicate' | 'ignored';
  * form parser's body limit (413) and has run before this is called. A refusal stores nothing and
  * is thrown here, after the transaction; the answer to a stored message leaves after its commit.
  */
-export async function receiveInboundMessage(ctx: Context, webhook: TwilioWebhook): Promise<InboundOutcome> {
-  const { params } = webhook;
+export function receiveInboundMessage(ctx: Context, webhook: TwilioWebhook): Promise<InboundOutcome> {
+  return receive(ctx, { params: webhook.params, account: (tx) => authenticateTwilioRequest(ctx, tx, webhook) });
+}
+
+/**
+ * A message the catch-up found in Twilio's Messages list (docs/twilio.md#nothing-lost-while-parley-is-down):
+ * the webhook's own steps 4 to 7 on the same parameters, for the account that listed it, at the
+ * message's own time. Whichever of the two stores a MessageSid first wins; the other is a duplicate.
+ */
+export function receiveListedMessage(ctx: Context, account: ConnectedAccount, params: TwilioParams, at: number): Promise<InboundOutcome> {
+  return receive(ctx, { params, account: async () => account, at });
+}
+
+/** Where a message comes from: Twilio's parameters, the account they belong to, and the message's time (now when absent). */
+interface Source {
+  params: TwilioParams;
+  account: (tx: Tx) => Promise<ConnectedAccount>;
+  at?: number;
+}
+
+async function receive(ctx: Context, source: Source): Promise<InboundOutcome> {
+  const { params } = source;
   let received: Received;
   try {
-    // Webhooks arriving together share one transaction and its commit (src/db/group-commit.ts),
+    // Messages arriving together share one transaction and its commit (src/db/group-commit.ts),
     // each customer locked in the order of their numbers.
-    received = await groupCommit(ctx.db).run(`${params.AccountSid} ${params.From}`, (tx) => receiveInTransaction(ctx, tx, webhook));
+    received = await groupCommit(ctx.db).run(`${params.AccountSid} ${params.From}`, (tx) => receiveInTransaction(ctx, tx, source));
   } catch (err) {
-    // The same MessageSid stored meanwhile by a racing retry, settled by the unique constraint.
+    // The same MessageSid stored meanwhile by a racing retry or catch-up, settled by the unique constraint.
     if (isUniqueViolation(err) && params.MessageSid && (await isMessageStored(ctx.db, params.MessageSid))) return 'duplicate';
     throw err;
   }
@@ -60,11 +80,11 @@ type Received = { refused: AppError } | { unserved: UnservedMessage } | { stored
  * failures once a valid one arrives), so a refusal comes back as a value instead of a throw and
  * leaves the transaction (which other webhooks may share) to commit.
  */
-async function receiveInTransaction(ctx: Context, tx: Tx, webhook: TwilioWebhook): Promise<Received> {
-  let checked: { account: ConnectedAccount; message: InboundMessage; sender: SenderRow };
+async function receiveInTransaction(ctx: Context, tx: Tx, source: Source): Promise<Received> {
+  let checked: Checked;
   try {
-    const account = await authenticateTwilioRequest(ctx, tx, webhook); // steps 2–3
-    const fields = withoutControls(webhook.params);
+    const account = await source.account(tx); // steps 2–3
+    const fields = withoutControls(source.params);
     const message = requireMessageFields(fields); // step 4
     // Before From is normalized: `whatsapp:+1…` would pass for the phone number it carries.
     const unserved = unservedChannel(account, { from: fields.From!, to: fields.To! });
@@ -76,7 +96,7 @@ async function receiveInTransaction(ctx: Context, tx: Tx, webhook: TwilioWebhook
     if (err instanceof AppError) return { refused: err };
     throw err;
   }
-  return { stored: await storeInboundMessage(ctx, tx, checked.account, checked.sender, checked.message) }; // step 7
+  return { stored: await storeInboundMessage(ctx, tx, checked, source.at) }; // step 7
 }
 
 const MAX_MEDIA = 10;
@@ -147,6 +167,8 @@ interface StoredInbound {
   organizationId: string;
   customer: { id: string; name: string | null; phone: string };
   thread: ThreadedConversation;
+  /** The conversation's activity once this message is in (a late one does not move it back). */
+  activity: { lastMessageAt: number; lastInboundAt: number; preview: string };
   message: Parameters<typeof presentMessage>[0];
   media: Awaited<ReturnType<typeof addInboundMedia>>;
   optOutChanged: boolean;
@@ -154,25 +176,30 @@ interface StoredInbound {
 
 /**
  * Step 7, with nothing but the database awaited: customer (locked), conversation by the
- * threading rule, message, opt-out keyword, media jobs.
+ * threading rule at the message's own time, message, opt-out keyword, media jobs.
  */
-async function storeInboundMessage(ctx: Context, tx: Tx, account: ConnectedAccount, sender: SenderRow, m: InboundMessage): Promise<StoredInbound> {
+async function storeInboundMessage(ctx: Context, tx: Tx, { account, sender, message: m }: Checked, at?: number): Promise<StoredInbound> {
   const now = ctx.clock.now();
+  const time = at ?? now;
   const organizationId = sender.organizationId;
   const customer = await findOrCreateCustomerLocked(tx, organizationId, m.from, now);
-  const thread = await threadConversation(tx, { organizationId, customerId: customer.id, senderId: sender.id, now });
-  const message = inboundMessageRow(organizationId, thread.conversation.id, m, now);
+  const thread = await threadConversation(tx, { organizationId, customerId: customer.id, senderId: sender.id, now: time });
+  const message = inboundMessageRow(organizationId, thread.conversation.id, m, time, now);
   await storeMessage(tx, message);
-  await touchConversation(tx, thread.conversation.id, { direction: 'inbound', at: now, preview: previewOf(m.body, m.media.length) });
+  const preview = previewOf(m.body, m.media.length);
+  await touchConversation(tx, thread.conversation.id, { direction: 'inbound', at: time, preview, receivedAt: now });
   const optOutChanged = await applyOptOutKeyword(tx, { organizationId, customerId: customer.id, senderId: sender.id, body: m.body, optOutType: m.optOutType, now });
   const media = await addInboundMedia(tx, { organizationId, messageId: message.id, accountId: account.id, items: m.media, now });
-  return { organizationId, customer, thread, message, media, optOutChanged };
+  const activity = { lastMessageAt: Math.max(time, thread.conversation.lastMessageAt), lastInboundAt: now, preview: time >= thread.conversation.lastMessageAt ? preview : thread.conversation.preview };
+  return { organizationId, customer, thread, activity, message, media, optOutChanged };
 }
 
-function inboundMessageRow(organizationId: string, conversationId: string, m: InboundMessage, now: number) {
+type Checked = { account: ConnectedAccount; message: InboundMessage; sender: SenderRow };
+
+function inboundMessageRow(organizationId: string, conversationId: string, m: InboundMessage, at: number, now: number) {
   const { segments, encoding } = countSegments(m.body);
   return {
-    id: newId(now),
+    id: newId(at),
     organizationId,
     conversationId,
     direction: 'inbound' as const,
@@ -184,7 +211,7 @@ function inboundMessageRow(organizationId: string, conversationId: string, m: In
     encoding,
     twilioSid: m.messageSid,
     authorId: null,
-    createdAt: now,
+    createdAt: at,
     updatedAt: now,
   };
 }
@@ -192,13 +219,9 @@ function inboundMessageRow(organizationId: string, conversationId: string, m: In
 
 /** Built from what the transaction wrote, so publishing costs no extra reads (one, after an opt-out change). */
 async function inboundEvents(ctx: Context, s: StoredInbound): Promise<(AppEvent | null)[]> {
-  const { conversation } = s.thread;
-  const at = s.message.createdAt;
   const presented = presentConversation({
-    ...conversation,
-    lastMessageAt: at,
-    lastInboundAt: at,
-    preview: previewOf(s.message.body, s.media.length),
+    ...s.thread.conversation,
+    ...s.activity,
     customerName: s.customer.name,
     customerPhone: s.customer.phone,
   });

@@ -1,5 +1,6 @@
 import type { Conn } from '../../db/database.js';
-import type { ConnectedAccount } from './accounts.js';
+import type { Context } from '../../context.js';
+import { unseal, type ConnectedAccount } from './accounts.js';
 import * as q from './queries.js';
 
 /* What sending and receiving messages need from the support numbers and the account. */
@@ -29,3 +30,18 @@ export async function findInboundSender(conn: Conn, account: Pick<ConnectedAccou
   }
   return undefined;
 }
+
+/** The catch-up's work list (docs/twilio.md#nothing-lost-while-parley-is-down): each active sender with its account, token unsealed. */
+export async function sendersToCatchUp(ctx: Context): Promise<{ sender: SenderRow; account: ConnectedAccount }[]> {
+  const rows = await q.sendersToCatchUp(ctx.db);
+  return rows.map(({ accountSid, authTokenSealed, pausedAt, ...sender }) => ({
+    sender,
+    account: unseal(ctx, { id: sender.twilioAccountId!, organizationId: sender.organizationId, accountSid, authTokenSealed, pausedAt }),
+  }));
+}
+
+/** A complete catch-up of a sender: where the next one starts from, and what this one recovered. */
+export const recordCatchup = (conn: Conn, senderId: string, run: { from: number; at: number; messages: number; statuses: number }) => q.recordCatchup(conn, senderId, run);
+
+/** A failed catch-up keeps its place: only the error is recorded, and the next run starts where this one did. */
+export const recordCatchupFailure = (conn: Conn, senderId: string, failure: { at: number; error: string }) => q.recordCatchupFailure(conn, senderId, failure);

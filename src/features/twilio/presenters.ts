@@ -20,6 +20,25 @@ export function presentSender(s: SenderRow) {
 
 export type PresentedSender = ReturnType<typeof presentSender>;
 
+/**
+ * A sender as admins see it in the integration: with its last catch-up (docs/twilio.md#nothing-lost-while-parley-is-down),
+ * when it ran and what it recovered, and why the latest attempt failed if it did.
+ */
+export function presentAdminSender(s: SenderRow) {
+  return {
+    ...presentSender(s),
+    catchup: {
+      lastAt: s.catchupAt === null ? null : iso(s.catchupAt),
+      messages: s.catchupMessages,
+      statuses: s.catchupStatuses,
+      error: s.catchupError,
+      errorAt: s.catchupErrorAt === null ? null : iso(s.catchupErrorAt),
+    },
+  };
+}
+
+export type PresentedAdminSender = ReturnType<typeof presentAdminSender>;
+
 /** What an admin must still do outside Parley for a sender just added to work. */
 export type SenderWarning = 'a2p_10dlc_registration';
 
@@ -41,7 +60,7 @@ export function presentIntegration(account: TwilioAccountRow | undefined, connec
     connectedAt: account ? iso(account.connectedAt) : null,
     connectedBy: account ? connectedBy : null,
     paused: account ? account.pausedAt !== null : false,
-    senders: account ? senders.map(presentSender) : [],
+    senders: account ? senders.map(presentAdminSender) : [],
     signatureFailures: presentSignatureFailures(account, now),
   };
 }

@@ -146,3 +146,26 @@ export const checkpointWal = async (conn: Conn): Promise<{ busy: boolean }> => {
   const { rows } = await sql<{ busy: number }>`pragma wal_checkpoint(TRUNCATE)`.execute(conn);
   return { busy: Number(rows[0]?.busy ?? 0) !== 0 };
 };
+
+/** Every active sender of a connected account, with its account: what the catch-up goes through. */
+export const sendersToCatchUp = (conn: Conn) =>
+  conn
+    .selectFrom('senders as s')
+    .innerJoin('twilioAccounts as a', 'a.id', 's.twilioAccountId')
+    .selectAll('s')
+    .select(['a.accountSid', 'a.authTokenSealed', 'a.pausedAt'])
+    .where('s.active', '=', 1)
+    .orderBy('s.createdAt')
+    .execute();
+
+export type SenderToCatchUp = Awaited<ReturnType<typeof sendersToCatchUp>>[number];
+
+export const recordCatchup = (conn: Conn, id: string, run: { from: number; at: number; messages: number; statuses: number }) =>
+  conn
+    .updateTable('senders')
+    .set({ catchupFrom: run.from, catchupAt: run.at, catchupMessages: run.messages, catchupStatuses: run.statuses, catchupError: null, catchupErrorAt: null })
+    .where('id', '=', id)
+    .execute();
+
+export const recordCatchupFailure = (conn: Conn, id: string, failure: { at: number; error: string }) =>
+  conn.updateTable('senders').set({ catchupError: failure.error, catchupErrorAt: failure.at }).where('id', '=', id).execute();

@@ -165,6 +165,8 @@ async function saveSender(ctx: Context, auth: AuthUser, account: ConnectedAccoun
     active: 1 as const,
     removedAt: null,
     ...previousColumns(replaced),
+    // The catch-up starts from here: what the number received before Parley served it was another application's.
+    ...catchupFrom(now),
   };
   try {
     return await ctx.db.transaction().execute(async (tx) => {
@@ -190,6 +192,8 @@ async function saveSender(ctx: Context, auth: AuthUser, account: ConnectedAccoun
           previousWebhookMethod: null,
           previousSmsApplicationSid: null,
           previousUseInboundWebhookOnNumber: null,
+          catchupMessages: 0,
+          catchupStatuses: 0,
           ...fromTwilio,
         };
         await q.insertSender(tx, row);
@@ -204,6 +208,8 @@ async function saveSender(ctx: Context, auth: AuthUser, account: ConnectedAccoun
 }
 
 const flag = (b: boolean) => (b ? 1 : 0) as 0 | 1;
+
+const catchupFrom = (now: number) => ({ catchupFrom: now, catchupAt: null, catchupError: null, catchupErrorAt: null });
 
 function previousColumns(replaced: Replaced) {
   if (replaced === 'as recorded') return {};

@@ -1,0 +1,121 @@
+import type { Context } from '../../context.js';
+import { isRedactedNumber } from '../../domain/redaction.js';
+import { AppError } from '../../errors.js';
+import { storedTwilioSids } from '../conversations/service.js';
+import { receiveListedMessage } from '../inbound/service.js';
+import { refreshStatuses } from '../outbound/status-refresh.js';
+import { clientFor, type ConnectedAccount } from '../twilio/accounts.js';
+import { describeTwilioError, type TwilioClient } from '../twilio/client.js';
+import { recordCatchup, recordCatchupFailure, sendersToCatchUp, type SenderRow } from '../twilio/messaging.js';
+import { reportCatchupRun, type SenderCatchup } from './report.js';
+import { listReceived, mediaOf, numbersOf, webhookParams, type ListedMessage } from './twilio-messages.js';
+
+/*
+ * docs/twilio.md#nothing-lost-while-parley-is-down. Twilio does not queue a webhook that failed, so
+ * each run asks it for every active sender's received messages since that sender's last complete
+ * run (less an overlap) and stores those Parley does not have through the webhook's own steps,
+ * then fetches the statuses of sends left unfinished. Twilio is called outside any transaction.
+ */
+
+/** What the first run of a sender that has never been caught up looks back over. */
+const FIRST_RUN_MS = 24 * 3_600_000;
+/** Each run lists again the last minutes before where the previous one began: clocks and Twilio's indexing are not exact. */
+const OVERLAP_MS = 10 * 60_000;
+/** Senders caught up at once: their messages share the database's group commits. */
+const PARALLEL_SENDERS = 8;
+
+export async function runCatchup(ctx: Context, keepLease: () => Promise<void>): Promise<SenderCatchup[]> {
+  const startedAt = ctx.clock.now();
+  const work = await sendersToCatchUp(ctx);
+  const results: SenderCatchup[] = [];
+  let next = 0;
+  const lane = async () => {
+    while (next < work.length) {
+      const { sender, account } = work[next++]!;
+      await keepLease();
+      results.push(await catchUpSender(ctx, sender, account, keepLease));
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(PARALLEL_SENDERS, work.length) }, lane));
+  reportCatchupRun(ctx, { startedAt, finishedAt: ctx.clock.now(), senders: results });
+  return results;
+}
+
+/** One sender: a failure is recorded and logged, and its place kept, so the next run covers the same span again. */
+async function catchUpSender(ctx: Context, sender: SenderRow, account: ConnectedAccount, keepLease: () => Promise<void>): Promise<SenderCatchup> {
+  const startedAt = ctx.clock.now();
+  const from = sender.catchupFrom === null ? startedAt - FIRST_RUN_MS : sender.catchupFrom - OVERLAP_MS;
+  const base = { senderId: sender.id, organizationId: sender.organizationId, address: sender.address };
+  try {
+    const client = clientFor(ctx, account);
+    const found = await recoverMessages(ctx, client, account, sender, from, keepLease);
+    const refreshMs = ctx.config.statusRefreshSeconds * 1000;
+    const statuses = await refreshStatuses(ctx, client, sender.id, { after: from - refreshMs, until: startedAt - refreshMs });
+    await recordCatchup(ctx.db, sender.id, { from: startedAt, at: ctx.clock.now(), messages: found.stored, statuses });
+    return { ...base, ...found, statuses, error: null };
+  } catch (err) {
+    const error = failureText(err);
+    await recordCatchupFailure(ctx.db, sender.id, { at: ctx.clock.now(), error }).catch((e) => ctx.log.error({ err: e }, 'could not record a failed catch-up'));
+    return { ...base, listed: 0, stored: 0, unreadable: 0, statuses: 0, error };
+  }
+}
+
+/** The sender's received messages at Twilio since `from`, stored oldest first where Parley lacks them. */
+async function recoverMessages(ctx: Context, client: TwilioClient, account: ConnectedAccount, sender: SenderRow, from: number, keepLease: () => Promise<void>) {
+  const listed: ListedMessage[][] = [];
+  for (const number of await numbersOf(client, sender)) listed.push(await listReceived(client, number, new Date(from), keepLease));
+  const ordered = oldestFirst(listed);
+  const known = await storedTwilioSids(ctx.db, ordered.map(({ message }) => message.sid));
+  let stored = 0;
+  let unreadable = 0;
+  for (const { message, at } of ordered) {
+    if (known.has(message.sid)) continue;
+    // Message Redaction keeps no usable number: the customer cannot be known, so it is reported, not stored.
+    if (isRedactedNumber(message.from)) {
+      unreadable++;
+      continue;
+    }
+    const media = await mediaOf(client, ctx.config.twilioApiUrl, message);
+    if (await receiveListed(ctx, account, message, media, at)) stored++;
+    if (stored % 500 === 499) await keepLease();
+  }
+  return { listed: ordered.length, stored, unreadable };
+}
+
+async function receiveListed(ctx: Context, account: ConnectedAccount, message: ListedMessage, media: Awaited<ReturnType<typeof mediaOf>>, at: number): Promise<boolean> {
+  try {
+    return (await receiveListedMessage(ctx, account, webhookParams(message, media), at)) === 'stored';
+  } catch (err) {
+    // The webhook would have been refused too (e.g. the sender was removed meanwhile): the same answer here.
+    if (!(err instanceof AppError)) throw err;
+    ctx.log.info({ messageSid: message.sid, reason: err.message }, 'catch-up: a listed message was not stored');
+    return false;
+  }
+}
+
+/**
+ * Twilio lists newest first, in whole seconds. Messages are stored oldest first, so threading sees
+ * them in order, and those sharing a second keep Twilio's order by a millisecond each.
+ */
+export function oldestFirst(lists: ListedMessage[][]): { message: ListedMessage; at: number }[] {
+  const all = lists.flatMap((list) => [...list].reverse());
+  all.sort((a, b) => a.dateCreated.getTime() - b.dateCreated.getTime());
+  let previous = -Infinity;
+  return all.map((message) => {
+    const second = message.dateCreated.getTime();
+    previous = Math.min(Math.max(second, previous + 1), second + 999);
+    return { message, at: previous };
+  });
+}
+
+/** What an admin is shown and the log says: Twilio's code and reason, never the request (it carries credentials). */
+function failureText(err: unknown): string {
+  if (err instanceof AppError) return err.message;
+  const e = err as { status?: unknown; code?: unknown };
+  if (typeof e?.status !== 'number' && typeof e?.code !== 'string') return err instanceof Error ? err.message : String(err);
+  const f = describeTwilioError(err);
+  if (f.code === 20003) return "Twilio refused the account's credentials (20003): update the Auth Token in Parley's settings";
+  if (f.network) return `Twilio could not be reached (${f.timedOut ? 'no answer in time' : 'no connection'})`;
+  if (f.status !== null) return `Twilio answered HTTP ${f.status}${f.code ? ` (${f.code})` : ''}: ${f.message}`;
+  return f.message;
+}
