@@ -27,6 +27,7 @@ export interface CatchupRun {
 export function summarize(run: CatchupRun) {
   const sum = (pick: (s: SenderCatchup) => number) => run.senders.reduce((n, s) => n + pick(s), 0);
   return {
+    startedAt: new Date(run.startedAt).toISOString(),
     senders: run.senders.length,
     failed: run.senders.filter((s) => s.error !== null).length,
     listed: sum((s) => s.listed),

@@ -21,22 +21,18 @@ import { listReceived, mediaOf, numbersOf, webhookParams, type ListedMessage } f
 const FIRST_RUN_MS = 24 * 3_600_000;
 /** Each run lists again the last minutes before where the previous one began: clocks and Twilio's indexing are not exact. */
 const OVERLAP_MS = 10 * 60_000;
-/** Senders caught up at once: their messages share the database's group commits. */
+/** Senders caught up at once, and customers of a sender stored at once: their messages share the database's group commits. */
 const PARALLEL_SENDERS = 8;
+const PARALLEL_CUSTOMERS = 8;
 
 export async function runCatchup(ctx: Context, keepLease: () => Promise<void>): Promise<SenderCatchup[]> {
   const startedAt = ctx.clock.now();
   const work = await sendersToCatchUp(ctx);
   const results: SenderCatchup[] = [];
-  let next = 0;
-  const lane = async () => {
-    while (next < work.length) {
-      const { sender, account } = work[next++]!;
-      await keepLease();
-      results.push(await catchUpSender(ctx, sender, account, keepLease));
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(PARALLEL_SENDERS, work.length) }, lane));
+  await inLanes(work, PARALLEL_SENDERS, async ({ sender, account }) => {
+    await keepLease();
+    results.push(await catchUpSender(ctx, sender, account, keepLease));
+  });
   reportCatchupRun(ctx, { startedAt, finishedAt: ctx.clock.now(), senders: results });
   return results;
 }
@@ -66,20 +62,34 @@ async function recoverMessages(ctx: Context, client: TwilioClient, account: Conn
   for (const number of await numbersOf(client, sender)) listed.push(await listReceived(client, number, new Date(from), keepLease));
   const ordered = oldestFirst(listed);
   const known = await storedTwilioSids(ctx.db, ordered.map(({ message }) => message.sid));
-  let stored = 0;
-  let unreadable = 0;
-  for (const { message, at } of ordered) {
-    if (known.has(message.sid)) continue;
+  const counts = { listed: ordered.length, stored: 0, unreadable: 0 };
+  // Each customer's messages in their order (threading depends on it); customers side by side,
+  // so their messages share the database's group commits.
+  const byCustomer = new Map<string, { message: ListedMessage; at: number }[]>();
+  for (const item of ordered) {
+    if (known.has(item.message.sid)) continue;
     // Message Redaction keeps no usable number: the customer cannot be known, so it is reported, not stored.
-    if (isRedactedNumber(message.from)) {
-      unreadable++;
-      continue;
-    }
-    const media = await mediaOf(client, ctx.config.twilioApiUrl, message);
-    if (await receiveListed(ctx, account, message, media, at)) stored++;
-    if (stored % 500 === 499) await keepLease();
+    if (isRedactedNumber(item.message.from)) counts.unreadable++;
+    else if (byCustomer.has(item.message.from)) byCustomer.get(item.message.from)!.push(item);
+    else byCustomer.set(item.message.from, [item]);
   }
-  return { listed: ordered.length, stored, unreadable };
+  await inLanes([...byCustomer.values()], PARALLEL_CUSTOMERS, async (messages) => {
+    for (const { message, at } of messages) {
+      const media = await mediaOf(client, ctx.config.twilioApiUrl, message);
+      if (await receiveListed(ctx, account, message, media, at)) counts.stored++;
+      if (counts.stored % 500 === 499) await keepLease();
+    }
+  });
+  return counts;
+}
+
+/** Runs `work` on every item, at most `lanes` at a time. */
+async function inLanes<T>(items: T[], lanes: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const lane = async () => {
+    while (next < items.length) await work(items[next++]!);
+  };
+  await Promise.all(Array.from({ length: Math.min(lanes, items.length) }, lane));
 }
 
 async function receiveListed(ctx: Context, account: ConnectedAccount, message: ListedMessage, media: Awaited<ReturnType<typeof mediaOf>>, at: number): Promise<boolean> {

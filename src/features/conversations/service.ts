@@ -113,7 +113,12 @@ export const findMessage = (conn: Conn, organizationId: string, id: string) => q
 export const storeMessage = (tx: Tx, row: NewRow<'messages'>) => q.insertMessage(tx, row);
 
 /** The subset of these Twilio SIDs already stored. */
-export const storedTwilioSids = async (conn: Conn, sids: string[]) => new Set(await q.storedTwilioSids(conn, sids));
+export async function storedTwilioSids(conn: Conn, sids: string[]): Promise<Set<string>> {
+  const stored = new Set<string>();
+  // A thousand at a time: both engines cap the parameters of one statement.
+  for (let i = 0; i < sids.length; i += 1000) for (const sid of await q.storedTwilioSids(conn, sids.slice(i, i + 1000))) stored.add(sid);
+  return stored;
+}
 
 /** A sender's outbound messages still waiting for a final status, last changed in (after, until]. */
 export const unfinishedOutbound = (conn: Conn, senderId: string, after: number, until: number) => q.unfinishedOutbound(conn, senderId, after, until);
