@@ -12,6 +12,7 @@ import type { customerTimeline } from '../../../src/features/customers/service';
 import type { startConversation } from '../../../src/features/outbound/service';
 import type {
   PresentedAddedSender,
+  PresentedAdminSender,
   PresentedAvailableNumber,
   PresentedIncomingNumber,
   PresentedIntegration,
@@ -38,6 +39,8 @@ export type LoginAnswer = Answer<typeof login>;
 export type SignupAnswer = Answer<typeof signup>;
 
 export type Sender = PresentedSender;
+/** A sender in the admin's integration view, with its last catch-up. */
+export type AdminSender = PresentedAdminSender;
 /** A sender just added, with `warnings` when there is something left to do outside Parley. */
 export type AddedSender = PresentedAddedSender;
 export type { SenderWarning };

@@ -1,7 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import * as api from '../api/api';
-import type { AddedSender, NewSender, Sender } from '../api/types';
-import { senderLabel } from '../lib/format';
+import type { AddedSender, AdminSender, NewSender, Sender } from '../api/types';
+import { plural, relativeTime, senderLabel } from '../lib/format';
 import { routeHref } from '../lib/router';
 import { useAction } from '../lib/useAction';
 import { ConfirmDialog, ErrorNote } from '../ui/ConfirmDialog';
@@ -108,7 +108,7 @@ function A2pNotice({ sender }: { sender: Sender }) {
   );
 }
 
-function SenderRow({ sender, onChanged }: { sender: Sender; onChanged(): void }) {
+function SenderRow({ sender, onChanged }: { sender: AdminSender; onChanged(): void }) {
   const [rate, setRate] = useState(String(sender.ratePerSecond));
   const saving = useAction();
   const removing = useAction();
@@ -146,6 +146,7 @@ function SenderRow({ sender, onChanged }: { sender: Sender; onChanged(): void })
           {sender.active === false ? ' · inactive' : ''}
         </span>
         {sender.type === 'messaging_service' && <span className="mono small">{sender.messagingServiceSid}</span>}
+        <CatchupStatus catchup={sender.catchup} />
       </div>
       <form className="rate-form" onSubmit={saveRate}>
         <label className="field field-inline">
@@ -196,3 +197,28 @@ function SenderRow({ sender, onChanged }: { sender: Sender; onChanged(): void })
     </li>
   );
 }
+
+/**
+ * Texts and delivery statuses Parley missed while it was down are fetched from Twilio every few
+ * minutes (docs/twilio.md#nothing-lost-while-parley-is-down): admins see when that last ran for a
+ * sender, what it recovered, and why it failed if it did.
+ */
+export function CatchupStatus({ catchup, now = new Date() }: { catchup: AdminSender['catchup']; now?: Date }) {
+  const found = `${plural(catchup.messages, 'text')} and ${plural(catchup.statuses, 'delivery status', 'delivery statuses')} recovered`;
+  return (
+    <span className="small muted" data-testid="catchup">
+      {catchup.lastAt === null ? 'Not yet checked against Twilio' : `Checked against Twilio ${ago(catchup.lastAt, now)}: ${found}`}
+      {catchup.error !== null && catchup.errorAt !== null && (
+        <span className="catchup-failed" role="alert">
+          {' '}
+          · Last check failed {ago(catchup.errorAt, now)}: {catchup.error}. It is tried again at the next check.
+        </span>
+      )}
+    </span>
+  );
+}
+
+const ago = (iso: string, now: Date) => {
+  const when = relativeTime(iso, now);
+  return when === 'now' ? 'just now' : /^\d+[mh]$/.test(when) ? `${when} ago` : `on ${when}`;
+};
