@@ -87,7 +87,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
       handlers: jobs.handlers(ctx),
       concurrency: options.workerConcurrency,
     });
-    // docs/twilio.md#nothing-lost-while-parley-is-down: what Twilio kept while no worker ran is caught up at once.
+    // docs/twilio.md#7-nothing-lost-while-parley-is-down: what Twilio kept while no worker ran is caught up at once.
     if (!options.jobs) await scheduleCatchupNow(ctx);
   }
   const readiness = new Readiness();

@@ -3,7 +3,7 @@ import { sql, type Kysely } from 'kysely';
 /* Frozen in time: never edit a migration that has shipped; add a new one. */
 
 /**
- * The catch-up of messages and statuses Twilio holds but Parley missed (docs/twilio.md#nothing-lost-while-parley-is-down).
+ * The catch-up of messages and statuses Twilio holds but Parley missed (docs/twilio.md#7-nothing-lost-while-parley-is-down).
  * Each sender keeps where its last complete catch-up began (the next one lists from there, less
  * an overlap), when it ran, what it recovered, and the error of a failed run. Unfinished outbound
  * messages are few among all messages: a partial index finds them without reading the rest.

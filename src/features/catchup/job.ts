@@ -14,7 +14,7 @@ const CATCHUP_JOB_ID = '00000000-0000-7000-8000-0000000ca7c4';
 /** As long as the runner's own lease; renewed between senders and pages. */
 const LEASE_MS = 60_000;
 
-/** docs/twilio.md#nothing-lost-while-parley-is-down: runs, then comes back every CATCHUP_SECONDS. */
+/** docs/twilio.md#7-nothing-lost-while-parley-is-down: runs, then comes back every CATCHUP_SECONDS. */
 export function catchupJobHandler(ctx: Context): JobHandler {
   const periodMs = ctx.config.catchupSeconds * 1000;
   return {

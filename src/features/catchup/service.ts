@@ -11,7 +11,7 @@ import { reportCatchupRun, type SenderCatchup } from './report.js';
 import { listReceived, mediaOf, numbersOf, webhookParams, type ListedMessage } from './twilio-messages.js';
 
 /*
- * docs/twilio.md#nothing-lost-while-parley-is-down. Twilio does not queue a webhook that failed, so
+ * docs/twilio.md#7-nothing-lost-while-parley-is-down. Twilio does not queue a webhook that failed, so
  * each run asks it for every active sender's received messages since that sender's last complete
  * run (less an overlap) and stores those Parley does not have through the webhook's own steps,
  * then fetches the statuses of sends left unfinished. Twilio is called outside any transaction.

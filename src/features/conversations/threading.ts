@@ -22,7 +22,7 @@ export async function threadConversation(
 ): Promise<ThreadedConversation> {
   const windowHours = await threadingWindowHours(tx, input.organizationId);
   const latest = await q.latestConversation(tx, input.customerId, input.senderId);
-  // Activity after the message's own time: it arrives late (docs/twilio.md#nothing-lost-while-parley-is-down).
+  // Activity after the message's own time: it arrives late (docs/twilio.md#7-nothing-lost-while-parley-is-down).
   const joined = latest && latest.lastMessageAt > input.now ? await lateConversation(tx, input, windowHours) : joinable(latest, input.now, windowHours);
   if (joined) {
     const reopen = joined.status === 'closed';

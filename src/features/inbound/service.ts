@@ -32,7 +32,7 @@ export function receiveInboundMessage(ctx: Context, webhook: TwilioWebhook): Pro
 }
 
 /**
- * A message the catch-up found in Twilio's Messages list (docs/twilio.md#nothing-lost-while-parley-is-down):
+ * A message the catch-up found in Twilio's Messages list (docs/twilio.md#7-nothing-lost-while-parley-is-down):
  * the webhook's own steps 4 to 7 on the same parameters, for the account that listed it, at the
  * message's own time. Whichever of the two stores a MessageSid first wins; the other is a duplicate.
  */

@@ -31,7 +31,7 @@ export async function findInboundSender(conn: Conn, account: Pick<ConnectedAccou
   return undefined;
 }
 
-/** The catch-up's work list (docs/twilio.md#nothing-lost-while-parley-is-down): each active sender with its account, token unsealed. */
+/** The catch-up's work list (docs/twilio.md#7-nothing-lost-while-parley-is-down): each active sender with its account, token unsealed. */
 export async function sendersToCatchUp(ctx: Context): Promise<{ sender: SenderRow; account: ConnectedAccount }[]> {
   const rows = await q.sendersToCatchUp(ctx.db);
   return rows.map(({ accountSid, authTokenSealed, pausedAt, ...sender }) => ({

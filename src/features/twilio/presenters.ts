@@ -21,7 +21,7 @@ export function presentSender(s: SenderRow) {
 export type PresentedSender = ReturnType<typeof presentSender>;
 
 /**
- * A sender as admins see it in the integration: with its last catch-up (docs/twilio.md#nothing-lost-while-parley-is-down),
+ * A sender as admins see it in the integration: with its last catch-up (docs/twilio.md#7-nothing-lost-while-parley-is-down),
  * when it ran and what it recovered, and why the latest attempt failed if it did.
  */
 export function presentAdminSender(s: SenderRow) {
