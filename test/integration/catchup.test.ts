@@ -9,7 +9,7 @@ import { SEND_JOB, sendJobHandler } from '../../src/features/outbound/send-job.j
 import { newId } from '../../src/ids.js';
 import { startSimulator, type Simulator } from '../../src/simulator/index.js';
 import { apiClient, eventually, type Api } from '../helpers/api.js';
-import { HOUR, PNG, postWebhook } from '../helpers/inbound.js';
+import { addSender, HOUR, PNG, postWebhook } from '../helpers/inbound.js';
 import { accountRow, senderRow } from '../helpers/seed.js';
 import { createPgSchema, ENGINES, startTestServer, type TestServer } from '../helpers/server.js';
 import { CUSTOMER_PHONE, createTwilioWorld, type TwilioWorld } from '../helpers/twilio-world.js';
@@ -183,6 +183,31 @@ for (const engine of ENGINES) {
       expect(inbox.body.items.map((c: any) => c.customer.phone).sort()).toEqual(phones);
       // The newest text of each customer is its conversation's last word.
       expect(inbox.body.items.find((c: any) => c.customer.phone === phones[0]).preview).toBe('message 1002');
+    }, 120_000);
+
+    it('lists a Messaging Service through each number of its pool, and a short code by its code', async () => {
+      const w = await world(UNSCHEDULED);
+      const pool = ['+14155550150', '+14155550151'];
+      const service = w.sim.addMessagingService(w.account.sid, { phoneNumbers: pool, inboundRequestUrl: `${w.publicUrl}/webhooks/twilio/messages`, useInboundWebhookOnNumber: false });
+      const serviceSender = await addSender(w, { type: 'messaging_service', phoneNumber: null, messagingServiceSid: service.sid, address: service.sid });
+      w.sim.addShortCode(w.account.sid, '72399');
+      const shortCodeSender = await addSender(w, { type: 'short_code', phoneNumber: null, shortCode: '72399', address: '72399' });
+      failWebhooks(w, 'refuse');
+      await w.sim.phoneSend({ from: '+14155550101', to: pool[0]!, body: 'to the first pool number' });
+      await w.sim.phoneSend({ from: '+14155550102', to: pool[1]!, body: 'to the second pool number' });
+      await w.sim.phoneSend({ from: '+14155550103', to: '72399', body: 'to the short code' });
+
+      const results = await runCatchup(w.server.ctx, noLease);
+      expect(results.find((r) => r.senderId === serviceSender)).toMatchObject({ listed: 2, stored: 2, error: null });
+      expect(results.find((r) => r.senderId === shortCodeSender)).toMatchObject({ listed: 1, stored: 1, error: null });
+      const inbox = (await w.agent.api.get('/api/conversations')).body.items as any[];
+      expect(inbox.map((c) => [c.senderId, c.preview]).sort()).toEqual(
+        [
+          [serviceSender, 'to the first pool number'],
+          [serviceSender, 'to the second pool number'],
+          [shortCodeSender, 'to the short code'],
+        ].sort(),
+      );
     });
 
     it('keeps its place when Twilio answers 20003, goes on with other accounts, and catches up once the token is replaced', async () => {

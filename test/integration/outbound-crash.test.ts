@@ -58,7 +58,7 @@ for (const engine of ENGINES) {
 
       server = await startChildServer(serverEnv, port);
       await eventually(
-        async () => (await db.selectFrom('jobs').select('id').execute()).length === 0,
+        async () => (await db.selectFrom('jobs').select('id').where('kind', '=', 'message.send').execute()).length === 0,
         { what: `the send job to finish after the restart\n${server.output()}`, timeoutMs: 20_000 },
       );
       const [sent, ...more] = sentTo(sim, CUSTOMER_PHONE);

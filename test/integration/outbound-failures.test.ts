@@ -60,7 +60,7 @@ for (const engine of ENGINES) {
       // The pause commits before the runner hands the job back, so wait for the job to be waiting again.
       const job = await eventually(
         async () => {
-          const row = await world.server.ctx.db.selectFrom('jobs').selectAll().executeTakeFirstOrThrow();
+          const row = await world.server.ctx.db.selectFrom('jobs').selectAll().where('kind', '=', 'message.send').executeTakeFirstOrThrow();
           return row.lockedBy === null ? row : undefined;
         },
         { what: 'the send job to be handed back' },

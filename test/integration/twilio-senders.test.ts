@@ -47,7 +47,8 @@ for (const engine of ENGINES) {
       expect(number.smsUrl).toBe(ours());
       expect(number.smsMethod).toBe('POST');
       expect(number.statusCallback).toBe('https://voice.example.com/status');
-      expect((await w.admin.api.get(INTEGRATION)).body.senders).toEqual([res.body]);
+      // Admins also see the sender's catch-up with Twilio (docs/twilio.md#7-nothing-lost-while-parley-is-down).
+      expect((await w.admin.api.get(INTEGRATION)).body.senders).toEqual([{ ...res.body, catchup: expect.objectContaining({ messages: 0, statuses: 0, error: null, errorAt: null }) }]);
       expect(await auditActions()).toEqual(['sender.added +14155550123', `twilio.connected AC…${w.account.sid.slice(-4)}`]);
     });
 
