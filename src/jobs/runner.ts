@@ -15,7 +15,8 @@ export interface JobHandler<P = any> {
   /** First retry delay; doubled each attempt, capped at maxBackoffMs, with jitter. */
   baseBackoffMs?: number;
   maxBackoffMs?: number;
-  run(payload: P, job: Job): Promise<void | RunLater>;
+  /** `stopping` is aborted when the runner stops, so a long job can end early at a safe point. */
+  run(payload: P, job: Job, stopping: AbortSignal): Promise<void | RunLater>;
   /** Called once after the last attempt failed, so the record the job was about can show it. */
   onFinalFailure?(payload: P, error: Error, job: Job): Promise<void>;
 }
@@ -44,6 +45,7 @@ export class JobRunner {
   /** Each running job by its promise, so a stop can hand back the ones still running. */
   private readonly inFlight = new Map<Promise<void>, Job>();
   private running = false;
+  private readonly stopping = new AbortController();
   private wakeUp: (() => void) | null = null;
   private loop: Promise<void> | null = null;
 
@@ -72,6 +74,7 @@ export class JobRunner {
    */
   async stop(deadline?: number): Promise<void> {
     this.running = false;
+    this.stopping.abort();
     this.wake();
     await this.loop;
     const settled = Promise.allSettled([...this.inFlight.keys()]);
@@ -146,7 +149,7 @@ export class JobRunner {
     const { db, clock, log } = this.opts;
     try {
       if (!handler) throw new Error(`No handler for job kind ${job.kind}`);
-      const result = await handler.run(JSON.parse(job.payload), job);
+      const result = await handler.run(JSON.parse(job.payload), job, this.stopping.signal);
       if (result instanceof RunLater) await rescheduleJob(db, job, result.runAt, { countAttempt: false });
       else await completeJob(db, job);
     } catch (e) {

@@ -185,6 +185,19 @@ for (const engine of ENGINES) {
       expect(inbox.body.items.find((c: any) => c.customer.phone === phones[0]).preview).toBe('message 1002');
     }, 120_000);
 
+    it('ends at once when its process is stopping, recording nothing, so the next run covers the same span', async () => {
+      const w = await world(UNSCHEDULED);
+      failWebhooks(w, 'refuse');
+      const sent = await w.sim.phoneSend({ from: CUSTOMER_PHONE, to: w.sender.phoneNumber, body: 'during shutdown' });
+      const stopping = new AbortController();
+      stopping.abort();
+      expect(await runCatchup(w.server.ctx, noLease, stopping.signal)).toEqual([]);
+      expect(await storedWithSid(w, sent.messageSid)).toBe(0);
+      expect((await w.admin.api.get('/api/integrations/twilio')).body.senders[0].catchup).toMatchObject({ lastAt: null, error: null });
+      await runCatchup(w.server.ctx, noLease);
+      expect(await storedWithSid(w, sent.messageSid)).toBe(1);
+    });
+
     it('lists a Messaging Service through each number of its pool, and a short code by its code', async () => {
       const w = await world(UNSCHEDULED);
       const pool = ['+14155550150', '+14155550151'];

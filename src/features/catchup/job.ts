@@ -23,8 +23,8 @@ export function catchupJobHandler(ctx: Context): JobHandler {
     maxAttempts: Number.MAX_SAFE_INTEGER,
     baseBackoffMs: 5_000,
     maxBackoffMs: periodMs,
-    async run(_payload, job) {
-      await runCatchup(ctx, () => extendLease(ctx.db, job, ctx.clock.now() + LEASE_MS));
+    async run(_payload, job, stopping) {
+      await runCatchup(ctx, () => extendLease(ctx.db, job, ctx.clock.now() + LEASE_MS), stopping);
       return new RunLater(ctx.clock.now() + periodMs);
     },
   };

@@ -25,31 +25,51 @@ const OVERLAP_MS = 10 * 60_000;
 const PARALLEL_SENDERS = 8;
 const PARALLEL_CUSTOMERS = 8;
 
-export async function runCatchup(ctx: Context, keepLease: () => Promise<void>): Promise<SenderCatchup[]> {
+/**
+ * One run over every active sender. When `stopping` aborts (the process is shutting down), it ends
+ * at the next message: what it stored stays, and senders it did not finish keep their place.
+ */
+export async function runCatchup(ctx: Context, keepLease: () => Promise<void>, stopping?: AbortSignal): Promise<SenderCatchup[]> {
   const startedAt = ctx.clock.now();
   const work = await sendersToCatchUp(ctx);
   const results: SenderCatchup[] = [];
   await inLanes(work, PARALLEL_SENDERS, async ({ sender, account }) => {
+    if (stopping?.aborted) return;
     await keepLease();
-    results.push(await catchUpSender(ctx, sender, account, keepLease));
+    const result = await catchUpSender(ctx, sender, account, { keepLease, stopping });
+    if (result) results.push(result);
   });
   reportCatchupRun(ctx, { startedAt, finishedAt: ctx.clock.now(), senders: results });
   return results;
 }
 
-/** One sender: a failure is recorded and logged, and its place kept, so the next run covers the same span again. */
-async function catchUpSender(ctx: Context, sender: SenderRow, account: ConnectedAccount, keepLease: () => Promise<void>): Promise<SenderCatchup> {
+interface RunControl {
+  keepLease: () => Promise<void>;
+  stopping: AbortSignal | undefined;
+}
+
+/** Thrown between messages once the process is stopping. */
+class Stopped extends Error {}
+
+/**
+ * One sender: a failure is recorded and logged, and its place kept, so the next run covers the
+ * same span again. Undefined when the process stopped before the sender was done.
+ */
+async function catchUpSender(ctx: Context, sender: SenderRow, account: ConnectedAccount, run: RunControl): Promise<SenderCatchup | undefined> {
   const startedAt = ctx.clock.now();
   const from = sender.catchupFrom === null ? startedAt - FIRST_RUN_MS : sender.catchupFrom - OVERLAP_MS;
   const base = { senderId: sender.id, organizationId: sender.organizationId, address: sender.address };
   try {
     const client = clientFor(ctx, account);
-    const found = await recoverMessages(ctx, client, account, sender, from, keepLease);
+    const found = await recoverMessages(ctx, client, account, sender, from, run);
+    if (run.stopping?.aborted) return undefined;
     const refreshMs = ctx.config.statusRefreshSeconds * 1000;
     const statuses = await refreshStatuses(ctx, client, sender.id, { after: from - refreshMs, until: startedAt - refreshMs });
     await recordCatchup(ctx.db, sender.id, { from: startedAt, at: ctx.clock.now(), messages: found.stored, statuses });
     return { ...base, ...found, statuses, error: null };
   } catch (err) {
+    // Stopping (the database may be closing): nothing to record, the next run covers the span.
+    if (err instanceof Stopped || run.stopping?.aborted) return undefined;
     const error = failureText(err);
     await recordCatchupFailure(ctx.db, sender.id, { at: ctx.clock.now(), error }).catch((e) => ctx.log.error({ err: e }, 'could not record a failed catch-up'));
     return { ...base, listed: 0, stored: 0, unreadable: 0, statuses: 0, error };
@@ -57,7 +77,8 @@ async function catchUpSender(ctx: Context, sender: SenderRow, account: Connected
 }
 
 /** The sender's received messages at Twilio since `from`, stored oldest first where Parley lacks them. */
-async function recoverMessages(ctx: Context, client: TwilioClient, account: ConnectedAccount, sender: SenderRow, from: number, keepLease: () => Promise<void>) {
+async function recoverMessages(ctx: Context, client: TwilioClient, account: ConnectedAccount, sender: SenderRow, from: number, run: RunControl) {
+  const { keepLease, stopping } = run;
   const listed: ListedMessage[][] = [];
   for (const number of await numbersOf(client, sender)) listed.push(await listReceived(client, number, new Date(from), keepLease));
   const ordered = oldestFirst(listed);
@@ -75,6 +96,7 @@ async function recoverMessages(ctx: Context, client: TwilioClient, account: Conn
   }
   await inLanes([...byCustomer.values()], PARALLEL_CUSTOMERS, async (messages) => {
     for (const { message, at } of messages) {
+      if (stopping?.aborted) throw new Stopped();
       const media = await mediaOf(client, ctx.config.twilioApiUrl, message);
       if (await receiveListed(ctx, account, message, media, at)) counts.stored++;
       if (counts.stored % 500 === 499) await keepLease();
