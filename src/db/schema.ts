@@ -118,6 +118,16 @@ export interface CustomersTable {
   notes: string | null;
   createdAt: Millis;
   updatedAt: Millis;
+  /** Name, email and phone digits, folded, for search (src/domain/search.ts customerSearchText). */
+  searchText: string;
+  /** SQLite only: the customer's row in the `customer_search` trigram index (null on PostgreSQL). */
+  searchKey: ColumnType<number | null, number | null | undefined, number | null>;
+}
+
+/** SQLite only: the FTS5 trigram index of customers' search text, keyed by their search key. */
+export interface CustomerSearchTable {
+  rowid: number;
+  searchText: string;
 }
 
 export interface OptOutsTable {
@@ -229,6 +239,7 @@ export interface DB {
   twilioAccounts: TwilioAccountsTable;
   senders: SendersTable;
   customers: CustomersTable;
+  customerSearch: CustomerSearchTable;
   optOuts: OptOutsTable;
   conversations: ConversationsTable;
   conversationReads: ConversationReadsTable;

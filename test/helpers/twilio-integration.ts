@@ -33,7 +33,7 @@ export async function seedConversation(server: TestServer, organizationId: strin
   const customerId = newId(now);
   const conversationId = newId(now);
   const messageId = newId(now);
-  await db.insertInto('customers').values({ id: customerId, organizationId, name: null, phone: '+14155550199', email: null, notes: null, createdAt: now, updatedAt: now }).execute();
+  await db.insertInto('customers').values({ id: customerId, organizationId, name: null, phone: '+14155550199', email: null, notes: null, createdAt: now, updatedAt: now, searchText: '' }).execute();
   await db
     .insertInto('conversations')
     .values({ id: conversationId, organizationId, customerId, senderId, status: 'open', assigneeId: null, lastMessageAt: now, lastInboundAt: now, preview: 'Hello', createdAt: now })

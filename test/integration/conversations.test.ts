@@ -72,7 +72,11 @@ for (const engine of ENGINES) {
       expect(await previews('?q=0222')).toEqual(['from Linus']);
       // Wildcards are searched for, not obeyed.
       expect(await previews(`?q=${encodeURIComponent('50%_')}`)).toEqual(['from Linus']);
-      expect(await previews(`?q=${encodeURIComponent('%')}`)).toEqual(['from Linus']);
+      expect(await previews(`?q=${encodeURIComponent('%_d')}`)).toEqual(['from Linus']);
+      // Under 3 characters a query is the start of a name: "gr" finds Grace, "%" no one.
+      expect(await previews('?q=gr')).toEqual(['from Grace']);
+      expect(await previews('?q=ho')).toEqual([]);
+      expect(await previews(`?q=${encodeURIComponent('%')}`)).toEqual([]);
       expect(await previews('?q=nobody-matches')).toEqual([]);
       expect(await previews('?status=open&assignee=unassigned&q=555')).toEqual(['from nobody']);
     });

@@ -2,6 +2,8 @@ import { sql } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
 import { migrate, openDatabase, type Database } from '../../src/db/database.js';
 import * as initial from '../../src/db/migrations/0001_initial.js';
+import { searchTerms } from '../../src/domain/search.js';
+import { listCustomers } from '../../src/features/customers/queries.js';
 import { createPgSchema, ENGINES } from '../helpers/server.js';
 
 for (const engine of ENGINES) {
@@ -44,6 +46,23 @@ for (const engine of ENGINES) {
         { id: 'j2', subject: 'm2', organizationId: 'o2' },
         { id: 'j3', subject: 'md1', organizationId: null },
       ]);
+    });
+
+    it('0009 makes the customers already stored findable by name, email and phone digits', async () => {
+      const database = await atFirstRelease();
+      await database.db.insertInto('organizations').values({ id: 'o1', name: 'Acme', threadingWindowHours: 24, createdAt: 1 }).execute();
+      const row = (id: string, name: string | null, email: string | null, phone: string) => ({ id, organizationId: 'o1', name, email, phone, notes: null, createdAt: 1, updatedAt: 1 });
+      await database.db
+        .insertInto('customers')
+        .values([row('c1', 'José Müller', null, '+14155550101'), row('c2', null, 'Zoe@Example.com', '+14155550102')] as never)
+        .execute();
+      await migrate(database);
+      const found = async (q: string) =>
+        (await listCustomers(database.db, { organizationId: 'o1', search: searchTerms(q), limit: 10 })).map((c) => c.id).sort();
+      expect(await found('jose')).toEqual(['c1']);
+      expect(await found('zoe@')).toEqual(['c2']);
+      expect(await found('555010')).toEqual(['c1', 'c2']);
+      expect(await found('(415) 555-0102')).toEqual(['c2']);
     });
   });
 }

@@ -153,7 +153,7 @@ for (const engine of ENGINES) {
       await expectRefusal(await start({ phone: 'call me', body: 'x' }), 'phone', /not a valid phone number/);
       const bad = await db()
         .insertInto('customers')
-        .values({ id: newId(), organizationId: world.organizationId, name: null, phone: '+1555', email: null, notes: null, createdAt: Date.now(), updatedAt: Date.now() })
+        .values({ id: newId(), organizationId: world.organizationId, name: null, phone: '+1555', email: null, notes: null, createdAt: Date.now(), updatedAt: Date.now(), searchText: '' })
         .returning('id')
         .executeTakeFirstOrThrow();
       before = await rowCounts(world);
@@ -172,7 +172,7 @@ for (const engine of ENGINES) {
       const sender = newId();
       const conversation = newId();
       await db().insertInto('organizations').values({ id: org, name: 'Other', threadingWindowHours: 24, createdAt: now }).execute();
-      await db().insertInto('customers').values({ id: customer, organizationId: org, name: null, phone: '+14155550166', email: null, notes: null, createdAt: now, updatedAt: now }).execute();
+      await db().insertInto('customers').values({ id: customer, organizationId: org, name: null, phone: '+14155550166', email: null, notes: null, createdAt: now, updatedAt: now, searchText: '' }).execute();
       await db()
         .insertInto('senders')
         .values(senderRow({ id: sender, organizationId: org, address: '+14155550167', createdAt: now }))

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { decodeCursor, encodeCursor } from '../../src/domain/cursor.js';
 import { optOutChange } from '../../src/domain/opt-out.js';
-import { likePattern, searchTerms } from '../../src/domain/search.js';
+import { customerSearchText, ftsPhrases, isFragment, likePattern, prefixRange, searchTerms } from '../../src/domain/search.js';
 import { chooseConversation } from '../../src/domain/threading.js';
 import { sseFrame } from '../../src/features/events/routes.js';
 import { requireMessageFields } from '../../src/features/inbound/service.js';
@@ -64,9 +64,22 @@ describe('cursors', () => {
 describe('search terms', () => {
   it('escapes LIKE wildcards and matches phone digits only with enough of them', () => {
     expect(likePattern('50%_a\\b')).toBe('%50\\%\\_a\\\\b%');
-    expect(searchTerms(' Grace ')).toEqual({ text: '%grace%', digits: null });
-    expect(searchTerms('(415) 555')).toEqual({ text: '%(415) 555%', digits: '%415555%' });
-    expect(searchTerms('a1b2')).toEqual({ text: '%a1b2%', digits: null });
+    expect(searchTerms(' Grace ')).toEqual({ text: 'grace', digits: null });
+    expect(searchTerms('(415) 555')).toEqual({ text: '(415) 555', digits: '415555' });
+    expect(searchTerms('a1b2')).toEqual({ text: 'a1b2', digits: null });
+  });
+
+  it('folds case and accents, fullwidth digits included, the same for a query and what it finds', () => {
+    expect(searchTerms('JOSÉ')).toEqual({ text: 'jose', digits: null });
+    expect(searchTerms('４１５５')).toEqual({ text: '4155', digits: '4155' });
+    expect(customerSearchText({ name: 'Zoë Ångström', email: 'Zoe@Example.com', phone: '+14155550123' })).toBe('zoe angstrom\nzoe@example.com\n14155550123');
+  });
+
+  it('tells a trigram fragment from a short prefix, and bounds a prefix as an index range', () => {
+    expect(isFragment(searchTerms('jo'))).toBe(false);
+    expect(isFragment(searchTerms('zoë'))).toBe(true);
+    expect(prefixRange('jo')).toEqual({ from: 'jo', to: 'jp' });
+    expect(ftsPhrases(['say "hi"', '415'])).toBe('"say ""hi""" OR "415"');
   });
 });
 

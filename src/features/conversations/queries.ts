@@ -1,11 +1,10 @@
-import { sql, type SqlBool } from 'kysely';
+import { sql, type SelectQueryBuilder, type SqlBool } from 'kysely';
 import { isPostgres, type Conn } from '../../db/database.js';
 import { after } from '../../db/keyset.js';
 import { prepared, preparedInsert, preparedVariants } from '../../db/prepared.js';
-import type { MessageStatus, Row, RowUpdate } from '../../db/schema.js';
+import type { DB, MessageStatus, Row, RowUpdate } from '../../db/schema.js';
 import { movableTo } from '../../domain/message-status.js';
 import type { CursorKey } from '../../domain/cursor.js';
-import type { SearchTerms } from '../../domain/search.js';
 
 export type ConversationRow = Row<'conversations'>;
 export type MessageRow = Row<'messages'>;
@@ -141,7 +140,8 @@ export interface InboxFilter {
   status?: 'open' | 'closed';
   /** null: unassigned only. */
   assigneeId?: string | null;
-  search?: SearchTerms;
+  /** Only these customers' conversations: a search's subquery (customers' customersMatching). */
+  customerIds?: SelectQueryBuilder<DB, 'customers', { id: string }>;
   after?: CursorKey;
   limit: number;
 }
@@ -152,14 +152,7 @@ export const listInbox = (conn: Conn, f: InboxFilter) =>
     .$if(f.status !== undefined, (q) => q.where('conversations.status', '=', f.status!))
     .$if(f.assigneeId === null, (q) => q.where('conversations.assigneeId', 'is', null))
     .$if(typeof f.assigneeId === 'string', (q) => q.where('conversations.assigneeId', '=', f.assigneeId!))
-    .$if(f.search !== undefined, (q) =>
-      q.where((eb) => {
-        const { text, digits } = f.search!;
-        const byName = sql<SqlBool>`lower(${eb.ref('customers.name')}) like ${text} escape '\\'`;
-        const byPhone = sql<SqlBool>`${eb.ref('customers.phone')} like ${digits} escape '\\'`;
-        return digits ? eb.or([byName, byPhone]) : byName;
-      }),
-    )
+    .$if(f.customerIds !== undefined, (q) => q.where('conversations.customerId', 'in', f.customerIds!))
     .$if(f.after !== undefined, (q) => q.where((eb) => after(eb, { at: 'conversations.lastMessageAt', id: 'conversations.id' }, f.after!)))
     .orderBy('conversations.lastMessageAt', 'desc')
     .orderBy('conversations.id', 'desc')

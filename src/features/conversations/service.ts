@@ -6,6 +6,7 @@ import { searchTerms } from '../../domain/search.js';
 import { invalid, notFound } from '../../errors.js';
 import type { AuthUser } from '../accounts/sessions.js';
 import { isActiveUser } from '../accounts/service.js';
+import { customersMatching } from '../customers/service.js';
 import { conversationEvent } from '../events/app-event.js';
 import { publishCommitted } from '../events/publish.js';
 import { presentConversation, presentMessage } from './presenters.js';
@@ -29,13 +30,13 @@ function assigneeFilter(auth: AuthUser, assignee: string | undefined): string | 
 
 /** The inbox: newest activity first, with an unread flag for the caller. */
 export async function listConversations(ctx: Context, auth: AuthUser, input: InboxQuery) {
-  const search = input.q?.trim() ? searchTerms(input.q) : undefined;
+  const customerIds = input.q?.trim() ? customersMatching(ctx.db, auth.organizationId, searchTerms(input.q)) : undefined;
   const rows = await q.listInbox(ctx.db, {
     organizationId: auth.organizationId,
     readerId: auth.id,
     status: input.status,
     assigneeId: assigneeFilter(auth, input.assignee),
-    search,
+    customerIds,
     after: cursorKey(input.cursor),
     limit: input.limit + 1,
   });

@@ -1,10 +1,10 @@
-import { sql, type SqlBool } from 'kysely';
+import { sql, type Expression, type ExpressionBuilder, type SqlBool } from 'kysely';
 import { isPostgres, type Conn } from '../../db/database.js';
 import { after } from '../../db/keyset.js';
 import { prepared, preparedInsert } from '../../db/prepared.js';
-import type { NewRow, Row, RowUpdate } from '../../db/schema.js';
+import type { DB, NewRow, Row, RowUpdate } from '../../db/schema.js';
 import type { CursorKey } from '../../domain/cursor.js';
-import type { SearchTerms } from '../../domain/search.js';
+import { ftsPhrases, isFragment, likePattern, prefixRange, type SearchTerms } from '../../domain/search.js';
 
 export type CustomerRow = Row<'customers'>;
 export type OptOutRow = Row<'optOuts'>;
@@ -75,22 +75,67 @@ export const listCustomers = (conn: Conn, f: CustomerFilter) =>
     .selectAll()
     .where('organizationId', '=', f.organizationId)
     .$if(f.phone !== undefined, (q) => q.where('phone', '=', f.phone!))
-    .$if(f.search !== undefined, (q) =>
-      q.where((eb) => {
-        const { text, digits } = f.search!;
-        const terms = [
-          sql<SqlBool>`lower(${eb.ref('name')}) like ${text} escape '\\'`,
-          sql<SqlBool>`lower(${eb.ref('email')}) like ${text} escape '\\'`,
-          ...(digits ? [sql<SqlBool>`${eb.ref('phone')} like ${digits} escape '\\'`] : []),
-        ];
-        return eb.or(terms);
-      }),
-    )
+    .$if(f.search !== undefined, (q) => q.where((eb) => matches(eb, conn, f.search!)))
     .$if(f.after !== undefined, (q) => q.where((eb) => after(eb, { at: 'createdAt', id: 'id' }, f.after!)))
     .orderBy('createdAt', 'desc')
     .orderBy('id', 'desc')
     .limit(f.limit)
     .execute();
+
+/** The organization's customers a search finds, as a subquery of ids (for the inbox). */
+export const customersMatching = (conn: Conn, organizationId: string, search: SearchTerms) =>
+  conn
+    .selectFrom('customers')
+    .select('customers.id')
+    .where('customers.organizationId', '=', organizationId)
+    .where((eb) => matches(eb, conn, search));
+
+/**
+ * docs/architecture.md#searching-customers: a fragment of 3 or more characters (or digits) is
+ * looked up in the trigram index, PostgreSQL's pg_trgm over `search_text` or SQLite's FTS5
+ * `customer_search`; a shorter one is a range of `search_text`, the start of the name.
+ */
+function matches(eb: ExpressionBuilder<DB, 'customers'>, conn: Conn, { text, digits }: SearchTerms) {
+  const fragments = [...(isFragment({ text, digits }) ? [text] : []), ...(digits && digits !== text ? [digits] : [])];
+  const terms: Expression<SqlBool>[] = fragments.length === 0 ? [] : [isPostgres(conn) ? anyLike(eb, fragments) : inTrigramIndex(eb, fragments)];
+  if (!isFragment({ text, digits }) && text !== '') terms.push(startsWith(eb, conn, text));
+  return terms.length === 0 ? sql<SqlBool>`1 = 0` : eb.or(terms);
+}
+
+const anyLike = (eb: ExpressionBuilder<DB, 'customers'>, fragments: string[]) =>
+  eb.or(fragments.map((f) => sql<SqlBool>`${eb.ref('customers.searchText')} like ${likePattern(f)} escape '\\'`));
+
+const inTrigramIndex = (eb: ExpressionBuilder<DB, 'customers'>, fragments: string[]) =>
+  eb('customers.searchKey', 'in', eb.selectFrom('customerSearch').select('customerSearch.rowid').where(sql<SqlBool>`customer_search match ${ftsPhrases(fragments)}`));
+
+function startsWith(eb: ExpressionBuilder<DB, 'customers'>, conn: Conn, prefix: string) {
+  const { from, to } = prefixRange(prefix);
+  // PostgreSQL's index is in "C" order (code points); SQLite compares that way already.
+  const column = isPostgres(conn) ? sql`${eb.ref('customers.searchText')} collate "C"` : eb.ref('customers.searchText');
+  return sql<SqlBool>`${column} >= ${from} and ${column} < ${to}`;
+}
+
+/**
+ * SQLite keeps its trigram index by hand: a customer's row there, under a search key of its
+ * own given on first use. On PostgreSQL the index follows the column by itself.
+ */
+export async function indexCustomerSearch(conn: Conn, id: string): Promise<void> {
+  if (isPostgres(conn)) return;
+  const keyed = (await giveSearchKeyQuery(conn, id)).rows[0];
+  if (keyed) await replaceSearchRowQuery(conn, keyed.searchKey!, keyed.searchText);
+}
+
+const giveSearchKeyQuery = prepared((conn: Conn, id: string) =>
+  conn
+    .updateTable('customers')
+    .set((eb) => ({ searchKey: eb.fn.coalesce('searchKey', sql<number>`(select coalesce(max(search_key), 0) + 1 from customers)`) }))
+    .where('id', '=', id)
+    .returning(['searchKey', 'searchText']),
+);
+
+const replaceSearchRowQuery = prepared((conn: Conn, rowid: number, searchText: string) =>
+  conn.replaceInto('customerSearch').values({ rowid, searchText }),
+);
 
 export const updateCustomer = (conn: Conn, organizationId: string, id: string, changes: RowUpdate<'customers'>) =>
   conn.updateTable('customers').set(changes).where('organizationId', '=', organizationId).where('id', '=', id).execute();

@@ -3,7 +3,7 @@ import type { Conn, Tx } from '../../db/database.js';
 import { cursorKey, pageOf } from '../../domain/cursor.js';
 import { optOutChange } from '../../domain/opt-out.js';
 import { toE164 } from '../../domain/phone.js';
-import { searchTerms } from '../../domain/search.js';
+import { customerSearchText, searchTerms, type SearchTerms } from '../../domain/search.js';
 import { invalid, notFound } from '../../errors.js';
 import { newId } from '../../ids.js';
 import type { AuthUser } from '../accounts/sessions.js';
@@ -24,12 +24,17 @@ export const findCustomerByPhone = (conn: Conn, organizationId: string, phone: s
 /** The customer row, locked until the transaction ends (see findOrCreateCustomerLocked). */
 export const lockCustomer = (tx: Tx, organizationId: string, id: string) => q.lockCustomer(tx, organizationId, id);
 export const isOptedOut = (conn: Conn, customerId: string, senderId: string) => q.isOptedOut(conn, customerId, senderId);
+/** The organization's customers a search finds, as a subquery of their ids (the inbox filters by it). */
+export const customersMatching = (conn: Conn, organizationId: string, search: SearchTerms) => q.customersMatching(conn, organizationId, search);
 
 export async function findOrCreateCustomerLocked(tx: Tx, organizationId: string, phone: string, now: number): Promise<q.CustomerRow> {
   // Most messages come from known customers: look first, and write only for a new number.
   const known = await q.lockCustomerByPhone(tx, organizationId, phone);
   if (known) return known;
-  await q.insertCustomerIfAbsent(tx, { id: newId(now), organizationId, phone, name: null, email: null, notes: null, createdAt: now, updatedAt: now });
+  const searchText = customerSearchText({ name: null, email: null, phone });
+  const id = newId(now);
+  const inserted = await q.insertCustomerIfAbsent(tx, { id, organizationId, phone, name: null, email: null, notes: null, createdAt: now, updatedAt: now, searchText });
+  if (inserted === 1) await q.indexCustomerSearch(tx, id);
   const customer = await q.lockCustomerByPhone(tx, organizationId, phone);
   if (!customer) throw new Error(`customer ${phone} vanished inside its own transaction`);
   return customer;
@@ -105,9 +110,14 @@ export async function getCustomer(ctx: Context, auth: AuthUser, id: string) {
 
 /** Agents keep a customer's name, email and notes; everyone sees the change live. */
 export async function updateCustomer(ctx: Context, auth: AuthUser, id: string, changes: { name?: string | null; email?: string | null; notes?: string | null }) {
-  await customerOrNotFound(ctx.db, auth, id);
+  const { customer: before } = await customerOrNotFound(ctx.db, auth, id);
   if (Object.keys(changes).length > 0) {
-    await q.updateCustomer(ctx.db, auth.organizationId, id, { ...changes, updatedAt: ctx.clock.now() });
+    // The search index changes in the same transaction as what it indexes.
+    const searchText = customerSearchText({ ...before, ...changes });
+    await ctx.db.transaction().execute(async (tx) => {
+      await q.updateCustomer(tx, auth.organizationId, id, { ...changes, searchText, updatedAt: ctx.clock.now() });
+      await q.indexCustomerSearch(tx, id);
+    });
   }
   const { customer, optOuts } = await customerOrNotFound(ctx.db, auth, id);
   const presented = presentCustomer(customer, optOuts);
