@@ -99,7 +99,7 @@ for (const engine of ENGINES) {
       expect((await w.agent.api.get(`/api/customers/${id}`)).body.name).toBeNull();
     });
 
-    it('shows the timeline: every conversation with its messages, oldest first', async () => {
+    it('shows the timeline: conversations newest first, each with its count and newest messages', async () => {
       await text('+14155550351', 'monday 1');
       await text('+14155550351', 'monday 2');
       clock.advance(48 * HOUR);
@@ -109,8 +109,9 @@ for (const engine of ENGINES) {
       const res = await w.agent.api.get(`/api/customers/${id}/timeline`);
       expect(res.status).toBe(200);
       expect(res.body.customer).toMatchObject({ id, phone: '+14155550351' });
-      expect(res.body.conversations.map((c: any) => c.messages.map((m: any) => m.body))).toEqual([['monday 1', 'monday 2'], ['wednesday']]);
-      expect(res.body.conversations[0]).toMatchObject({ customer: { id }, status: 'open', preview: 'monday 2', unread: true });
+      expect(res.body.conversations.map((c: any) => c.messages.map((m: any) => m.body))).toEqual([['wednesday'], ['monday 1', 'monday 2']]);
+      expect(res.body.conversations[1]).toMatchObject({ customer: { id }, status: 'open', preview: 'monday 2', unread: true, messageCount: 2, messagesCursor: null });
+      expect(res.body.nextCursor).toBeNull();
     });
   });
 }

@@ -162,11 +162,14 @@ export const listInbox = (conn: Conn, f: InboxFilter) =>
 export const conversationForReader = (conn: Conn, organizationId: string, readerId: string, id: string) =>
   withCustomerAndRead(conn, organizationId, readerId).where('conversations.id', '=', id).executeTakeFirst();
 
-export const conversationsOfCustomer = (conn: Conn, organizationId: string, readerId: string, customerId: string) =>
-  withCustomerAndRead(conn, organizationId, readerId)
-    .where('conversations.customerId', '=', customerId)
-    .orderBy('conversations.createdAt')
-    .orderBy('conversations.id')
+/** A page of a customer's conversations, newest first by when they began (a key that never moves). */
+export const conversationsOfCustomer = (conn: Conn, f: { organizationId: string; readerId: string; customerId: string; after?: CursorKey; limit: number }) =>
+  withCustomerAndRead(conn, f.organizationId, f.readerId)
+    .where('conversations.customerId', '=', f.customerId)
+    .$if(f.after !== undefined, (q) => q.where((eb) => after(eb, { at: 'conversations.createdAt', id: 'conversations.id' }, f.after!)))
+    .orderBy('conversations.createdAt', 'desc')
+    .orderBy('conversations.id', 'desc')
+    .limit(f.limit)
     .execute();
 
 export type InboxRow = Awaited<ReturnType<typeof listInbox>>[number];
@@ -190,10 +193,20 @@ export const threadPage = (conn: Conn, conversationId: string, before: CursorKey
     .limit(limit)
     .execute();
 
-export const messagesOfConversations = (conn: Conn, conversationIds: string[]) =>
+/** How many messages each of these conversations holds (read from the thread index). */
+export const messageCounts = async (conn: Conn, conversationIds: string[]) =>
   conversationIds.length === 0
-    ? Promise.resolve([] as MessageRow[])
-    : conn.selectFrom('messages').selectAll().where('conversationId', 'in', conversationIds).orderBy('createdAt').orderBy('id').execute();
+    ? new Map<string, number>()
+    : new Map(
+        (
+          await conn
+            .selectFrom('messages')
+            .select((eb) => ['conversationId', eb.fn.countAll().as('count')])
+            .where('conversationId', 'in', conversationIds)
+            .groupBy('conversationId')
+            .execute()
+        ).map((r) => [r.conversationId, Number(r.count)]),
+      );
 
 /* ---- a message's status (docs/rules.md#outbound-messages), moved by outbound's send job and callbacks ---- */
 

@@ -156,29 +156,39 @@ export const lockMessage = (tx: Tx, id: string) => q.selectMessageForUpdate(tx, 
 export const setMessageError = (conn: Conn, id: string, errorMessage: string, now: number) =>
   q.updateMessage(conn, id, { errorMessage, updatedAt: now });
 
-/** Every conversation of a customer with its messages, oldest first, as the caller sees them. */
-export async function conversationsWithMessages(db: Db, auth: AuthUser, customerId: string) {
-  const { conversations, messages, media } = await readSnapshot(db, async (tx) => {
-    const conversations = await q.conversationsOfCustomer(tx, auth.organizationId, auth.id, customerId);
-    const ids = conversations.map((c) => c.id);
-    const messages = await q.messagesOfConversations(tx, ids);
-    return { conversations, messages, media: await mediaOfMessages(tx, messages.map((m) => m.id)) };
-  });
-  const byConversation = groupBy(messages, (m) => m.conversationId);
-  const mediaByMessage = groupBy(media, (m) => m.messageId ?? '');
-  return conversations.map((c) => ({
-    ...presentConversation(c, c.readAt),
-    messages: (byConversation.get(c.id) ?? []).map((m) => presentMessage(m, mediaByMessage.get(m.id) ?? [])),
-  }));
+export interface TimelineQuery {
+  cursor?: string;
+  /** Conversations a page. */
+  limit: number;
+  /** The newest messages shown with each conversation; `messagesCursor` fetches the older ones. */
+  messages: number;
 }
 
-function groupBy<T>(items: T[], key: (item: T) => string): Map<string, T[]> {
-  const groups = new Map<string, T[]>();
-  for (const item of items) {
-    const k = key(item);
-    const group = groups.get(k);
-    if (group) group.push(item);
-    else groups.set(k, [item]);
-  }
-  return groups;
+/**
+ * A page of a customer's timeline (docs/api.md#the-customer-timeline): conversations newest
+ * first, each with its message count and newest messages (oldest first), and `messagesCursor`
+ * to read the rest from the thread (GET /api/conversations/:id/messages?cursor=). Ordered by
+ * when each conversation began, which never changes, so new messages never move a conversation
+ * between pages; one snapshot, so the counts, messages and media agree.
+ */
+export async function customerTimelinePage(db: Db, auth: AuthUser, customerId: string, input: TimelineQuery) {
+  const { rows, latest, counts, media } = await readSnapshot(db, async (tx) => {
+    const rows = await q.conversationsOfCustomer(tx, { organizationId: auth.organizationId, readerId: auth.id, customerId, after: cursorKey(input.cursor), limit: input.limit + 1 });
+    const ids = rows.slice(0, input.limit).map((c) => c.id);
+    const latest = new Map<string, q.MessageRow[]>();
+    for (const id of ids) latest.set(id, await q.threadPage(tx, id, undefined, input.messages + 1));
+    const shown = [...latest.values()].flatMap((messages) => messages.slice(0, input.messages).map((m) => m.id));
+    return { rows, latest, counts: await q.messageCounts(tx, ids), media: await mediaOfMessages(tx, shown) };
+  });
+  const { page, nextCursor } = pageOf(rows, input.limit, (c) => ({ at: c.createdAt, id: c.id }));
+  const conversations = page.map((c) => {
+    const thread = pageOf(latest.get(c.id) ?? [], input.messages, (m) => ({ at: m.createdAt, id: m.id }));
+    return {
+      ...presentConversation(c, c.readAt),
+      messageCount: counts.get(c.id) ?? 0,
+      messages: thread.page.reverse().map((m) => presentMessage(m, media)),
+      messagesCursor: thread.nextCursor,
+    };
+  });
+  return { conversations, nextCursor };
 }

@@ -14,6 +14,14 @@ const listQuery = z
   })
   .strict();
 
+const timelineQuery = z
+  .object({
+    cursor: text().min(1).max(200).optional(),
+    limit: z.coerce.number().int('must be a whole number').min(1).max(50).default(10),
+    messages: z.coerce.number().int('must be a whole number').min(1).max(50).default(5),
+  })
+  .strict();
+
 /** An empty field clears it: a form that blanks a name means "no name". */
 const clearable = (schema: z.ZodString) => z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? null : v), schema.nullable()).optional();
 
@@ -34,5 +42,5 @@ export function customerRoutes(app: FastifyInstance, ctx: Context, auth: AuthHoo
 
   app.patch('/api/customers/:id', user, (req) => customers.updateCustomer(ctx, authOf(req), parse(id, req.params).id, parse(changes, req.body)));
 
-  app.get('/api/customers/:id/timeline', user, (req) => customers.customerTimeline(ctx, authOf(req), parse(id, req.params).id));
+  app.get('/api/customers/:id/timeline', user, (req) => customers.customerTimeline(ctx, authOf(req), parse(id, req.params).id, parse(timelineQuery, req.query)));
 }

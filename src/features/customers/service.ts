@@ -7,7 +7,7 @@ import { customerSearchText, searchTerms, type SearchTerms } from '../../domain/
 import { invalid, notFound } from '../../errors.js';
 import { newId } from '../../ids.js';
 import type { AuthUser } from '../accounts/sessions.js';
-import { conversationsWithMessages } from '../conversations/service.js';
+import { customerTimelinePage, type TimelineQuery } from '../conversations/service.js';
 import { customerUpdatedEvent } from '../events/app-event.js';
 import { publishCommitted } from '../events/publish.js';
 import { presentCustomer } from './presenters.js';
@@ -127,10 +127,10 @@ export async function updateCustomer(ctx: Context, auth: AuthUser, id: string, c
   return presented;
 }
 
-/** All the customer's conversations with their messages, oldest first. */
-export async function customerTimeline(ctx: Context, auth: AuthUser, id: string) {
+/** A page of the customer's conversations, newest first, each with its newest messages (see customerTimelinePage). */
+export async function customerTimeline(ctx: Context, auth: AuthUser, id: string, input: TimelineQuery) {
   const { customer, optOuts } = await customerOrNotFound(ctx.db, auth, id);
-  return { customer: presentCustomer(customer, optOuts), conversations: await conversationsWithMessages(ctx.db, auth, id) };
+  return { customer: presentCustomer(customer, optOuts), ...(await customerTimelinePage(ctx.db, auth, id, input)) };
 }
 
 /** For events: the customer as the API shows it. */

@@ -113,7 +113,7 @@ export const findCustomers = (q: string, options?: RequestOptions) => list<Custo
 export const getCustomer = (id: Id, options?: RequestOptions) => request<Customer>('GET', `/api/customers/${enc(id)}`, undefined, options);
 export const updateCustomer = (id: Id, changes: { name?: string | null; email?: string | null; notes?: string | null }) =>
   request<Customer>('PATCH', `/api/customers/${enc(id)}`, changes);
-export const getTimeline = (id: Id, options?: RequestOptions) =>
-  request<Timeline>('GET', `/api/customers/${enc(id)}/timeline`, undefined, options);
+export const getTimeline = (id: Id, cursor?: string | null, options?: RequestOptions) =>
+  request<Timeline>('GET', withQuery(`/api/customers/${enc(id)}/timeline`, { cursor }), undefined, options);
 
 export const EVENTS_URL = '/api/events';

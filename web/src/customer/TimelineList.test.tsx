@@ -1,18 +1,19 @@
 // @vitest-environment jsdom
-import { act, cleanup, render, screen } from '@testing-library/react';
+import { act, cleanup, fireEvent, render, screen } from '@testing-library/react';
 import type { ComponentProps } from 'react';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import * as api from '../api/api';
 import type { Timeline } from '../api/types';
 import { StaticSession } from '../app/session';
 import { LiveProvider } from '../live/LiveProvider';
-import { aConversation, aCustomer, aMessage, aSender, aUser } from '../test/factories';
+import { aConversation, aCustomer, aMessage, aSender, aTimelineConversation, aUser } from '../test/factories';
 import { resetFakes } from '../test/fakes';
 import { startConnectedHub } from '../test/hub';
 import { TimelineList } from './TimelineList';
 
-vi.mock('../api/api', () => ({ getTimeline: vi.fn() }));
+vi.mock('../api/api', () => ({ getTimeline: vi.fn(), listMessages: vi.fn() }));
 const getTimeline = vi.mocked(api.getTimeline);
+const listMessages = vi.mocked(api.listMessages);
 
 type SessionProps = ComponentProps<typeof StaticSession>;
 const session: SessionProps['session'] = {
@@ -31,11 +32,16 @@ const directory: SessionProps['directory'] = {
 
 const timelineOf = (...messages: ReturnType<typeof aMessage>[]): Timeline => ({
   customer: aCustomer(),
-  conversations: [{ ...aConversation({ id: 'c1' }), messages }],
+  conversations: [aTimelineConversation({ id: 'c1' }, messages)],
+  nextCursor: null,
 });
 const reply = aMessage({ id: 'm2', direction: 'outbound', status: 'pending', body: 'We open at 10', authorId: 'u1', createdAt: '2025-03-03T10:05:00.000Z' });
 
 async function renderTimeline(first: Timeline) {
+  return renderTimelinePage(first, /^1 message/);
+}
+
+async function renderTimelinePage(first: Timeline, shown: RegExp) {
   getTimeline.mockResolvedValueOnce(first);
   const { hub, source } = await startConnectedHub();
   render(
@@ -45,7 +51,7 @@ async function renderTimeline(first: Timeline) {
       </LiveProvider>
     </StaticSession>,
   );
-  await screen.findByText(/^1 message/);
+  await screen.findByText(shown);
   return { hub, source };
 }
 
@@ -56,6 +62,7 @@ describe('the customer timeline', () => {
   beforeEach(() => {
     resetFakes();
     getTimeline.mockReset();
+    listMessages.mockReset();
   });
   afterEach(cleanup);
 
@@ -71,7 +78,7 @@ describe('the customer timeline', () => {
 
     act(() => source.send({ type: 'conversation.created', data: aConversation({ id: 'c3', createdAt: '2025-03-04T09:00:00.000Z' }) }));
     act(() => source.send({ type: 'message.created', data: aMessage({ id: 'm3', conversationId: 'c3', body: 'New order', createdAt: '2025-03-04T09:00:00.000Z' }) }));
-    expect(counts()).toEqual(['2 messages', '1 message']);
+    expect(counts()).toEqual(['1 message', '2 messages']);
     expect(screen.getByText('New order')).toBeTruthy();
     expect(getTimeline).toHaveBeenCalledTimes(1);
     hub.stop();
@@ -94,6 +101,27 @@ describe('the customer timeline', () => {
     act(() => source.connect());
     expect(await screen.findByText(/^3 messages/)).toBeTruthy();
     expect(getTimeline).toHaveBeenCalledTimes(3);
+    hub.stop();
+  });
+
+  it('loads older conversations and a conversation’s earlier messages when asked, a page at a time', async () => {
+    const first: Timeline = {
+      customer: aCustomer(),
+      conversations: [aTimelineConversation({ id: 'c1' }, [aMessage({ id: 'm9', body: 'Latest words' })], { messageCount: 7, messagesCursor: 'before-m9' })],
+      nextCursor: 'after-c1',
+    };
+    const { hub } = await renderTimelinePage(first, /^7 messages/);
+    getTimeline.mockResolvedValueOnce({ customer: aCustomer(), conversations: [aTimelineConversation({ id: 'c0', createdAt: '2025-01-01T00:00:00.000Z' }, [aMessage({ id: 'm1', conversationId: 'c0' })])], nextCursor: null });
+    fireEvent.click(screen.getByRole('button', { name: 'Show older conversations' }));
+    expect(await screen.findByText(/^1 message/)).toBeTruthy();
+    expect(getTimeline).toHaveBeenLastCalledWith('cu1', 'after-c1');
+    expect(screen.queryByRole('button', { name: 'Show older conversations' })).toBeNull();
+
+    listMessages.mockResolvedValueOnce({ items: [aMessage({ id: 'm8', body: 'Earlier words', createdAt: '2025-03-03T09:00:00.000Z' })], nextCursor: null });
+    fireEvent.click(screen.getAllByRole('button', { name: 'Show earlier messages' })[0]!);
+    expect(await screen.findByText('Earlier words')).toBeTruthy();
+    expect(listMessages).toHaveBeenCalledWith('c1', 'before-m9');
+    expect(screen.queryByRole('button', { name: 'Show earlier messages' })).toBeNull();
     hub.stop();
   });
 });

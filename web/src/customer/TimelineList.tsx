@@ -6,24 +6,38 @@ import { ErrorNote } from '../ui/ConfirmDialog';
 import { useTimeline } from './useTimeline';
 
 export function TimelineList({ customerId, currentId, view }: { customerId: Id; currentId: Id; view: InboxView }) {
-  const { timeline, error, reload } = useTimeline(customerId);
+  const { timeline, error, reload, loadMore, loadOlderMessages } = useTimeline(customerId);
   return (
     <section className="panel-section" aria-labelledby="timeline-title" data-testid="timeline">
       <h3 id="timeline-title">All conversations</h3>
       {error && <ErrorNote message={error} onRetry={reload} />}
       {!timeline && !error && <p className="muted">Loading…</p>}
       {timeline && (
-        <ol className="timeline">
-          {timeline.conversations.map((c) => (
-            <TimelineItem key={c.id} conversation={c} current={c.id === currentId} view={view} />
-          ))}
-        </ol>
+        <>
+          <ol className="timeline">
+            {timeline.conversations.map((c) => (
+              <TimelineItem key={c.id} conversation={c} current={c.id === currentId} view={view} onOlder={() => loadOlderMessages(c)} />
+            ))}
+          </ol>
+          {timeline.nextCursor && (
+            <button type="button" className="link-button" onClick={loadMore}>
+              Show older conversations
+            </button>
+          )}
+        </>
       )}
     </section>
   );
 }
 
-function TimelineItem({ conversation, current, view }: { conversation: TimelineConversation; current: boolean; view: InboxView }) {
+interface TimelineItemProps {
+  conversation: TimelineConversation;
+  current: boolean;
+  view: InboxView;
+  onOlder(): void;
+}
+
+function TimelineItem({ conversation, current, view, onOlder }: TimelineItemProps) {
   const { senderById, userById } = useDirectory();
   const sender = senderById(conversation.senderId);
   return (
@@ -39,11 +53,16 @@ function TimelineItem({ conversation, current, view }: { conversation: TimelineC
         <span className={`badge badge-${conversation.status}`}>{conversation.status === 'open' ? 'Open' : 'Closed'}</span>
       </div>
       <p className="muted">
-        {plural(conversation.messages.length, 'message')} · via {sender ? senderLabel(sender) : 'a removed number'}
+        {plural(conversation.messageCount, 'message')} · via {sender ? senderLabel(sender) : 'a removed number'}
       </p>
       {conversation.messages.length > 0 && (
         <details>
           <summary>Show messages</summary>
+          {conversation.messagesCursor && (
+            <button type="button" className="link-button" onClick={onOlder}>
+              Show earlier messages
+            </button>
+          )}
           <ol className="timeline-messages">
             {conversation.messages.map((m) => (
               <li key={m.id} className={m.direction}>

@@ -2,11 +2,15 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import * as api from '../api/api';
 import { useLatestRequest } from '../lib/hooks';
 import { errorMessage, isAbort } from '../api/http';
-import type { Id, Timeline } from '../api/types';
-import { applyToTimeline, mergeTimeline } from '../live/applyEvent';
+import type { Id, Timeline, TimelineConversation } from '../api/types';
+import { appendTimelinePage, applyToTimeline, mergeTimeline, prependTimelineMessages } from '../live/applyEvent';
 import { useLiveEvents, useResync } from '../live/LiveProvider';
 
-/** All of a customer's conversations with their messages, kept current by the event stream. */
+/**
+ * A customer's conversations, newest first, a page at a time, each with its newest messages;
+ * older conversations and older messages load when the agent asks. Kept current by the event
+ * stream; a refetch reloads the first page and keeps what was loaded beyond it.
+ */
 export function useTimeline(customerId: Id) {
   const [timeline, setTimelineState] = useState<Timeline | null>(null);
   // The timeline as of the last change, so a burst of events composes without waiting for a render.
@@ -20,7 +24,7 @@ export function useTimeline(customerId: Id) {
 
   const load = useCallback(() => {
     const signal = nextSignal();
-    api.getTimeline(customerId, { signal }).then(
+    api.getTimeline(customerId, null, { signal }).then(
       (loaded) => {
         setTimeline(mergeTimeline(timelineRef.current, loaded));
         setError(null);
@@ -44,5 +48,29 @@ export function useTimeline(customerId: Id) {
   });
   useResync(load);
 
-  return { timeline, error, reload: load };
+  const loadMore = useCallback(() => {
+    const cursor = timelineRef.current?.nextCursor;
+    if (!cursor) return;
+    api.getTimeline(customerId, cursor).then(
+      (page) => {
+        if (timelineRef.current?.customer.id === page.customer.id) setTimeline(appendTimelinePage(timelineRef.current, page));
+      },
+      (e: unknown) => setError(errorMessage(e)),
+    );
+  }, [customerId, setTimeline]);
+
+  const loadOlderMessages = useCallback(
+    (conversation: TimelineConversation) => {
+      if (!conversation.messagesCursor) return;
+      api.listMessages(conversation.id, conversation.messagesCursor).then(
+        (page) => {
+          if (timelineRef.current) setTimeline(prependTimelineMessages(timelineRef.current, conversation.id, page.items, page.nextCursor));
+        },
+        (e: unknown) => setError(errorMessage(e)),
+      );
+    },
+    [setTimeline],
+  );
+
+  return { timeline, error, reload: load, loadMore, loadOlderMessages };
 }

@@ -1,19 +1,21 @@
 // @vitest-environment jsdom
 import { describe, expect, it } from 'vitest';
 import type { EventReference, EventType, PresentedEvent } from '../../../src/features/events/app-event';
-import type { Conversation, Message, Timeline } from '../api/types';
-import { aConversation, aCustomer, aMessage } from '../test/factories';
+import type { Conversation, Message, Timeline, TimelineConversation } from '../api/types';
+import { aConversation, aCustomer, aMessage, aTimelineConversation } from '../test/factories';
 import {
   applyToConversation,
   applyToInbox,
   applyToThread,
   applyToTimeline,
+  appendTimelinePage,
   inboxFilter,
   mergeFirstPage,
   mergeMessage,
   mergeTimeline,
   newLocalId,
   parseEvent,
+  prependTimelineMessages,
   upsertMessages,
   type LiveEvent,
   } from './applyEvent';
@@ -160,10 +162,11 @@ describe('applyToConversation', () => {
 });
 
 describe('applyToTimeline', () => {
-  // Ada's timeline: c1 (two messages) and a later c2 (one message).
-  const c1 = { ...aConversation({ id: 'c1' }), messages: [aMessage({ id: 'm1' }), aMessage({ id: 'm2', direction: 'outbound', status: 'sent', createdAt: '2025-03-03T10:05:00.000Z' })] };
-  const c2 = { ...aConversation({ id: 'c2', createdAt: '2025-03-05T09:00:00.000Z' }), messages: [aMessage({ id: 'm5', conversationId: 'c2', createdAt: '2025-03-05T09:00:00.000Z' })] };
-  const timeline: Timeline = { customer: aCustomer(), conversations: [c1, c2] };
+  // Ada's timeline, newest first: c2 (one message) and an earlier c1 (two messages).
+  const c1 = aTimelineConversation({ id: 'c1' }, [aMessage({ id: 'm1' }), aMessage({ id: 'm2', direction: 'outbound', status: 'sent', createdAt: '2025-03-03T10:05:00.000Z' })]);
+  const c2 = aTimelineConversation({ id: 'c2', createdAt: '2025-03-05T09:00:00.000Z' }, [aMessage({ id: 'm5', conversationId: 'c2', createdAt: '2025-03-05T09:00:00.000Z' })]);
+  const timeline: Timeline = { customer: aCustomer(), conversations: [c2, c1], nextCursor: null };
+  const countOf = (t: Timeline, id: string) => t.conversations.find((c) => c.id === id)!.messageCount;
   const messagesOf = (t: Timeline, id: string) => t.conversations.find((c) => c.id === id)!.messages;
   const reply = (overrides: Partial<Message> = {}) => aMessage({ id: 'm3', direction: 'outbound', status: 'pending', body: 'On it', authorId: 'u1', createdAt: '2025-03-03T10:10:00.000Z', ...overrides });
 
@@ -171,6 +174,7 @@ describe('applyToTimeline', () => {
     const early = aMessage({ id: 'm0', createdAt: '2025-03-03T09:00:00.000Z' });
     const change = applyToTimeline(applyToTimeline(timeline, event('message.created', reply())).timeline, event('message.created', early));
     expect(messagesOf(change.timeline, 'c1').map((m) => m.id)).toEqual(['m0', 'm1', 'm2', 'm3']);
+    expect(countOf(change.timeline, 'c1')).toBe(4);
     expect(messagesOf(change.timeline, 'c2')).toBe(c2.messages);
     expect(change.refetch).toBe(false);
   });
@@ -179,6 +183,7 @@ describe('applyToTimeline', () => {
     const once = applyToTimeline(timeline, event('message.created', reply())).timeline;
     const twice = applyToTimeline(once, event('message.created', reply())).timeline;
     expect(messagesOf(twice, 'c1').map((m) => m.id)).toEqual(['m1', 'm2', 'm3']);
+    expect(countOf(twice, 'c1')).toBe(3);
   });
 
   it('moves a message’s status forward only', () => {
@@ -186,6 +191,7 @@ describe('applyToTimeline', () => {
     expect(messagesOf(delivered, 'c1')[1]!.status).toBe('delivered');
     const late = applyToTimeline(delivered, event('message.updated', { ...c1.messages[1]!, status: 'sending' })).timeline;
     expect(messagesOf(late, 'c1')[1]!.status).toBe('delivered');
+    expect(countOf(late, 'c1')).toBe(2);
   });
 
   it('ignores messages of other customers’ conversations', () => {
@@ -197,10 +203,10 @@ describe('applyToTimeline', () => {
   it('adds a new conversation of this customer, whose messages follow as their own events', () => {
     const created = applyToTimeline(timeline, event('conversation.created', aConversation({ id: 'c3', createdAt: '2025-03-04T00:00:00.000Z' })));
     expect(created.refetch).toBe(false);
-    expect(created.timeline.conversations.map((c) => [c.id, c.messages.length])).toEqual([
-      ['c1', 2],
-      ['c3', 0],
-      ['c2', 1],
+    expect(created.timeline.conversations.map((c) => [c.id, c.messages.length, c.messageCount])).toEqual([
+      ['c2', 1, 1],
+      ['c3', 0, 0],
+      ['c1', 2, 2],
     ]);
     const first = applyToTimeline(created.timeline, event('message.created', reply({ conversationId: 'c3', createdAt: '2025-03-04T00:00:00.000Z' })));
     expect(messagesOf(first.timeline, 'c3').map((m) => m.id)).toEqual(['m3']);
@@ -211,7 +217,7 @@ describe('applyToTimeline', () => {
 
   it('follows a conversation’s changes and keeps its messages', () => {
     const closed = applyToTimeline(timeline, event('conversation.updated', aConversation({ id: 'c1', status: 'closed' })));
-    expect(closed.timeline.conversations[0]).toMatchObject({ id: 'c1', status: 'closed' });
+    expect(closed.timeline.conversations[1]).toMatchObject({ id: 'c1', status: 'closed', messageCount: 2 });
     expect(messagesOf(closed.timeline, 'c1')).toBe(c1.messages);
     expect(closed.refetch).toBe(false);
     // A duplicate of a conversation already shown does not empty it either.
@@ -243,23 +249,25 @@ describe('applyToTimeline', () => {
 });
 
 describe('mergeTimeline', () => {
-  const conversation = (overrides: Partial<Conversation>, messages: Message[]) => ({ ...aConversation(overrides), messages });
-  const timelineOf = (...conversations: ReturnType<typeof conversation>[]): Timeline => ({ customer: aCustomer(), conversations });
+  const conversation = (overrides: Partial<Conversation>, messages: Message[], more: Partial<TimelineConversation> = {}) => aTimelineConversation(overrides, messages, more);
+  const timelineOf = (nextCursor: string | null, ...conversations: TimelineConversation[]): Timeline => ({ customer: aCustomer(), conversations, nextCursor });
 
   it('keeps what events brought while the request was on its way, and statuses never move back', () => {
     // Shown: m2 delivered and m3 just arrived, and a conversation c3 just created; the answer predates all three.
     const current = timelineOf(
-      conversation({ id: 'c1' }, [aMessage({ id: 'm2', direction: 'outbound', status: 'delivered' }), aMessage({ id: 'm3', createdAt: '2025-03-03T11:00:00.000Z' })]),
+      null,
       conversation({ id: 'c3', createdAt: '2025-03-06T00:00:00.000Z' }, []),
+      conversation({ id: 'c1' }, [aMessage({ id: 'm2', direction: 'outbound', status: 'delivered' }), aMessage({ id: 'm3', createdAt: '2025-03-03T11:00:00.000Z' })], { messageCount: 3 }),
     );
     const fetched = timelineOf(
-      conversation({ id: 'c1', status: 'closed' }, [aMessage({ id: 'm1', createdAt: '2025-03-03T09:00:00.000Z' }), aMessage({ id: 'm2', direction: 'outbound', status: 'sent' })]),
+      null,
       conversation({ id: 'c2', createdAt: '2025-03-05T00:00:00.000Z' }, [aMessage({ id: 'm5', conversationId: 'c2' })]),
+      conversation({ id: 'c1', status: 'closed' }, [aMessage({ id: 'm1', createdAt: '2025-03-03T09:00:00.000Z' }), aMessage({ id: 'm2', direction: 'outbound', status: 'sent' })]),
     );
     const merged = mergeTimeline(current, fetched);
-    expect(merged.conversations.map((c) => c.id)).toEqual(['c1', 'c2', 'c3']);
-    expect(merged.conversations[0]!.status).toBe('closed');
-    expect(merged.conversations[0]!.messages.map((m) => [m.id, m.status])).toEqual([
+    expect(merged.conversations.map((c) => c.id)).toEqual(['c3', 'c2', 'c1']);
+    expect(merged.conversations[2]).toMatchObject({ status: 'closed', messageCount: 3 });
+    expect(merged.conversations[2]!.messages.map((m) => [m.id, m.status])).toEqual([
       ['m1', 'received'],
       ['m2', 'delivered'],
       ['m3', 'received'],
@@ -267,10 +275,37 @@ describe('mergeTimeline', () => {
     expect(merged.conversations[1]!.messages.map((m) => m.id)).toEqual(['m5']);
   });
 
+  it('keeps older pages and older messages the agent loaded, with the cursors past them', () => {
+    const older = aMessage({ id: 'm0', createdAt: '2025-03-03T08:00:00.000Z' });
+    const current = timelineOf(
+      'after-c0',
+      conversation({ id: 'c1' }, [older, aMessage({ id: 'm1' })], { messageCount: 9, messagesCursor: 'before-m0' }),
+      conversation({ id: 'c0', createdAt: '2025-03-01T00:00:00.000Z' }, []),
+    );
+    const fetched = timelineOf('after-c1', conversation({ id: 'c1' }, [aMessage({ id: 'm1' })], { messageCount: 9, messagesCursor: 'before-m1' }));
+    const merged = mergeTimeline(current, fetched);
+    expect(merged.conversations.map((c) => c.id)).toEqual(['c1', 'c0']);
+    expect(merged.nextCursor).toBe('after-c0');
+    expect(merged.conversations[0]).toMatchObject({ messagesCursor: 'before-m0', messageCount: 9 });
+    expect(merged.conversations[0]!.messages.map((m) => m.id)).toEqual(['m0', 'm1']);
+  });
+
   it('takes the answer as it is when nothing is shown yet, or another customer is', () => {
-    const fetched = timelineOf(conversation({ id: 'c1' }, [aMessage()]));
+    const fetched = timelineOf(null, conversation({ id: 'c1' }, [aMessage()]));
     expect(mergeTimeline(null, fetched)).toBe(fetched);
-    const other: Timeline = { customer: aCustomer({ id: 'cu2' }), conversations: [conversation({ id: 'c9' }, [])] };
+    const other: Timeline = { customer: aCustomer({ id: 'cu2' }), conversations: [conversation({ id: 'c9' }, [])], nextCursor: null };
     expect(mergeTimeline(other, fetched)).toBe(fetched);
+  });
+});
+
+describe('timeline pages', () => {
+  it('appends the next page of conversations once each, and prepends a conversation’s older messages', () => {
+    const first: Timeline = { customer: aCustomer(), conversations: [aTimelineConversation({ id: 'c2', createdAt: '2025-03-05T00:00:00.000Z' }, [])], nextCursor: 'p2' };
+    const second: Timeline = { customer: aCustomer(), conversations: [aTimelineConversation({ id: 'c2', createdAt: '2025-03-05T00:00:00.000Z' }, []), aTimelineConversation({ id: 'c1' }, [aMessage({ id: 'm5' })], { messagesCursor: 'm-older' })], nextCursor: null };
+    const both = appendTimelinePage(first, second);
+    expect([both.conversations.map((c) => c.id), both.nextCursor]).toEqual([['c2', 'c1'], null]);
+    const earlier = prependTimelineMessages(both, 'c1', [aMessage({ id: 'm4', createdAt: '2025-03-03T09:00:00.000Z' })], null);
+    expect(earlier.conversations[1]).toMatchObject({ messagesCursor: null });
+    expect(earlier.conversations[1]!.messages.map((m) => m.id)).toEqual(['m4', 'm5']);
   });
 });

@@ -231,9 +231,9 @@ export interface TimelineChange {
   refetch: boolean;
 }
 
-/** Oldest first, as the server lists them; the id breaks ties. */
+/** Newest first by when each began, as the server lists them; the id breaks ties. */
 function sortTimeline(conversations: TimelineConversation[]): TimelineConversation[] {
-  return [...conversations].sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id));
+  return [...conversations].sort((a, b) => b.createdAt.localeCompare(a.createdAt) || b.id.localeCompare(a.id));
 }
 
 function withConversation(timeline: Timeline, conversation: TimelineConversation): Timeline {
@@ -271,7 +271,9 @@ export function applyToTimeline(timeline: Timeline, event: LiveEvent): TimelineC
       const message = event.data;
       const conversation = find(message.conversationId);
       if (!conversation) return unchanged;
-      return { timeline: withConversation(timeline, { ...conversation, messages: upsertMessages(conversation.messages, [message]) }), refetch: false };
+      const isNew = !conversation.messages.some((m) => m.id === message.id);
+      const messageCount = conversation.messageCount + (isNew && event.type === 'message.created' ? 1 : 0);
+      return { timeline: withConversation(timeline, { ...conversation, messageCount, messages: upsertMessages(conversation.messages, [message]) }), refetch: false };
     }
     case 'conversation.created':
     case 'conversation.updated': {
@@ -281,7 +283,8 @@ export function applyToTimeline(timeline: Timeline, event: LiveEvent): TimelineC
       // A new conversation's messages come as their own events, right after this one; an update
       // of one never seen means events were missed, and only a refetch brings its messages.
       if (!existing && event.type === 'conversation.updated') return { timeline, refetch: true };
-      return { timeline: withConversation(timeline, { ...incoming, messages: existing?.messages ?? [] }), refetch: false };
+      const loaded = existing ? { messageCount: existing.messageCount, messages: existing.messages, messagesCursor: existing.messagesCursor } : { messageCount: 0, messages: [], messagesCursor: null };
+      return { timeline: withConversation(timeline, { ...incoming, ...loaded }), refetch: false };
     }
     case 'customer.updated':
       return event.data.id === timeline.customer.id ? { timeline: { ...timeline, customer: event.data }, refetch: false } : unchanged;
@@ -289,9 +292,10 @@ export function applyToTimeline(timeline: Timeline, event: LiveEvent): TimelineC
 }
 
 /**
- * Takes in a fetched timeline without losing what events brought while the request was on its
- * way: the answer may predate them. Nothing deletes a message or a conversation, so what only
- * this screen knows is kept, and a status still only moves forward.
+ * Takes in a fetched first page without losing what events brought while the request was on its
+ * way (the answer may predate them) or the older pages and messages the agent had loaded.
+ * Nothing deletes a message or a conversation, so what only this screen knows is kept, and a
+ * status still only moves forward.
  */
 export function mergeTimeline(current: Timeline | null, fetched: Timeline): Timeline {
   if (!current || current.customer.id !== fetched.customer.id) return fetched;
@@ -299,7 +303,31 @@ export function mergeTimeline(current: Timeline | null, fetched: Timeline): Time
   const conversations = fetched.conversations.map((c) => {
     const mine = known.get(c.id);
     known.delete(c.id);
-    return mine ? { ...c, messages: upsertMessages(mine.messages, c.messages) } : c;
+    if (!mine) return c;
+    // Older messages loaded on this screen keep their place, and so does the cursor before them.
+    const olderLoaded = mine.messages.length > 0 && (c.messages.length === 0 || mine.messages[0]!.createdAt < c.messages[0]!.createdAt);
+    return {
+      ...c,
+      messageCount: Math.max(c.messageCount, mine.messageCount),
+      messages: upsertMessages(mine.messages, c.messages),
+      messagesCursor: olderLoaded ? mine.messagesCursor : c.messagesCursor,
+    };
   });
-  return { ...fetched, conversations: sortTimeline([...conversations, ...known.values()]) };
+  const oldestFetched = fetched.conversations.at(-1);
+  const deeper = oldestFetched !== undefined && [...known.values()].some((c) => c.createdAt < oldestFetched.createdAt);
+  return { ...fetched, conversations: sortTimeline([...conversations, ...known.values()]), nextCursor: deeper ? current.nextCursor : fetched.nextCursor };
+}
+
+/** The next page of conversations, after those shown. */
+export function appendTimelinePage(current: Timeline, page: Timeline): Timeline {
+  const shown = new Set(current.conversations.map((c) => c.id));
+  return { ...current, conversations: sortTimeline([...current.conversations, ...page.conversations.filter((c) => !shown.has(c.id))]), nextCursor: page.nextCursor };
+}
+
+/** A conversation's older messages, loaded from its thread as the agent asks for them. */
+export function prependTimelineMessages(timeline: Timeline, conversationId: Id, older: Message[], cursor: string | null): Timeline {
+  return {
+    ...timeline,
+    conversations: timeline.conversations.map((c) => (c.id === conversationId ? { ...c, messages: upsertMessages(c.messages, older), messagesCursor: cursor } : c)),
+  };
 }

@@ -1,4 +1,4 @@
-import type { Conversation, Customer, Message, Sender, User } from '../api/types';
+import type { Conversation, Customer, Message, Sender, TimelineConversation, User } from '../api/types';
 
 export function aMessage(overrides: Partial<Message> = {}): Message {
   return {
@@ -32,6 +32,11 @@ export function aConversation(overrides: Partial<Conversation> = {}): Conversati
     createdAt: '2025-03-03T10:00:00.000Z',
     ...overrides,
   };
+}
+
+/** A conversation as the timeline shows it: all its messages loaded unless a cursor says otherwise. */
+export function aTimelineConversation(overrides: Partial<Conversation>, messages: Message[], more: Partial<Pick<TimelineConversation, 'messageCount' | 'messagesCursor'>> = {}): TimelineConversation {
+  return { ...aConversation(overrides), messageCount: messages.length, messages, messagesCursor: null, ...more };
 }
 
 export function aCustomer(overrides: Partial<Customer> = {}): Customer {
