@@ -8,7 +8,7 @@ import { sql, type Kysely } from 'kysely';
  * PostgreSQL's pg_trgm over the column; on SQLite an FTS5 `trigram` table keyed by
  * `search_key`, a number of the customer's own (a table's implicit rowid may change on VACUUM).
  * Shorter queries match the start of the text through an ordinary index. A customer's
- * conversations get an index in timeline order.
+ * conversations get an index in timeline order, and customers one in list order.
  */
 export async function up(db: Kysely<any>, engine: 'sqlite' | 'postgres'): Promise<void> {
   await db.schema.alterTable('customers').addColumn('search_text', 'text', (c) => c.notNull().defaultTo('')).execute();
@@ -26,6 +26,7 @@ export async function up(db: Kysely<any>, engine: 'sqlite' | 'postgres'): Promis
     await db.schema.createIndex('customers_search_prefix').on('customers').columns(['organization_id', 'search_text']).execute();
   }
   await db.schema.createIndex('conversations_by_customer').on('conversations').columns(['customer_id', 'created_at', 'id']).execute();
+  await db.schema.createIndex('customers_newest').on('customers').columns(['organization_id', 'created_at', 'id']).execute();
 }
 
 /**

@@ -95,11 +95,14 @@ export const customersMatching = (conn: Conn, organizationId: string, search: Se
  * looked up in the trigram index, PostgreSQL's pg_trgm over `search_text` or SQLite's FTS5
  * `customer_search`; a shorter one is a range of `search_text`, the start of the name.
  */
-function matches(eb: ExpressionBuilder<DB, 'customers'>, conn: Conn, { text, digits }: SearchTerms) {
-  const fragments = [...(isFragment({ text, digits }) ? [text] : []), ...(digits && digits !== text ? [digits] : [])];
-  const terms: Expression<SqlBool>[] = fragments.length === 0 ? [] : [isPostgres(conn) ? anyLike(eb, fragments) : inTrigramIndex(eb, fragments)];
-  if (!isFragment({ text, digits }) && text !== '') terms.push(startsWith(eb, conn, text));
-  return terms.length === 0 ? sql<SqlBool>`1 = 0` : eb.or(terms);
+function matches(eb: ExpressionBuilder<DB, 'customers'>, conn: Conn, terms: SearchTerms) {
+  const { text, digits } = terms;
+  const long = isFragment(terms);
+  const fragments = [...(long ? [text] : []), ...(digits && digits !== text ? [digits] : [])];
+  const found: Expression<SqlBool>[] = [];
+  if (fragments.length > 0) found.push(isPostgres(conn) ? anyLike(eb, fragments) : inTrigramIndex(eb, fragments));
+  if (!long && text !== '') found.push(startsWith(eb, conn, text));
+  return found.length === 0 ? sql<SqlBool>`1 = 0` : eb.or(found);
 }
 
 const anyLike = (eb: ExpressionBuilder<DB, 'customers'>, fragments: string[]) =>
