@@ -205,6 +205,7 @@ async function underLoad(port: number, get: ReturnType<typeof client>, reads: Re
 }
 
 async function measureAt(s: Storage, desk: Desk, withLoad: boolean) {
+  console.error(`scale: ${s.engine}: measuring`);
   const port = await freePort();
   const server = await startServer(s, port);
   try {
@@ -220,6 +221,7 @@ async function measureAt(s: Storage, desk: Desk, withLoad: boolean) {
 }
 
 async function fillTo(s: Storage, state: { desk?: Desk; next: number; clock: number; stored: number }, messages: number) {
+  console.error(`scale: ${s.engine}: filling to ${messages} messages`);
   const database = s.open();
   const started = performance.now();
   try {
