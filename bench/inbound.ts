@@ -4,15 +4,19 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startSimulator, type Simulator } from '../src/simulator/index.js';
+import { benchDatabaseUrl, createBenchSchema, requestedEngines, type WaitSamples } from './common/postgres.js';
 import { closedLoop, openLoop, summarize, webhookFactory, type Traffic } from './inbound/load.js';
 import { WEBHOOK_PATH, type FromServer, type ServerEnv, type ServerStats } from './inbound/protocol.js';
 
 /**
- * Inbound throughput (issue 5). The real server on SQLite, in its own process, takes signed
+ * Inbound throughput (issues 5 and 18), on SQLite and on PostgreSQL side by side (`-- inbound
+ * sqlite` or `postgres` for one). The real server, in its own process, takes signed
  * webhooks from CONCURRENCY clients for FULL_SECONDS (70% returning customers, 30% new, 5% MMS
  * whose pictures its worker downloads from the simulator meanwhile); the floor, a bare Fastify
- * route that parses the form, checks the signature and inserts one row, takes the same traffic.
- * Then Parley alone takes a fixed 500 messages/s. Prints one JSON line.
+ * route that parses the form, checks the signature and inserts one row into the same engine,
+ * takes the same traffic. Then Parley alone takes a fixed 500 messages/s. Prints one JSON line.
+ * On PostgreSQL it also reports the statements Parley sent per message and what its backends
+ * were doing (bench/common/postgres.ts).
  * BENCH_PROFILE_DIR=<dir> writes each server process's V8 CPU profile there (whole run).
  */
 const CONCURRENCY = 32;
@@ -75,25 +79,55 @@ async function pictureUrls(sim: Simulator, accountSid: string, count: number): P
   return sim.messages(accountSid).flatMap((m) => m.mediaUrls);
 }
 
-async function measure(script: string, traffic: Traffic, env: Omit<ServerEnv, 'BENCH_PORT' | 'BENCH_DATA_DIR'>, port: number, fixedRate: boolean) {
+type EngineEnv = Omit<ServerEnv, 'BENCH_PORT' | 'BENCH_DATA_DIR'>;
+
+async function measure(script: string, traffic: Traffic, env: EngineEnv, port: number, fixedRate: boolean, waits?: () => () => Promise<WaitSamples>) {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), `parley-bench-${script.split('-')[0]}-`));
   const child = await startChild(script, env, port, dataDir);
   try {
     const next = webhookFactory(traffic);
     const url = `http://127.0.0.1:${port}${WEBHOOK_PATH}`;
     await closedLoop(port, () => next(url), CONCURRENCY, WARMUP_SECONDS);
+    const before = await child.stats();
+    const sampled = waits?.();
     const full = summarize(await closedLoop(port, () => next(url), CONCURRENCY, FULL_SECONDS));
     const stats = await child.stats();
+    const backends = await sampled?.();
     const fixed = fixedRate ? summarize(await openLoop(port, () => next(url), FIXED_RATE, FIXED_SECONDS)) : null;
     const rows = (await child.stats()).rows;
-    return { full: { ...full, peakRssMb: Math.round(stats.peakRss / 1024 / 1024) }, fixed, rows };
+    const statementsPerMessage = stats.statements === undefined ? undefined : Math.round(((stats.statements - before.statements!) / full.requests) * 100) / 100;
+    return { full: { ...full, peakRssMb: Math.round(stats.peakRss / 1024 / 1024), statementsPerMessage, backends }, fixed, rows };
   } finally {
     await child.stop();
     rmSync(dataDir, { recursive: true, force: true });
   }
 }
 
-export default async function inboundBench(): Promise<void> {
+/** Parley, then the floor, on one engine; PostgreSQL in a schema of the run's own. */
+async function measureEngine(engine: 'sqlite' | 'postgres', traffic: Traffic, base: EngineEnv, pgUrl: string | undefined) {
+  const schema = engine === 'postgres' ? await createBenchSchema(pgUrl!, 'inbound') : undefined;
+  try {
+    const env: EngineEnv = schema ? { ...base, BENCH_DATABASE_URL: schema.url, BENCH_PG_SCHEMA: schema.name } : base;
+    const parley = await measure('parley-server.ts', traffic, env, 4810, true, schema?.sampleWaits);
+    const floor = await measure('floor-server.ts', traffic, env, 4811, false);
+    const ratio = Math.round((parley.full.throughput / floor.full.throughput) * 1000) / 1000;
+    return {
+      parley: parley.full,
+      floor: floor.full,
+      ratio,
+      fixedRate: { perSecond: FIXED_RATE, ...parley.fixed },
+      targets: { ratio: TARGET_RATIO, fixedRateP99Ms: TARGET_P99_MS, met: ratio >= TARGET_RATIO && (parley.fixed?.p99Ms ?? Infinity) < TARGET_P99_MS },
+      storedMessages: parley.rows,
+      errors: parley.full.errors + floor.full.errors + (parley.fixed?.errors ?? 0),
+    };
+  } finally {
+    await schema?.drop();
+  }
+}
+
+export default async function inboundBench(args: string[]): Promise<void> {
+  const pgUrl = benchDatabaseUrl();
+  const engines = requestedEngines(args, pgUrl);
   const sim = await startSimulator();
   try {
     const { sid, authToken } = sim.createAccount();
@@ -108,22 +142,15 @@ export default async function inboundBench(): Promise<void> {
       returningCustomers: 2000,
     };
     const env = { BENCH_ACCOUNT_SID: sid, BENCH_AUTH_TOKEN: authToken, BENCH_SUPPORT_NUMBER: SUPPORT_NUMBER, BENCH_TWILIO_API_URL: sim.url };
-    const parley = await measure('parley-server.ts', traffic, env, 4810, true);
-    const floor = await measure('floor-server.ts', traffic, env, 4811, false);
-    const errors = parley.full.errors + floor.full.errors + (parley.fixed?.errors ?? 0);
-    const ratio = Math.round((parley.full.throughput / floor.full.throughput) * 1000) / 1000;
+    const results: Record<string, Awaited<ReturnType<typeof measureEngine>>> = {};
+    for (const engine of engines) results[engine] = await measureEngine(engine, traffic, env, pgUrl);
     console.log(
       JSON.stringify({
         bench: 'inbound',
-        machine: { cpus: os.cpus().length, node: process.version },
+        machine: { cpus: os.cpus().length, node: process.version, loadAverage: os.loadavg().map((l) => Math.round(l * 100) / 100) },
         method: { concurrency: CONCURRENCY, warmupSeconds: WARMUP_SECONDS, fullSeconds: FULL_SECONDS, fixedRate: FIXED_RATE, fixedSeconds: FIXED_SECONDS, newCustomerShare: traffic.newCustomerShare, mmsShare: traffic.mmsShare },
-        parley: parley.full,
-        floor: floor.full,
-        ratio,
-        fixedRate: { perSecond: FIXED_RATE, ...parley.fixed },
-        targets: { ratio: TARGET_RATIO, fixedRateP99Ms: TARGET_P99_MS, met: ratio >= TARGET_RATIO && (parley.fixed?.p99Ms ?? Infinity) < TARGET_P99_MS },
-        storedMessages: parley.rows,
-        errors,
+        ...results,
+        ...(pgUrl ? {} : { postgres: 'not measured: set BENCH_DATABASE_URL (or TEST_DATABASE_URL) to a PostgreSQL server' }),
       }),
     );
   } finally {

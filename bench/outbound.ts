@@ -5,10 +5,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startSimulator, type Simulator } from '../src/simulator/index.js';
+import { benchDatabaseUrl, createBenchSchema, requestedEngines, type BenchSchema } from './common/postgres.js';
 import type { Figures, FromServer, Progress, Ready, ToServer } from './outbound/protocol.js';
 
 /**
- * Outbound dispatch (issue 6). The real server on SQLite in its own process, with SENDERS
+ * Outbound dispatch (issues 6 and 18), on SQLite and on PostgreSQL side by side (`-- outbound
+ * sqlite` or `postgres` for one). The real server in its own process, with SENDERS
  * support numbers whose rates are lifted (RATE_PER_SECOND each); the simulator (Twilio) in this
  * process. Texts go to CUSTOMERS customers through POST /api/conversations, CONCURRENCY at a
  * time. Three phases of MESSAGES texts each, one JSON line:
@@ -19,9 +21,10 @@ import type { Figures, FromServer, Progress, Ready, ToServer } from './outbound/
  *  - live: enqueued while the worker runs; enqueue-to-accepted latency is each message's time
  *    from being stored (its 202) to Twilio's acceptance.
  * CPU milliseconds per message are the server's and the simulator's during a burst's dispatch:
- * on two cores, the larger of the two bounds the throughput.
+ * on two cores, the larger of the two bounds the throughput. On PostgreSQL a burst also reports
+ * the statements sent per message and what the server's backends were doing.
  * BENCH_MESSAGES changes the phase size; BENCH_PROFILE=<file> writes a CPU profile of the
- * server during the first burst's dispatch.
+ * server during the first burst's dispatch (<file>-sqlite.cpuprofile, <file>-postgres.cpuprofile).
  */
 const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 3000);
 const SENDERS = 4;
@@ -123,15 +126,17 @@ function latency(f: Figures) {
 }
 
 /** Enqueue with the worker stopped, then measure the worker sending them all. */
-async function burst(server: Server, sim: Simulator, ready: Ready, offset: number, callbacks: boolean) {
+async function burst(server: Server, sim: Simulator, ready: Ready, offset: number, callbacks: boolean, schema?: BenchSchema) {
   sim.setFaults({ dropStatusCallbacks: !callbacks });
   const since = (await server.progress()).now;
   const queued = await enqueue(ready, MESSAGES, offset);
   const before = await server.progress();
   const simCpu = process.cpuUsage();
+  const sampled = schema?.sampleWaits();
   await server.worker(true);
   const after = await drained(server);
   const simUsed = process.cpuUsage(simCpu);
+  const backends = await sampled?.();
   await server.worker(false);
   const f = await server.figures(since);
   return {
@@ -141,6 +146,7 @@ async function burst(server: Server, sim: Simulator, ready: Ready, offset: numbe
     cpuMsPerMessage: { server: round((after.cpuMs - before.cpuMs) / f.accepted, 2), simulator: round((simUsed.user + simUsed.system) / 1000 / f.accepted, 2) },
     enqueuePerSecond: round(MESSAGES / queued.seconds),
     errors: queued.errors + (MESSAGES - f.accepted),
+    ...(after.statements === undefined ? {} : { statementsPerMessage: round((after.statements - before.statements!) / f.accepted, 2), backends }),
   };
 }
 
@@ -163,9 +169,10 @@ async function live(server: Server, sim: Simulator, ready: Ready, offset: number
   };
 }
 
-export default async function outboundBench(): Promise<void> {
-  const sim = await startSimulator();
+/** The three phases on one engine, against a server of its own (PostgreSQL: in a schema of the run's own). */
+async function measureEngine(engine: 'sqlite' | 'postgres', sim: Simulator, pgUrl: string | undefined) {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'parley-bench-outbound-'));
+  const schema = engine === 'postgres' ? await createBenchSchema(pgUrl!, 'outbound') : undefined;
   const numbers = Array.from({ length: SENDERS }, (_, i) => `+1415555010${i}`);
   const { sid, authToken } = sim.createAccount();
   for (const n of numbers) sim.addIncomingNumber(sid, n);
@@ -177,28 +184,46 @@ export default async function outboundBench(): Promise<void> {
     BENCH_AUTH_TOKEN: authToken,
     BENCH_SENDERS: numbers.join(','),
     BENCH_RATE_PER_SECOND: String(RATE_PER_SECOND),
+    ...(schema ? { BENCH_DATABASE_URL: schema.url, BENCH_PG_SCHEMA: schema.name } : {}),
+    ...(process.env.BENCH_PROFILE ? { BENCH_PROFILE: process.env.BENCH_PROFILE.replace(/(\.cpuprofile)?$/, `-${engine}.cpuprofile`) } : {}),
   });
   try {
     const ready = await server.ready;
-    const withCallbacks = await burst(server, sim, ready, 0, true);
+    const withCallbacks = await burst(server, sim, ready, 0, true, schema);
     const withoutCallbacks = await burst(server, sim, ready, MESSAGES, false);
     const concurrent = await live(server, sim, ready, 2 * MESSAGES);
+    return {
+      dispatchPerSecond: withCallbacks.perSecond,
+      burst: withCallbacks,
+      burstWithoutCallbacks: withoutCallbacks,
+      live: concurrent,
+      peakRssMb: concurrent.peakRssMb,
+      simulatorMessages: sim.messages(sid).length,
+    };
+  } finally {
+    await server.stop();
+    await schema?.drop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+export default async function outboundBench(args: string[]): Promise<void> {
+  const pgUrl = benchDatabaseUrl();
+  const engines = requestedEngines(args, pgUrl);
+  const sim = await startSimulator();
+  try {
+    const results: Record<string, Awaited<ReturnType<typeof measureEngine>>> = {};
+    for (const engine of engines) results[engine] = await measureEngine(engine, sim, pgUrl);
     console.log(
       JSON.stringify({
         bench: 'outbound',
         machine: { cpus: os.cpus().length, node: process.version, loadAverage: os.loadavg().map((l) => round(l, 2)) },
-        method: { messagesPerPhase: MESSAGES, senders: SENDERS, customers: CUSTOMERS, concurrency: CONCURRENCY, ratePerSecond: RATE_PER_SECOND, engine: 'sqlite' },
-        dispatchPerSecond: withCallbacks.perSecond,
-        burst: withCallbacks,
-        burstWithoutCallbacks: withoutCallbacks,
-        live: concurrent,
-        peakRssMb: concurrent.peakRssMb,
-        simulatorMessages: sim.messages(sid).length,
+        method: { messagesPerPhase: MESSAGES, senders: SENDERS, customers: CUSTOMERS, concurrency: CONCURRENCY, ratePerSecond: RATE_PER_SECOND },
+        ...results,
+        ...(pgUrl ? {} : { postgres: 'not measured: set BENCH_DATABASE_URL (or TEST_DATABASE_URL) to a PostgreSQL server' }),
       }),
     );
   } finally {
     await sim.stop();
-    await server.stop();
-    rmSync(dataDir, { recursive: true, force: true });
   }
 }

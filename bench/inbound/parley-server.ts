@@ -1,13 +1,14 @@
 import { newId } from '../../src/ids.js';
 import { createServer } from '../../src/server.js';
-import { benchServerConfig } from '../common/server-config.js';
+import { statementsSent } from '../common/round-trips.js';
+import { benchServerConfig, benchServerOptions } from '../common/server-config.js';
 import { accountRow, senderRow } from '../../test/helpers/seed.js';
 import { serveParent, type ServerEnv } from './protocol.js';
 
-/** The real server on SQLite, with one organization, a connected account and one support number. */
+/** The real server on its engine, with one organization, a connected account and one support number. */
 const env = process.env as unknown as ServerEnv;
 const config = benchServerConfig(env);
-const server = await createServer(config);
+const server = await createServer(config, benchServerOptions(env));
 const { ctx } = server;
 const now = Date.now();
 const organizationId = newId(now);
@@ -25,5 +26,6 @@ server.runner?.start();
 serveParent(
   async () => Number((await ctx.db.selectFrom('messages').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n),
   () => server.close(),
+  ctx.database.engine === 'postgres' ? statementsSent : undefined,
 );
 process.send!({ type: 'ready', port: config.port });

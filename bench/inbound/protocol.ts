@@ -1,3 +1,5 @@
+import type { BenchDatabaseEnv } from '../common/server-config.js';
+
 /** What the parent and a benchmarked server process say to each other over IPC. */
 export interface ServerReady {
   type: 'ready';
@@ -10,12 +12,14 @@ export interface ServerStats {
   peakRss: number;
   /** Rows stored, to check that every 200 was a stored message. */
   rows: number;
+  /** PostgreSQL only: statements sent so far (see bench/common/round-trips.ts). */
+  statements?: number;
 }
 
 export type FromServer = ServerReady | ServerStats;
 export type ToServer = { type: 'stats' } | { type: 'stop' };
 
-export interface ServerEnv {
+export interface ServerEnv extends BenchDatabaseEnv {
   BENCH_PORT: string;
   BENCH_ACCOUNT_SID: string;
   BENCH_AUTH_TOKEN: string;
@@ -27,10 +31,10 @@ export interface ServerEnv {
 export const WEBHOOK_PATH = '/webhooks/twilio/messages';
 
 /** Answers the parent's requests until told to stop. */
-export function serveParent(stats: () => Promise<number>, stop: () => Promise<void>): void {
+export function serveParent(stats: () => Promise<number>, stop: () => Promise<void>, statements?: () => number): void {
   process.on('message', (msg: ToServer) => {
     if (msg.type === 'stats') {
-      void stats().then((rows) => process.send!({ type: 'stats', peakRss: process.resourceUsage().maxRSS * 1024, rows } satisfies ServerStats));
+      void stats().then((rows) => process.send!({ type: 'stats', peakRss: process.resourceUsage().maxRSS * 1024, rows, statements: statements?.() } satisfies ServerStats));
     }
     if (msg.type === 'stop') void stop().then(() => process.exit(0));
   });

@@ -1,5 +1,7 @@
+import type { BenchDatabaseEnv } from '../common/server-config.js';
+
 /** What the benchmark and the server process it measures say to each other over IPC. */
-export interface ServerEnv {
+export interface ServerEnv extends BenchDatabaseEnv {
   BENCH_PORT: string;
   BENCH_DATA_DIR: string;
   BENCH_TWILIO_API_URL: string;
@@ -25,6 +27,8 @@ export interface Progress {
   cpuMs: number;
   /** The server's clock. */
   now: number;
+  /** PostgreSQL only: statements sent so far (see bench/common/round-trips.ts). */
+  statements?: number;
 }
 
 export interface Figures {

@@ -2,18 +2,19 @@ import { writeFileSync } from 'node:fs';
 import inspector from 'node:inspector';
 import { newId } from '../../src/ids.js';
 import { createServer } from '../../src/server.js';
-import { benchServerConfig } from '../common/server-config.js';
+import { statementsSent } from '../common/round-trips.js';
+import { benchServerConfig, benchServerOptions } from '../common/server-config.js';
 import { accountRow, senderRow } from '../../test/helpers/seed.js';
 import type { Figures, FromServer, Progress, ServerEnv, ToServer } from './protocol.js';
 
 /**
- * The real server on SQLite, as `npm start` builds it, with one organization, a connected
+ * The real server on its engine, as `npm start` builds it, with one organization, a connected
  * account and several senders whose rates are lifted so the engine, not the rate, is measured.
  * Its worker runs only when the benchmark says so.
  */
 const env = process.env as unknown as ServerEnv;
 const config = benchServerConfig(env);
-const server = await createServer(config);
+const server = await createServer(config, benchServerOptions(env));
 const { ctx } = server;
 await server.app.listen({ port: config.port, host: '127.0.0.1' });
 
@@ -45,7 +46,7 @@ const cpuMs = () => {
 
 async function progress(): Promise<Progress> {
   const row = await ctx.db.selectFrom('messages').select((eb) => eb.fn.countAll<number>().as('n')).where('status', '=', 'pending').executeTakeFirstOrThrow();
-  return { type: 'progress', pending: Number(row.n), cpuMs: cpuMs(), now: Date.now() };
+  return { type: 'progress', pending: Number(row.n), cpuMs: cpuMs(), now: Date.now(), statements: ctx.database.engine === 'postgres' ? statementsSent() : undefined };
 }
 
 async function figures(since: number): Promise<Figures> {

@@ -1,0 +1,81 @@
+import pg from 'pg';
+
+/**
+ * The PostgreSQL a benchmark runs against: BENCH_DATABASE_URL, else TEST_DATABASE_URL. Each run
+ * gets a schema of its own, dropped afterwards, so runs never see each other's rows. Without
+ * either variable the benchmark measures SQLite alone and says why.
+ */
+export const benchDatabaseUrl = (): string | undefined => process.env.BENCH_DATABASE_URL || process.env.TEST_DATABASE_URL || undefined;
+
+/** The engines named on the command line (`sqlite`, `postgres`), else both when PostgreSQL is configured. */
+export function requestedEngines(args: string[], pgUrl: string | undefined): ('sqlite' | 'postgres')[] {
+  const named = args.filter((a): a is 'sqlite' | 'postgres' => a === 'sqlite' || a === 'postgres');
+  const engines = named.length > 0 ? named : (['sqlite', 'postgres'] as const).filter((e) => e === 'sqlite' || pgUrl);
+  if (engines.includes('postgres') && !pgUrl) throw new Error('postgres: set BENCH_DATABASE_URL (or TEST_DATABASE_URL) to a PostgreSQL server');
+  return [...engines];
+}
+
+export interface BenchSchema {
+  /** The schema's name, also the application_name of every connection the run opens. */
+  name: string;
+  /** The server's URL with application_name set, so the run's backends can be told from others'. */
+  url: string;
+  /** Lock waits and wait events of this run's backends, sampled while a phase runs. */
+  sampleWaits(): () => Promise<WaitSamples>;
+  drop(): Promise<void>;
+}
+
+export interface WaitSamples {
+  samples: number;
+  /** Share of samples with at least one of the run's backends waiting for a lock. */
+  lockWaitShare: number;
+  /**
+   * The run's busy backends by what they were doing, summed over samples: a wait event
+   * (Lock:transactionid, LWLock:WALWrite, IO:WALSync…), CPU, or `idle in transaction` (waiting
+   * for the server's next statement: round trips).
+   */
+  waitEvents: Record<string, number>;
+}
+
+export async function createBenchSchema(url: string, label: string): Promise<BenchSchema> {
+  const name = `bench_${label}_${Date.now().toString(36)}_${process.pid}`;
+  const admin = new pg.Client({ connectionString: url });
+  await admin.connect();
+  await admin.query(`create schema ${name}`);
+  const withName = new URL(url);
+  withName.searchParams.set('application_name', name);
+  return {
+    name,
+    url: withName.toString(),
+    sampleWaits: () => sampleWaits(admin, name),
+    async drop() {
+      await admin.query(`drop schema if exists ${name} cascade`);
+      await admin.end();
+    },
+  };
+}
+
+function sampleWaits(admin: pg.Client, applicationName: string): () => Promise<WaitSamples> {
+  let samples = 0;
+  let withLockWait = 0;
+  const waitEvents: Record<string, number> = {};
+  let running = true;
+  const loop = (async () => {
+    while (running) {
+      const { rows } = await admin.query<{ event: string; n: number }>(
+        `select case when state = 'active' then coalesce(wait_event_type || ':' || wait_event, 'CPU') else state end as event, count(*)::int as n
+           from pg_stat_activity where application_name = $1 and state <> 'idle' group by 1`,
+        [applicationName],
+      );
+      samples++;
+      if (rows.some((r) => r.event.startsWith('Lock:'))) withLockWait++;
+      for (const r of rows) waitEvents[r.event] = (waitEvents[r.event] ?? 0) + r.n;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  })();
+  return async () => {
+    running = false;
+    await loop;
+    return { samples, lockWaitShare: samples ? Math.round((withLockWait / samples) * 1000) / 1000 : 0, waitEvents };
+  };
+}
