@@ -154,6 +154,29 @@ if (ENGINES.includes('postgres')) {
       }
     });
 
+    it('sends what is published together in a few statements, every event once and in the order published', async () => {
+      w = await createTwilioWorld('postgres');
+      const pool = w.server.ctx.database.pgPool!;
+      let statements = 0;
+      const counted = {
+        connect: pool.connect.bind(pool) as pg.Pool['connect'],
+        query: ((...args: Parameters<pg.Pool['query']>) => (statements++, pool.query(...args))) as pg.Pool['query'],
+      };
+      const bus = await createPgBus(counted, pino({ level: 'silent' }));
+      const heard: string[] = [];
+      bus.subscribe('org-1', (e) => heard.push(e.data.id as string));
+      try {
+        const published = Array.from({ length: 40 }, (_, call) => Array.from({ length: 5 }, (_, n) => `c${call}-e${n}`));
+        await Promise.all(published.map((ids) => bus.publish(ids.map((id) => ({ type: 'customer.updated', organizationId: 'org-1', data: markerCustomer(id) })))));
+        await eventually(() => heard.length >= 200, { what: 'all 200 events' });
+        expect(heard).toEqual(published.flat());
+        // One statement per event, or per publish call, would be 200 or 40.
+        expect(statements).toBeLessThan(10);
+      } finally {
+        await bus.close();
+      }
+    });
+
     it('keeps retrying, with backoff, while the database refuses connections', async () => {
       const logs = capturedLog();
       w = await createTwilioWorld('postgres');

@@ -155,10 +155,11 @@ export async function createPgBus(pool: Pick<pg.Pool, 'connect' | 'query'>, log:
 
   client = await listen();
 
-  const notify = (channel: string, payload: string) => pool.query('select pg_notify($1, $2)', [channel, payload]);
+  const notify = batchedNotify(pool);
 
   return {
     async publish(events) {
+      const sent: Promise<void>[] = [];
       for (const e of [events].flat()) {
         let payload = JSON.stringify(e);
         // An oversized object travels as a reference; clients refetch it by id.
@@ -166,8 +167,9 @@ export async function createPgBus(pool: Pick<pg.Pool, 'connect' | 'query'>, log:
           const { id, conversationId, customerId } = e.data as Record<string, unknown>;
           payload = JSON.stringify({ ...e, data: { id, conversationId, customerId, partial: true } });
         }
-        await notify(CHANNEL, payload);
+        sent.push(notify(CHANNEL, payload));
       }
+      await Promise.all(sent);
     },
     subscribe: (org, l) => hub.subscribe(org, l),
     async signal(signal) {
@@ -182,4 +184,48 @@ export async function createPgBus(pool: Pick<pg.Pool, 'connect' | 'query'>, log:
       c?.release(true);
     },
   };
+}
+
+interface Notification {
+  channel: string;
+  payload: string;
+  resolve(): void;
+  reject(err: unknown): void;
+}
+
+/** Notifications in one statement at most; a payload is under 8000 bytes. */
+const MAX_NOTIFICATIONS = 256;
+
+/**
+ * NOTIFY outside a transaction is a transaction of its own: a commit (a WAL flush) taken under
+ * the database's single notification-queue lock. Sent one by one, every published event paid
+ * that, and every publisher queued on the lock. Instead, what is published while a statement is
+ * in flight goes out together in the next one, in the order it was published (PostgreSQL
+ * delivers a transaction's notifications in the order they were sent).
+ */
+function batchedNotify(pool: Pick<pg.Pool, 'query'>): (channel: string, payload: string) => Promise<void> {
+  let queue: Notification[] = [];
+  let sending = false;
+  const send = async () => {
+    sending = true;
+    while (queue.length > 0) {
+      const batch = queue.slice(0, MAX_NOTIFICATIONS);
+      queue = queue.slice(batch.length);
+      try {
+        await pool.query('select pg_notify(n.channel, n.payload) from unnest($1::text[], $2::text[]) with ordinality as n(channel, payload, position) order by n.position', [
+          batch.map((n) => n.channel),
+          batch.map((n) => n.payload),
+        ]);
+        for (const n of batch) n.resolve();
+      } catch (err) {
+        for (const n of batch) n.reject(err);
+      }
+    }
+    sending = false;
+  };
+  return (channel, payload) =>
+    new Promise<void>((resolve, reject) => {
+      queue.push({ channel, payload, resolve, reject });
+      if (!sending) void send();
+    });
 }
