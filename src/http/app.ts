@@ -6,6 +6,7 @@ import { MAX_MEDIA_BYTES } from '../domain/media-type.js';
 import { authHooks } from './auth.js';
 import { registerRoutes } from './routes.js';
 import { registerErrorHandling } from './errors.js';
+import { registerMetrics } from './metrics.js';
 import { opsRoutes, Readiness } from './ops.js';
 import { REQUEST_ID_HEADER, requestIdOf } from './request-id.js';
 import { registerSecurityHeaders } from './security-headers.js';
@@ -47,6 +48,7 @@ export async function buildApp(ctx: Context, readiness = new Readiness()): Promi
 
   const auth = authHooks(ctx);
   opsRoutes(app, ctx, readiness);
+  registerMetrics(app, ctx);
   registerRoutes(app, ctx, auth);
   await registerWebApp(app);
   return app;

@@ -36,7 +36,7 @@ export function outboundRoutes(app: FastifyInstance, ctx: Context, auth: AuthHoo
 
   app.post('/api/sms/segments', { preHandler: auth.requireUser }, async (req) => countSegments(parse(z.object({ body }).strict(), req.body).body));
 
-  twilioWebhookRoutes(app, (scope) =>
+  twilioWebhookRoutes(app, { metrics: ctx.metrics, webhook: 'status' }, (scope) =>
     scope.post('/webhooks/twilio/status', async (req, res) => {
       const attempt = (req.query as Record<string, unknown> | undefined)?.attempt;
       await receiveStatusCallback(ctx, twilioWebhookOf(req), typeof attempt === 'string' ? stripControls(attempt) : undefined);
