@@ -7,10 +7,14 @@ import { authHooks } from './auth.js';
 import { registerRoutes } from './routes.js';
 import { registerErrorHandling } from './errors.js';
 import { registerMetrics } from './metrics.js';
+import { registerOpenApi } from './openapi.js';
 import { opsRoutes, Readiness } from './ops.js';
 import { REQUEST_ID_HEADER, requestIdOf } from './request-id.js';
 import { registerSecurityHeaders } from './security-headers.js';
 import { registerWebApp } from './static.js';
+
+/** Named in the OpenAPI document; package.json's version. */
+const PARLEY_VERSION = '0.1.0';
 
 /** Secrets never reach a log line, whatever a handler logs. */
 export const REDACT = [
@@ -47,6 +51,7 @@ export async function buildApp(ctx: Context, readiness = new Readiness()): Promi
   await app.register(multipart, { limits: { fileSize: MAX_MEDIA_BYTES, files: 1, fields: 10, parts: 11, fieldSize: 1024 } });
 
   const auth = authHooks(ctx);
+  registerOpenApi(app, auth, PARLEY_VERSION);
   opsRoutes(app, ctx, readiness);
   registerMetrics(app, ctx);
   registerRoutes(app, ctx, auth);

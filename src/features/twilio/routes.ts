@@ -57,18 +57,18 @@ export function twilioRoutes(app: FastifyInstance, ctx: Context, auth: AuthHooks
   const admin = { preHandler: auth.requireAdmin };
 
   app.get('/api/integrations/twilio', admin, (req) => integrationView(ctx, authOf(req)));
-  app.put('/api/integrations/twilio', admin, (req) => connect(ctx, authOf(req), parse(credentials, req.body)));
+  app.put('/api/integrations/twilio', { ...admin, schema: { body: credentials } }, (req) => connect(ctx, authOf(req), parse(credentials, req.body)));
   app.delete('/api/integrations/twilio', admin, (req) => disconnect(ctx, authOf(req)));
 
   app.get('/api/integrations/twilio/incoming-numbers', admin, (req) => incomingNumbers(ctx, authOf(req)));
-  app.get('/api/integrations/twilio/available-numbers', admin, (req) => availableNumbers(ctx, authOf(req), parse(availableQuery, req.query)));
+  app.get('/api/integrations/twilio/available-numbers', { ...admin, schema: { querystring: availableQuery } }, (req) => availableNumbers(ctx, authOf(req), parse(availableQuery, req.query)));
 
   app.post('/api/integrations/twilio/senders', admin, async (req, reply) => {
     const { type } = parse(senderType, req.body);
     const input = parse(senderBodies[type], req.body) as AddSenderInput;
     return reply.status(201).send(await addSender(ctx, authOf(req), input));
   });
-  app.patch('/api/integrations/twilio/senders/:id', admin, (req) => updateSender(ctx, authOf(req), parse(id, req.params).id, parse(senderChanges, req.body)));
+  app.patch('/api/integrations/twilio/senders/:id', { ...admin, schema: { body: senderChanges } }, (req) => updateSender(ctx, authOf(req), parse(id, req.params).id, parse(senderChanges, req.body)));
   app.delete('/api/integrations/twilio/senders/:id', admin, (req) => removeSender(ctx, authOf(req), parse(id, req.params).id));
 
   app.get('/api/senders', { preHandler: auth.requireUser }, async (req) => ({ items: await listActiveSenders(ctx, authOf(req)), nextCursor: null }));
