@@ -54,6 +54,8 @@ export async function buildApp(ctx: Context, readiness = new Readiness()): Promi
   registerOpenApi(app, auth, PARLEY_VERSION);
   opsRoutes(app, ctx, readiness);
   registerMetrics(app, ctx);
+  // A worker answers only its own health, readiness and metrics (its sends are counted there).
+  if (ctx.config.role === 'worker') return app;
   registerRoutes(app, ctx, auth);
   await registerWebApp(app);
   return app;

@@ -73,38 +73,3 @@ export async function createPgDatabase(baseUrl: string): Promise<{ url: string; 
   };
 }
 
-/** A `ROLE=worker` process: it serves no HTTP, so it counts as started once it logs so. */
-export async function startChildWorker(env: Record<string, string>): Promise<ChildServer> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'info', ...env, ROLE: 'worker' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout!.on('data', (d) => (output += d));
-  child.stderr!.on('data', (d) => (output += d));
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  await eventually(
-    () => {
-      if (child.exitCode !== null) throw new Error(`worker exited with ${child.exitCode}:\n${output}`);
-      return output.includes('Parley is running');
-    },
-    { what: 'the worker to start', timeoutMs: 20_000 },
-  ).catch((err) => {
-    child.kill('SIGKILL');
-    throw new Error(`${(err as Error).message}\n${output}`);
-  });
-  return {
-    url: '',
-    process: child,
-    output: () => output,
-    async crash() {
-      child.kill('SIGKILL');
-      await exited;
-    },
-    async stop() {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-      await exited;
-    },
-  };
-}

@@ -10,7 +10,7 @@ import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startSimulator } from '../../src/simulator/index.js';
 import { eventually } from '../helpers/api.js';
-import { startChildServer, startChildWorker, type ChildServer } from '../helpers/child-server.js';
+import { startChildServer, type ChildServer } from '../helpers/child-server.js';
 import { postSignedWebhook, seedDesk, sharedStorage, type Cleanup } from '../helpers/fleet.js';
 import { openEventStream } from '../helpers/inbound.js';
 import { sentTo } from '../helpers/outbound.js';
@@ -18,6 +18,14 @@ import { ENGINES } from '../helpers/server.js';
 import { freePort, SUPPORT_NUMBER } from '../helpers/twilio-world.js';
 
 const customer = (n: number) => `+1415555${String(4000 + n)}`;
+const METRICS = 'metrics-token-for-the-fleet-01';
+
+/** parley_messages_sent_total of one process. */
+async function scrapeSent(url: string): Promise<number> {
+  const text = await (await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${METRICS}` } })).text();
+  const line = text.split('\n').find((l) => l.startsWith('parley_messages_sent_total '));
+  return Number(line?.split(' ')[1] ?? 0);
+}
 
 for (const engine of ENGINES.filter((e) => e === 'postgres')) {
   describe(`several processes on one database (${engine})`, () => {
@@ -32,13 +40,15 @@ for (const engine of ENGINES.filter((e) => e === 'postgres')) {
       cleanup.push(() => sim.stop());
       const { env, database } = await sharedStorage(engine, cleanup);
       const ports = [await freePort(), await freePort()];
+      const workerPorts = [await freePort(), await freePort()];
       const publicUrl = `http://127.0.0.1:${ports[0]}`;
-      const common = { ...env, PUBLIC_URL: publicUrl, TWILIO_API_URL: sim.url, TWILIO_MESSAGING_API_URL: sim.url, SEND_RECHECK_SECONDS: '1' };
+      const common = { ...env, PUBLIC_URL: publicUrl, TWILIO_API_URL: sim.url, TWILIO_MESSAGING_API_URL: sim.url, SEND_RECHECK_SECONDS: '1', METRICS_TOKEN: METRICS };
+      const startWorker = (n: number) => startChildServer({ ...common, ROLE: 'worker' }, workerPorts[n]!);
       const processes: ChildServer[] = [];
       cleanup.push(() => Promise.all(processes.map((p) => p.stop())).then(() => undefined));
       const webs = [await startChildServer({ ...common, ROLE: 'web' }, ports[0]!), await startChildServer({ ...common, ROLE: 'web' }, ports[1]!)];
       processes.push(...webs);
-      const workers = [await startChildWorker(common), await startChildWorker(common)];
+      const workers = [await startWorker(0), await startWorker(1)];
       processes.push(...workers);
       const account = sim.createAccount();
       const number = sim.addIncomingNumber(account.sid, SUPPORT_NUMBER, { smsUrl: `${publicUrl}/webhooks/twilio/messages` });
@@ -70,6 +80,13 @@ for (const engine of ENGINES.filter((e) => e === 'postgres')) {
         timeoutMs: 30_000,
       });
       for (let n = 0; n < 4; n++) expect(sentTo(sim, customer(20 + n))).toHaveLength(1);
+      // Workers serve their own health and metrics, and nothing else. Each send is counted once,
+      // by the process that learnt Twilio took it (its worker, or the web process a status
+      // callback that beat the send's answer reached).
+      const sentCounts = await Promise.all([...workers, ...webs].map((p) => scrapeSent(p.url)));
+      expect(sentCounts.reduce((x, y) => x + y, 0)).toBe(4);
+      expect((await fetch(`${workers[0]!.url}/readyz`)).status).toBe(200);
+      expect((await fetch(`${workers[0]!.url}/api/me`, { headers: { authorization: `Bearer ${desk.token}` } })).status).toBe(404);
 
       // Every database connection is ended, as by a restart or failover: no process dies,
       // each web process's streams are told to resync, and the work goes on.
@@ -93,7 +110,7 @@ for (const engine of ENGINES.filter((e) => e === 'postgres')) {
       sim.setFaults({ dropStatusCallbacks: false });
       // The dead worker's lease (60 s) would run out on its own; the test moves that moment to now.
       await db.updateTable('jobs').set({ lockedUntil: Date.now() - 1 }).where('lockedBy', 'is not', null).execute();
-      workers[1] = await startChildWorker(common);
+      workers[1] = await startWorker(1);
       processes.push(workers[1]);
       await eventually(async () => (await db.selectFrom('messages').select('twilioSid').where('id', '=', lostId).executeTakeFirstOrThrow()).twilioSid !== null, {
         what: 'the other worker to adopt the send',
