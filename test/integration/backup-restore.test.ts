@@ -55,7 +55,7 @@ for (const engine of ENGINES) {
     it('backs up while webhooks are written, and the copy is whole and holds every acknowledged message', async () => {
       const { env, database, release } = await sharedStorage('sqlite', cleanup);
       const port = await freePort();
-      let server: ChildServer = await startChildServer(env, port);
+      let server: ChildServer = await startChildServer(env, port, 60_000);
       cleanup.push(() => server.stop());
       const desk = await seedDesk(server.url, database());
       await release();
@@ -98,13 +98,13 @@ for (const engine of ENGINES) {
       expect((replaced.prepare('select count(*) as n from messages').get() as { n: number }).n).toBe(acknowledged.length);
       replaced.close();
 
-      server = await startChildServer(env, port);
+      server = await startChildServer(env, port, 60_000);
       const login = await fetch(`${server.url}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'ada@acme.test', password: 'correct horse battery' }) });
       expect(login.status).toBe(200);
       const fresh = new BetterSqlite3(path.join(env.DATA_DIR!, 'parley.db'), { readonly: true });
       expect((fresh.prepare('select count(*) as n from messages').get() as { n: number }).n).toBe(inCopy.size);
       fresh.close();
-    }, 120_000);
+    }, 300_000);
 
     it('refuses a file that is not a Parley database, or is from a newer version, and leaves the database alone', async () => {
       const dataDir = scratch();
@@ -135,6 +135,6 @@ for (const engine of ENGINES) {
         expect(r.stderr).toContain(says);
       }
       expect(existsSync(path.join(dataDir, 'parley.db'))).toBe(false);
-    }, 60_000);
+    }, 200_000);
   });
 }

@@ -19,6 +19,9 @@ import { freePort, SUPPORT_NUMBER } from '../helpers/twilio-world.js';
 
 const customer = (n: number) => `+1415555${String(4000 + n)}`;
 const METRICS = 'metrics-token-for-the-fleet-01';
+/** Generous: four processes start on a CI machine that is busy with other tests too. */
+const START_MS = 60_000;
+const WAIT_MS = 60_000;
 
 /** parley_messages_sent_total of one process. */
 async function scrapeSent(url: string): Promise<number> {
@@ -43,10 +46,10 @@ for (const engine of ENGINES.filter((e) => e === 'postgres')) {
       const workerPorts = [await freePort(), await freePort()];
       const publicUrl = `http://127.0.0.1:${ports[0]}`;
       const common = { ...env, PUBLIC_URL: publicUrl, TWILIO_API_URL: sim.url, TWILIO_MESSAGING_API_URL: sim.url, SEND_RECHECK_SECONDS: '1', METRICS_TOKEN: METRICS };
-      const startWorker = (n: number) => startChildServer({ ...common, ROLE: 'worker' }, workerPorts[n]!);
+      const startWorker = (n: number) => startChildServer({ ...common, ROLE: 'worker' }, workerPorts[n]!, START_MS);
       const processes: ChildServer[] = [];
       cleanup.push(() => Promise.all(processes.map((p) => p.stop())).then(() => undefined));
-      const webs = [await startChildServer({ ...common, ROLE: 'web' }, ports[0]!), await startChildServer({ ...common, ROLE: 'web' }, ports[1]!)];
+      const webs = [await startChildServer({ ...common, ROLE: 'web' }, ports[0]!, START_MS), await startChildServer({ ...common, ROLE: 'web' }, ports[1]!, START_MS)];
       processes.push(...webs);
       const workers = [await startWorker(0), await startWorker(1)];
       processes.push(...workers);
@@ -72,12 +75,12 @@ for (const engine of ENGINES.filter((e) => e === 'postgres')) {
       const allIds = [...(await db.selectFrom('messages').select('id').execute()).map((r) => r.id)];
       expect(allIds).toHaveLength(14);
       for (const stream of streams) {
-        await eventually(() => allIds.every((id) => createdIds(stream).has(id)), { what: 'every message.created on both streams' });
+        await eventually(() => allIds.every((id) => createdIds(stream).has(id)), { what: 'every message.created on both streams', timeoutMs: WAIT_MS });
       }
       // Each send ran once: one message at Twilio per customer, each delivered.
       await eventually(async () => (await db.selectFrom('messages').select('status').where('id', 'in', outboundIds).execute()).every((m) => m.status === 'delivered'), {
         what: 'every send delivered',
-        timeoutMs: 30_000,
+        timeoutMs: WAIT_MS,
       });
       for (let n = 0; n < 4; n++) expect(sentTo(sim, customer(20 + n))).toHaveLength(1);
       // Workers serve their own health and metrics, and nothing else. Each send is counted once,
@@ -91,13 +94,13 @@ for (const engine of ENGINES.filter((e) => e === 'postgres')) {
       // Every database connection is ended, as by a restart or failover: no process dies,
       // each web process's streams are told to resync, and the work goes on.
       await terminateConnections(new URL(env.DATABASE_URL!).pathname.slice(1));
-      for (const stream of streams) await eventually(() => stream.frames.some((f) => f.type === 'resync'), { what: 'a resync on each stream', timeoutMs: 20_000 });
+      for (const stream of streams) await eventually(() => stream.frames.some((f) => f.type === 'resync'), { what: 'a resync on each stream', timeoutMs: WAIT_MS });
       for (const p of processes) expect(p.process.exitCode, p.output()).toBeNull();
       const after = await Promise.all([0, 1].map((n) => postSignedWebhook(webs[n]!.url, publicUrl, desk, customer(40 + n), `after the restart ${n}`)));
       expect(after.map((r) => r.status)).toEqual([200, 200]);
       const afterIds = (await db.selectFrom('messages').select('id').where('body', 'like', 'after the restart%').execute()).map((r) => r.id);
       expect(afterIds).toHaveLength(2);
-      for (const stream of streams) await eventually(() => afterIds.every((id) => createdIds(stream).has(id)), { what: 'events after the restart on both streams' });
+      for (const stream of streams) await eventually(() => afterIds.every((id) => createdIds(stream).has(id)), { what: 'events after the restart on both streams', timeoutMs: WAIT_MS });
 
       // A worker killed mid-send: Twilio has the message but the answer never came back. The
       // other worker takes the job over after the lease and checks with Twilio before sending.
@@ -105,7 +108,7 @@ for (const engine of ENGINES.filter((e) => e === 'postgres')) {
       sim.setFaults({ nextCreateFaults: ['accept-then-timeout'], hangMs: 120_000, dropStatusCallbacks: true });
       const lost = await api(0, '/api/conversations', { senderId: desk.senderId, phone: customer(60), body: 'sent as the worker died' });
       const lostId = ((await lost.json()) as { message: { id: string } }).message.id;
-      await eventually(() => sentTo(sim, customer(60)).length === 1, { what: 'Twilio to have the message' });
+      await eventually(() => sentTo(sim, customer(60)).length === 1, { what: 'Twilio to have the message', timeoutMs: WAIT_MS });
       await workers[0]!.crash();
       sim.setFaults({ dropStatusCallbacks: false });
       // The dead worker's lease (60 s) would run out on its own; the test moves that moment to now.
@@ -114,12 +117,12 @@ for (const engine of ENGINES.filter((e) => e === 'postgres')) {
       processes.push(workers[1]);
       await eventually(async () => (await db.selectFrom('messages').select('twilioSid').where('id', '=', lostId).executeTakeFirstOrThrow()).twilioSid !== null, {
         what: 'the other worker to adopt the send',
-        timeoutMs: 30_000,
+        timeoutMs: WAIT_MS,
       });
       const [sent, ...again] = sentTo(sim, customer(60));
       expect(again).toHaveLength(0);
       expect((await db.selectFrom('messages').select('twilioSid').where('id', '=', lostId).executeTakeFirstOrThrow()).twilioSid).toBe(sent!.sid);
-    }, 180_000);
+    }, 400_000);
   });
 }
 
