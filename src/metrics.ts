@@ -71,8 +71,8 @@ export function createMetrics(readJobs: () => Promise<JobStats>): Metrics {
 }
 
 /**
- * For the catch-up (docs/twilio.md): one call per run, with how many of each kind it found,
- * e.g. `{ missed_inbound: 2, status_refreshed: 5 }`.
+ * One call per catch-up run (docs/twilio.md), with how many of each kind it found, e.g.
+ * `{ inbound_stored: 2, statuses_refreshed: 5 }`; `ok` is false when any sender's part failed.
  */
 export function recordCatchupRun(metrics: Metrics, run: { ok: boolean; found?: Record<string, number> }): void {
   metrics.catchupRuns.inc({ outcome: run.ok ? 'ok' : 'failed' });
