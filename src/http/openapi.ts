@@ -12,8 +12,8 @@ import type { AuthHooks } from './auth.js';
 export function registerOpenApi(app: FastifyInstance, auth: AuthHooks, version: string): void {
   const routes: RouteOptions[] = [];
   app.addHook('onRoute', (route) => {
-    // HEAD twins of GET routes are Fastify's; the web app's catch-all is not an API.
-    if (route.method === 'HEAD' || route.url === '/*' || route.url.startsWith('/assets')) return;
+    // The web app's files (and Fastify's HEAD twins of GET routes) are not the API.
+    if (route.method === 'HEAD' || !API_PATH.test(route.url)) return;
     routes.push(route);
   });
   // Validation stays in each handler's parse(), which answers 422 naming the field; a declared
@@ -23,6 +23,8 @@ export function registerOpenApi(app: FastifyInstance, auth: AuthHooks, version: 
   let doc: object | null = null;
   app.get('/api/openapi.json', async () => (doc ??= openApiDocument(routes, auth, version)));
 }
+
+const API_PATH = /^\/(api|webhooks|media)\/|^\/(healthz|readyz|metrics)$/;
 
 type Who = 'anyone' | 'user' | 'admin';
 
@@ -54,7 +56,7 @@ function openApiDocument(routes: RouteOptions[], auth: AuthHooks, version: strin
   const paths: Record<string, Record<string, object>> = {};
   for (const route of routes) {
     const path = route.url.replace(/:(\w+)/g, '{$1}');
-    for (const method of [route.method].flat()) {
+    for (const method of [route.method].flat().filter((m) => m !== 'HEAD')) {
       (paths[path] ??= {})[method.toLowerCase()] = operation(route, whoMayCall(route, auth));
     }
   }
