@@ -33,6 +33,8 @@ const schema = z.object({
   STATUS_REFRESH_SECONDS: z.coerce.number().positive().default(600),
   TWILIO_API_URL: z.url().default('https://api.twilio.com'),
   TWILIO_MESSAGING_API_URL: z.url().default('https://messaging.twilio.com'),
+  // Serves /metrics to requests bearing it; unset, /metrics does not exist.
+  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   // Open signup for more organizations (the first one can always sign up).
   ALLOW_SIGNUP: z.enum(['true', 'false']).default('false'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -56,6 +58,7 @@ export interface Config {
   twilioApiUrl: string;
   twilioMessagingApiUrl: string;
   allowSignup: boolean;
+  metricsToken: string | undefined;
   logLevel: string;
 }
 
@@ -92,6 +95,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     twilioApiUrl: e.TWILIO_API_URL.replace(/\/+$/, ''),
     twilioMessagingApiUrl: e.TWILIO_MESSAGING_API_URL.replace(/\/+$/, ''),
     allowSignup: e.ALLOW_SIGNUP === 'true',
+    metricsToken: e.METRICS_TOKEN,
     logLevel: e.LOG_LEVEL,
   };
 }

@@ -14,8 +14,8 @@ async function main() {
     throw err;
   }
   const server = await createServer(config);
-  if (config.role !== 'worker') await server.app.listen({ port: config.port, host: config.host });
-  else await server.app.ready();
+  // Every role listens: a worker serves /healthz, /readyz and /metrics only.
+  await server.app.listen({ port: config.port, host: config.host });
   server.runner?.start();
   server.ctx.log.info({ publicUrl: config.publicUrl, role: config.role, database: server.ctx.database.engine }, 'Parley is running');
 

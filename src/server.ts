@@ -11,7 +11,9 @@ import { MEDIA_DOWNLOAD } from './features/media/service.js';
 import { SEND_JOB, sendJobHandler } from './features/outbound/send-job.js';
 import { buildApp, REDACT } from './http/app.js';
 import { Readiness } from './http/ops.js';
+import { jobStats } from './jobs/queue.js';
 import { JobRunner, type JobHandler } from './jobs/runner.js';
+import { createMetrics } from './metrics.js';
 import { createKeyring, resolveAppSecret } from './secrets.js';
 
 /** Every job kind the product enqueues; start-up fails if one has no handler. */
@@ -75,6 +77,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     clock: options.clock ?? systemClock,
     events,
     log,
+    metrics: createMetrics(() => jobStats(database.db, ctx.clock.now())),
     wakeWorker: () => runner?.wake(),
   };
   const jobs = options.jobs ?? { kinds: JOB_KINDS, handlers: (c: Context) => [sendJobHandler(c), mediaDownloadJobHandler(c), catchupJobHandler(c)] };

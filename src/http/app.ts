@@ -6,10 +6,15 @@ import { MAX_MEDIA_BYTES } from '../domain/media-type.js';
 import { authHooks } from './auth.js';
 import { registerRoutes } from './routes.js';
 import { registerErrorHandling } from './errors.js';
+import { registerMetrics } from './metrics.js';
+import { registerOpenApi } from './openapi.js';
 import { opsRoutes, Readiness } from './ops.js';
 import { REQUEST_ID_HEADER, requestIdOf } from './request-id.js';
 import { registerSecurityHeaders } from './security-headers.js';
 import { registerWebApp } from './static.js';
+
+/** Named in the OpenAPI document; package.json's version. */
+const PARLEY_VERSION = '0.1.0';
 
 /** Secrets never reach a log line, whatever a handler logs. */
 export const REDACT = [
@@ -46,7 +51,11 @@ export async function buildApp(ctx: Context, readiness = new Readiness()): Promi
   await app.register(multipart, { limits: { fileSize: MAX_MEDIA_BYTES, files: 1, fields: 10, parts: 11, fieldSize: 1024 } });
 
   const auth = authHooks(ctx);
+  registerOpenApi(app, auth, PARLEY_VERSION);
   opsRoutes(app, ctx, readiness);
+  registerMetrics(app, ctx);
+  // A worker answers only its own health, readiness and metrics (its sends are counted there).
+  if (ctx.config.role === 'worker') return app;
   registerRoutes(app, ctx, auth);
   await registerWebApp(app);
   return app;

@@ -13,7 +13,7 @@ export function webDistDir(): string | null {
 }
 
 /** Paths that are never the app: missing assets and source maps are 404s, not index.html. */
-const NOT_THE_APP = /^\/(api|webhooks|media|healthz|assets)(\/|$|\?)|\.map($|\?)/;
+const NOT_THE_APP = /^\/(api|webhooks|media|healthz|readyz|metrics|assets)(\/|$|\?)|\.map($|\?)/;
 
 /**
  * Vite names every file under assets/ after a hash of its content, so a browser may keep it for

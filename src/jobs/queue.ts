@@ -151,3 +151,40 @@ export async function scheduleSingleton(conn: Conn, kind: string, id: string, ru
 export async function extendLease(conn: Conn, job: Job, until: number): Promise<void> {
   await conn.updateTable('jobs').set({ lockedUntil: until }).where(held(job)).execute();
 }
+
+export type JobState = 'due' | 'waiting' | 'running' | 'failed';
+
+export interface JobStats {
+  counts: { kind: string; state: JobState; count: number }[];
+  /** How long the longest-waiting due job has waited (0 when none is due). */
+  oldestDueAgeMs: number;
+}
+
+/** For /metrics: the outbox at a glance. One grouped read; jobs are few (done ones are deleted). */
+export async function jobStats(conn: Conn, now: number): Promise<JobStats> {
+  const rows = await conn
+    .selectFrom('jobs')
+    .select((eb) => [
+      'kind',
+      eb
+        .case()
+        .when('status', '=', 'failed')
+        .then('failed')
+        .when(eb.and([eb('lockedUntil', 'is not', null), eb('lockedUntil', '>=', now)]))
+        .then('running')
+        .when('runAt', '<=', now)
+        .then('due')
+        .else('waiting')
+        .end()
+        .as('state'),
+      eb.fn.countAll<number>().as('count'),
+      eb.fn.min('runAt').as('firstRunAt'),
+    ])
+    .groupBy(['kind', 'state'])
+    .execute();
+  const due = rows.filter((r) => r.state === 'due').map((r) => Number(r.firstRunAt));
+  return {
+    counts: rows.map((r) => ({ kind: r.kind, state: r.state as JobState, count: Number(r.count) })),
+    oldestDueAgeMs: due.length > 0 ? Math.max(0, now - Math.min(...due)) : 0,
+  };
+}

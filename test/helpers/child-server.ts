@@ -17,7 +17,7 @@ export interface ChildServer {
 }
 
 /** The real server (`src/main.ts`) as a separate process, started as `npm start` would. */
-export async function startChildServer(env: Record<string, string>, port: number): Promise<ChildServer> {
+export async function startChildServer(env: Record<string, string>, port: number, startTimeoutMs = 20_000): Promise<ChildServer> {
   const url = `http://127.0.0.1:${port}`;
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
     cwd: ROOT,
@@ -33,7 +33,7 @@ export async function startChildServer(env: Record<string, string>, port: number
       if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}:\n${output}`);
       return (await fetch(`${url}/healthz`)).ok;
     },
-    { what: 'the server to start', timeoutMs: 20_000 },
+    { what: 'the server to start', timeoutMs: startTimeoutMs },
   ).catch((err) => {
     child.kill('SIGKILL');
     throw new Error(`${(err as Error).message}\n${output}`);
@@ -72,3 +72,4 @@ export async function createPgDatabase(baseUrl: string): Promise<{ url: string; 
     },
   };
 }
+

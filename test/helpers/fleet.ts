@@ -21,18 +21,24 @@ import { SUPPORT_NUMBER } from './twilio-world.js';
 export type Cleanup = (() => Promise<void> | void)[];
 
 /** An empty database for child processes, and a handle on it for the test. */
-export async function sharedStorage(engine: Engine, cleanup: Cleanup): Promise<{ env: Record<string, string>; database: () => Database }> {
+export async function sharedStorage(engine: Engine, cleanup: Cleanup): Promise<{ env: Record<string, string>; database: () => Database; release(): Promise<void> }> {
   let database: Database | undefined;
+  /** Closes the test's own handle, e.g. so a restore finds the database free. */
+  const release = async () => {
+    const d = database;
+    database = undefined;
+    await d?.destroy();
+  };
   if (engine === 'postgres') {
     const pgdb = await createPgDatabase(process.env.TEST_DATABASE_URL!);
     cleanup.push(() => pgdb.drop());
-    cleanup.push(() => database?.destroy());
-    return { env: { DATABASE_URL: pgdb.url, APP_SECRET: TEST_SECRET }, database: () => (database ??= openDatabase({ url: pgdb.url, pgPoolSize: 2 })) };
+    cleanup.push(release);
+    return { env: { DATABASE_URL: pgdb.url, APP_SECRET: TEST_SECRET }, database: () => (database ??= openDatabase({ url: pgdb.url, pgPoolSize: 2 })), release };
   }
   const dir = mkdtempSync(path.join(os.tmpdir(), 'parley-fleet-'));
   cleanup.push(() => rmSync(dir, { recursive: true, force: true }));
-  cleanup.push(() => database?.destroy());
-  return { env: { DATA_DIR: dir, APP_SECRET: TEST_SECRET }, database: () => (database ??= openDatabase({ sqliteFile: path.join(dir, 'parley.db') })) };
+  cleanup.push(release);
+  return { env: { DATA_DIR: dir, APP_SECRET: TEST_SECRET }, database: () => (database ??= openDatabase({ sqliteFile: path.join(dir, 'parley.db') })), release };
 }
 
 export interface Desk {

@@ -177,6 +177,10 @@ for (const engine of ENGINES) {
 
       const [result] = await runCatchup(w.server.ctx, noLease);
       expect(result).toMatchObject({ listed: total, stored: total, error: null });
+      // The run is counted in /metrics with what it stored.
+      const metrics = await w.server.ctx.metrics.registry.metrics();
+      expect(metrics).toContain('parley_catchup_runs_total{outcome="ok"} 1\n');
+      expect(metrics).toContain(`parley_catchup_found_total{kind="inbound_stored"} ${total}\n`);
       const count = await w.server.ctx.db.selectFrom('messages').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
       expect(Number(count.n)).toBe(total);
       const inbox = await w.agent.api.get('/api/conversations');

@@ -14,7 +14,7 @@ for (const engine of ENGINES) {
         expect({ list, status: res.status, error: res.body.error }).toEqual({
           list,
           status: 422,
-          error: { code: 'validation_failed', field: 'cursor', message: 'cursor: is not a cursor from a previous page; ask again without it' },
+          error: { code: 'validation_failed', field: 'cursor', message: 'cursor: is not a cursor from a previous page; ask again without it', requestId: expect.any(String) },
         });
       }
     });

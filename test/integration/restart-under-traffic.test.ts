@@ -28,11 +28,11 @@ for (const engine of ENGINES) {
       const { env, database } = await sharedStorage(engine, cleanup);
       const count = engine === 'postgres' ? 2 : 1;
       const ports = await Promise.all(Array.from({ length: count }, () => freePort()));
-      const proxy = await startProxy(ports.map((p) => `http://127.0.0.1:${p}`));
+      const proxy = await startProxy(ports.map((p) => `http://127.0.0.1:${p}`), 90_000);
       cleanup.push(() => proxy.close());
       const serverEnv = { ...env, PUBLIC_URL: proxy.url };
       const servers: ChildServer[] = [];
-      for (const port of ports) servers.push(await startChildServer(serverEnv, port));
+      for (const port of ports) servers.push(await startChildServer(serverEnv, port, 60_000));
       cleanup.push(() => Promise.all(servers.map((s) => s.stop())).then(() => undefined));
       const desk = await seedDesk(servers[0]!.url, database());
 
@@ -55,7 +55,7 @@ for (const engine of ENGINES) {
         expect(await upload.status).toBe(201);
         expect(await exit, stopping.output()).toBe(0);
         expect(stopping.output()).not.toContain('"level":50');
-        servers[i] = await startChildServer(serverEnv, ports[i]!);
+        servers[i] = await startChildServer(serverEnv, ports[i]!, 60_000);
         await sent(results.length + 20);
       }
       clearInterval(traffic);
@@ -65,7 +65,7 @@ for (const engine of ENGINES) {
       const sids = answered.map((r) => r.sid);
       const stored = await database().db.selectFrom('messages').select('twilioSid').where('twilioSid', 'in', sids).execute();
       expect(stored.length).toBe(sids.length);
-    }, 180_000);
+    }, 400_000);
   });
 }
 

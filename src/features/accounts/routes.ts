@@ -7,19 +7,25 @@ import * as accounts from './service.js';
 
 const name = text().trim().min(1, 'must not be empty').max(200);
 const role = z.enum(['admin', 'agent']);
+const signupInput = z.object({ orgName: name, name, email, password }).strict();
+const loginInput = z.object({ email, password: z.string().min(1, 'is required') }).strict();
+const passwordInput = z.object({ currentPassword: z.string().min(1, 'is required'), newPassword: password }).strict();
+const inviteInput = z.object({ email, name, role, password }).strict();
+const userChanges = z.object({ role: role.optional(), name: name.optional(), active: z.boolean().optional() }).strict();
+const settingsInput = z.object({ threadingWindowHours: z.number().gt(0, 'must be more than 0 hours').max(720, 'must be at most 720 hours').optional() }).strict();
 
 export function accountRoutes(app: FastifyInstance, ctx: Context, auth: AuthHooks) {
   const setCookie = (reply: FastifyReply, token: string) => setSessionCookie(reply, ctx.config, token);
 
-  app.post('/api/signup', { onRequest: auth.requireOwnOriginToSignIn }, async (req, reply) => {
-    const input = parse(z.object({ orgName: name, name, email, password }).strict(), req.body);
+  app.post('/api/signup', { onRequest: auth.requireOwnOriginToSignIn, schema: { body: signupInput } }, async (req, reply) => {
+    const input = parse(signupInput, req.body);
     const result = await accounts.signup(ctx, input);
     setCookie(reply, result.token);
     return reply.status(201).send(result);
   });
 
-  app.post('/api/login', { onRequest: auth.requireOwnOriginToSignIn }, async (req, reply) => {
-    const input = parse(z.object({ email, password: z.string().min(1, 'is required') }).strict(), req.body);
+  app.post('/api/login', { onRequest: auth.requireOwnOriginToSignIn, schema: { body: loginInput } }, async (req, reply) => {
+    const input = parse(loginInput, req.body);
     const result = await accounts.login(ctx, input);
     setCookie(reply, result.token);
     return result;
@@ -33,31 +39,28 @@ export function accountRoutes(app: FastifyInstance, ctx: Context, auth: AuthHook
 
   app.get('/api/me', { preHandler: auth.requireUser }, (req) => accounts.me(ctx, authOf(req)));
 
-  app.post('/api/me/password', { preHandler: auth.requireUser }, async (req, reply) => {
-    const input = parse(z.object({ currentPassword: z.string().min(1, 'is required'), newPassword: password }).strict(), req.body);
+  app.post('/api/me/password', { preHandler: auth.requireUser, schema: { body: passwordInput } }, async (req, reply) => {
+    const input = parse(passwordInput, req.body);
     await accounts.changePassword(ctx, authOf(req), input);
     return reply.status(204).send();
   });
 
   app.get('/api/users', { preHandler: auth.requireUser }, async (req) => ({ items: await accounts.listUsers(ctx, authOf(req)), nextCursor: null }));
 
-  app.post('/api/users', { preHandler: auth.requireAdmin }, async (req, reply) => {
-    const input = parse(z.object({ email, name, role, password }).strict(), req.body);
+  app.post('/api/users', { preHandler: auth.requireAdmin, schema: { body: inviteInput } }, async (req, reply) => {
+    const input = parse(inviteInput, req.body);
     return reply.status(201).send(await accounts.inviteUser(ctx, authOf(req), input));
   });
 
-  app.patch('/api/users/:id', { preHandler: auth.requireAdmin }, async (req) => {
-    const changes = parse(z.object({ role: role.optional(), name: name.optional(), active: z.boolean().optional() }).strict(), req.body);
+  app.patch('/api/users/:id', { preHandler: auth.requireAdmin, schema: { body: userChanges } }, async (req) => {
+    const changes = parse(userChanges, req.body);
     return accounts.updateUser(ctx, authOf(req), parse(id, req.params).id, changes);
   });
 
   app.delete('/api/users/:id', { preHandler: auth.requireAdmin }, async (req) => accounts.deactivateUser(ctx, authOf(req), parse(id, req.params).id));
 
-  app.patch('/api/settings', { preHandler: auth.requireAdmin }, async (req) => {
-    const input = parse(
-      z.object({ threadingWindowHours: z.number().gt(0, 'must be more than 0 hours').max(720, 'must be at most 720 hours').optional() }).strict(),
-      req.body,
-    );
+  app.patch('/api/settings', { preHandler: auth.requireAdmin, schema: { body: settingsInput } }, async (req) => {
+    const input = parse(settingsInput, req.body);
     return { organization: await accounts.updateSettings(ctx, authOf(req), input) };
   });
 }

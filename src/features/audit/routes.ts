@@ -13,5 +13,5 @@ const query = z
   .strict();
 
 export function auditRoutes(app: FastifyInstance, ctx: Context, auth: AuthHooks) {
-  app.get('/api/audit', { preHandler: auth.requireAdmin }, async (req) => listAudit(ctx, authOf(req), parse(query, req.query)));
+  app.get('/api/audit', { preHandler: auth.requireAdmin, schema: { querystring: query } }, async (req) => listAudit(ctx, authOf(req), parse(query, req.query)));
 }

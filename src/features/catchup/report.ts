@@ -1,4 +1,5 @@
 import type { Context } from '../../context.js';
+import { recordCatchupRun } from '../../metrics.js';
 
 /** What one run did for one sender. */
 export interface SenderCatchup {
@@ -40,12 +41,17 @@ export function summarize(run: CatchupRun) {
 
 /**
  * Every run is logged with its counts (docs/operations.md#logs); each failed or redacted sender gets a
- * warning of its own. Metrics of the catch-up belong here too, fed from the same summary.
+ * warning of its own, and the run is counted in /metrics from the same summary.
  */
 export function reportCatchupRun(ctx: Context, run: CatchupRun): void {
   for (const s of run.senders) {
     if (s.error !== null) ctx.log.warn({ senderId: s.senderId, sender: s.address, error: s.error }, 'catch-up of a sender failed; the next run covers the same span again');
     if (s.unreadable > 0) ctx.log.warn({ senderId: s.senderId, sender: s.address, count: s.unreadable }, "catch-up: messages whose customer's number Twilio redacted cannot be stored");
   }
-  ctx.log.info({ catchup: summarize(run) }, 'catch-up run finished');
+  const summary = summarize(run);
+  ctx.log.info({ catchup: summary }, 'catch-up run finished');
+  recordCatchupRun(ctx.metrics, {
+    ok: summary.failed === 0,
+    found: { inbound_stored: summary.stored, statuses_refreshed: summary.statuses, unreadable: summary.unreadable, senders_failed: summary.failed },
+  });
 }

@@ -20,6 +20,8 @@ const inboxQuery = z
   })
   .strict();
 
+const threadQuery = z.object({ cursor, limit: limit(200, 50) }).strict();
+
 const changes = z
   .object({
     status: z.enum(['open', 'closed']).optional(),
@@ -30,20 +32,20 @@ const changes = z
 export function conversationRoutes(app: FastifyInstance, ctx: Context, auth: AuthHooks) {
   const user = { preHandler: auth.requireUser };
 
-  app.get('/api/conversations', user, (req) => conversations.listConversations(ctx, authOf(req), parse(inboxQuery, req.query)));
+  app.get('/api/conversations', { ...user, schema: { querystring: inboxQuery } }, (req) => conversations.listConversations(ctx, authOf(req), parse(inboxQuery, req.query)));
 
   // Texting a customer first picks or opens the conversation; outbound does the sending.
-  app.post('/api/conversations', user, async (req, res) => res.status(202).send(await startConversation(ctx, authOf(req), parse(startInput, req.body))));
+  app.post('/api/conversations', { ...user, schema: { body: startInput } }, async (req, res) => res.status(202).send(await startConversation(ctx, authOf(req), parse(startInput, req.body))));
 
   app.get('/api/conversations/:id', user, (req) => conversations.getConversation(ctx, authOf(req), parse(id, req.params).id));
 
-  app.patch('/api/conversations/:id', user, (req) =>
+  app.patch('/api/conversations/:id', { ...user, schema: { body: changes } }, (req) =>
     conversations.updateConversation(ctx, authOf(req), parse(id, req.params).id, parse(changes, req.body)),
   );
 
   app.post('/api/conversations/:id/read', user, (req) => conversations.markConversationRead(ctx, authOf(req), parse(id, req.params).id));
 
-  app.get('/api/conversations/:id/messages', user, (req) =>
-    conversations.listMessages(ctx, authOf(req), parse(id, req.params).id, parse(z.object({ cursor, limit: limit(200, 50) }).strict(), req.query)),
+  app.get('/api/conversations/:id/messages', { ...user, schema: { querystring: threadQuery } }, (req) =>
+    conversations.listMessages(ctx, authOf(req), parse(id, req.params).id, parse(threadQuery, req.query)),
   );
 }

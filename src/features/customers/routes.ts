@@ -36,11 +36,11 @@ const changes = z
 export function customerRoutes(app: FastifyInstance, ctx: Context, auth: AuthHooks) {
   const user = { preHandler: auth.requireUser };
 
-  app.get('/api/customers', user, (req) => customers.listCustomers(ctx, authOf(req), parse(listQuery, req.query)));
+  app.get('/api/customers', { ...user, schema: { querystring: listQuery } }, (req) => customers.listCustomers(ctx, authOf(req), parse(listQuery, req.query)));
 
   app.get('/api/customers/:id', user, (req) => customers.getCustomer(ctx, authOf(req), parse(id, req.params).id));
 
-  app.patch('/api/customers/:id', user, (req) => customers.updateCustomer(ctx, authOf(req), parse(id, req.params).id, parse(changes, req.body)));
+  app.patch('/api/customers/:id', { ...user, schema: { body: changes } }, (req) => customers.updateCustomer(ctx, authOf(req), parse(id, req.params).id, parse(changes, req.body)));
 
   app.get('/api/customers/:id/timeline', user, (req) => customers.customerTimeline(ctx, authOf(req), parse(id, req.params).id, parse(timelineQuery, req.query)));
 }

@@ -64,7 +64,11 @@ export function eventRoutes(app: FastifyInstance, ctx: Context, auth: AuthHooks)
     }
     const stream = openStream(ctx, user, reply);
     streams.add(stream);
-    reply.raw.once('close', () => streams.delete(stream));
+    ctx.metrics.sseConnections.inc();
+    reply.raw.once('close', () => {
+      streams.delete(stream);
+      ctx.metrics.sseConnections.dec();
+    });
   });
 }
 

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { Context } from '../../context.js';
-import { twilioWebhookRoutes } from '../../http/webhooks.js';
+import { setWebhookOutcome, twilioWebhookRoutes } from '../../http/webhooks.js';
 import { twilioWebhookOf } from '../twilio/routes.js';
 import { receiveInboundMessage } from './service.js';
 
@@ -13,9 +13,9 @@ export const EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response/>';
  * 404 sender); a 200 leaves only after the commit, so Twilio retries anything we did not keep.
  */
 export function inboundRoutes(app: FastifyInstance, ctx: Context) {
-  twilioWebhookRoutes(app, (scope) =>
+  twilioWebhookRoutes(app, { metrics: ctx.metrics, webhook: 'message' }, (scope) =>
     scope.post('/webhooks/twilio/messages', async (req, reply) => {
-      await receiveInboundMessage(ctx, twilioWebhookOf(req));
+      setWebhookOutcome(req, await receiveInboundMessage(ctx, twilioWebhookOf(req)));
       return reply.status(200).header('Content-Type', 'text/xml').send(EMPTY_TWIML);
     }),
   );

@@ -1,6 +1,7 @@
 import type { Context } from '../../context.js';
 import { fromTwilioStatus } from '../../domain/message-status.js';
 import { failureOf, twilioErrorReason, withoutAccountSids } from '../../domain/twilio-errors.js';
+import { errorCodeLabel } from '../../metrics.js';
 import { replacePayload, type Job } from '../../jobs/queue.js';
 import { RunLater } from '../../jobs/runner.js';
 import { advanceMessage, presentedMessageRow } from '../conversations/service.js';
@@ -61,6 +62,7 @@ async function adopt(ctx: Context, sc: Send, attemptId: string, found: SentMessa
     if (!(await q.settleAttempt(tx, attemptId, ['started', 'unknown'], 'accepted', { twilioSid: found.sid, now }))) return undefined;
     return advanceMessage(tx, sc.id, next, { twilioSid: found.sid, now, ...failureOf(next, found.errorCode, found.errorMessage) });
   });
+  if (row) ctx.metrics.messagesSent.inc();
   await publishCommitted(ctx, [messageEvent('message.updated', sc.organizationId, await presentedMessageRow(ctx.db, row, sc.mediaCount))]);
 }
 
@@ -73,6 +75,7 @@ async function reject(ctx: Context, sc: Send, attemptId: string, code: number | 
     if (optOut) await markOptedOut(tx, { organizationId: sc.organizationId, customerId: sc.customerId, senderId: sc.senderId, now });
     return advanceMessage(tx, sc.id, 'failed', { now, errorCode: code, errorMessage: twilioErrorReason(code, twilioMessage) });
   });
+  ctx.metrics.messagesFailed.inc({ error_code: errorCodeLabel(code) });
   await publishCommitted(ctx, [
     messageEvent('message.updated', sc.organizationId, await presentedMessageRow(ctx.db, row, sc.mediaCount)),
     optOut ? customerUpdatedEvent(sc.organizationId, await presentedCustomer(ctx.db, sc.organizationId, sc.customerId)) : null,
@@ -82,6 +85,7 @@ async function reject(ctx: Context, sc: Send, attemptId: string, code: number | 
 /** Fails a pending message without asking Twilio (sender removed, account gone, opted out, gave up). */
 export async function failMessage(ctx: Context, sc: Send, failure: { code: number | null; reason: string }): Promise<void> {
   const row = await advanceMessage(ctx.db, sc.id, 'failed', { now: ctx.clock.now(), errorCode: failure.code, errorMessage: failure.reason });
+  ctx.metrics.messagesFailed.inc({ error_code: errorCodeLabel(failure.code) });
   await publishCommitted(ctx, [messageEvent('message.updated', sc.organizationId, await presentedMessageRow(ctx.db, row, sc.mediaCount))]);
 }
 
@@ -141,6 +145,7 @@ async function failUnconfirmed(ctx: Context, sc: Send, attemptId: string): Promi
     if (!(await q.settleAttempt(tx, attemptId, ['started', 'unknown'], 'failed', { now }))) return undefined;
     return advanceMessage(tx, sc.id, 'failed', { now, errorCode: null, errorMessage: 'Twilio may have sent this: check before retrying' });
   });
+  if (row) ctx.metrics.messagesFailed.inc({ error_code: 'none' });
   await publishCommitted(ctx, [messageEvent('message.updated', sc.organizationId, await presentedMessageRow(ctx.db, row, sc.mediaCount))]);
 }
 

@@ -20,10 +20,11 @@ export const messageContent = { body: body.default(''), mediaIds: mediaIds.optio
 /** Texting a customer first (POST /api/conversations, with the conversation routes). */
 export const startInput = z.object({ senderId: ref, customerId: ref.optional(), phone: text().max(64).optional(), ...messageContent }).strict();
 const reply = z.object(messageContent).strict();
+const segmentsInput = z.object({ body }).strict();
 
 /** Sending (docs/rules.md#outbound-messages and docs/api.md): replies, retries, the segment counter, delivery status. */
 export function outboundRoutes(app: FastifyInstance, ctx: Context, auth: AuthHooks) {
-  app.post('/api/conversations/:id/messages', { preHandler: auth.requireUser }, async (req, res) => {
+  app.post('/api/conversations/:id/messages', { preHandler: auth.requireUser, schema: { body: reply } }, async (req, res) => {
     const conversationId = parse(id, req.params).id;
     const message = await outbound.sendReply(ctx, authOf(req), conversationId, parse(reply, req.body));
     return res.status(202).send(message);
@@ -34,9 +35,9 @@ export function outboundRoutes(app: FastifyInstance, ctx: Context, auth: AuthHoo
     return res.status(202).send(message);
   });
 
-  app.post('/api/sms/segments', { preHandler: auth.requireUser }, async (req) => countSegments(parse(z.object({ body }).strict(), req.body).body));
+  app.post('/api/sms/segments', { preHandler: auth.requireUser, schema: { body: segmentsInput } }, async (req) => countSegments(parse(segmentsInput, req.body).body));
 
-  twilioWebhookRoutes(app, (scope) =>
+  twilioWebhookRoutes(app, { metrics: ctx.metrics, webhook: 'status' }, (scope) =>
     scope.post('/webhooks/twilio/status', async (req, res) => {
       const attempt = (req.query as Record<string, unknown> | undefined)?.attempt;
       await receiveStatusCallback(ctx, twilioWebhookOf(req), typeof attempt === 'string' ? stripControls(attempt) : undefined);

@@ -6,6 +6,7 @@ import { messageEvent } from '../events/app-event.js';
 import { publishCommitted } from '../events/publish.js';
 import type { ConnectedAccount } from '../twilio/accounts.js';
 import { authenticateTwilioWebhook, withoutControls, type TwilioParams, type TwilioWebhook } from '../twilio/webhook.js';
+import { errorCodeLabel } from '../../metrics.js';
 import * as q from './queries.js';
 
 type CallbackAttempt = NonNullable<Awaited<ReturnType<typeof q.attemptForCallback>>>;
@@ -31,6 +32,7 @@ export async function applyStatusCallback(ctx: Context, account: ConnectedAccoun
   if (attemptId && callback.sid && callback.next) {
     const named = { attemptId, sid: callback.sid, organizationId: account.organizationId };
     const moved = await q.advanceByCallback(ctx.db, named, callback.next, { now: ctx.clock.now(), ...failureOf(callback.next, callback.errorCode, null) });
+    if (moved) countDeliveryFailure(ctx, callback.next, callback.errorCode);
     if (moved) return publishCommitted(ctx, [messageEvent('message.updated', moved.organizationId, await presentedMessageRow(ctx.db, moved, moved.mediaCount))]);
   }
   await applyToAttempt(ctx, account, attemptId, callback);
@@ -58,7 +60,13 @@ async function applyToAttempt(ctx: Context, account: ConnectedAccount, attemptId
     return;
   }
   const row = attempt.twilioSid === null ? await adoptSid(ctx, attempt, sid, next ?? 'queued', errorCode) : next ? await advance(ctx, attempt, next, errorCode) : undefined;
+  if (row && next) countDeliveryFailure(ctx, next, errorCode);
   await publishCommitted(ctx, [messageEvent('message.updated', attempt.organizationId, await presentedMessageRow(ctx.db, row, attempt.mediaCount))]);
+}
+
+/** A message Twilio accepted but could not deliver counts as failed, under the carrier's code. */
+function countDeliveryFailure(ctx: Context, next: MessageStatus, errorCode: number | null) {
+  if (next === 'failed' || next === 'undelivered') ctx.metrics.messagesFailed.inc({ error_code: errorCodeLabel(errorCode) });
 }
 
 function advance(ctx: Context, attempt: CallbackAttempt, next: MessageStatus, errorCode: number | null) {
@@ -71,8 +79,10 @@ function advance(ctx: Context, attempt: CallbackAttempt, next: MessageStatus, er
  */
 async function adoptSid(ctx: Context, attempt: CallbackAttempt, sid: string, next: MessageStatus, errorCode: number | null) {
   const now = ctx.clock.now();
-  return ctx.db.transaction().execute(async (tx) => {
-    if (!(await q.settleAttempt(tx, attempt.id, ['started', 'unknown'], 'accepted', { twilioSid: sid, now }))) {
+  let adopted = false;
+  const row = await ctx.db.transaction().execute(async (tx) => {
+    adopted = await q.settleAttempt(tx, attempt.id, ['started', 'unknown'], 'accepted', { twilioSid: sid, now });
+    if (!adopted) {
       // Settled since it was read. By Twilio's answer to the send (same SID): the status still applies.
       // Superseded by a recheck or a retry: not ours to change any more.
       const fresh = await q.findAttempt(tx, attempt.id);
@@ -80,4 +90,7 @@ async function adoptSid(ctx: Context, attempt: CallbackAttempt, sid: string, nex
     }
     return advanceMessage(tx, attempt.messageId, next, { twilioSid: sid, now, ...failureOf(next, errorCode, null) });
   });
+  // The send's own answer never came (or not yet): this callback is what tells us it was sent.
+  if (adopted) ctx.metrics.messagesSent.inc();
+  return row;
 }

@@ -25,6 +25,9 @@ const senderBodies = {
   messaging_service: z.object({ type: z.literal('messaging_service'), messagingServiceSid: text().trim().min(1, 'must not be empty').max(64), replaceWebhook }).strict(),
 };
 
+/** For the OpenAPI document; the handler picks the one schema of the body's type. */
+const anySender = z.discriminatedUnion('type', [senderBodies.phone_number, senderBodies.short_code, senderBodies.messaging_service]);
+
 const senderChanges = z
   .object({ ratePerSecond: z.number().gt(0, 'must be more than 0 segments per second').max(1000, 'must be at most 1000 segments per second') })
   .strict();
@@ -57,18 +60,18 @@ export function twilioRoutes(app: FastifyInstance, ctx: Context, auth: AuthHooks
   const admin = { preHandler: auth.requireAdmin };
 
   app.get('/api/integrations/twilio', admin, (req) => integrationView(ctx, authOf(req)));
-  app.put('/api/integrations/twilio', admin, (req) => connect(ctx, authOf(req), parse(credentials, req.body)));
+  app.put('/api/integrations/twilio', { ...admin, schema: { body: credentials } }, (req) => connect(ctx, authOf(req), parse(credentials, req.body)));
   app.delete('/api/integrations/twilio', admin, (req) => disconnect(ctx, authOf(req)));
 
   app.get('/api/integrations/twilio/incoming-numbers', admin, (req) => incomingNumbers(ctx, authOf(req)));
-  app.get('/api/integrations/twilio/available-numbers', admin, (req) => availableNumbers(ctx, authOf(req), parse(availableQuery, req.query)));
+  app.get('/api/integrations/twilio/available-numbers', { ...admin, schema: { querystring: availableQuery } }, (req) => availableNumbers(ctx, authOf(req), parse(availableQuery, req.query)));
 
-  app.post('/api/integrations/twilio/senders', admin, async (req, reply) => {
+  app.post('/api/integrations/twilio/senders', { ...admin, schema: { body: anySender } }, async (req, reply) => {
     const { type } = parse(senderType, req.body);
     const input = parse(senderBodies[type], req.body) as AddSenderInput;
     return reply.status(201).send(await addSender(ctx, authOf(req), input));
   });
-  app.patch('/api/integrations/twilio/senders/:id', admin, (req) => updateSender(ctx, authOf(req), parse(id, req.params).id, parse(senderChanges, req.body)));
+  app.patch('/api/integrations/twilio/senders/:id', { ...admin, schema: { body: senderChanges } }, (req) => updateSender(ctx, authOf(req), parse(id, req.params).id, parse(senderChanges, req.body)));
   app.delete('/api/integrations/twilio/senders/:id', admin, (req) => removeSender(ctx, authOf(req), parse(id, req.params).id));
 
   app.get('/api/senders', { preHandler: auth.requireUser }, async (req) => ({ items: await listActiveSenders(ctx, authOf(req)), nextCursor: null }));
