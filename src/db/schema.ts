@@ -1,5 +1,6 @@
 import type { ColumnType, Insertable, Selectable, Updateable } from 'kysely';
 import type { MessageStatus } from '../domain/message-status.js';
+import type { NotifyPreference } from '../domain/notify.js';
 
 export type { MessageStatus };
 
@@ -17,6 +18,9 @@ export interface OrganizationsTable {
   name: string;
   threadingWindowHours: number;
   createdAt: Millis;
+  /** JSON of BusinessHours (src/domain/business-hours.ts); null: always open. */
+  businessHours: ColumnType<string | null, string | null | undefined, string | null>;
+  awayMessage: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface UsersTable {
@@ -28,6 +32,8 @@ export interface UsersTable {
   passwordHash: string;
   active: Flag;
   createdAt: Millis;
+  notify: ColumnType<NotifyPreference, NotifyPreference | undefined, NotifyPreference>;
+  notifySound: ColumnType<Flag, Flag | undefined, Flag>;
 }
 
 export interface SessionsTable {
@@ -149,6 +155,8 @@ export interface ConversationsTable {
   lastInboundAt: Millis | null;
   preview: string;
   createdAt: Millis;
+  /** When the away reply went out in this conversation: it goes once. */
+  awaySentAt: Recorded<Millis>;
 }
 
 export interface ConversationReadsTable {
@@ -172,6 +180,8 @@ export interface MessagesTable {
   authorId: string | null;
   createdAt: Millis;
   updatedAt: Millis;
+  /** Sent by Parley itself (the away reply), not by an agent. */
+  automatic: ColumnType<Flag, Flag | undefined, Flag>;
 }
 
 export interface SendAttemptsTable {
@@ -203,6 +213,13 @@ export interface MediaTable {
 
 export interface MediaBlobsTable {
   mediaId: string;
+  bytes: Buffer;
+}
+
+/** A picture scaled down for threads (at most 480 px a side), made by a job once the bytes are stored. */
+export interface MediaThumbnailsTable {
+  mediaId: string;
+  contentType: string;
   bytes: Buffer;
 }
 
@@ -247,6 +264,7 @@ export interface DB {
   sendAttempts: SendAttemptsTable;
   media: MediaTable;
   mediaBlobs: MediaBlobsTable;
+  mediaThumbnails: MediaThumbnailsTable;
   jobs: JobsTable;
   auditLog: AuditLogTable;
 }

@@ -1,17 +1,11 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { openDatabase, type Database, type Engine } from '../../src/db/database.js';
-import { newId } from '../../src/ids.js';
-import { createKeyring } from '../../src/secrets.js';
-import { startSimulator, type Simulator } from '../../src/simulator/index.js';
+import { startSimulator } from '../../src/simulator/index.js';
 import { eventually } from '../helpers/api.js';
-import { createPgDatabase, startChildServer, type ChildServer } from '../helpers/child-server.js';
+import { startChildServer, type ChildServer } from '../helpers/child-server.js';
+import { connectWorld, SENDER_ID, storage } from '../helpers/crash-world.js';
 import { sentTo } from '../helpers/outbound.js';
-import { accountRow, senderRow } from '../helpers/seed.js';
 import { ENGINES, TEST_SECRET } from '../helpers/server.js';
-import { CUSTOMER_PHONE, freePort, SUPPORT_NUMBER } from '../helpers/twilio-world.js';
+import { CUSTOMER_PHONE, freePort } from '../helpers/twilio-world.js';
 
 /*
  * docs/rules.md#outbound-messages, "after a crash, jobs that were mid-send go through the same check": the server is
@@ -35,7 +29,7 @@ for (const engine of ENGINES) {
 
       let server: ChildServer = await startChildServer(serverEnv, port);
       cleanup.push(() => server.stop());
-      const token = await connectWorld(server, sim, database());
+      const { token } = await connectWorld(server, sim, database());
 
       // Twilio creates the message, then holds its answer; no callback will tell on it.
       sim.setFaults({ nextCreateFaults: ['accept-then-timeout'], hangMs: 120_000, dropStatusCallbacks: true });
@@ -74,40 +68,3 @@ for (const engine of ENGINES) {
   });
 }
 
-const SENDER_ID = newId();
-
-/** The server's database, empty, and a handle on it for the test. */
-async function storage(engine: Engine, cleanup: (() => Promise<void> | void)[]): Promise<{ env: Record<string, string>; database: () => Database }> {
-  let database: Database | undefined;
-  if (engine === 'postgres') {
-    const pgdb = await createPgDatabase(process.env.TEST_DATABASE_URL!);
-    cleanup.push(() => pgdb.drop());
-    cleanup.push(() => database?.destroy());
-    return { env: { DATABASE_URL: pgdb.url }, database: () => (database ??= openDatabase({ url: pgdb.url, pgPoolSize: 2 })) };
-  }
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'parley-crash-'));
-  cleanup.push(() => rmSync(dir, { recursive: true, force: true }));
-  cleanup.push(() => database?.destroy());
-  return { env: { DATA_DIR: dir }, database: () => (database ??= openDatabase({ sqliteFile: path.join(dir, 'parley.db') })) };
-}
-
-/** An organization (through the API), and its Twilio account and support number (into the database). */
-async function connectWorld(server: ChildServer, sim: Simulator, database: Database): Promise<string> {
-  const signup = await fetch(`${server.url}/api/signup`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ orgName: 'Acme', name: 'Ada', email: 'ada@acme.test', password: 'correct horse battery' }),
-  });
-  const { token, organization } = (await signup.json()) as { token: string; organization: { id: string } };
-  const account = sim.createAccount();
-  const number = sim.addIncomingNumber(account.sid, SUPPORT_NUMBER);
-  const now = Date.now();
-  const accountId = newId();
-  const keyring = createKeyring(TEST_SECRET);
-  await database.db.insertInto('twilioAccounts').values(accountRow(keyring, { id: accountId, organizationId: organization.id, accountSid: account.sid, authToken: account.authToken, now })).execute();
-  await database.db
-    .insertInto('senders')
-    .values(senderRow({ id: SENDER_ID, organizationId: organization.id, twilioAccountId: accountId, address: SUPPORT_NUMBER, twilioSid: number.sid, createdAt: now }))
-    .execute();
-  return token;
-}

@@ -17,7 +17,11 @@ export const findOrganization = async (conn: Conn, id: string) => (await organiz
 /** Every inbound message reads its organization's threading window: prepared once. */
 const organizationQuery = prepared((conn: Conn, id: string) => conn.selectFrom('organizations').selectAll().where('id', '=', id));
 
-export const updateOrganization = (conn: Conn, id: string, changes: { threadingWindowHours?: number; name?: string }) =>
+export const updateOrganization = (
+  conn: Conn,
+  id: string,
+  changes: { threadingWindowHours?: number; name?: string; businessHours?: string | null; awayMessage?: string | null },
+) =>
   conn.updateTable('organizations').set(changes).where('id', '=', id).execute();
 
 export const findUserByEmail = (conn: Conn, email: string) => conn.selectFrom('users').selectAll().where('email', '=', email).executeTakeFirst();

@@ -12,7 +12,20 @@ const loginInput = z.object({ email, password: z.string().min(1, 'is required') 
 const passwordInput = z.object({ currentPassword: z.string().min(1, 'is required'), newPassword: password }).strict();
 const inviteInput = z.object({ email, name, role, password }).strict();
 const userChanges = z.object({ role: role.optional(), name: name.optional(), active: z.boolean().optional() }).strict();
-const settingsInput = z.object({ threadingWindowHours: z.number().gt(0, 'must be more than 0 hours').max(720, 'must be at most 720 hours').optional() }).strict();
+const settingsInput = z
+  .object({
+    threadingWindowHours: z.number().gt(0, 'must be more than 0 hours').max(720, 'must be at most 720 hours').optional(),
+    businessHours: z
+      .object({
+        timezone: z.string().max(64),
+        weekly: z.array(z.object({ day: z.number().int(), open: z.string().max(5), close: z.string().max(5) }).strict()).max(7 * 6, 'has too many ranges'),
+      })
+      .strict()
+      .nullable()
+      .optional(),
+    awayMessage: text().max(5000).nullable().optional(),
+  })
+  .strict();
 
 export function accountRoutes(app: FastifyInstance, ctx: Context, auth: AuthHooks) {
   const setCookie = (reply: FastifyReply, token: string) => setSessionCookie(reply, ctx.config, token);

@@ -4,7 +4,9 @@ import { isUniqueViolation } from '../../db/errors.js';
 import { AppError, conflict, invalid, notFound } from '../../errors.js';
 import { newId } from '../../ids.js';
 import { DECOY_HASH, hashPassword, verifyPassword } from './passwords.js';
-import { presentOrganization, presentUser } from './presenters.js';
+import { businessHoursOf, presentOrganization, presentUser } from './presenters.js';
+import { checkAwayMessage, checkBusinessHours } from './business-hours.js';
+import type { BusinessHours } from '../../domain/business-hours.js';
 import * as q from './queries.js';
 import { createSession, endSession, sessionsEnded, type AuthUser } from './sessions.js';
 import { clearPasswordAttempts, countPasswordAttempt } from './throttle.js';
@@ -15,7 +17,7 @@ export async function signup(ctx: Context, input: { orgName: string; name: strin
   const email = input.email.toLowerCase();
   const passwordHash = await hashPassword(input.password);
   const now = ctx.clock.now();
-  const organization = { id: newId(now), name: input.orgName, threadingWindowHours: 24, createdAt: now };
+  const organization = { id: newId(now), name: input.orgName, threadingWindowHours: 24, createdAt: now, businessHours: null, awayMessage: null };
   const user = { id: newId(now), organizationId: organization.id, email, name: input.name, role: 'admin' as const, passwordHash, active: 1 as const, createdAt: now };
   try {
     await ctx.db.transaction().execute(async (tx) => {
@@ -125,11 +127,33 @@ export async function updateUser(ctx: Context, auth: AuthUser, id: string, chang
 
 export const deactivateUser = (ctx: Context, auth: AuthUser, id: string) => updateUser(ctx, auth, id, { active: false });
 
-export async function updateSettings(ctx: Context, auth: AuthUser, input: { threadingWindowHours?: number }) {
-  if (input.threadingWindowHours !== undefined) await q.updateOrganization(ctx.db, auth.organizationId, input);
+export interface SettingsInput {
+  threadingWindowHours?: number;
+  businessHours?: BusinessHours | null;
+  awayMessage?: string | null;
+}
+
+export async function updateSettings(ctx: Context, auth: AuthUser, input: SettingsInput) {
+  const changes = {
+    ...(input.threadingWindowHours !== undefined ? { threadingWindowHours: input.threadingWindowHours } : {}),
+    ...(input.businessHours !== undefined ? { businessHours: input.businessHours && JSON.stringify(checkBusinessHours(input.businessHours)) } : {}),
+    ...(input.awayMessage !== undefined ? { awayMessage: checkAwayMessage(input.awayMessage) } : {}),
+  };
+  if (Object.keys(changes).length > 0) await q.updateOrganization(ctx.db, auth.organizationId, changes);
   const organization = await q.findOrganization(ctx.db, auth.organizationId);
   if (!organization) throw notFound('Organization');
   return presentOrganization(organization);
+}
+
+/**
+ * For other features, inside their transaction: the away message, when the organization has one
+ * and business hours to be away from. Null when no away reply is ever sent.
+ */
+export async function awaySettings(conn: Conn, organizationId: string): Promise<{ businessHours: BusinessHours; awayMessage: string } | null> {
+  const organization = await q.findOrganization(conn, organizationId);
+  const businessHours = organization && businessHoursOf(organization);
+  if (!businessHours || !organization.awayMessage) return null;
+  return { businessHours, awayMessage: organization.awayMessage };
 }
 
 /** For other features: the organization's threading window, read inside their transaction. */

@@ -41,6 +41,7 @@ export function presentMessage(m: MessageRow, media: MediaRow[]) {
     encoding: m.encoding,
     twilioSid: m.twilioSid,
     authorId: m.authorId,
+    automatic: m.automatic === 1,
     createdAt: iso(m.createdAt),
   };
 }

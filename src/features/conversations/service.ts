@@ -111,6 +111,9 @@ export const resetForRetry = (tx: Tx, messageId: string, now: number) => q.reset
 export const findMessage = (conn: Conn, organizationId: string, id: string) => q.findMessage(conn, organizationId, id);
 
 /** Stores a message; the caller moves the conversation's activity with touchConversation. */
+/** The away reply goes once per conversation (docs/rules.md#business-hours-and-away-message). */
+export const markAwaySent = (tx: Tx, conversationId: string, at: number) => q.setConversationFields(tx, conversationId, { awaySentAt: at });
+
 export const storeMessage = (tx: Tx, row: NewRow<'messages'>) => q.insertMessage(tx, row);
 
 /** The subset of these Twilio SIDs already stored. */

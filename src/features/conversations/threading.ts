@@ -40,6 +40,7 @@ export async function threadConversation(
     lastInboundAt: null,
     preview: '',
     createdAt: input.now,
+    awaySentAt: null,
   };
   await q.insertConversation(tx, conversation);
   return { conversation, created: true, reopened: false };

@@ -9,7 +9,7 @@ import { AppError } from '../../errors.js';
 import { newId } from '../../ids.js';
 import { previewOf } from '../../domain/preview.js';
 import { presentConversation, presentMessage } from '../conversations/presenters.js';
-import { isMessageStored, storeMessage } from '../conversations/service.js';
+import { isMessageStored, storeMessage, type MessageRow } from '../conversations/service.js';
 import { threadConversation, touchConversation, type ThreadedConversation } from '../conversations/threading.js';
 import { applyOptOutKeyword, findOrCreateCustomerLocked, presentedCustomer } from '../customers/service.js';
 import { conversationEvent, customerUpdatedEvent, messageEvent, type AppEvent } from '../events/app-event.js';
@@ -17,6 +17,7 @@ import { publishCommitted } from '../events/publish.js';
 import { addInboundMedia, type InboundMediaItem } from '../media/service.js';
 import type { ConnectedAccount } from '../twilio/accounts.js';
 import { findInboundSender, type SenderRow } from '../twilio/messaging.js';
+import { replyWhenAway } from '../outbound/away.js';
 import { authenticateTwilioRequest, reportSignatureMismatch, withoutControls, type TwilioParams, type TwilioWebhook } from '../twilio/webhook.js';
 import { unservedChannel, warnUnservedChannel, type UnservedMessage } from './channels.js';
 
@@ -69,7 +70,7 @@ async function receive(ctx: Context, source: Source): Promise<InboundOutcome> {
   }
   if (!received.stored) return 'duplicate';
   await publishCommitted(ctx, await inboundEvents(ctx, received.stored));
-  if (received.stored.media.length > 0) ctx.wakeWorker();
+  if (received.stored.media.length > 0 || received.stored.awayReply) ctx.wakeWorker();
   return 'stored';
 }
 
@@ -172,11 +173,14 @@ interface StoredInbound {
   message: Parameters<typeof presentMessage>[0];
   media: Awaited<ReturnType<typeof addInboundMedia>>;
   optOutChanged: boolean;
+  /** The away reply this message triggered, queued to be sent. */
+  awayReply: MessageRow | null;
 }
 
 /**
  * Step 7, with nothing but the database awaited: customer (locked), conversation by the
- * threading rule at the message's own time, message, opt-out keyword, media jobs.
+ * threading rule at the message's own time, message, opt-out keyword, media jobs, and the away
+ * reply outside business hours (to a live webhook only: a text the catch-up recovers late gets none).
  */
 async function storeInboundMessage(ctx: Context, tx: Tx, { account, sender, message: m }: Checked, at?: number): Promise<StoredInbound> {
   const now = ctx.clock.now();
@@ -191,7 +195,8 @@ async function storeInboundMessage(ctx: Context, tx: Tx, { account, sender, mess
   const optOutChanged = await applyOptOutKeyword(tx, { organizationId, customerId: customer.id, senderId: sender.id, body: m.body, optOutType: m.optOutType, now });
   const media = await addInboundMedia(tx, { organizationId, messageId: message.id, accountId: account.id, items: m.media, now });
   const activity = { lastMessageAt: Math.max(time, thread.conversation.lastMessageAt), lastInboundAt: now, preview: time >= thread.conversation.lastMessageAt ? preview : thread.conversation.preview };
-  return { organizationId, customer, thread, activity, message, media, optOutChanged };
+  const awayReply = at === undefined ? await replyWhenAway(ctx, tx, { organizationId, conversation: thread.conversation, customer, senderId: sender.id, at: now }) : null;
+  return { organizationId, customer, thread, activity, message, media, optOutChanged, awayReply };
 }
 
 type Checked = { account: ConnectedAccount; message: InboundMessage; sender: SenderRow };
@@ -213,6 +218,7 @@ function inboundMessageRow(organizationId: string, conversationId: string, m: In
     authorId: null,
     createdAt: at,
     updatedAt: now,
+    automatic: 0 as const,
   };
 }
 
@@ -230,5 +236,6 @@ async function inboundEvents(ctx: Context, s: StoredInbound): Promise<(AppEvent 
     conversationEvent(s.thread.created ? 'conversation.created' : 'conversation.updated', organizationId, presented),
     messageEvent('message.created', organizationId, presentMessage(s.message, s.media)),
     s.optOutChanged ? customerUpdatedEvent(organizationId, await presentedCustomer(ctx.db, organizationId, s.customer.id)) : null,
+    s.awayReply ? messageEvent('message.created', organizationId, presentMessage(s.awayReply, [])) : null,
   ];
 }

@@ -140,12 +140,12 @@ export async function retryMessage(ctx: Context, auth: AuthUser, messageId: stri
  * The message (pending, with its segment count), its attachments and its send job, in the
  * caller's transaction: the job exists exactly when the message does.
  */
-async function storeOutbound(
+export async function storeOutbound(
   ctx: Context,
   tx: Tx,
-  input: { organizationId: string; conversationId: string; authorId: string; body: string; mediaIds: string[]; count: SegmentCount },
+  input: { organizationId: string; conversationId: string; authorId: string | null; body: string; mediaIds: string[]; count: SegmentCount; automatic?: boolean },
+  now = ctx.clock.now(),
 ): Promise<string> {
-  const now = ctx.clock.now();
   const id = newId(now);
   await storeMessage(tx, {
     id,
@@ -162,13 +162,15 @@ async function storeOutbound(
     authorId: input.authorId,
     createdAt: now,
     updatedAt: now,
+    automatic: input.automatic ? 1 : 0,
   });
   for (const [position, mediaId] of input.mediaIds.entries()) {
     if (!(await attachUpload(tx, { organizationId: input.organizationId, mediaId, messageId: id, position }))) {
       throw conflict(`Picture ${mediaId} was attached to another message a moment ago; upload it again`);
     }
   }
-  await touchConversation(tx, input.conversationId, { direction: 'outbound', at: now, preview: previewOf(input.body, input.mediaIds.length) });
+  // An automatic reply leaves the inbox showing what the customer wrote.
+  if (!input.automatic) await touchConversation(tx, input.conversationId, { direction: 'outbound', at: now, preview: previewOf(input.body, input.mediaIds.length) });
   await enqueueSend(tx, id, input.organizationId, now);
   return id;
 }

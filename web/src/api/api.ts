@@ -65,8 +65,8 @@ export const inviteUser = (input: { email: string; name: string; role: Role; pas
 export const updateUser = (id: Id, changes: { role?: Role; name?: string; active?: boolean }) =>
   request<User>('PATCH', `/api/users/${enc(id)}`, changes);
 export const deactivateUser = (id: Id) => request<User>('DELETE', `/api/users/${enc(id)}`);
-export const updateSettings = (threadingWindowHours: number) =>
-  request<{ organization: Organization }>('PATCH', '/api/settings', { threadingWindowHours });
+export const updateSettings = (changes: Partial<Pick<Organization, 'threadingWindowHours' | 'businessHours' | 'awayMessage'>>) =>
+  request<{ organization: Organization }>('PATCH', '/api/settings', changes);
 export const listAudit = (cursor?: string | null) => list<AuditEntry>(withQuery('/api/audit', { cursor }));
 
 // --- Twilio integration (admin) ---

@@ -52,6 +52,7 @@ export function ConversationScreen({ conversationId, view, onRead, onLocalEvent 
         encoding: count.encoding,
         twilioSid: null,
         authorId: me.user.id,
+        automatic: false,
         createdAt: new Date().toISOString(),
       });
       try {

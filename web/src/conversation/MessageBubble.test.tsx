@@ -23,6 +23,20 @@ describe('MessageBubble', () => {
     expect(bubble.querySelector('a')).toBeNull();
   });
 
+  it('marks the away reply as automatic, and an agent\'s reply not', () => {
+    const away = render(
+      <ol>
+        <MessageBubble message={aMessage({ id: 'a1', direction: 'outbound', status: 'sent', automatic: true })} author={undefined} onEnlarge={() => {}} onRetry={async () => {}} onMediaLoad={() => {}} />
+      </ol>,
+    );
+    expect(away.getByTestId('message').dataset.automatic).toBe('true');
+    expect(away.getByTestId('message').textContent).toContain('Automatic away message');
+    cleanup();
+    const { bubble } = renderBubble(aMessage({ direction: 'outbound', status: 'sent' }));
+    expect(bubble.dataset.automatic).toBeUndefined();
+    expect(bubble.textContent).not.toContain('Automatic');
+  });
+
   it('links only http(s) addresses', () => {
     const { bubble } = renderBubble(aMessage({ body: 'Track it at https://example.com/t/1. Thanks' }));
     const link = bubble.querySelector('a')!;

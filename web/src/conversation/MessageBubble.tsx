@@ -36,6 +36,7 @@ export const MessageBubble = memo(function MessageBubble({ message, author, onEn
       data-message-id={message.id}
       data-direction={message.direction}
       data-status={message.status}
+      data-automatic={message.automatic ? 'true' : undefined}
     >
       <div className="bubble">
         {message.media.length > 0 && (
@@ -70,6 +71,11 @@ export const MessageBubble = memo(function MessageBubble({ message, author, onEn
       </div>
       <div className="message-meta">
         {outbound && author && <span className="message-author">{author.name}</span>}
+        {message.automatic && (
+          <span className="message-author" title="Sent by Parley outside business hours">
+            Automatic away message
+          </span>
+        )}
         <time dateTime={message.createdAt} title={fullDateTime(message.createdAt)}>
           {timeOfDay(message.createdAt)}
         </time>

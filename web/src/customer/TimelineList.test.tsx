@@ -17,7 +17,7 @@ const listMessages = vi.mocked(api.listMessages);
 
 type SessionProps = ComponentProps<typeof StaticSession>;
 const session: SessionProps['session'] = {
-  me: { user: aUser(), organization: { id: 'o1', name: 'Acme', threadingWindowHours: 24 } },
+  me: { user: aUser(), organization: { id: 'o1', name: 'Acme', threadingWindowHours: 24, businessHours: null, awayMessage: null } },
   isAdmin: false,
   setOrganization: () => {},
   logout: async () => {},

@@ -15,7 +15,7 @@ export function ThreadingSettings() {
     event.preventDefault();
     setSaved(false);
     return run(async () => {
-      setOrganization((await api.updateSettings(Number(hours))).organization);
+      setOrganization((await api.updateSettings({ threadingWindowHours: Number(hours) })).organization);
       setSaved(true);
     });
   };
