@@ -7,6 +7,7 @@ import { migrate, openDatabase, type Database } from './db/database.js';
 import { CATCHUP_JOB, catchupJobHandler, scheduleCatchupNow } from './features/catchup/job.js';
 import { createLocalBus, createPgBus } from './features/events/bus.js';
 import { mediaDownloadJobHandler } from './features/media/download.js';
+import { MEDIA_THUMBNAIL, thumbnailJobHandler } from './features/media/thumbnail.js';
 import { MEDIA_DOWNLOAD } from './features/media/service.js';
 import { SEND_JOB, sendJobHandler } from './features/outbound/send-job.js';
 import { buildApp, REDACT } from './http/app.js';
@@ -17,7 +18,7 @@ import { createMetrics } from './metrics.js';
 import { createKeyring, resolveAppSecret } from './secrets.js';
 
 /** Every job kind the product enqueues; start-up fails if one has no handler. */
-export const JOB_KINDS: readonly string[] = [SEND_JOB, MEDIA_DOWNLOAD, CATCHUP_JOB];
+export const JOB_KINDS: readonly string[] = [SEND_JOB, MEDIA_DOWNLOAD, MEDIA_THUMBNAIL, CATCHUP_JOB];
 
 export interface ServerOptions {
   clock?: Clock;
@@ -80,7 +81,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     metrics: createMetrics(() => jobStats(database.db, ctx.clock.now())),
     wakeWorker: () => runner?.wake(),
   };
-  const jobs = options.jobs ?? { kinds: JOB_KINDS, handlers: (c: Context) => [sendJobHandler(c), mediaDownloadJobHandler(c), catchupJobHandler(c)] };
+  const jobs = options.jobs ?? { kinds: JOB_KINDS, handlers: (c: Context) => [sendJobHandler(c), mediaDownloadJobHandler(c), thumbnailJobHandler(c), catchupJobHandler(c)] };
   if (config.role !== 'web') {
     runner = new JobRunner({
       db: ctx.db,

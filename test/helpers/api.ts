@@ -4,6 +4,8 @@ export interface ApiResponse<T = any> {
   status: number;
   body: T;
   headers: Record<string, string | string[] | number | undefined>;
+  /** The body's bytes, for files. */
+  rawPayload: Buffer;
 }
 
 /** Calls the app through Fastify's inject, as a client with a bearer token (or none). */
@@ -17,7 +19,7 @@ export function apiClient(app: FastifyInstance, token?: string) {
     });
     let body: unknown = res.body;
     if (String(res.headers['content-type'] ?? '').includes('application/json') && res.body) body = JSON.parse(res.body);
-    return { status: res.statusCode, body, headers: res.headers };
+    return { status: res.statusCode, body, headers: res.headers, rawPayload: res.rawPayload };
   };
   return {
     get: (url: string, headers?: Record<string, string>) => call('GET', url, undefined, headers),

@@ -51,9 +51,13 @@ export async function addSender(world: TwilioWorld, overrides: Partial<NewRow<'s
   return row.id;
 }
 
-/** The smallest valid images, by their magic bytes. */
-export const PNG = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.alloc(64, 1)]);
-export const JPEG = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.alloc(64, 2)]);
+/* Small real pictures (8 × 8): uploads go through the image pipeline, which decodes them. */
+export const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAgAAAAICAIAAABLbSncAAAACXBIWXMAAAPoAAAD6AG1e1JrAAAAEUlEQVQImWM4YSOCFTEMLQkAh11GAUtH1v4AAAAASUVORK5CYII=', 'base64');
+export const JPEG = Buffer.from(
+  '/9j/2wBDAAYEBQYFBAYGBQYHBwYIChAKCgkJChQODwwQFxQYGBcUFhYaHSUfGhsjHBYWICwgIyYnKSopGR8tMC0oMCUoKSj/2wBDAQcHBwoIChMKChMoGhYaKCgoKCgoKCgoKCgoKCgoKCgoKCgoKCgoKCgoKCgoKCgoKCgoKCgoKCgoKCgoKCgoKCj/wAARCAAIAAgDASIAAhEBAxEB/8QAFQABAQAAAAAAAAAAAAAAAAAAAAb/xAAUEAEAAAAAAAAAAAAAAAAAAAAA/8QAFQEBAQAAAAAAAAAAAAAAAAAABgf/xAAUEQEAAAAAAAAAAAAAAAAAAAAA/9oADAMBAAIRAxEAPwCWADVTf//Z',
+  'base64',
+);
+export const GIF = Buffer.from('R0lGODlhCAAIAIAAAExpccg8FCH5BAUAAAAALAAAAAAIAAgAAAIHjI+py+1dAAA7', 'base64');
 
 /** A multipart/form-data body with one file field. */
 export function multipartBody(field: string, bytes: Buffer, filename = 'picture.png', type = 'image/png') {

@@ -47,7 +47,8 @@ for (const engine of ENGINES) {
       expect(rec.ofType('conversation.created')[0]!.data.preview).toBe('[picture]');
 
       const message = await settled('ready');
-      expect(message.media).toEqual([{ id: created.media[0]!.id, contentType: 'image/png', size: PNG.length, url: `/api/media/${created.media[0]!.id}`, status: 'ready' }]);
+      const mediaId = created.media[0]!.id;
+      expect(message.media).toEqual([{ id: mediaId, contentType: 'image/png', size: PNG.length, url: `/api/media/${mediaId}`, thumbnailUrl: `/api/media/${mediaId}/thumbnail`, status: 'ready' }]);
       expect(message.errorMessage).toBeNull();
       // The simulator's media host refuses requests carrying credentials: the redirect was followed without them.
       const res = await w.agent.api.get(message.media[0].url);

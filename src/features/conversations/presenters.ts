@@ -1,6 +1,7 @@
 import type { MediaRow } from '../media/service.js';
 import type { ConversationWithCustomer, MessageRow } from './queries.js';
 import { iso } from '../../domain/time.js';
+import { INLINE_IMAGE_TYPES } from '../../domain/media-type.js';
 
 /**
  * The conversation of docs/api.md#objects. `unread` is for one reader (their read time); events, which go to
@@ -23,7 +24,8 @@ export function presentConversation(c: ConversationWithCustomer, readAt?: number
 }
 
 export function presentMedia(m: MediaRow) {
-  return { id: m.id, contentType: m.contentType, size: m.size, url: `/api/media/${m.id}`, status: m.status };
+  const thumbnailUrl = m.status === 'ready' && INLINE_IMAGE_TYPES.has(m.contentType) ? `/api/media/${m.id}/thumbnail` : null;
+  return { id: m.id, contentType: m.contentType, size: m.size, url: `/api/media/${m.id}`, thumbnailUrl, status: m.status };
 }
 
 /** The message of docs/api.md#objects: a whitelist of fields, so no internal column can leak by accident. */

@@ -8,6 +8,7 @@ import { connectedAccountById } from '../twilio/accounts.js';
 import * as q from './queries.js';
 import { MEDIA_DOWNLOAD, type MediaDownloadPayload } from './service.js';
 import { databaseMediaStorage } from './storage.js';
+import { enqueueThumbnail } from './thumbnail.js';
 import { downloadTwilioMedia, PermanentDownloadError } from './twilio-download.js';
 
 export interface DownloadTuning {
@@ -60,11 +61,16 @@ function storedContentType(bytes: Buffer, declared: string): string {
 }
 
 async function storeDownloaded(ctx: Context, media: q.MediaRow, bytes: Buffer): Promise<void> {
+  const contentType = storedContentType(bytes, media.contentType);
   const stored = await ctx.db.transaction().execute(async (tx) => {
     await databaseMediaStorage(tx).put(media.id, bytes);
-    return q.settlePendingMedia(tx, media.id, { status: 'ready', size: bytes.length, contentType: storedContentType(bytes, media.contentType), sourceUrl: null });
+    if (!(await q.settlePendingMedia(tx, media.id, { status: 'ready', size: bytes.length, contentType, sourceUrl: null }))) return false;
+    await enqueueThumbnail(tx, { id: media.id, organizationId: media.organizationId, contentType }, ctx.clock.now());
+    return true;
   });
-  if (stored) await publishMessageUpdated(ctx, media);
+  if (!stored) return;
+  await publishMessageUpdated(ctx, media);
+  ctx.wakeWorker();
 }
 
 /** The file is lost, not the message: the message says how many attachments are missing. */

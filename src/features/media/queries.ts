@@ -59,3 +59,13 @@ export async function attachMedia(conn: Conn, input: { organizationId: string; m
     .executeTakeFirst();
   return Number(result.numUpdatedRows) === 1;
 }
+
+export const putThumbnail = (conn: Conn, row: NewRow<'mediaThumbnails'>) =>
+  conn
+    .insertInto('mediaThumbnails')
+    .values(row)
+    .onConflict((oc) => oc.column('mediaId').doUpdateSet({ contentType: row.contentType, bytes: row.bytes }))
+    .execute();
+
+export const findThumbnail = (conn: Conn, mediaId: string) =>
+  conn.selectFrom('mediaThumbnails').select(['contentType', 'bytes']).where('mediaId', '=', mediaId).executeTakeFirst();

@@ -4,7 +4,7 @@ import type { Context } from '../../context.js';
 import { invalid } from '../../errors.js';
 import { authOf, type AuthHooks } from '../../http/auth.js';
 import { id, parse } from '../../http/validate.js';
-import { mediaForAgent, type ServedMedia } from './service.js';
+import { mediaForAgent, thumbnailForAgent, type ServedMedia } from './service.js';
 import { mediaForTwilio } from './signed.js';
 import { storeUpload } from './upload.js';
 
@@ -21,6 +21,14 @@ export function mediaRoutes(app: FastifyInstance, ctx: Context, auth: AuthHooks)
     const mediaId = parse(id, req.params).id;
     const media = await mediaForAgent(ctx, authOf(req), mediaId);
     return sendMedia(reply, media, mediaId).header('Cache-Control', 'private, max-age=86400, immutable').send(media.bytes);
+  });
+
+  app.get('/api/media/:id/thumbnail', { preHandler: auth.requireUser }, async (req, reply) => {
+    const mediaId = parse(id, req.params).id;
+    const media = await thumbnailForAgent(ctx, authOf(req), mediaId);
+    return sendMedia(reply, media, mediaId)
+      .header('Cache-Control', media.final ? 'private, max-age=86400, immutable' : 'private, no-cache')
+      .send(media.bytes);
   });
 
   app.post('/api/media', { preHandler: auth.requireUser }, async (req, reply) => {

@@ -68,6 +68,17 @@ export async function mediaForAgent(ctx: Context, auth: AuthUser, id: string): P
   return { contentType: media.contentType, bytes, inline: INLINE_IMAGE_TYPES.has(media.contentType) };
 }
 
+/**
+ * A picture's thumbnail for a thread. Until its job has made one (or when libvips refused the
+ * picture) the full file stands in, marked so the browser does not keep it as the thumbnail.
+ */
+export async function thumbnailForAgent(ctx: Context, auth: AuthUser, id: string): Promise<ServedMedia & { final: boolean }> {
+  const media = await mediaForAgent(ctx, auth, id);
+  const thumb = media.inline ? await q.findThumbnail(ctx.db, id) : undefined;
+  if (!thumb) return { ...media, final: false };
+  return { contentType: thumb.contentType, bytes: Buffer.from(thumb.bytes), inline: true, final: true };
+}
+
 /* For other features: a message's pictures, and the uploads an agent attaches to one. */
 
 export type MediaRow = q.MediaRow;

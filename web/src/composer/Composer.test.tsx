@@ -98,7 +98,7 @@ describe('Composer', () => {
     renderComposer();
     const input = screen.getByTestId('attach-input');
     fireEvent.change(input, { target: { files: [new File(['x'], 'notes.pdf', { type: 'application/pdf' })] } });
-    expect(screen.getByRole('alert').textContent).toContain('notes.pdf is not a JPEG, PNG or GIF picture.');
+    expect(screen.getByRole('alert').textContent).toContain('notes.pdf is not a JPEG, PNG, GIF, WebP or HEIC picture.');
     expect(screen.queryByTestId('attachment')).toBeNull();
   });
 

@@ -22,7 +22,7 @@ export interface ComposerProps {
 }
 
 function imageFiles(list: FileList | null | undefined): File[] {
-  return list ? [...list].filter((f) => f.type.startsWith('image/')) : [];
+  return list ? [...list].filter((f) => f.type.startsWith('image/') || /\.(heic|heif)$/i.test(f.name)) : [];
 }
 
 export function Composer({ conversationId, recipient, blockedReason, attachBlockedReason = null, onSend }: ComposerProps) {
@@ -144,7 +144,7 @@ export function Composer({ conversationId, recipient, blockedReason, attachBlock
         <input
           ref={fileInput}
           type="file"
-          accept={ALLOWED_TYPES.join(',')}
+          accept={[...ALLOWED_TYPES, '.heic', '.heif'].join(',')}
           multiple
           hidden
           data-testid="attach-input"

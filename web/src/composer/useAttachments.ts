@@ -4,9 +4,11 @@ import { errorMessage } from '../api/http';
 import type { Id } from '../api/types';
 import { formatBytes } from '../lib/format';
 
-export const ALLOWED_TYPES = ['image/jpeg', 'image/png', 'image/gif'];
+/* HEIC (iPhone) and WebP are converted to JPEG by the server, and every picture is scaled to fit an MMS. */
+export const ALLOWED_TYPES = ['image/jpeg', 'image/png', 'image/gif', 'image/webp', 'image/heic', 'image/heif'];
+const ALLOWED_EXTENSIONS = /\.(heic|heif)$/i;
 export const MAX_ATTACHMENTS = 10;
-export const MAX_TOTAL_BYTES = 5 * 1024 * 1024;
+export const MAX_FILE_BYTES = 5 * 1024 * 1024;
 
 export interface Attachment {
   key: string;
@@ -52,18 +54,17 @@ export function useAttachments() {
     (files: File[]) => {
       const problems: string[] = [];
       const accepted: Attachment[] = [];
-      let total = itemsRef.current.reduce((sum, a) => sum + a.file.size, 0);
       let count = itemsRef.current.length;
       for (const file of files) {
-        if (!ALLOWED_TYPES.includes(file.type)) {
-          problems.push(`${file.name || 'That file'} is not a JPEG, PNG or GIF picture.`);
+        // Some browsers give a HEIC photo no type at all: its name tells.
+        if (!ALLOWED_TYPES.includes(file.type) && !ALLOWED_EXTENSIONS.test(file.name)) {
+          problems.push(`${file.name || 'That file'} is not a JPEG, PNG, GIF, WebP or HEIC picture.`);
         } else if (count >= MAX_ATTACHMENTS) {
           problems.push(`At most ${MAX_ATTACHMENTS} pictures go in one message.`);
           break;
-        } else if (total + file.size > MAX_TOTAL_BYTES) {
-          problems.push(`${file.name || 'That picture'} (${formatBytes(file.size)}) would take the message past ${formatBytes(MAX_TOTAL_BYTES)} of pictures.`);
+        } else if (file.size > MAX_FILE_BYTES) {
+          problems.push(`${file.name || 'That picture'} (${formatBytes(file.size)}) is larger than ${formatBytes(MAX_FILE_BYTES)}.`);
         } else {
-          total += file.size;
           count++;
           const previewUrl = typeof URL.createObjectURL === 'function' ? URL.createObjectURL(file) : null;
           accepted.push({ key: `a${++sequence}`, file, previewUrl, status: 'uploading' });

@@ -44,7 +44,7 @@ export function ConversationScreen({ conversationId, view, onRead, onLocalEvent 
         conversationId,
         direction: 'outbound',
         body,
-        media: attachments.map((a) => ({ id: a.mediaId ?? a.key, contentType: a.file.type, size: a.file.size, url: a.previewUrl ?? '', status: 'ready' })),
+        media: attachments.map((a) => ({ id: a.mediaId ?? a.key, contentType: a.file.type, size: a.file.size, url: a.previewUrl ?? '', thumbnailUrl: null, status: 'ready' })),
         status: 'pending',
         errorCode: null,
         errorMessage: null,

@@ -55,16 +55,24 @@ describe('MessageBubble', () => {
     expect(onRetry).toHaveBeenCalled();
   });
 
-  it('shows pictures inline and other files as downloads', () => {
-    renderBubble(
-      aMessage({
-        media: [
-          { id: 'a', contentType: 'image/jpeg', size: 10, url: '/media/a', status: 'ready' },
-          { id: 'b', contentType: 'image/svg+xml', size: 10, url: '/media/b', status: 'ready' },
-        ],
-      }),
+  it('shows pictures as thumbnails that open the full picture, and other files as downloads', () => {
+    const onEnlarge = vi.fn();
+    const picture = { id: 'a', contentType: 'image/jpeg', size: 10, url: '/media/a', thumbnailUrl: '/media/a/thumbnail', status: 'ready' as const };
+    render(
+      <ol>
+        <MessageBubble
+          message={aMessage({ media: [picture, { id: 'b', contentType: 'image/svg+xml', size: 10, url: '/media/b', thumbnailUrl: null, status: 'ready' }] })}
+          author={aUser()}
+          onEnlarge={onEnlarge}
+          onRetry={async () => {}}
+          onMediaLoad={() => {}}
+        />
+      </ol>,
     );
-    expect(screen.getByRole('button', { name: 'Enlarge picture' }).querySelector('img')!.getAttribute('src')).toBe('/media/a');
+    const enlarge = screen.getByRole('button', { name: 'Enlarge picture' });
+    expect(enlarge.querySelector('img')!.getAttribute('src')).toBe('/media/a/thumbnail');
+    fireEvent.click(enlarge);
+    expect(onEnlarge).toHaveBeenCalledWith(picture);
     expect(screen.getByRole('link', { name: /Attachment \(image\/svg\+xml/ }).hasAttribute('download')).toBe(true);
   });
 });

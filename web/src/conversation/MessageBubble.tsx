@@ -52,7 +52,7 @@ export const MessageBubble = memo(function MessageBubble({ message, author, onEn
                 </span>
               ) : INLINE_TYPES.has(media.contentType) ? (
                 <button key={media.id} type="button" className="media-thumb" onClick={() => onEnlarge(media)} aria-label="Enlarge picture">
-                  <img src={media.url} alt={outbound ? 'Picture sent' : 'Picture from the customer'} loading="lazy" onLoad={onMediaLoad} />
+                  <img src={media.thumbnailUrl ?? media.url} alt={outbound ? 'Picture sent' : 'Picture from the customer'} loading="lazy" onLoad={onMediaLoad} />
                 </button>
               ) : (
                 <a key={media.id} className="media-file" href={media.url} download>

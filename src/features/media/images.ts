@@ -1,0 +1,105 @@
+import decodeHeic from 'heic-decode';
+import sharp, { type Sharp } from 'sharp';
+import { MAX_INPUT_PIXELS, MMS_MAX_SIDE, MMS_TARGET_BYTES, THUMBNAIL_SIDE } from '../../domain/media-type.js';
+
+/*
+ * The one image pipeline (docs/rules.md#pictures-that-work-on-phones), on libvips through sharp.
+ * sharp drops every piece of metadata (EXIF with its GPS position, XMP, comments) unless told to
+ * keep it; orientation is applied to the pixels first, so nothing is lost by dropping the tag.
+ * Decoding is bounded by MAX_INPUT_PIXELS, checked from the header before any pixel is decoded.
+ */
+
+// One image at a time per process and no cache: memory stays bounded by one decode.
+sharp.concurrency(1);
+sharp.cache(false);
+
+export class UnreadableImage extends Error {}
+
+export interface PreparedImage {
+  bytes: Buffer;
+  contentType: 'image/jpeg' | 'image/png' | 'image/gif';
+}
+
+/** A picture as it will be sent: JPEG, PNG or GIF, at most MMS_MAX_SIDE a side and, when it can be, under MMS_TARGET_BYTES. */
+export async function prepareForMms(bytes: Buffer, contentType: string): Promise<PreparedImage> {
+  if (contentType === 'image/heic') {
+    const pixels = await heicPixels(bytes);
+    return toJpeg(() => sharp(pixels.data, { raw: pixels.info }));
+  }
+  if (contentType === 'image/gif') return fit(bytes, 'image/gif', { animated: true });
+  if (contentType === 'image/png') return fit(bytes, 'image/png');
+  if (contentType === 'image/jpeg') return fit(bytes, 'image/jpeg');
+  return toJpeg(() => open(bytes));
+}
+
+/** A thumbnail for a thread: WebP (small, with transparency), at most THUMBNAIL_SIDE a side. */
+export async function thumbnail(bytes: Buffer): Promise<{ bytes: Buffer; contentType: 'image/webp' }> {
+  const out = await guard(() => open(bytes).rotate().resize(THUMBNAIL_SIDE, THUMBNAIL_SIDE, { fit: 'inside', withoutEnlargement: true }).webp({ quality: 70 }).toBuffer());
+  return { bytes: out, contentType: 'image/webp' };
+}
+
+const open = (bytes: Buffer, options: { animated?: boolean } = {}): Sharp => sharp(bytes, { limitInputPixels: MAX_INPUT_PIXELS, failOn: 'error', ...options });
+
+/** Smaller sides until the encoding fits; each step keeps three quarters of the side. */
+const SIDES = [MMS_MAX_SIDE, 1536, 1152, 864, 648];
+
+async function fit(bytes: Buffer, contentType: PreparedImage['contentType'], options: { animated?: boolean } = {}): Promise<PreparedImage> {
+  for (const side of SIDES) {
+    const out = await guard(() => encode(open(bytes, options).rotate().resize(side, side, { fit: 'inside', withoutEnlargement: true }), contentType).toBuffer());
+    if (out.length <= MMS_TARGET_BYTES) return { bytes: out, contentType };
+    // A photo saved as PNG compresses far better as JPEG; a GIF would lose its animation, so it only shrinks.
+    if (contentType === 'image/png') return toJpeg(() => open(bytes));
+  }
+  throw new UnreadableImage(`stays over ${MMS_TARGET_BYTES / 1024 / 1024} MB even at ${SIDES.at(-1)} pixels; send a shorter animation or a still picture`);
+}
+
+/**
+ * JPEG at falling quality, then falling size, until it fits; transparency on white. Each try
+ * decodes afresh: libvips shrinks while it loads, so no full-size copy of the pixels is kept.
+ */
+async function toJpeg(image: () => Sharp): Promise<PreparedImage> {
+  for (const side of SIDES) {
+    for (const quality of [82, 70]) {
+      const out = await guard(() =>
+        image().rotate().resize(side, side, { fit: 'inside', withoutEnlargement: true }).flatten({ background: '#ffffff' }).toColourspace('srgb').jpeg({ quality, mozjpeg: true }).toBuffer(),
+      );
+      if (out.length <= MMS_TARGET_BYTES) return { bytes: out, contentType: 'image/jpeg' };
+    }
+  }
+  throw new UnreadableImage(`stays over ${MMS_TARGET_BYTES / 1024 / 1024} MB as a JPEG`);
+}
+
+function encode(image: Sharp, contentType: PreparedImage['contentType']): Sharp {
+  if (contentType === 'image/png') return image.png({ compressionLevel: 9, palette: false });
+  if (contentType === 'image/gif') return image.gif();
+  return image.jpeg({ quality: 82, mozjpeg: true });
+}
+
+/**
+ * iPhone photos are HEVC inside HEIF; sharp's prebuilt libvips reads only AV1 (AVIF), so libheif
+ * compiled to WebAssembly (heic-decode) decodes them. The size comes from the header and is
+ * checked before a pixel is decoded.
+ */
+async function heicPixels(bytes: Buffer): Promise<{ data: Buffer; info: { width: number; height: number; channels: 4 } }> {
+  const images = await guard(() => decodeHeic.all({ buffer: bytes }));
+  try {
+    const first = images[0];
+    if (!first) throw new UnreadableImage('holds no picture');
+    if (first.width * first.height > MAX_INPUT_PIXELS) throw new UnreadableImage(`claims ${first.width} × ${first.height} pixels, more than a photo has`);
+    const { width, height, data } = await guard(() => first.decode());
+    return { data: Buffer.from(data.buffer, data.byteOffset, data.byteLength), info: { width, height, channels: 4 } };
+  } finally {
+    images.dispose();
+  }
+}
+
+/** libvips' and libheif's refusals (corrupt data, the pixel limit) become a refusal of the file. */
+async function guard<T>(step: () => Promise<T>): Promise<T> {
+  try {
+    return await step();
+  } catch (err) {
+    if (err instanceof UnreadableImage) throw err;
+    const reason = (err as Error).message;
+    throw new UnreadableImage(/pixel limit/i.test(reason) ? `is larger than ${MAX_INPUT_PIXELS / 1_000_000} million pixels` : `could not be read as an image (${reason})`);
+  }
+}
