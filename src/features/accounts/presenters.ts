@@ -14,5 +14,9 @@ export const presentOrganization = (o: OrganizationRow) => ({
 /** Stored as JSON text, checked when it was saved. */
 export const businessHoursOf = (o: Pick<OrganizationRow, 'businessHours'>): BusinessHours | null => (o.businessHours ? (JSON.parse(o.businessHours) as BusinessHours) : null);
 
+/** A user's own notification preferences (docs/rules.md#notifications). */
+export const presentPreferences = (u: Pick<UserRow, 'notify' | 'notifySound'>) => ({ notify: u.notify, sound: u.notifySound === 1 });
+
+export type PresentedPreferences = ReturnType<typeof presentPreferences>;
 export type PresentedUser = ReturnType<typeof presentUser>;
 export type PresentedOrganization = ReturnType<typeof presentOrganization>;

@@ -32,7 +32,7 @@ export const findUser = (conn: Conn, organizationId: string, id: string) =>
 export const listUsers = (conn: Conn, organizationId: string) =>
   conn.selectFrom('users').selectAll().where('organizationId', '=', organizationId).orderBy('name').orderBy('id').execute();
 
-export const updateUser = (conn: Conn, organizationId: string, id: string, changes: Partial<Pick<UserRow, 'role' | 'name' | 'active' | 'passwordHash'>>) =>
+export const updateUser = (conn: Conn, organizationId: string, id: string, changes: Partial<Pick<UserRow, 'role' | 'name' | 'active' | 'passwordHash' | 'notify' | 'notifySound'>>) =>
   conn.updateTable('users').set(changes).where('organizationId', '=', organizationId).where('id', '=', id).execute();
 
 export const countActiveAdmins = async (conn: Conn, organizationId: string) =>

@@ -4,6 +4,7 @@ import type { Context } from '../../context.js';
 import { authOf, SESSION_COOKIE, setSessionCookie, type AuthHooks } from '../../http/auth.js';
 import { email, id, parse, password, text } from '../../http/validate.js';
 import * as accounts from './service.js';
+import { NOTIFY_PREFERENCES } from '../../domain/notify.js';
 
 const name = text().trim().min(1, 'must not be empty').max(200);
 const role = z.enum(['admin', 'agent']);
@@ -51,6 +52,14 @@ export function accountRoutes(app: FastifyInstance, ctx: Context, auth: AuthHook
   });
 
   app.get('/api/me', { preHandler: auth.requireUser }, (req) => accounts.me(ctx, authOf(req)));
+
+  const preferencesInput = z.object({ notify: z.enum(NOTIFY_PREFERENCES).optional(), sound: z.boolean().optional() }).strict();
+  app.get('/api/me/preferences', { preHandler: auth.requireUser }, (req) => accounts.preferences(ctx, authOf(req)));
+
+  app.patch('/api/me/preferences', { preHandler: auth.requireUser, schema: { body: preferencesInput } }, async (req) => {
+    const input = parse(preferencesInput, req.body);
+    return accounts.updatePreferences(ctx, authOf(req), input);
+  });
 
   app.post('/api/me/password', { preHandler: auth.requireUser, schema: { body: passwordInput } }, async (req, reply) => {
     const input = parse(passwordInput, req.body);

@@ -4,7 +4,8 @@ import { isUniqueViolation } from '../../db/errors.js';
 import { AppError, conflict, invalid, notFound } from '../../errors.js';
 import { newId } from '../../ids.js';
 import { DECOY_HASH, hashPassword, verifyPassword } from './passwords.js';
-import { businessHoursOf, presentOrganization, presentUser } from './presenters.js';
+import { businessHoursOf, presentOrganization, presentPreferences, presentUser } from './presenters.js';
+import type { NotifyPreference } from '../../domain/notify.js';
 import { checkAwayMessage, checkBusinessHours } from './business-hours.js';
 import type { BusinessHours } from '../../domain/business-hours.js';
 import * as q from './queries.js';
@@ -58,6 +59,22 @@ export async function me(ctx: Context, auth: AuthUser) {
   const [user, organization] = await Promise.all([q.findUser(ctx.db, auth.organizationId, auth.id), q.findOrganization(ctx.db, auth.organizationId)]);
   if (!user || !organization) throw notFound('User');
   return { user: presentUser(user), organization: presentOrganization(organization) };
+}
+
+export async function preferences(ctx: Context, auth: AuthUser) {
+  const user = await q.findUser(ctx.db, auth.organizationId, auth.id);
+  if (!user) throw notFound('User');
+  return presentPreferences(user);
+}
+
+/** The caller's own notification preferences; nobody changes another user's. */
+export async function updatePreferences(ctx: Context, auth: AuthUser, input: { notify?: NotifyPreference; sound?: boolean }) {
+  const changes = {
+    ...(input.notify !== undefined ? { notify: input.notify } : {}),
+    ...(input.sound !== undefined ? { notifySound: input.sound ? (1 as const) : (0 as const) } : {}),
+  };
+  if (Object.keys(changes).length > 0) await q.updateUser(ctx.db, auth.organizationId, auth.id, changes);
+  return preferences(ctx, auth);
 }
 
 export async function changePassword(ctx: Context, auth: AuthUser, input: { currentPassword: string; newPassword: string }) {

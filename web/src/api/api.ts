@@ -10,6 +10,7 @@ import type {
   Id,
   IncomingNumber,
   Me,
+  Preferences,
   LoginAnswer,
   Message,
   NewSender,
@@ -58,6 +59,10 @@ export const signup = (input: { orgName: string; name: string; email: string; pa
 export const logout = () => request<void>('POST', '/api/logout');
 export const changePassword = (currentPassword: string, newPassword: string) =>
   request<void>('POST', '/api/me/password', { currentPassword, newPassword });
+
+// --- the caller's notification preferences ---
+export const getPreferences = () => request<Preferences>('GET', '/api/me/preferences');
+export const updatePreferences = (changes: Partial<Preferences>) => request<Preferences>('PATCH', '/api/me/preferences', changes);
 
 // --- users and settings ---
 export const listUsers = () => list<User>('/api/users');

@@ -3,7 +3,7 @@
  * Imported as types only: the browser bundle holds none of the server's code.
  */
 import type { MessageStatus } from '../../../src/domain/message-status';
-import type { PresentedOrganization, PresentedUser } from '../../../src/features/accounts/presenters';
+import type { PresentedOrganization, PresentedPreferences, PresentedUser } from '../../../src/features/accounts/presenters';
 import type { login, me, signup } from '../../../src/features/accounts/service';
 import type { PresentedAuditEntry } from '../../../src/features/audit/presenters';
 import type { PresentedConversation, PresentedMedia, PresentedMessage } from '../../../src/features/conversations/presenters';
@@ -35,6 +35,7 @@ export type User = PresentedUser;
 export type Role = User['role'];
 export type Organization = PresentedOrganization;
 export type Me = Answer<typeof me>;
+export type Preferences = PresentedPreferences;
 export type LoginAnswer = Answer<typeof login>;
 export type SignupAnswer = Answer<typeof signup>;
 

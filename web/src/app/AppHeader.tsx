@@ -2,6 +2,8 @@ import { useEffect, useRef, useState } from 'react';
 import { routeHref, type Route } from '../lib/router';
 import { LiveIndicator } from './LiveIndicator';
 import { ChangePasswordDialog } from './ChangePasswordDialog';
+import { NotificationsDialog } from '../notify/NotificationsDialog';
+import { useNotifications } from '../notify/useNotifications';
 import { useSession } from './session';
 
 interface AppHeaderProps {
@@ -14,6 +16,8 @@ export function AppHeader({ route, onNewConversation, onShowShortcuts }: AppHead
   const { me, isAdmin, logout } = useSession();
   const [menuOpen, setMenuOpen] = useState(false);
   const [changingPassword, setChangingPassword] = useState(false);
+  const [editingNotifications, setEditingNotifications] = useState(false);
+  useNotifications();
   const menu = useRef<HTMLDivElement>(null);
 
   useEffect(() => {
@@ -77,6 +81,9 @@ export function AppHeader({ route, onNewConversation, onShowShortcuts }: AppHead
                 <span>{me.user.email}</span>
                 <span className="badge">{me.user.role === 'admin' ? 'Admin' : 'Agent'}</span>
               </p>
+              <button type="button" onClick={() => (setMenuOpen(false), setEditingNotifications(true))}>
+                Notifications
+              </button>
               <button type="button" onClick={() => (setMenuOpen(false), setChangingPassword(true))}>
                 Change password
               </button>
@@ -91,6 +98,7 @@ export function AppHeader({ route, onNewConversation, onShowShortcuts }: AppHead
         </div>
       </div>
       {changingPassword && <ChangePasswordDialog onClose={() => setChangingPassword(false)} />}
+      {editingNotifications && <NotificationsDialog onClose={() => setEditingNotifications(false)} />}
     </header>
   );
 }

@@ -4,6 +4,7 @@ import { useSession } from '../app/session';
 import { ConversationScreen } from '../conversation/ConversationScreen';
 import { useDebounced, isTyping } from '../lib/hooks';
 import { navigate } from '../lib/router';
+import { showUnread } from '../notify/badge';
 import { InboxPane } from './InboxPane';
 import { useInbox } from './useInbox';
 
@@ -22,13 +23,11 @@ export function InboxScreen({ route }: InboxScreenProps) {
   const inbox = useInbox(route.view, q, me.user.id, route.conversationId);
   const searchRef = useRef<HTMLInputElement>(null);
 
-  // The tab title counts unread conversations in this view, so a background tab shows news.
+  // The tab title and favicon count unread conversations in this view, so a background tab shows news.
   const unread = inbox.items.filter((c) => c.unread).length;
   useEffect(() => {
-    document.title = unread > 0 ? `(${unread}) Parley` : 'Parley';
-    return () => {
-      document.title = 'Parley';
-    };
+    showUnread(unread);
+    return () => showUnread(0);
   }, [unread]);
 
   const latest = useRef({ inbox, route });

@@ -8,6 +8,9 @@ export function LiveProvider({ hub, children }: { hub: EventHub | null; children
   return <HubContext.Provider value={hub}>{children}</HubContext.Provider>;
 }
 
+/** The browser's shared event stream, to ask whether this tab holds it (the leader). */
+export const useHub = () => useContext(HubContext);
+
 /** Calls the latest `handler` for every signal, without resubscribing on each render. */
 function useHubSignal(handler: (signal: HubSignal) => void) {
   const hub = useContext(HubContext);
