@@ -1,4 +1,3 @@
-import decodeHeic from 'heic-decode';
 import sharp, { type Sharp } from 'sharp';
 import { MAX_INPUT_PIXELS, MMS_MAX_SIDE, MMS_TARGET_BYTES, THUMBNAIL_SIDE } from '../../domain/media-type.js';
 
@@ -80,7 +79,12 @@ function encode(image: Sharp, contentType: PreparedImage['contentType']): Sharp 
  * compiled to WebAssembly (heic-decode) decodes them. The size comes from the header and is
  * checked before a pixel is decoded.
  */
+// Loaded on the first HEIC: compiling its WebAssembly takes seconds, which every start would pay.
+let heicDecoder: Promise<typeof import('heic-decode').default> | undefined;
+
 async function heicPixels(bytes: Buffer): Promise<{ data: Buffer; info: { width: number; height: number; channels: 4 } }> {
+  heicDecoder ??= import('heic-decode').then((m) => m.default);
+  const decodeHeic = await heicDecoder;
   const images = await guard(() => decodeHeic.all({ buffer: bytes }));
   try {
     const first = images[0];
