@@ -61,7 +61,7 @@ for (const engine of ENGINES) {
         sim.setFaults({ dropStatusCallbacks: false });
 
         server = await startChildServer(serverEnv, port);
-        await eventually(async () => (await db.selectFrom('jobs').select('id').execute()).length === 0, {
+        await eventually(async () => (await db.selectFrom('jobs').select('id').where('kind', '=', 'message.send').execute()).length === 0, {
           what: `the away reply's send job to finish after the restart\n${server.output()}`,
           timeoutMs: 20_000,
         });

@@ -65,7 +65,7 @@ for (const engine of ENGINES) {
       await setHours(NINE_TO_FIVE); // Wednesday 13:00 in Berlin
       await text('Hello, are you there?');
       expect(await automaticMessages()).toEqual([]);
-      expect(await w.server.ctx.db.selectFrom('jobs').selectAll().execute()).toEqual([]);
+      expect(await w.server.ctx.db.selectFrom('jobs').selectAll().where('kind', '=', 'message.send').execute()).toEqual([]);
     });
 
     it('outside business hours answers once with the away message, marked automatic, and the customer receives it', async () => {
@@ -110,7 +110,7 @@ for (const engine of ENGINES) {
       const statuses = await Promise.all(['one', 'two', 'three'].map((Body) => postWebhook(w, inboundParams(w, { From: CUSTOMER_PHONE, Body }))));
       expect(statuses.map((s) => s.status)).toEqual([200, 200, 200]);
       expect(await automaticMessages()).toHaveLength(1);
-      await eventually(async () => (await w.server.ctx.db.selectFrom('jobs').selectAll().execute()).length === 0, { what: 'the send job to finish' });
+      await eventually(async () => (await w.server.ctx.db.selectFrom('jobs').selectAll().where('kind', '=', 'message.send').execute()).length === 0, { what: 'the send job to finish' });
       expect(sentTo(w.sim, CUSTOMER_PHONE)).toHaveLength(1);
     });
 
@@ -139,7 +139,7 @@ for (const engine of ENGINES) {
       await text('STOP');
       await text('HELP');
       expect(await automaticMessages()).toEqual([]);
-      expect(await w.server.ctx.db.selectFrom('jobs').selectAll().execute()).toEqual([]);
+      expect(await w.server.ctx.db.selectFrom('jobs').selectAll().where('kind', '=', 'message.send').execute()).toEqual([]);
       expect(sentTo(w.sim, CUSTOMER_PHONE)).toEqual([]);
     });
   });
