@@ -136,14 +136,18 @@ export interface ConversationReadsTable {
   conversationId: string;
   userId: string;
   readAt: Millis;
+  /** The latest note that mentioned this user: unread for them while newer than readAt. */
+  mentionedAt: Recorded<Millis>;
 }
 
 export interface MessagesTable {
   id: string;
   organizationId: string;
   conversationId: string;
-  direction: 'inbound' | 'outbound';
+  /** A note is the team's own: never sent, never customer activity. */
+  direction: 'inbound' | 'outbound' | 'note';
   body: string;
+  /** A note keeps 'received' here and shows no status. */
   status: MessageStatus;
   errorCode: number | null;
   errorMessage: string | null;
@@ -153,6 +157,8 @@ export interface MessagesTable {
   authorId: string | null;
   createdAt: Millis;
   updatedAt: Millis;
+  /** A note's mentioned user ids, as JSON; null for every other message. */
+  mentions: Recorded<string>;
 }
 
 export interface SendAttemptsTable {

@@ -5,6 +5,7 @@ import * as jobSubject from './0002_job_subject.js';
 import * as loginAttempts from './0003_login_attempts.js';
 import * as senderPreviousWebhook from './0004_sender_previous_webhook.js';
 import * as signatureFailures from './0005_signature_failures.js';
+import * as agentTools from './0007_agent_tools.js';
 
 type Step = { up(db: Kysely<any>, engine: Engine): Promise<void> };
 
@@ -15,6 +16,7 @@ const steps: Record<string, Step> = {
   '0003_login_attempts': loginAttempts,
   '0004_sender_previous_webhook': senderPreviousWebhook,
   '0005_signature_failures': signatureFailures,
+  '0007_agent_tools': agentTools,
 };
 
 export function migrationsFor(engine: Engine): Record<string, Migration> {

@@ -87,7 +87,12 @@ const withCustomerAndRead = (conn: Conn, organizationId: string, readerId: strin
       join.onRef('conversationReads.conversationId', '=', 'conversations.id').on('conversationReads.userId', '=', readerId),
     )
     .selectAll('conversations')
-    .select(['customers.name as customerName', 'customers.phone as customerPhone', 'conversationReads.readAt as readAt'])
+    .select([
+      'customers.name as customerName',
+      'customers.phone as customerPhone',
+      'conversationReads.readAt as readAt',
+      'conversationReads.mentionedAt as mentionedAt',
+    ])
     .where('conversations.organizationId', '=', organizationId);
 
 export interface InboxFilter {
@@ -139,6 +144,20 @@ export const markRead = (conn: Conn, conversationId: string, userId: string, rea
     .values({ conversationId, userId, readAt })
     .onConflict((oc) => oc.columns(['conversationId', 'userId']).doUpdateSet({ readAt }))
     .execute();
+
+/**
+ * A note mentioned these users: unread for them until they read it. A user who never opened the
+ * conversation gets read time 0, which leaves its inbound messages unread for them as before.
+ */
+export const markMentioned = (conn: Conn, conversationId: string, userIds: string[], at: number) =>
+  userIds.length === 0
+    ? Promise.resolve()
+    : conn
+        .insertInto('conversationReads')
+        .values(userIds.map((userId) => ({ conversationId, userId, readAt: 0, mentionedAt: at })))
+        .onConflict((oc) => oc.columns(['conversationId', 'userId']).doUpdateSet({ mentionedAt: at }))
+        .execute()
+        .then(() => undefined);
 
 /** A page of the thread, newest first, strictly older than `before`. */
 export const threadPage = (conn: Conn, conversationId: string, before: CursorKey | undefined, limit: number) =>

@@ -5,6 +5,7 @@ import { authOf, type AuthHooks } from '../../http/auth.js';
 import { id, parse, searchQuery, text } from '../../http/validate.js';
 import { startInput } from '../outbound/routes.js';
 import { startConversation } from '../outbound/service.js';
+import { addNote } from './notes.js';
 import * as conversations from './service.js';
 
 const cursor = text().min(1).max(200).optional();
@@ -27,6 +28,8 @@ const changes = z
   })
   .strict();
 
+const noteInput = z.object({ body: text().trim().min(1, 'must not be empty').max(10_000, 'must be at most 10,000 characters') }).strict();
+
 export function conversationRoutes(app: FastifyInstance, ctx: Context, auth: AuthHooks) {
   const user = { preHandler: auth.requireUser };
 
@@ -42,6 +45,10 @@ export function conversationRoutes(app: FastifyInstance, ctx: Context, auth: Aut
   );
 
   app.post('/api/conversations/:id/read', user, (req) => conversations.markConversationRead(ctx, authOf(req), parse(id, req.params).id));
+
+  app.post('/api/conversations/:id/notes', user, async (req, res) =>
+    res.status(201).send(await addNote(ctx, authOf(req), parse(id, req.params).id, parse(noteInput, req.body).body)),
+  );
 
   app.get('/api/conversations/:id/messages', user, (req) =>
     conversations.listMessages(ctx, authOf(req), parse(id, req.params).id, parse(z.object({ cursor, limit: limit(200, 50) }).strict(), req.query)),

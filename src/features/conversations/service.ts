@@ -40,7 +40,7 @@ export async function listConversations(ctx: Context, auth: AuthUser, input: Inb
     limit: input.limit + 1,
   });
   const { page, nextCursor } = pageOf(rows, input.limit, (r) => ({ at: r.lastMessageAt, id: r.id }));
-  return { items: page.map((r) => presentConversation(r, r.readAt)), nextCursor };
+  return { items: page.map((r) => presentConversation(r, r)), nextCursor };
 }
 
 async function conversationOrNotFound(conn: Conn, auth: AuthUser, id: string) {
@@ -51,7 +51,7 @@ async function conversationOrNotFound(conn: Conn, auth: AuthUser, id: string) {
 
 export async function getConversation(ctx: Context, auth: AuthUser, id: string) {
   const row = await conversationOrNotFound(ctx.db, auth, id);
-  return presentConversation(row, row.readAt);
+  return presentConversation(row, row);
 }
 
 /** Close, reopen, assign or unassign; everyone's inbox hears of it through `conversation.updated`. */
@@ -64,11 +64,11 @@ export async function updateConversation(ctx: Context, auth: AuthUser, id: strin
     ...(changes.status !== undefined && changes.status !== before.status ? { status: changes.status } : {}),
     ...(changes.assigneeId !== undefined && changes.assigneeId !== before.assigneeId ? { assigneeId: changes.assigneeId } : {}),
   };
-  if (Object.keys(update).length === 0) return presentConversation(before, before.readAt);
+  if (Object.keys(update).length === 0) return presentConversation(before, before);
   await q.setConversationFields(ctx.db, id, update);
   const after = await conversationOrNotFound(ctx.db, auth, id);
   await publishCommitted(ctx, [conversationEvent('conversation.updated', auth.organizationId, presentConversation(after))]);
-  return presentConversation(after, after.readAt);
+  return presentConversation(after, after);
 }
 
 /** Marks everything up to now as read by the caller; others' unread markers are their own. */
@@ -76,7 +76,7 @@ export async function markConversationRead(ctx: Context, auth: AuthUser, id: str
   const row = await conversationOrNotFound(ctx.db, auth, id);
   const readAt = ctx.clock.now();
   await q.markRead(ctx.db, id, auth.id, readAt);
-  return presentConversation(row, readAt);
+  return presentConversation(row, { readAt, mentionedAt: row.mentionedAt });
 }
 
 /**
@@ -155,7 +155,7 @@ export async function conversationsWithMessages(db: Db, auth: AuthUser, customer
   const byConversation = groupBy(messages, (m) => m.conversationId);
   const mediaByMessage = groupBy(media, (m) => m.messageId ?? '');
   return conversations.map((c) => ({
-    ...presentConversation(c, c.readAt),
+    ...presentConversation(c, c),
     messages: (byConversation.get(c.id) ?? []).map((m) => presentMessage(m, mediaByMessage.get(m.id) ?? [])),
   }));
 }

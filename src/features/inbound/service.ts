@@ -186,6 +186,7 @@ function inboundMessageRow(organizationId: string, conversationId: string, m: In
     authorId: null,
     createdAt: now,
     updatedAt: now,
+    mentions: null,
   };
 }
 

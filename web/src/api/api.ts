@@ -99,6 +99,7 @@ export const listMessages = (conversationId: Id, cursor?: string | null, options
   list<Message>(withQuery(`/api/conversations/${enc(conversationId)}/messages`, { cursor }), options);
 export const sendMessage = (conversationId: Id, body: string, mediaIds: Id[]) =>
   request<Message>('POST', `/api/conversations/${enc(conversationId)}/messages`, { body, mediaIds });
+export const addNote = (conversationId: Id, body: string) => request<Message>('POST', `/api/conversations/${enc(conversationId)}/notes`, { body });
 export const retryMessage = (id: Id) => request<Message>('POST', `/api/messages/${enc(id)}/retry`);
 
 // --- media ---

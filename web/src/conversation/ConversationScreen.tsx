@@ -52,6 +52,7 @@ export function ConversationScreen({ conversationId, view, onRead, onLocalEvent 
         encoding: count.encoding,
         twilioSid: null,
         authorId: me.user.id,
+        mentions: [],
         createdAt: new Date().toISOString(),
       });
       try {
@@ -65,6 +66,15 @@ export function ConversationScreen({ conversationId, view, onRead, onLocalEvent 
       }
     },
     [addLocal, replaceLocal, removeLocal, onLocalEvent, conversationId, me.user.id],
+  );
+
+  const onNote = useCallback(
+    async (body: string) => {
+      const note = await api.addNote(conversationId, body);
+      upsert(note);
+      onLocalEvent({ type: 'message.created', partial: false, data: note });
+    },
+    [upsert, onLocalEvent, conversationId],
   );
 
   const onRetry = useCallback(
@@ -137,6 +147,7 @@ export function ConversationScreen({ conversationId, view, onRead, onLocalEvent 
           blockedReason={blockedReason}
           attachBlockedReason={attachBlockedReason}
           onSend={onSend}
+          onNote={onNote}
         />
       </section>
       <CustomerPanel

@@ -47,7 +47,10 @@ function TimelineItem({ conversation, current, view }: { conversation: TimelineC
           <ol className="timeline-messages">
             {conversation.messages.map((m) => (
               <li key={m.id} className={m.direction}>
-                <span className="timeline-who">{m.direction === 'inbound' ? 'Customer' : (userById(m.authorId)?.name ?? 'Team')}</span>{' '}
+                <span className="timeline-who">
+                  {m.direction === 'inbound' ? 'Customer' : (userById(m.authorId)?.name ?? 'Team')}
+                  {m.direction === 'note' && ' (note)'}
+                </span>{' '}
                 <time dateTime={m.createdAt} title={fullDateTime(m.createdAt)}>
                   {timeOfDay(m.createdAt)}
                 </time>

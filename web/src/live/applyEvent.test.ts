@@ -54,6 +54,21 @@ describe('applyToInbox', () => {
     expect(change.items[0]!.unread).toBe(false);
   });
 
+  it('a note moves nothing in the inbox and is unread only for the users it mentions', () => {
+    const items = [aConversation({ id: 'c2', lastMessageAt: '2025-03-03T11:00:00.000Z' }), aConversation({ id: 'c1', lastMessageAt: '2025-03-03T10:00:00.000Z', preview: 'Hello' })];
+    const note = (mentions: string[]) =>
+      event('message.created', aMessage({ conversationId: 'c1', direction: 'note', status: null, segments: null, encoding: null, body: 'internal', mentions, createdAt: '2025-03-03T12:00:00.000Z' }));
+    const other = applyToInbox(items, note(['u2']), open, null);
+    expect(other.items).toBe(items);
+    const mine = applyToInbox(items, note(['u1']), open, null);
+    expect(mine.items.map((c) => [c.id, c.preview, c.lastMessageAt, c.unread])).toEqual([
+      ['c2', 'Hello', '2025-03-03T11:00:00.000Z', false],
+      ['c1', 'Hello', '2025-03-03T10:00:00.000Z', true],
+    ]);
+    expect(applyToInbox(items, note(['u1']), open, 'c1').items[1]!.unread).toBe(false);
+    expect(applyToInbox([], note(['u1']), open, null).refetch).toBe(false);
+  });
+
   it('asks for a refetch when a message arrives for a conversation it does not hold', () => {
     expect(applyToInbox([], event('message.created', aMessage({ conversationId: 'c9' })), open, null).refetch).toBe(true);
   });

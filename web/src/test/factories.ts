@@ -14,6 +14,7 @@ export function aMessage(overrides: Partial<Message> = {}): Message {
     encoding: 'GSM-7',
     twilioSid: null,
     authorId: null,
+    mentions: [],
     createdAt: '2025-03-03T10:00:00.000Z',
     ...overrides,
   };
