@@ -209,6 +209,27 @@ export interface JobsTable {
   createdAt: Millis;
 }
 
+/** Opt-outs and opt-ins an agent made on a customer's behalf: who, when and why. */
+export interface OptOutChangesTable {
+  id: string;
+  organizationId: string;
+  customerId: string;
+  /** Null: every sender. */
+  senderId: string | null;
+  action: 'opt_out' | 'opt_in';
+  reason: string | null;
+  actorId: string;
+  createdAt: Millis;
+}
+
+/** Twilio's own block: the customer texted STOP (or a send got 21610) and not START since. */
+export interface TwilioOptOutsTable {
+  customerId: string;
+  senderId: string;
+  organizationId: string;
+  at: Millis;
+}
+
 export interface AuditLogTable {
   id: string;
   organizationId: string;
@@ -227,6 +248,8 @@ export interface DB {
   senders: SendersTable;
   customers: CustomersTable;
   optOuts: OptOutsTable;
+  optOutChanges: OptOutChangesTable;
+  twilioOptOuts: TwilioOptOutsTable;
   conversations: ConversationsTable;
   conversationReads: ConversationReadsTable;
   messages: MessagesTable;

@@ -46,7 +46,7 @@ for (const engine of ENGINES) {
       ]);
     });
 
-    it('0007 lets the thread hold notes and keeps every message, its media and its indexes', async () => {
+    it('0007 lets the thread hold notes, keeps every message, its media and its indexes, and records Twilio\'s blocks', async () => {
       const database = await atFirstRelease();
       const { db } = database;
       await db.insertInto('organizations').values({ id: 'o1', name: 'Acme', threadingWindowHours: 24, createdAt: 1 }).execute();
@@ -59,12 +59,15 @@ for (const engine of ENGINES) {
       await db.insertInto('conversations').values({ id: 'c1', organizationId: 'o1', customerId: 'cu1', senderId: 's1', status: 'open', assigneeId: null, lastMessageAt: 1, lastInboundAt: 1, preview: 'hi', createdAt: 1 }).execute();
       const message = { id: 'm1', organizationId: 'o1', conversationId: 'c1', direction: 'inbound' as const, body: 'hi', status: 'received' as const, errorCode: null, errorMessage: null, segments: 1, encoding: 'GSM-7' as const, twilioSid: 'SM1', authorId: null, createdAt: 1, updatedAt: 1 };
       await db.insertInto('messages').values(message as never).execute();
+      await db.insertInto('optOuts').values({ customerId: 'cu1', senderId: 's1', organizationId: 'o1', at: 5 }).execute();
       await db.insertInto('media').values({ id: 'md1', organizationId: 'o1', messageId: 'm1', contentType: 'image/png', size: 1, status: 'ready', sourceUrl: null, errorMessage: null, position: 0, uploadedBy: null, createdAt: 1 }).execute();
 
       await migrate(database);
 
       expect(await db.selectFrom('messages').selectAll().execute()).toEqual([{ ...message, mentions: null }]);
       expect((await db.selectFrom('media').select('messageId').executeTakeFirstOrThrow()).messageId).toBe('m1');
+      // Every opt-out so far came from a STOP or a 21610, so Twilio blocks it too.
+      expect(await db.selectFrom('twilioOptOuts').selectAll().execute()).toEqual([{ customerId: 'cu1', senderId: 's1', organizationId: 'o1', at: 5 }]);
       await db.insertInto('messages').values({ ...message, id: 'n1', direction: 'note', twilioSid: null, mentions: '["u1"]' }).execute();
       await expect(db.insertInto('messages').values({ ...message, id: 'x1', direction: 'bogus' as never, twilioSid: null }).execute()).rejects.toThrow();
       // Foreign keys and the unique SID still hold on the rebuilt table.

@@ -8,12 +8,40 @@ const bigint = 'bigint';
 /**
  * The agent's daily tools (docs/rules.md#the-agents-daily-tools): internal notes live in the
  * thread as messages with direction 'note' and the users they mention; a mention makes the
- * conversation unread for that user alone.
+ * conversation unread for that user alone. Opt-outs an agent changes on a customer's behalf keep
+ * who and why; Twilio's own block after a STOP is kept apart, since an agent cannot lift it.
  */
 export async function up(db: Kysely<any>, engine: Engine): Promise<void> {
   await allowNoteDirection(db, engine);
   await db.schema.alterTable('messages').addColumn('mentions', 'text').execute();
   await db.schema.alterTable('conversation_reads').addColumn('mentioned_at', bigint).execute();
+  await optOutRecords(db);
+}
+
+async function optOutRecords(db: Kysely<any>): Promise<void> {
+  await db.schema
+    .createTable('opt_out_changes')
+    .addColumn('id', 'text', (c) => c.primaryKey())
+    .addColumn('organization_id', 'text', (c) => c.notNull().references('organizations.id'))
+    .addColumn('customer_id', 'text', (c) => c.notNull().references('customers.id'))
+    .addColumn('sender_id', 'text', (c) => c.references('senders.id'))
+    .addColumn('action', 'text', (c) => c.notNull().check(sql`action in ('opt_out', 'opt_in')`))
+    .addColumn('reason', 'text')
+    .addColumn('actor_id', 'text', (c) => c.notNull().references('users.id'))
+    .addColumn('created_at', bigint, (c) => c.notNull())
+    .execute();
+  await db.schema.createIndex('opt_out_changes_by_customer').on('opt_out_changes').columns(['customer_id', 'created_at']).execute();
+
+  await db.schema
+    .createTable('twilio_opt_outs')
+    .addColumn('customer_id', 'text', (c) => c.notNull().references('customers.id'))
+    .addColumn('sender_id', 'text', (c) => c.notNull().references('senders.id'))
+    .addColumn('organization_id', 'text', (c) => c.notNull())
+    .addColumn('at', bigint, (c) => c.notNull())
+    .addPrimaryKeyConstraint('twilio_opt_outs_pk', ['customer_id', 'sender_id'])
+    .execute();
+  // Until now every opt-out came from a STOP or a 21610: Twilio blocks each of them too.
+  await sql`insert into twilio_opt_outs (customer_id, sender_id, organization_id, at) select customer_id, sender_id, organization_id, at from opt_outs`.execute(db);
 }
 
 const OLD_CHECK = "check (direction in ('inbound', 'outbound'))";

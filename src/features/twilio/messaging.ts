@@ -29,3 +29,6 @@ export async function findInboundSender(conn: Conn, account: Pick<ConnectedAccou
   }
   return undefined;
 }
+
+/** For other features: the ids of the organization's active senders (e.g. to opt a customer out of all of them). */
+export const organizationSenderIds = async (conn: Conn, organizationId: string) => (await q.listSenders(conn, organizationId, { activeOnly: true })).map((s) => s.id);

@@ -111,6 +111,8 @@ export function uploadMedia(file: File, options?: RequestOptions) {
 
 // --- customers ---
 export const findCustomers = (q: string, options?: RequestOptions) => list<Customer>(withQuery('/api/customers', { q }), options);
+export const optOutCustomer = (id: Id, input: { senderId?: Id; reason?: string }) => request<Customer>('POST', `/api/customers/${enc(id)}/opt-out`, input);
+export const optInCustomer = (id: Id, input: { senderId?: Id; reason: string }) => request<Customer>('POST', `/api/customers/${enc(id)}/opt-in`, input);
 export const getCustomer = (id: Id, options?: RequestOptions) => request<Customer>('GET', `/api/customers/${enc(id)}`, undefined, options);
 export const updateCustomer = (id: Id, changes: { name?: string | null; email?: string | null; notes?: string | null }) =>
   request<Customer>('PATCH', `/api/customers/${enc(id)}`, changes);

@@ -16,6 +16,8 @@ export interface ComposerProps {
   recipient: string;
   /** Why nothing can be sent here (the customer opted out of this number), or null. */
   blockedReason: string | null;
+  /** Something to know before sending that does not stop it (Twilio's own block after a STOP), or null. */
+  notice?: string | null;
   /** Why pictures cannot be attached (the number cannot send MMS), or null. */
   attachBlockedReason?: string | null;
   /** Sends; throws to put the text and pictures back with the error shown. */
@@ -52,7 +54,7 @@ function imageFiles(list: FileList | null | undefined): File[] {
   return list ? [...list].filter((f) => f.type.startsWith('image/')) : [];
 }
 
-export function Composer({ conversationId, recipient, blockedReason, attachBlockedReason = null, onSend, onNote }: ComposerProps) {
+export function Composer({ conversationId, recipient, blockedReason, notice = null, attachBlockedReason = null, onSend, onNote }: ComposerProps) {
   const message = useMessageBody(getDraft(conversationId));
   const [mode, setMode] = useState<Mode>('reply');
   const noting = mode === 'note';
@@ -164,6 +166,11 @@ export function Composer({ conversationId, recipient, blockedReason, attachBlock
       {blocked && (
         <p className="composer-blocked" role="note" data-testid="composer-blocked">
           {blockedReason}
+        </p>
+      )}
+      {notice && !noting && !blocked && (
+        <p className="composer-blocked" role="note" data-testid="composer-notice">
+          {notice}
         </p>
       )}
       <AttachmentTray items={attachments.items} onRemove={attachments.remove} />

@@ -117,6 +117,10 @@ export function ConversationScreen({ conversationId, view, onRead, onLocalEvent 
   const blockedReason = optOut
     ? `${name} opted out of texts from ${sender ? senderLabel(sender) : 'this number'} on ${fullDateTime(optOut.at)}. Nothing can be sent from this number until they text START to it.`
     : null;
+  const twilioBlock = optOut ? undefined : customer?.twilioOptOuts.find((o) => o.senderId === conversation.senderId);
+  const notice = twilioBlock
+    ? `${name} texted STOP to this number on ${fullDateTime(twilioBlock.at)}. They were opted back in here, but Twilio keeps its own block: a text will be refused (error 21610) until they text START to this number.`
+    : null;
   const attachBlockedReason = sender && !sender.capabilities.mms ? `${senderLabel(sender)} cannot send pictures.` : null;
 
   return (
@@ -145,6 +149,7 @@ export function ConversationScreen({ conversationId, view, onRead, onLocalEvent 
           conversationId={conversation.id}
           recipient={name}
           blockedReason={blockedReason}
+          notice={notice}
           attachBlockedReason={attachBlockedReason}
           onSend={onSend}
           onNote={onNote}

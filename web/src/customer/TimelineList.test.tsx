@@ -32,6 +32,7 @@ const directory: SessionProps['directory'] = {
 const timelineOf = (...messages: ReturnType<typeof aMessage>[]): Timeline => ({
   customer: aCustomer(),
   conversations: [{ ...aConversation({ id: 'c1' }), messages }],
+  optOutChanges: [],
 });
 const reply = aMessage({ id: 'm2', direction: 'outbound', status: 'pending', body: 'We open at 10', authorId: 'u1', createdAt: '2025-03-03T10:05:00.000Z' });
 

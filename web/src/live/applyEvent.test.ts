@@ -178,7 +178,7 @@ describe('applyToTimeline', () => {
   // Ada's timeline: c1 (two messages) and a later c2 (one message).
   const c1 = { ...aConversation({ id: 'c1' }), messages: [aMessage({ id: 'm1' }), aMessage({ id: 'm2', direction: 'outbound', status: 'sent', createdAt: '2025-03-03T10:05:00.000Z' })] };
   const c2 = { ...aConversation({ id: 'c2', createdAt: '2025-03-05T09:00:00.000Z' }), messages: [aMessage({ id: 'm5', conversationId: 'c2', createdAt: '2025-03-05T09:00:00.000Z' })] };
-  const timeline: Timeline = { customer: aCustomer(), conversations: [c1, c2] };
+  const timeline: Timeline = { customer: aCustomer(), conversations: [c1, c2], optOutChanges: [] };
   const messagesOf = (t: Timeline, id: string) => t.conversations.find((c) => c.id === id)!.messages;
   const reply = (overrides: Partial<Message> = {}) => aMessage({ id: 'm3', direction: 'outbound', status: 'pending', body: 'On it', authorId: 'u1', createdAt: '2025-03-03T10:10:00.000Z', ...overrides });
 
@@ -259,7 +259,7 @@ describe('applyToTimeline', () => {
 
 describe('mergeTimeline', () => {
   const conversation = (overrides: Partial<Conversation>, messages: Message[]) => ({ ...aConversation(overrides), messages });
-  const timelineOf = (...conversations: ReturnType<typeof conversation>[]): Timeline => ({ customer: aCustomer(), conversations });
+  const timelineOf = (...conversations: ReturnType<typeof conversation>[]): Timeline => ({ customer: aCustomer(), conversations, optOutChanges: [] });
 
   it('keeps what events brought while the request was on its way, and statuses never move back', () => {
     // Shown: m2 delivered and m3 just arrived, and a conversation c3 just created; the answer predates all three.
@@ -285,7 +285,7 @@ describe('mergeTimeline', () => {
   it('takes the answer as it is when nothing is shown yet, or another customer is', () => {
     const fetched = timelineOf(conversation({ id: 'c1' }, [aMessage()]));
     expect(mergeTimeline(null, fetched)).toBe(fetched);
-    const other: Timeline = { customer: aCustomer({ id: 'cu2' }), conversations: [conversation({ id: 'c9' }, [])] };
+    const other: Timeline = { customer: aCustomer({ id: 'cu2' }), conversations: [conversation({ id: 'c9' }, [])], optOutChanges: [] };
     expect(mergeTimeline(other, fetched)).toBe(fetched);
   });
 });

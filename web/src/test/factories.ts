@@ -45,6 +45,7 @@ export function aCustomer(overrides: Partial<Customer> = {}): Customer {
     smsOptOut: false,
     smsOptOutAt: null,
     optOuts: [],
+    twilioOptOuts: [],
     createdAt: '2025-03-01T10:00:00.000Z',
     ...overrides,
   };
