@@ -230,6 +230,21 @@ export interface TwilioOptOutsTable {
   at: Millis;
 }
 
+export interface LabelsTable {
+  id: string;
+  organizationId: string;
+  name: string;
+  /** #rrggbb */
+  color: string;
+  createdAt: Millis;
+}
+
+export interface ConversationLabelsTable {
+  conversationId: string;
+  labelId: string;
+  organizationId: string;
+}
+
 export interface AuditLogTable {
   id: string;
   organizationId: string;
@@ -250,6 +265,8 @@ export interface DB {
   optOuts: OptOutsTable;
   optOutChanges: OptOutChangesTable;
   twilioOptOuts: TwilioOptOutsTable;
+  labels: LabelsTable;
+  conversationLabels: ConversationLabelsTable;
   conversations: ConversationsTable;
   conversationReads: ConversationReadsTable;
   messages: MessagesTable;

@@ -10,12 +10,36 @@ const bigint = 'bigint';
  * thread as messages with direction 'note' and the users they mention; a mention makes the
  * conversation unread for that user alone. Opt-outs an agent changes on a customer's behalf keep
  * who and why; Twilio's own block after a STOP is kept apart, since an agent cannot lift it.
+ * Labels tag conversations.
  */
 export async function up(db: Kysely<any>, engine: Engine): Promise<void> {
   await allowNoteDirection(db, engine);
   await db.schema.alterTable('messages').addColumn('mentions', 'text').execute();
   await db.schema.alterTable('conversation_reads').addColumn('mentioned_at', bigint).execute();
   await optOutRecords(db);
+  await labels(db);
+}
+
+/** Names unique per organization whatever their case; a conversation holds each label once. */
+async function labels(db: Kysely<any>): Promise<void> {
+  await db.schema
+    .createTable('labels')
+    .addColumn('id', 'text', (c) => c.primaryKey())
+    .addColumn('organization_id', 'text', (c) => c.notNull().references('organizations.id'))
+    .addColumn('name', 'text', (c) => c.notNull())
+    .addColumn('color', 'text', (c) => c.notNull())
+    .addColumn('created_at', bigint, (c) => c.notNull())
+    .execute();
+  await sql`create unique index labels_name on labels (organization_id, lower(name))`.execute(db);
+  await db.schema
+    .createTable('conversation_labels')
+    .addColumn('conversation_id', 'text', (c) => c.notNull().references('conversations.id'))
+    // Deleting a label takes it off every conversation in the same statement.
+    .addColumn('label_id', 'text', (c) => c.notNull().references('labels.id').onDelete('cascade'))
+    .addColumn('organization_id', 'text', (c) => c.notNull())
+    .addPrimaryKeyConstraint('conversation_labels_pk', ['conversation_id', 'label_id'])
+    .execute();
+  await db.schema.createIndex('conversation_labels_by_label').on('conversation_labels').columns(['label_id', 'conversation_id']).execute();
 }
 
 async function optOutRecords(db: Kysely<any>): Promise<void> {

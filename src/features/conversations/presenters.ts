@@ -1,4 +1,5 @@
 import type { MediaRow } from '../media/service.js';
+import type { PresentedLabel } from '../labels/service.js';
 import type { ConversationWithCustomer, MessageRow } from './queries.js';
 import { iso } from '../../domain/time.js';
 
@@ -13,7 +14,7 @@ export interface ReaderMarks {
  * mentioning them since); events, which go to everyone, pass no reader and mark a conversation
  * unread when its last message is inbound.
  */
-export function presentConversation(c: ConversationWithCustomer, reader?: ReaderMarks) {
+export function presentConversation(c: ConversationWithCustomer, labels: PresentedLabel[], reader?: ReaderMarks) {
   const unread = reader === undefined ? c.lastInboundAt !== null && c.lastInboundAt >= c.lastMessageAt : isUnread(c.lastInboundAt, reader);
   return {
     id: c.id,
@@ -24,6 +25,7 @@ export function presentConversation(c: ConversationWithCustomer, reader?: Reader
     lastMessageAt: iso(c.lastMessageAt),
     preview: c.preview,
     unread,
+    labels,
     createdAt: iso(c.createdAt),
   };
 }

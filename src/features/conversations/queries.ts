@@ -102,6 +102,8 @@ export interface InboxFilter {
   /** null: unassigned only. */
   assigneeId?: string | null;
   search?: SearchTerms;
+  /** Only conversations carrying this label. */
+  labelId?: string;
   after?: CursorKey;
   limit: number;
 }
@@ -119,6 +121,11 @@ export const listInbox = (conn: Conn, f: InboxFilter) =>
         const byPhone = sql<SqlBool>`${eb.ref('customers.phone')} like ${digits} escape '\\'`;
         return digits ? eb.or([byName, byPhone]) : byName;
       }),
+    )
+    .$if(f.labelId !== undefined, (q) =>
+      q.where((eb) =>
+        eb.exists(eb.selectFrom('conversationLabels as cl').select('cl.labelId').whereRef('cl.conversationId', '=', 'conversations.id').where('cl.labelId', '=', f.labelId!)),
+      ),
     )
     .$if(f.after !== undefined, (q) => q.where((eb) => after(eb, { at: 'conversations.lastMessageAt', id: 'conversations.id' }, f.after!)))
     .orderBy('conversations.lastMessageAt', 'desc')
@@ -158,6 +165,23 @@ export const markMentioned = (conn: Conn, conversationId: string, userIds: strin
         .onConflict((oc) => oc.columns(['conversationId', 'userId']).doUpdateSet({ mentionedAt: at }))
         .execute()
         .then(() => undefined);
+
+/* ---- which labels each conversation carries (docs/rules.md#labels) ---- */
+
+export const labelsOfConversations = (conn: Conn, conversationIds: string[]) =>
+  conversationIds.length === 0
+    ? Promise.resolve([] as Array<{ conversationId: string; labelId: string }>)
+    : conn.selectFrom('conversationLabels').select(['conversationId', 'labelId']).where('conversationId', 'in', conversationIds).execute();
+
+/** The conversation carries exactly these labels afterwards. */
+export async function replaceConversationLabels(conn: Conn, organizationId: string, conversationId: string, labelIds: string[]): Promise<void> {
+  await conn.deleteFrom('conversationLabels').where('conversationId', '=', conversationId).execute();
+  if (labelIds.length === 0) return;
+  await conn
+    .insertInto('conversationLabels')
+    .values(labelIds.map((labelId) => ({ conversationId, labelId, organizationId })))
+    .execute();
+}
 
 /** A page of the thread, newest first, strictly older than `before`. */
 export const threadPage = (conn: Conn, conversationId: string, before: CursorKey | undefined, limit: number) =>

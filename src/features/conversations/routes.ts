@@ -16,6 +16,7 @@ const inboxQuery = z
     status: z.enum(['open', 'closed']).optional(),
     assignee: text().min(1).max(64).optional(),
     q: searchQuery().optional(),
+    label: text().min(1).max(64).optional(),
     cursor,
     limit: limit(100, 25),
   })
@@ -27,6 +28,8 @@ const changes = z
     assigneeId: text().min(1).max(64).nullable().optional(),
   })
   .strict();
+
+const labelsInput = z.object({ labelIds: z.array(text().min(1).max(64)).max(50, 'must hold at most 50 labels') }).strict();
 
 const noteInput = z.object({ body: text().trim().min(1, 'must not be empty').max(10_000, 'must be at most 10,000 characters') }).strict();
 
@@ -45,6 +48,10 @@ export function conversationRoutes(app: FastifyInstance, ctx: Context, auth: Aut
   );
 
   app.post('/api/conversations/:id/read', user, (req) => conversations.markConversationRead(ctx, authOf(req), parse(id, req.params).id));
+
+  app.put('/api/conversations/:id/labels', user, (req) =>
+    conversations.setLabels(ctx, authOf(req), parse(id, req.params).id, parse(labelsInput, req.body).labelIds),
+  );
 
   app.post('/api/conversations/:id/notes', user, async (req, res) =>
     res.status(201).send(await addNote(ctx, authOf(req), parse(id, req.params).id, parse(noteInput, req.body).body)),

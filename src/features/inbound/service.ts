@@ -9,7 +9,7 @@ import { AppError } from '../../errors.js';
 import { newId } from '../../ids.js';
 import { previewOf } from '../../domain/preview.js';
 import { presentConversation, presentMessage } from '../conversations/presenters.js';
-import { isMessageStored, storeMessage } from '../conversations/service.js';
+import { conversationLabels, isMessageStored, storeMessage } from '../conversations/service.js';
 import { threadConversation, touchConversation, type ThreadedConversation } from '../conversations/threading.js';
 import { applyOptOutKeyword, findOrCreateCustomerLocked, presentedCustomer } from '../customers/service.js';
 import { conversationEvent, customerUpdatedEvent, messageEvent, type AppEvent } from '../events/app-event.js';
@@ -195,15 +195,20 @@ function inboundMessageRow(organizationId: string, conversationId: string, m: In
 async function inboundEvents(ctx: Context, s: StoredInbound): Promise<(AppEvent | null)[]> {
   const { conversation } = s.thread;
   const at = s.message.createdAt;
-  const presented = presentConversation({
-    ...conversation,
-    lastMessageAt: at,
-    lastInboundAt: at,
-    preview: previewOf(s.message.body, s.media.length),
-    customerName: s.customer.name,
-    customerPhone: s.customer.phone,
-  });
   const organizationId = s.organizationId;
+  // A new conversation has no labels yet; an existing one's travel in its event (one read).
+  const labels = s.thread.created ? [] : await conversationLabels(ctx.db, organizationId, conversation.id);
+  const presented = presentConversation(
+    {
+      ...conversation,
+      lastMessageAt: at,
+      lastInboundAt: at,
+      preview: previewOf(s.message.body, s.media.length),
+      customerName: s.customer.name,
+      customerPhone: s.customer.phone,
+    },
+    labels,
+  );
   return [
     conversationEvent(s.thread.created ? 'conversation.created' : 'conversation.updated', organizationId, presented),
     messageEvent('message.created', organizationId, presentMessage(s.message, s.media)),

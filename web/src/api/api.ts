@@ -9,6 +9,7 @@ import type {
   Customer,
   Id,
   IncomingNumber,
+  Label,
   Me,
   LoginAnswer,
   Message,
@@ -45,6 +46,7 @@ export interface ConversationQuery {
   status?: ConversationStatus;
   assignee?: 'me' | 'unassigned' | Id;
   q?: string;
+  label?: Id;
   cursor?: string | null;
   limit?: number;
 }
@@ -99,6 +101,7 @@ export const listMessages = (conversationId: Id, cursor?: string | null, options
   list<Message>(withQuery(`/api/conversations/${enc(conversationId)}/messages`, { cursor }), options);
 export const sendMessage = (conversationId: Id, body: string, mediaIds: Id[]) =>
   request<Message>('POST', `/api/conversations/${enc(conversationId)}/messages`, { body, mediaIds });
+export const setConversationLabels = (id: Id, labelIds: Id[]) => request<Conversation>('PUT', `/api/conversations/${enc(id)}/labels`, { labelIds });
 export const addNote = (conversationId: Id, body: string) => request<Message>('POST', `/api/conversations/${enc(conversationId)}/notes`, { body });
 export const retryMessage = (id: Id) => request<Message>('POST', `/api/messages/${enc(id)}/retry`);
 
@@ -120,3 +123,9 @@ export const getTimeline = (id: Id, options?: RequestOptions) =>
   request<Timeline>('GET', `/api/customers/${enc(id)}/timeline`, undefined, options);
 
 export const EVENTS_URL = '/api/events';
+
+// --- labels ---
+export const listLabels = (options?: RequestOptions) => request<Label[]>('GET', '/api/labels', undefined, options);
+export const createLabel = (input: { name: string; color: string }) => request<Label>('POST', '/api/labels', input);
+export const updateLabel = (id: Id, changes: { name?: string; color?: string }) => request<Label>('PATCH', `/api/labels/${enc(id)}`, changes);
+export const deleteLabel = (id: Id) => request<unknown>('DELETE', `/api/labels/${enc(id)}`);

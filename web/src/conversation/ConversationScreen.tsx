@@ -103,6 +103,17 @@ export function ConversationScreen({ conversationId, view, onRead, onLocalEvent 
     }
   };
 
+  const onLabels = async (labelIds: Id[]) => {
+    setActionError(null);
+    try {
+      const updated = await api.setConversationLabels(conversationId, labelIds);
+      setConversation({ ...updated, unread: false });
+      onLocalEvent({ type: 'conversation.updated', partial: false, data: updated });
+    } catch (e) {
+      setActionError(errorMessage(e));
+    }
+  };
+
   if (!conversation) {
     return (
       <section className="conversation-pane" aria-label="Conversation">
@@ -133,6 +144,7 @@ export function ConversationScreen({ conversationId, view, onRead, onLocalEvent 
           panelOpen={panelOpen}
           onTogglePanel={() => setPanelOpen((open) => !open)}
           onChange={change}
+          onLabels={onLabels}
         />
         <Thread
           messages={thread.messages}

@@ -38,14 +38,16 @@ export interface InboxFilter {
   assignee: 'me' | 'unassigned' | null;
   meId: Id;
   q: string;
+  labelId: Id | null;
 }
 
-export function inboxFilter(view: InboxView, meId: Id, q: string): InboxFilter {
+export function inboxFilter(view: InboxView, meId: Id, q: string, labelId: Id | null = null): InboxFilter {
   return {
     status: view === 'closed' ? 'closed' : 'open',
     assignee: view === 'mine' ? 'me' : view === 'unassigned' ? 'unassigned' : null,
     meId,
     q: q.trim(),
+    labelId,
   };
 }
 
@@ -53,6 +55,7 @@ export function matchesFilter(conversation: Conversation, filter: InboxFilter): 
   if (conversation.status !== filter.status) return false;
   if (filter.assignee === 'me' && conversation.assigneeId !== filter.meId) return false;
   if (filter.assignee === 'unassigned' && conversation.assigneeId !== null) return false;
+  if (filter.labelId !== null && !conversation.labels.some((l) => l.id === filter.labelId)) return false;
   if (filter.q) {
     const q = filter.q.toLowerCase();
     const digits = q.replace(/\D/g, '');

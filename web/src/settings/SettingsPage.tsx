@@ -1,5 +1,6 @@
 import { routeHref, type SettingsTab } from '../lib/router';
 import { AuditLog } from './AuditLog';
+import { LabelsSettings } from './LabelsSettings';
 import { SendersSettings } from './SendersSettings';
 import { ThreadingSettings } from './ThreadingSettings';
 import { TwilioSettings } from './TwilioSettings';
@@ -10,6 +11,7 @@ const TABS: { tab: SettingsTab; label: string }[] = [
   { tab: 'senders', label: 'Senders' },
   { tab: 'users', label: 'Users' },
   { tab: 'threading', label: 'Threading' },
+  { tab: 'labels', label: 'Labels' },
   { tab: 'audit', label: 'Audit log' },
 ];
 
@@ -34,6 +36,7 @@ export function SettingsPage({ tab }: { tab: SettingsTab }) {
         {tab === 'senders' && <SendersSettings />}
         {tab === 'users' && <UsersSettings />}
         {tab === 'threading' && <ThreadingSettings />}
+        {tab === 'labels' && <LabelsSettings />}
         {tab === 'audit' && <AuditLog />}
       </div>
     </div>

@@ -29,6 +29,7 @@ export function aConversation(overrides: Partial<Conversation> = {}): Conversati
     assigneeId: null,
     lastMessageAt: '2025-03-03T10:00:00.000Z',
     preview: 'Hello',
+    labels: [],
     unread: false,
     createdAt: '2025-03-03T10:00:00.000Z',
     ...overrides,
