@@ -135,11 +135,28 @@ export async function migrate(database: Database): Promise<void> {
     await lock(tx);
     await sql`create table if not exists parley_migrations (name text primary key, applied_at bigint not null)`.execute(tx);
   });
+  // A migration may rebuild a table others reference (SQLite's way to change a constraint): that
+  // needs foreign keys off, which SQLite allows only outside a transaction; they are checked after.
+  database.sqlite?.pragma('foreign_keys = OFF');
+  let applied = 0;
+  try {
+    applied = await applyPending(db, engine, lock);
+  } finally {
+    database.sqlite?.pragma('foreign_keys = ON');
+  }
+  const broken = applied > 0 ? (database.sqlite?.pragma('foreign_key_check') as unknown[] | undefined) : undefined;
+  if (broken && broken.length > 0) throw new Error(`Migrations left ${broken.length} broken foreign keys`);
+  database.sqlite?.pragma('optimize = 0x10002');
+}
+
+async function applyPending(db: Db, engine: Engine, lock: (tx: Tx) => Promise<void>): Promise<number> {
+  let applied = 0;
   for (const [name, migration] of Object.entries(migrationsFor(engine))) {
     await db.transaction().execute(async (tx) => {
       await lock(tx);
       const done = await sql<{ name: string }>`select name from parley_migrations where name = ${name}`.execute(tx);
       if (done.rows.length > 0) return;
+      applied++;
       try {
         await migration.up(tx);
       } catch (err) {
@@ -148,7 +165,7 @@ export async function migrate(database: Database): Promise<void> {
       await sql`insert into parley_migrations (name, applied_at) values (${name}, ${Date.now()})`.execute(tx);
     });
   }
-  database.sqlite?.pragma('optimize = 0x10002');
+  return applied;
 }
 
 export function isPostgres(conn: Conn): boolean {

@@ -163,14 +163,18 @@ export interface ConversationReadsTable {
   conversationId: string;
   userId: string;
   readAt: Millis;
+  /** The latest note that mentioned this user: unread for them while newer than readAt. */
+  mentionedAt: Recorded<Millis>;
 }
 
 export interface MessagesTable {
   id: string;
   organizationId: string;
   conversationId: string;
-  direction: 'inbound' | 'outbound';
+  /** A note is the team's own: never sent, never customer activity. */
+  direction: 'inbound' | 'outbound' | 'note';
   body: string;
+  /** A note keeps 'received' here and shows no status. */
   status: MessageStatus;
   errorCode: number | null;
   errorMessage: string | null;
@@ -182,6 +186,8 @@ export interface MessagesTable {
   updatedAt: Millis;
   /** Sent by Parley itself (the away reply), not by an agent. */
   automatic: ColumnType<Flag, Flag | undefined, Flag>;
+  /** A note's mentioned user ids, as JSON; null for every other message. */
+  mentions: Recorded<string>;
 }
 
 export interface SendAttemptsTable {
@@ -239,6 +245,42 @@ export interface JobsTable {
   createdAt: Millis;
 }
 
+/** Opt-outs and opt-ins an agent made on a customer's behalf: who, when and why. */
+export interface OptOutChangesTable {
+  id: string;
+  organizationId: string;
+  customerId: string;
+  /** Null: every sender. */
+  senderId: string | null;
+  action: 'opt_out' | 'opt_in';
+  reason: string | null;
+  actorId: string;
+  createdAt: Millis;
+}
+
+/** Twilio's own block: the customer texted STOP (or a send got 21610) and not START since. */
+export interface TwilioOptOutsTable {
+  customerId: string;
+  senderId: string;
+  organizationId: string;
+  at: Millis;
+}
+
+export interface LabelsTable {
+  id: string;
+  organizationId: string;
+  name: string;
+  /** #rrggbb */
+  color: string;
+  createdAt: Millis;
+}
+
+export interface ConversationLabelsTable {
+  conversationId: string;
+  labelId: string;
+  organizationId: string;
+}
+
 export interface AuditLogTable {
   id: string;
   organizationId: string;
@@ -258,6 +300,10 @@ export interface DB {
   customers: CustomersTable;
   customerSearch: CustomerSearchTable;
   optOuts: OptOutsTable;
+  optOutChanges: OptOutChangesTable;
+  twilioOptOuts: TwilioOptOutsTable;
+  labels: LabelsTable;
+  conversationLabels: ConversationLabelsTable;
   conversations: ConversationsTable;
   conversationReads: ConversationReadsTable;
   messages: MessagesTable;

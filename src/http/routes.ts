@@ -6,6 +6,7 @@ import { conversationRoutes } from '../features/conversations/routes.js';
 import { customerRoutes } from '../features/customers/routes.js';
 import { eventRoutes } from '../features/events/routes.js';
 import { inboundRoutes } from '../features/inbound/routes.js';
+import { labelRoutes } from '../features/labels/routes.js';
 import { mediaRoutes } from '../features/media/routes.js';
 import { outboundRoutes } from '../features/outbound/routes.js';
 import { twilioRoutes } from '../features/twilio/routes.js';
@@ -22,4 +23,5 @@ export function registerRoutes(app: FastifyInstance, ctx: Context, auth: AuthHoo
   eventRoutes(app, ctx, auth); // the live event stream
   twilioRoutes(app, ctx, auth); // connecting Twilio, support numbers
   auditRoutes(app, ctx, auth);
+  labelRoutes(app, ctx, auth); // labels admins manage; conversations carry them
 }

@@ -66,7 +66,7 @@ const isMarker = (e: AppEvent) => e.type === 'customer.updated' && e.data.id.sta
 
 /** A customer no database holds, for events that only prove a stream has caught up. */
 export function markerCustomer(id: string): PresentedCustomer {
-  return { id, name: null, phone: '', email: null, notes: null, smsOptOut: false, smsOptOutAt: null, optOuts: [], createdAt: new Date(0).toISOString() };
+  return { id, name: null, phone: '', email: null, notes: null, smsOptOut: false, smsOptOutAt: null, optOuts: [], twilioOptOuts: [], createdAt: new Date(0).toISOString() };
 }
 
 /**

@@ -13,7 +13,7 @@ export function recordEvents(world: TwilioWorld): AppEvent[] {
 
 /** The statuses a message went through, as agents saw them live (message.created / message.updated). */
 export function statusesSeen(events: AppEvent[], messageId: string): string[] {
-  const seen = events.flatMap((e) => ((e.type === 'message.created' || e.type === 'message.updated') && e.data.id === messageId ? [e.data.status] : []));
+  const seen = events.flatMap((e) => ((e.type === 'message.created' || e.type === 'message.updated') && e.data.id === messageId ? [String(e.data.status)] : []));
   return seen.filter((s, i) => i === 0 || s !== seen[i - 1]);
 }
 

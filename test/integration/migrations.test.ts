@@ -64,5 +64,41 @@ for (const engine of ENGINES) {
       expect(await found('555010')).toEqual(['c1', 'c2']);
       expect(await found('(415) 555-0102')).toEqual(['c2']);
     });
+
+    it('0007 lets the thread hold notes, keeps every message, its media and its indexes, and records Twilio\'s blocks', async () => {
+      const database = await atFirstRelease();
+      const { db } = database;
+      await db.insertInto('organizations').values({ id: 'o1', name: 'Acme', threadingWindowHours: 24, createdAt: 1 }).execute();
+      await db.insertInto('users').values({ id: 'u1', organizationId: 'o1', email: 'a@a.test', name: 'Ada', role: 'admin', passwordHash: 'x', active: 1, createdAt: 1 }).execute();
+      await db.insertInto('customers').values({ id: 'cu1', organizationId: 'o1', name: null, phone: '+14155550199', email: null, notes: null, createdAt: 1, updatedAt: 1 } as never).execute();
+      await db
+        .insertInto('senders')
+        .values({ id: 's1', organizationId: 'o1', twilioAccountId: null, type: 'phone_number', phoneNumber: '+14155550100', shortCode: null, messagingServiceSid: null, address: '+14155550100', twilioSid: null, smsCapable: 1, mmsCapable: 1, ratePerSecond: 1, nextSendAt: 0, active: 1, createdAt: 1, removedAt: null } as never)
+        .execute();
+      await db.insertInto('conversations').values({ id: 'c1', organizationId: 'o1', customerId: 'cu1', senderId: 's1', status: 'open', assigneeId: null, lastMessageAt: 1, lastInboundAt: 1, preview: 'hi', createdAt: 1 }).execute();
+      const message = { id: 'm1', organizationId: 'o1', conversationId: 'c1', direction: 'inbound' as const, body: 'hi', status: 'received' as const, errorCode: null, errorMessage: null, segments: 1, encoding: 'GSM-7' as const, twilioSid: 'SM1', authorId: null, createdAt: 1, updatedAt: 1 };
+      await db.insertInto('messages').values(message as never).execute();
+      await db.insertInto('optOuts').values({ customerId: 'cu1', senderId: 's1', organizationId: 'o1', at: 5 }).execute();
+      await db.insertInto('media').values({ id: 'md1', organizationId: 'o1', messageId: 'm1', contentType: 'image/png', size: 1, status: 'ready', sourceUrl: null, errorMessage: null, position: 0, uploadedBy: null, createdAt: 1 }).execute();
+
+      await migrate(database);
+
+      expect(await db.selectFrom('messages').selectAll().execute()).toEqual([{ ...message, mentions: null, automatic: 0 }]);
+      expect((await db.selectFrom('media').select('messageId').executeTakeFirstOrThrow()).messageId).toBe('m1');
+      // Every opt-out so far came from a STOP or a 21610, so Twilio blocks it too.
+      expect(await db.selectFrom('twilioOptOuts').selectAll().execute()).toEqual([{ customerId: 'cu1', senderId: 's1', organizationId: 'o1', at: 5 }]);
+      await db.insertInto('messages').values({ ...message, id: 'n1', direction: 'note', twilioSid: null, mentions: '["u1"]' }).execute();
+      await expect(db.insertInto('messages').values({ ...message, id: 'x1', direction: 'bogus' as never, twilioSid: null }).execute()).rejects.toThrow();
+      // Foreign keys and the unique SID still hold on the rebuilt table.
+      await expect(db.insertInto('messages').values({ ...message, id: 'x2', conversationId: 'nope', twilioSid: null }).execute()).rejects.toThrow();
+      await expect(db.insertInto('messages').values({ ...message, id: 'x3' }).execute()).rejects.toThrow();
+      const indexes =
+        engine === 'postgres'
+          ? (await sql<{ name: string }>`select indexname as name from pg_indexes where tablename = 'messages' and schemaname = current_schema()`.execute(db)).rows
+          : (await sql<{ name: string }>`select name from sqlite_master where type = 'index' and tbl_name = 'messages'`.execute(db)).rows;
+      expect(indexes.map((i) => i.name)).toContain('messages_thread');
+      // 0006 ran before 0007: its partial index on unfinished sends survives the rebuild.
+      expect(indexes.map((i) => i.name)).toContain('messages_unfinished');
+    });
   });
 }

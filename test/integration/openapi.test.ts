@@ -44,7 +44,7 @@ for (const engine of ENGINES) {
       expect(login.security).toEqual([]);
       expect(login.requestBody.content['application/json'].schema).toMatchObject({ type: 'object', required: ['email', 'password'], additionalProperties: false });
       const inbox = doc.paths['/api/conversations']!.get;
-      expect(inbox.parameters.map((p: { name: string }) => p.name)).toEqual(['status', 'assignee', 'q', 'cursor', 'limit']);
+      expect(inbox.parameters.map((p: { name: string }) => p.name)).toEqual(['status', 'assignee', 'q', 'label', 'cursor', 'limit']);
       expect(inbox.security).toEqual([{ bearer: [] }, { session: [] }]);
       expect(doc.paths['/api/users/{id}']!.patch.description).toContain('admins only');
       expect(doc.paths['/api/users/{id}']!.patch.parameters[0]).toMatchObject({ name: 'id', in: 'path', required: true });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { sniffContentType } from '../../src/domain/media-type.js';
 import { canMoveTo, fromTwilioStatus, isRetryable, type MessageStatus } from '../../src/domain/message-status.js';
+import { mentionedUserIds } from '../../src/domain/mentions.js';
 import { previewOf } from '../../src/domain/preview.js';
 import { isAccountSid, isMessagingServiceSid, isShortCode, toE164 } from '../../src/domain/phone.js';
 import { hasForbiddenControl, isBlankText, stripControls } from '../../src/domain/text.js';
@@ -90,5 +91,20 @@ describe('inbox preview', () => {
     expect(previewOf(' ', 1)).toBe('[picture]');
     expect(previewOf('', 3)).toBe('[3 pictures]');
     expect(previewOf('', 0)).toBe('');
+  });
+});
+
+describe('mentions in notes', () => {
+  const users = [
+    { id: 'ada', name: 'Ada' },
+    { id: 'ada-admin', name: 'Ada Admin' },
+    { id: 'zoe', name: 'Zoë Ünal' },
+  ];
+  it('takes the longest name after each @, any case, ending at a word boundary', () => {
+    expect(mentionedUserIds('@Ada Admin look', users)).toEqual(['ada-admin']);
+    expect(mentionedUserIds('@ada, and @ADA ADMIN.', users)).toEqual(['ada', 'ada-admin']);
+    expect(mentionedUserIds('@zoë ünal!', users)).toEqual(['zoe']);
+    expect(mentionedUserIds('@Adam and ada@acme.test and @ Ada', users)).toEqual([]);
+    expect(mentionedUserIds('@Ada @Ada', users)).toEqual(['ada']);
   });
 });

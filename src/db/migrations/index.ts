@@ -6,6 +6,7 @@ import * as loginAttempts from './0003_login_attempts.js';
 import * as senderPreviousWebhook from './0004_sender_previous_webhook.js';
 import * as signatureFailures from './0005_signature_failures.js';
 import * as catchup from './0006_catchup.js';
+import * as agentTools from './0007_agent_tools.js';
 import * as phones from './0008_phones.js';
 import * as customerSearch from './0009_customer_search.js';
 
@@ -19,6 +20,7 @@ const steps: Record<string, Step> = {
   '0004_sender_previous_webhook': senderPreviousWebhook,
   '0005_signature_failures': signatureFailures,
   '0006_catchup': catchup,
+  '0007_agent_tools': agentTools,
   '0008_phones': phones,
   '0009_customer_search': customerSearch,
 };

@@ -182,3 +182,8 @@ export async function threadingWindowHours(conn: Conn, organizationId: string): 
 export async function isActiveUser(conn: Conn, organizationId: string, id: string): Promise<boolean> {
   return (await q.findUser(conn, organizationId, id))?.active === 1;
 }
+
+/** For other features: the organization's active users' ids and names (e.g. to find who a note mentions). */
+export async function activeUserNames(conn: Conn, organizationId: string): Promise<Array<{ id: string; name: string }>> {
+  return (await q.listUsers(conn, organizationId)).filter((u) => u.active === 1).map((u) => ({ id: u.id, name: u.name }));
+}

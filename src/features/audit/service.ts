@@ -7,7 +7,15 @@ import type { AuthUser } from '../accounts/sessions.js';
 import { presentAuditEntry } from './presenters.js';
 import * as q from './queries.js';
 
-export type AuditAction = 'twilio.connected' | 'twilio.token_replaced' | 'twilio.disconnected' | 'sender.added' | 'sender.updated' | 'sender.removed';
+export type AuditAction =
+  | 'twilio.connected'
+  | 'twilio.token_replaced'
+  | 'twilio.disconnected'
+  | 'sender.added'
+  | 'sender.updated'
+  | 'sender.removed'
+  | 'customer.opted_out'
+  | 'customer.opted_in';
 
 export interface AuditEntry {
   organizationId: string;

@@ -131,7 +131,12 @@ const withCustomerAndRead = (conn: Conn, organizationId: string, readerId: strin
       join.onRef('conversationReads.conversationId', '=', 'conversations.id').on('conversationReads.userId', '=', readerId),
     )
     .selectAll('conversations')
-    .select(['customers.name as customerName', 'customers.phone as customerPhone', 'conversationReads.readAt as readAt'])
+    .select([
+      'customers.name as customerName',
+      'customers.phone as customerPhone',
+      'conversationReads.readAt as readAt',
+      'conversationReads.mentionedAt as mentionedAt',
+    ])
     .where('conversations.organizationId', '=', organizationId);
 
 export interface InboxFilter {
@@ -142,6 +147,8 @@ export interface InboxFilter {
   assigneeId?: string | null;
   /** Only these customers' conversations: a search's subquery (customers' customersMatching). */
   customerIds?: SelectQueryBuilder<DB, 'customers', { id: string }>;
+  /** Only conversations carrying this label. */
+  labelId?: string;
   after?: CursorKey;
   limit: number;
 }
@@ -153,6 +160,11 @@ export const listInbox = (conn: Conn, f: InboxFilter) =>
     .$if(f.assigneeId === null, (q) => q.where('conversations.assigneeId', 'is', null))
     .$if(typeof f.assigneeId === 'string', (q) => q.where('conversations.assigneeId', '=', f.assigneeId!))
     .$if(f.customerIds !== undefined, (q) => q.where('conversations.customerId', 'in', f.customerIds!))
+    .$if(f.labelId !== undefined, (q) =>
+      q.where((eb) =>
+        eb.exists(eb.selectFrom('conversationLabels as cl').select('cl.labelId').whereRef('cl.conversationId', '=', 'conversations.id').where('cl.labelId', '=', f.labelId!)),
+      ),
+    )
     .$if(f.after !== undefined, (q) => q.where((eb) => after(eb, { at: 'conversations.lastMessageAt', id: 'conversations.id' }, f.after!)))
     .orderBy('conversations.lastMessageAt', 'desc')
     .orderBy('conversations.id', 'desc')
@@ -180,6 +192,37 @@ export const markRead = (conn: Conn, conversationId: string, userId: string, rea
     .values({ conversationId, userId, readAt })
     .onConflict((oc) => oc.columns(['conversationId', 'userId']).doUpdateSet({ readAt }))
     .execute();
+
+/**
+ * A note mentioned these users: unread for them until they read it. A user who never opened the
+ * conversation gets read time 0, which leaves its inbound messages unread for them as before.
+ */
+export const markMentioned = (conn: Conn, conversationId: string, userIds: string[], at: number) =>
+  userIds.length === 0
+    ? Promise.resolve()
+    : conn
+        .insertInto('conversationReads')
+        .values(userIds.map((userId) => ({ conversationId, userId, readAt: 0, mentionedAt: at })))
+        .onConflict((oc) => oc.columns(['conversationId', 'userId']).doUpdateSet({ mentionedAt: at }))
+        .execute()
+        .then(() => undefined);
+
+/* ---- which labels each conversation carries (docs/rules.md#labels) ---- */
+
+export const labelsOfConversations = (conn: Conn, conversationIds: string[]) =>
+  conversationIds.length === 0
+    ? Promise.resolve([] as Array<{ conversationId: string; labelId: string }>)
+    : conn.selectFrom('conversationLabels').select(['conversationId', 'labelId']).where('conversationId', 'in', conversationIds).execute();
+
+/** The conversation carries exactly these labels afterwards. */
+export async function replaceConversationLabels(conn: Conn, organizationId: string, conversationId: string, labelIds: string[]): Promise<void> {
+  await conn.deleteFrom('conversationLabels').where('conversationId', '=', conversationId).execute();
+  if (labelIds.length === 0) return;
+  await conn
+    .insertInto('conversationLabels')
+    .values(labelIds.map((labelId) => ({ conversationId, labelId, organizationId })))
+    .execute();
+}
 
 /** A page of the thread, newest first, strictly older than `before`. */
 export const threadPage = (conn: Conn, conversationId: string, before: CursorKey | undefined, limit: number) =>

@@ -5,6 +5,7 @@ import { authOf, type AuthHooks } from '../../http/auth.js';
 import { id, parse, searchQuery, text } from '../../http/validate.js';
 import { startInput } from '../outbound/routes.js';
 import { startConversation } from '../outbound/service.js';
+import { addNote } from './notes.js';
 import * as conversations from './service.js';
 
 const cursor = text().min(1).max(200).optional();
@@ -15,6 +16,7 @@ const inboxQuery = z
     status: z.enum(['open', 'closed']).optional(),
     assignee: text().min(1).max(64).optional(),
     q: searchQuery().optional(),
+    label: text().min(1).max(64).optional(),
     cursor,
     limit: limit(100, 25),
   })
@@ -28,6 +30,10 @@ const changes = z
     assigneeId: text().min(1).max(64).nullable().optional(),
   })
   .strict();
+
+const labelsInput = z.object({ labelIds: z.array(text().min(1).max(64)).max(50, 'must hold at most 50 labels') }).strict();
+
+const noteInput = z.object({ body: text().trim().min(1, 'must not be empty').max(10_000, 'must be at most 10,000 characters') }).strict();
 
 export function conversationRoutes(app: FastifyInstance, ctx: Context, auth: AuthHooks) {
   const user = { preHandler: auth.requireUser };
@@ -44,6 +50,14 @@ export function conversationRoutes(app: FastifyInstance, ctx: Context, auth: Aut
   );
 
   app.post('/api/conversations/:id/read', user, (req) => conversations.markConversationRead(ctx, authOf(req), parse(id, req.params).id));
+
+  app.put('/api/conversations/:id/labels', { ...user, schema: { body: labelsInput } }, (req) =>
+    conversations.setLabels(ctx, authOf(req), parse(id, req.params).id, parse(labelsInput, req.body).labelIds),
+  );
+
+  app.post('/api/conversations/:id/notes', { ...user, schema: { body: noteInput } }, async (req, res) =>
+    res.status(201).send(await addNote(ctx, authOf(req), parse(id, req.params).id, parse(noteInput, req.body).body)),
+  );
 
   app.get('/api/conversations/:id/messages', { ...user, schema: { querystring: threadQuery } }, (req) =>
     conversations.listMessages(ctx, authOf(req), parse(id, req.params).id, parse(threadQuery, req.query)),

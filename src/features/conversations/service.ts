@@ -11,6 +11,7 @@ import { conversationEvent } from '../events/app-event.js';
 import { publishCommitted } from '../events/publish.js';
 import { presentConversation, presentMessage } from './presenters.js';
 import { mediaOfMessages } from '../media/service.js';
+import { labelsById, type PresentedLabel } from '../labels/service.js';
 import * as q from './queries.js';
 
 export interface InboxQuery {
@@ -18,9 +19,26 @@ export interface InboxQuery {
   /** `me`, `unassigned` or a user id. */
   assignee?: string;
   q?: string;
+  label?: string;
   cursor?: string;
   limit: number;
 }
+
+/** Each conversation's labels, by conversation id, in name order. */
+async function labelsOf(conn: Conn, organizationId: string, conversationIds: string[]): Promise<Map<string, PresentedLabel[]>> {
+  const links = await q.labelsOfConversations(conn, conversationIds);
+  const labels = await labelsById(conn, organizationId, links.map((l) => l.labelId));
+  const byConversation = new Map<string, PresentedLabel[]>(conversationIds.map((id) => [id, []]));
+  for (const link of links) {
+    const label = labels.get(link.labelId);
+    if (label) byConversation.get(link.conversationId)?.push(label);
+  }
+  for (const list of byConversation.values()) list.sort((a, b) => a.name.localeCompare(b.name) || a.id.localeCompare(b.id));
+  return byConversation;
+}
+
+/** For inbound: one conversation's labels, for its event. */
+export const conversationLabels = async (conn: Conn, organizationId: string, id: string) => (await labelsOf(conn, organizationId, [id])).get(id) ?? [];
 
 function assigneeFilter(auth: AuthUser, assignee: string | undefined): string | null | undefined {
   if (assignee === 'me') return auth.id;
@@ -37,11 +55,13 @@ export async function listConversations(ctx: Context, auth: AuthUser, input: Inb
     status: input.status,
     assigneeId: assigneeFilter(auth, input.assignee),
     customerIds,
+    labelId: input.label,
     after: cursorKey(input.cursor),
     limit: input.limit + 1,
   });
   const { page, nextCursor } = pageOf(rows, input.limit, (r) => ({ at: r.lastMessageAt, id: r.id }));
-  return { items: page.map((r) => presentConversation(r, r.readAt)), nextCursor };
+  const labels = await labelsOf(ctx.db, auth.organizationId, page.map((r) => r.id));
+  return { items: page.map((r) => presentConversation(r, labels.get(r.id) ?? [], r)), nextCursor };
 }
 
 async function conversationOrNotFound(conn: Conn, auth: AuthUser, id: string) {
@@ -52,7 +72,23 @@ async function conversationOrNotFound(conn: Conn, auth: AuthUser, id: string) {
 
 export async function getConversation(ctx: Context, auth: AuthUser, id: string) {
   const row = await conversationOrNotFound(ctx.db, auth, id);
-  return presentConversation(row, row.readAt);
+  return presentConversation(row, await conversationLabels(ctx.db, auth.organizationId, id), row);
+}
+
+/** Any user labels a conversation; every open inbox hears of it through `conversation.updated`. */
+export async function setLabels(ctx: Context, auth: AuthUser, id: string, labelIds: string[]) {
+  const wanted = [...new Set(labelIds)];
+  await ctx.db.transaction().execute(async (tx) => {
+    await conversationOrNotFound(tx, auth, id);
+    const known = await labelsById(tx, auth.organizationId, wanted);
+    const unknown = wanted.find((l) => !known.has(l));
+    if (unknown !== undefined) throw invalid('labelIds', `${unknown} is not a label of your organization (see GET /api/labels)`);
+    await q.replaceConversationLabels(tx, auth.organizationId, id, wanted);
+  });
+  const after = await conversationOrNotFound(ctx.db, auth, id);
+  const labels = await conversationLabels(ctx.db, auth.organizationId, id);
+  await publishCommitted(ctx, [conversationEvent('conversation.updated', auth.organizationId, presentConversation(after, labels))]);
+  return presentConversation(after, labels, after);
 }
 
 /** Close, reopen, assign or unassign; everyone's inbox hears of it through `conversation.updated`. */
@@ -65,11 +101,12 @@ export async function updateConversation(ctx: Context, auth: AuthUser, id: strin
     ...(changes.status !== undefined && changes.status !== before.status ? { status: changes.status } : {}),
     ...(changes.assigneeId !== undefined && changes.assigneeId !== before.assigneeId ? { assigneeId: changes.assigneeId } : {}),
   };
-  if (Object.keys(update).length === 0) return presentConversation(before, before.readAt);
+  const labels = await conversationLabels(ctx.db, auth.organizationId, id);
+  if (Object.keys(update).length === 0) return presentConversation(before, labels, before);
   await q.setConversationFields(ctx.db, id, update);
   const after = await conversationOrNotFound(ctx.db, auth, id);
-  await publishCommitted(ctx, [conversationEvent('conversation.updated', auth.organizationId, presentConversation(after))]);
-  return presentConversation(after, after.readAt);
+  await publishCommitted(ctx, [conversationEvent('conversation.updated', auth.organizationId, presentConversation(after, labels))]);
+  return presentConversation(after, labels, after);
 }
 
 /** Marks everything up to now as read by the caller; others' unread markers are their own. */
@@ -77,7 +114,7 @@ export async function markConversationRead(ctx: Context, auth: AuthUser, id: str
   const row = await conversationOrNotFound(ctx.db, auth, id);
   const readAt = ctx.clock.now();
   await q.markRead(ctx.db, id, auth.id, readAt);
-  return presentConversation(row, readAt);
+  return presentConversation(row, await conversationLabels(ctx.db, auth.organizationId, id), { readAt, mentionedAt: row.mentionedAt });
 }
 
 /**
@@ -149,7 +186,7 @@ export async function presentedMessageRow(conn: Conn, row: q.MessageRow | undefi
 /** A conversation as everyone's inbox shows it (no reader, so unread means "last message inbound"), or null. */
 export async function presentedConversation(conn: Conn, organizationId: string, id: string) {
   const conversation = await q.conversationWithCustomer(conn, organizationId, id);
-  return conversation ? presentConversation(conversation) : null;
+  return conversation ? presentConversation(conversation, await conversationLabels(conn, organizationId, id)) : null;
 }
 
 /** Takes the message's lock first, so concurrent changes to one message (e.g. two failed downloads) take turns. */
@@ -175,19 +212,20 @@ export interface TimelineQuery {
  * between pages; one snapshot, so the counts, messages and media agree.
  */
 export async function customerTimelinePage(db: Db, auth: AuthUser, customerId: string, input: TimelineQuery) {
-  const { rows, latest, counts, media } = await readSnapshot(db, async (tx) => {
+  const { rows, latest, labels, counts, media } = await readSnapshot(db, async (tx) => {
     const rows = await q.conversationsOfCustomer(tx, { organizationId: auth.organizationId, readerId: auth.id, customerId, after: cursorKey(input.cursor), limit: input.limit + 1 });
     const ids = rows.slice(0, input.limit).map((c) => c.id);
     const latest = new Map<string, q.MessageRow[]>();
     for (const id of ids) latest.set(id, await q.threadPage(tx, id, undefined, input.messages + 1));
     const shown = [...latest.values()].flatMap((messages) => messages.slice(0, input.messages).map((m) => m.id));
-    return { rows, latest, counts: await q.messageCounts(tx, ids), media: await mediaOfMessages(tx, shown) };
+    const labels = await labelsOf(tx, auth.organizationId, ids);
+    return { rows, latest, labels, counts: await q.messageCounts(tx, ids), media: await mediaOfMessages(tx, shown) };
   });
   const { page, nextCursor } = pageOf(rows, input.limit, (c) => ({ at: c.createdAt, id: c.id }));
   const conversations = page.map((c) => {
     const thread = pageOf(latest.get(c.id) ?? [], input.messages, (m) => ({ at: m.createdAt, id: m.id }));
     return {
-      ...presentConversation(c, c.readAt),
+      ...presentConversation(c, labels.get(c.id) ?? [], c),
       messageCount: counts.get(c.id) ?? 0,
       messages: thread.page.reverse().map((m) => presentMessage(m, media)),
       messagesCursor: thread.nextCursor,

@@ -60,6 +60,41 @@ export const insertOptOut = (conn: Conn, row: NewRow<'optOuts'>) =>
 export const deleteOptOut = (conn: Conn, customerId: string, senderId: string) =>
   conn.deleteFrom('optOuts').where('customerId', '=', customerId).where('senderId', '=', senderId).execute();
 
+export const deleteOptOuts = (conn: Conn, customerId: string, senderIds: string[]) =>
+  senderIds.length === 0 ? Promise.resolve() : conn.deleteFrom('optOuts').where('customerId', '=', customerId).where('senderId', 'in', senderIds).execute().then(() => undefined);
+
+/* Twilio's own block (docs/rules.md#unsubscribe-on-a-customers-behalf): only the customer's START lifts it. */
+
+export type TwilioOptOutRow = Row<'twilioOptOuts'>;
+
+export const twilioOptOutsOf = (conn: Conn, customerIds: string[]) =>
+  customerIds.length === 0
+    ? Promise.resolve([] as TwilioOptOutRow[])
+    : conn.selectFrom('twilioOptOuts').selectAll().where('customerId', 'in', customerIds).orderBy('at').execute();
+
+export const insertTwilioOptOut = (conn: Conn, row: NewRow<'twilioOptOuts'>) =>
+  conn
+    .insertInto('twilioOptOuts')
+    .values(row)
+    .onConflict((oc) => oc.columns(['customerId', 'senderId']).doNothing())
+    .executeTakeFirst()
+    .then((r) => Number(r.numInsertedOrUpdatedRows ?? 0) > 0);
+
+export const deleteTwilioOptOut = (conn: Conn, customerId: string, senderId: string) =>
+  conn
+    .deleteFrom('twilioOptOuts')
+    .where('customerId', '=', customerId)
+    .where('senderId', '=', senderId)
+    .executeTakeFirst()
+    .then((r) => Number(r.numDeletedRows) > 0);
+
+export type OptOutChangeRow = Row<'optOutChanges'>;
+
+export const insertOptOutChange = (conn: Conn, row: NewRow<'optOutChanges'>) => conn.insertInto('optOutChanges').values(row).execute();
+
+export const optOutChangesOf = (conn: Conn, customerId: string) =>
+  conn.selectFrom('optOutChanges').selectAll().where('customerId', '=', customerId).orderBy('createdAt').orderBy('id').execute();
+
 export interface CustomerFilter {
   organizationId: string;
   phone?: string;

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { Context } from '../../context.js';
 import { authOf, type AuthHooks } from '../../http/auth.js';
 import { id, parse, searchQuery, text } from '../../http/validate.js';
+import { changeOptOut } from './opt-out.js';
 import * as customers from './service.js';
 
 const listQuery = z
@@ -33,6 +34,11 @@ const changes = z
   })
   .strict();
 
+const senderId = text().min(1).max(64).optional();
+const reason = text().trim().min(1, 'must say why (e.g. "asked by phone to receive texts again")').max(500, 'must be at most 500 characters');
+const optOutInput = z.object({ senderId, reason: reason.optional() }).strict();
+const optInInput = z.object({ senderId, reason }).strict();
+
 export function customerRoutes(app: FastifyInstance, ctx: Context, auth: AuthHooks) {
   const user = { preHandler: auth.requireUser };
 
@@ -42,5 +48,11 @@ export function customerRoutes(app: FastifyInstance, ctx: Context, auth: AuthHoo
 
   app.patch('/api/customers/:id', { ...user, schema: { body: changes } }, (req) => customers.updateCustomer(ctx, authOf(req), parse(id, req.params).id, parse(changes, req.body)));
 
-  app.get('/api/customers/:id/timeline', user, (req) => customers.customerTimeline(ctx, authOf(req), parse(id, req.params).id, parse(timelineQuery, req.query)));
+  app.post('/api/customers/:id/opt-out', { ...user, schema: { body: optOutInput } }, (req) => changeOptOut(ctx, authOf(req), parse(id, req.params).id, 'opt_out', parse(optOutInput, req.body)));
+
+  app.post('/api/customers/:id/opt-in', { ...user, schema: { body: optInInput } }, (req) => changeOptOut(ctx, authOf(req), parse(id, req.params).id, 'opt_in', parse(optInInput, req.body)));
+
+  app.get('/api/customers/:id/timeline', { ...user, schema: { querystring: timelineQuery } }, (req) =>
+    customers.customerTimeline(ctx, authOf(req), parse(id, req.params).id, parse(timelineQuery, req.query)),
+  );
 }

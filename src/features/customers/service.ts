@@ -10,7 +10,7 @@ import type { AuthUser } from '../accounts/sessions.js';
 import { customerTimelinePage, type TimelineQuery } from '../conversations/service.js';
 import { customerUpdatedEvent } from '../events/app-event.js';
 import { publishCommitted } from '../events/publish.js';
-import { presentCustomer } from './presenters.js';
+import { presentCustomer, presentOptOutChange } from './presenters.js';
 import * as q from './queries.js';
 
 /**
@@ -50,27 +50,31 @@ export async function applyOptOutKeyword(
 ): Promise<boolean> {
   const change = optOutChange(input.body, input.optOutType);
   if (change === null) return false;
-  const was = await q.isOptedOut(tx, input.customerId, input.senderId);
-  if (change === 'opt_out' && !was) {
-    await q.insertOptOut(tx, { customerId: input.customerId, senderId: input.senderId, organizationId: input.organizationId, at: input.now });
-    return true;
+  const { organizationId, customerId, senderId, now } = input;
+  if (change === 'opt_out') {
+    const blocked = await q.insertTwilioOptOut(tx, { customerId, senderId, organizationId, at: now });
+    const was = await q.isOptedOut(tx, customerId, senderId);
+    if (!was) await q.insertOptOut(tx, { customerId, senderId, organizationId, at: now });
+    return blocked || !was;
   }
-  if (change === 'opt_in' && was) {
-    await q.deleteOptOut(tx, input.customerId, input.senderId);
-    return true;
-  }
-  return false;
+  // START lifts Twilio's block as well as Parley's opt-out (which an agent may have lifted already).
+  const unblocked = await q.deleteTwilioOptOut(tx, customerId, senderId);
+  const was = await q.isOptedOut(tx, customerId, senderId);
+  if (was) await q.deleteOptOut(tx, customerId, senderId);
+  return unblocked || was;
 }
 
-/** Twilio's 21610 on a send means the customer opted out at the carrier: record it like a STOP. */
+/** Twilio's 21610 on a send means Twilio blocks the customer: record it like a STOP. */
 export async function markOptedOut(tx: Tx, input: { organizationId: string; customerId: string; senderId: string; now: number }): Promise<void> {
-  await q.insertOptOut(tx, { customerId: input.customerId, senderId: input.senderId, organizationId: input.organizationId, at: input.now });
+  const row = { customerId: input.customerId, senderId: input.senderId, organizationId: input.organizationId, at: input.now };
+  await q.insertOptOut(tx, row);
+  await q.insertTwilioOptOut(tx, row);
 }
 
 export async function customerWithOptOuts(tx: Tx | Parameters<typeof q.findCustomer>[0], organizationId: string, id: string) {
   const customer = await q.findCustomer(tx, organizationId, id);
   if (!customer) return null;
-  return { customer, optOuts: await q.optOutsOf(tx, [id]) };
+  return { customer, state: { optOuts: await q.optOutsOf(tx, [id]), twilioOptOuts: await q.twilioOptOutsOf(tx, [id]) } };
 }
 
 export interface CustomerQuery {
@@ -90,9 +94,11 @@ export async function listCustomers(ctx: Context, auth: AuthUser, input: Custome
   const search = input.q?.trim() ? searchTerms(input.q) : undefined;
   const rows = await q.listCustomers(ctx.db, { organizationId: auth.organizationId, phone, search, after: cursorKey(input.cursor), limit: input.limit + 1 });
   const { page, nextCursor } = pageOf(rows, input.limit, (c) => ({ at: c.createdAt, id: c.id }));
-  const optOuts = await q.optOutsOf(ctx.db, page.map((c) => c.id));
+  const ids = page.map((c) => c.id);
+  const [optOuts, twilioOptOuts] = [await q.optOutsOf(ctx.db, ids), await q.twilioOptOutsOf(ctx.db, ids)];
+  const of = <T extends { customerId: string }>(rows: T[], id: string) => rows.filter((o) => o.customerId === id);
   return {
-    items: page.map((c) => presentCustomer(c, optOuts.filter((o) => o.customerId === c.id))),
+    items: page.map((c) => presentCustomer(c, { optOuts: of(optOuts, c.id), twilioOptOuts: of(twilioOptOuts, c.id) })),
     nextCursor,
   };
 }
@@ -104,8 +110,8 @@ async function customerOrNotFound(conn: Conn, auth: AuthUser, id: string) {
 }
 
 export async function getCustomer(ctx: Context, auth: AuthUser, id: string) {
-  const { customer, optOuts } = await customerOrNotFound(ctx.db, auth, id);
-  return presentCustomer(customer, optOuts);
+  const { customer, state } = await customerOrNotFound(ctx.db, auth, id);
+  return presentCustomer(customer, state);
 }
 
 /** Agents keep a customer's name, email and notes; everyone sees the change live. */
@@ -119,22 +125,26 @@ export async function updateCustomer(ctx: Context, auth: AuthUser, id: string, c
       await q.indexCustomerSearch(tx, id);
     });
   }
-  const { customer, optOuts } = await customerOrNotFound(ctx.db, auth, id);
-  const presented = presentCustomer(customer, optOuts);
+  const { customer, state } = await customerOrNotFound(ctx.db, auth, id);
+  const presented = presentCustomer(customer, state);
   if (Object.keys(changes).length > 0) {
     await publishCommitted(ctx, [customerUpdatedEvent(auth.organizationId, presented)]);
   }
   return presented;
 }
 
-/** A page of the customer's conversations, newest first, each with its newest messages (see customerTimelinePage). */
+/**
+ * A page of the customer's conversations, newest first, each with its newest messages (see
+ * customerTimelinePage); the first page also carries the opt-outs agents changed, oldest first.
+ */
 export async function customerTimeline(ctx: Context, auth: AuthUser, id: string, input: TimelineQuery) {
-  const { customer, optOuts } = await customerOrNotFound(ctx.db, auth, id);
-  return { customer: presentCustomer(customer, optOuts), ...(await customerTimelinePage(ctx.db, auth, id, input)) };
+  const { customer, state } = await customerOrNotFound(ctx.db, auth, id);
+  const optOutChanges = input.cursor === undefined ? (await q.optOutChangesOf(ctx.db, id)).map(presentOptOutChange) : [];
+  return { customer: presentCustomer(customer, state), ...(await customerTimelinePage(ctx.db, auth, id, input)), optOutChanges };
 }
 
 /** For events: the customer as the API shows it. */
 export async function presentedCustomer(conn: Conn, organizationId: string, id: string) {
   const found = await customerWithOptOuts(conn, organizationId, id);
-  return found ? presentCustomer(found.customer, found.optOuts) : null;
+  return found ? presentCustomer(found.customer, found.state) : null;
 }

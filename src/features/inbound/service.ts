@@ -9,7 +9,7 @@ import { AppError } from '../../errors.js';
 import { newId } from '../../ids.js';
 import { previewOf } from '../../domain/preview.js';
 import { presentConversation, presentMessage } from '../conversations/presenters.js';
-import { isMessageStored, storeMessage, type MessageRow } from '../conversations/service.js';
+import { conversationLabels, isMessageStored, storeMessage, type MessageRow } from '../conversations/service.js';
 import { threadConversation, touchConversation, type ThreadedConversation } from '../conversations/threading.js';
 import { applyOptOutKeyword, findOrCreateCustomerLocked, presentedCustomer } from '../customers/service.js';
 import { conversationEvent, customerUpdatedEvent, messageEvent, type AppEvent } from '../events/app-event.js';
@@ -219,19 +219,21 @@ function inboundMessageRow(organizationId: string, conversationId: string, m: In
     createdAt: at,
     updatedAt: now,
     automatic: 0 as const,
+    mentions: null,
   };
 }
 
 
 /** Built from what the transaction wrote, so publishing costs no extra reads (one, after an opt-out change). */
 async function inboundEvents(ctx: Context, s: StoredInbound): Promise<(AppEvent | null)[]> {
-  const presented = presentConversation({
-    ...s.thread.conversation,
-    ...s.activity,
-    customerName: s.customer.name,
-    customerPhone: s.customer.phone,
-  });
+  const { conversation } = s.thread;
   const organizationId = s.organizationId;
+  // A new conversation has no labels yet; an existing one's travel in its event (one read).
+  const labels = s.thread.created ? [] : await conversationLabels(ctx.db, organizationId, conversation.id);
+  const presented = presentConversation(
+    { ...conversation, ...s.activity, customerName: s.customer.name, customerPhone: s.customer.phone },
+    labels,
+  );
   return [
     conversationEvent(s.thread.created ? 'conversation.created' : 'conversation.updated', organizationId, presented),
     messageEvent('message.created', organizationId, presentMessage(s.message, s.media)),

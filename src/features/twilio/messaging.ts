@@ -45,3 +45,6 @@ export const recordCatchup = (conn: Conn, senderId: string, run: { from: number;
 
 /** A failed catch-up keeps its place: only the error is recorded, and the next run starts where this one did. */
 export const recordCatchupFailure = (conn: Conn, senderId: string, failure: { at: number; error: string }) => q.recordCatchupFailure(conn, senderId, failure);
+
+/** For other features: the ids of the organization's active senders (e.g. to opt a customer out of all of them). */
+export const organizationSenderIds = async (conn: Conn, organizationId: string) => (await q.listSenders(conn, organizationId, { activeOnly: true })).map((s) => s.id);

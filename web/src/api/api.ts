@@ -9,6 +9,7 @@ import type {
   Customer,
   Id,
   IncomingNumber,
+  Label,
   Me,
   Preferences,
   LoginAnswer,
@@ -46,6 +47,7 @@ export interface ConversationQuery {
   status?: ConversationStatus;
   assignee?: 'me' | 'unassigned' | Id;
   q?: string;
+  label?: Id;
   cursor?: string | null;
   limit?: number;
 }
@@ -104,6 +106,8 @@ export const listMessages = (conversationId: Id, cursor?: string | null, options
   list<Message>(withQuery(`/api/conversations/${enc(conversationId)}/messages`, { cursor }), options);
 export const sendMessage = (conversationId: Id, body: string, mediaIds: Id[]) =>
   request<Message>('POST', `/api/conversations/${enc(conversationId)}/messages`, { body, mediaIds });
+export const setConversationLabels = (id: Id, labelIds: Id[]) => request<Conversation>('PUT', `/api/conversations/${enc(id)}/labels`, { labelIds });
+export const addNote = (conversationId: Id, body: string) => request<Message>('POST', `/api/conversations/${enc(conversationId)}/notes`, { body });
 export const retryMessage = (id: Id) => request<Message>('POST', `/api/messages/${enc(id)}/retry`);
 
 // --- media ---
@@ -115,6 +119,8 @@ export function uploadMedia(file: File, options?: RequestOptions) {
 
 // --- customers ---
 export const findCustomers = (q: string, options?: RequestOptions) => list<Customer>(withQuery('/api/customers', { q }), options);
+export const optOutCustomer = (id: Id, input: { senderId?: Id; reason?: string }) => request<Customer>('POST', `/api/customers/${enc(id)}/opt-out`, input);
+export const optInCustomer = (id: Id, input: { senderId?: Id; reason: string }) => request<Customer>('POST', `/api/customers/${enc(id)}/opt-in`, input);
 export const getCustomer = (id: Id, options?: RequestOptions) => request<Customer>('GET', `/api/customers/${enc(id)}`, undefined, options);
 export const updateCustomer = (id: Id, changes: { name?: string | null; email?: string | null; notes?: string | null }) =>
   request<Customer>('PATCH', `/api/customers/${enc(id)}`, changes);
@@ -122,3 +128,9 @@ export const getTimeline = (id: Id, cursor?: string | null, options?: RequestOpt
   request<Timeline>('GET', withQuery(`/api/customers/${enc(id)}/timeline`, { cursor }), undefined, options);
 
 export const EVENTS_URL = '/api/events';
+
+// --- labels ---
+export const listLabels = (options?: RequestOptions) => request<Label[]>('GET', '/api/labels', undefined, options);
+export const createLabel = (input: { name: string; color: string }) => request<Label>('POST', '/api/labels', input);
+export const updateLabel = (id: Id, changes: { name?: string; color?: string }) => request<Label>('PATCH', `/api/labels/${enc(id)}`, changes);
+export const deleteLabel = (id: Id) => request<unknown>('DELETE', `/api/labels/${enc(id)}`);

@@ -47,6 +47,7 @@ export type AddedSender = PresentedAddedSender;
 export type { SenderWarning };
 export type Customer = PresentedCustomer;
 export type Conversation = PresentedConversation;
+export type Label = Conversation['labels'][number];
 export type ConversationStatus = Conversation['status'];
 export type Media = PresentedMedia;
 export type Message = PresentedMessage;

@@ -5,6 +5,7 @@ const SHORTCUTS: [string, string][] = [
   ['k / ↑', 'Previous conversation'],
   ['/', 'Search conversations'],
   ['r', 'Reply (focus the message box)'],
+  ['n', 'Switch the empty message box between reply and internal note'],
   ['c', 'Text a customer'],
   ['Enter', 'Send the message'],
   ['Shift + Enter', 'New line in the message'],

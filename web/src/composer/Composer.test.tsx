@@ -7,10 +7,11 @@ let conversation = 0;
 
 function renderComposer(props: Partial<ComposerProps> = {}) {
   const onSend = props.onSend ?? vi.fn(async () => {});
-  render(<Composer conversationId={`c${++conversation}`} recipient="Ada" blockedReason={null} onSend={onSend} {...props} />);
+  const onNote = props.onNote ?? vi.fn(async () => {});
+  render(<Composer conversationId={`c${++conversation}`} recipient="Ada" blockedReason={null} onSend={onSend} onNote={onNote} {...props} />);
   const textarea = screen.getByLabelText('Message') as HTMLTextAreaElement;
   const type = (value: string) => fireEvent.change(textarea, { target: { value } });
-  return { textarea, type, onSend, counter: () => screen.getByTestId('segment-counter') };
+  return { textarea, type, onSend, onNote, counter: () => screen.getByTestId('segment-counter') };
 }
 
 describe('Composer', () => {
@@ -106,7 +107,34 @@ describe('Composer', () => {
     const { type } = renderComposer({ conversationId: 'draft-1' } as Partial<ComposerProps>);
     type('half-written');
     cleanup();
-    render(<Composer conversationId="draft-1" recipient="Ada" blockedReason={null} onSend={async () => {}} />);
+    render(<Composer conversationId="draft-1" recipient="Ada" blockedReason={null} onSend={async () => {}} onNote={async () => {}} />);
     expect((screen.getByLabelText('Message') as HTMLTextAreaElement).value).toBe('half-written');
+  });
+
+  it('note mode adds a note, never a text: the button says so and the segment meter is gone', () => {
+    const { textarea, type, onSend, onNote } = renderComposer({ blockedReason: 'Ada opted out' });
+    fireEvent.keyDown(document.body, { key: 'n' });
+    expect(screen.getByRole('button', { name: 'Note' }).getAttribute('aria-pressed')).toBe('true');
+    expect(screen.queryByTestId('segment-counter')).toBeNull();
+    expect(textarea.disabled).toBe(false); // an opt-out stops texts, not notes
+    type('Refund approved by @Ada');
+    fireEvent.keyDown(textarea, { key: 'Enter' });
+    expect(onNote).toHaveBeenCalledWith('Refund approved by @Ada');
+    expect(onSend).not.toHaveBeenCalled();
+    expect(screen.getByRole('button', { name: 'Add note' })).toBeTruthy();
+  });
+
+  it('n switches only while the box is empty, and not while typing in it', () => {
+    const { textarea, type, counter } = renderComposer();
+    fireEvent.keyDown(textarea, { key: 'n' });
+    expect(counter()).toBeTruthy();
+    type('draft reply');
+    fireEvent.keyDown(document.body, { key: 'n' });
+    expect(screen.getByRole('button', { name: 'Send' })).toBeTruthy();
+    type('');
+    fireEvent.keyDown(document.body, { key: 'n' });
+    expect(screen.getByRole('button', { name: 'Add note' })).toBeTruthy();
+    fireEvent.keyDown(document.body, { key: 'n' });
+    expect(screen.getByRole('button', { name: 'Send' })).toBeTruthy();
   });
 });

@@ -1,7 +1,8 @@
-import { useEffect, useRef, useState, type ClipboardEvent, type DragEvent, type FormEvent, type KeyboardEvent } from 'react';
+import { useCallback, useEffect, useRef, useState, type ClipboardEvent, type DragEvent, type FormEvent, type KeyboardEvent } from 'react';
 import { errorMessage } from '../api/http';
 import type { Id } from '../api/types';
 import { getDraft, setDraft } from '../lib/drafts';
+import { isTyping } from '../lib/hooks';
 import { ErrorNote } from '../ui/ConfirmDialog';
 import { AttachmentTray } from './AttachmentTray';
 import { EncodingHelp } from './EncodingHelp';
@@ -15,31 +16,80 @@ export interface ComposerProps {
   recipient: string;
   /** Why nothing can be sent here (the customer opted out of this number), or null. */
   blockedReason: string | null;
+  /** Something to know before sending that does not stop it (Twilio's own block after a STOP), or null. */
+  notice?: string | null;
   /** Why pictures cannot be attached (the number cannot send MMS), or null. */
   attachBlockedReason?: string | null;
   /** Sends; throws to put the text and pictures back with the error shown. */
   onSend(body: string, attachments: Attachment[]): Promise<void>;
+  /** Adds an internal note; throws to put the text back with the error shown. */
+  onNote(body: string): Promise<void>;
+}
+
+type Mode = 'reply' | 'note';
+
+/**
+ * `n` (outside a text field, with the box empty) switches between reply and note; `r` is the
+ * inbox's "focus the reply box" and always means reply. A draft never changes mode by a key, so
+ * what was typed as a reply cannot become a note unnoticed, nor a note a text.
+ */
+function useModeKeys(empty: boolean, setMode: (change: (m: Mode) => Mode) => void, focus: () => void) {
+  const latest = useRef(empty);
+  latest.current = empty;
+  useEffect(() => {
+    const onKeyDown = (event: globalThis.KeyboardEvent) => {
+      if (event.metaKey || event.ctrlKey || event.altKey || isTyping(event.target) || document.querySelector('[aria-modal="true"]')) return;
+      if (event.key === 'r') setMode(() => 'reply');
+      if (event.key !== 'n' || !latest.current) return;
+      event.preventDefault();
+      setMode((m) => (m === 'note' ? 'reply' : 'note'));
+      focus();
+    };
+    window.addEventListener('keydown', onKeyDown);
+    return () => window.removeEventListener('keydown', onKeyDown);
+  }, [setMode, focus]);
 }
 
 function imageFiles(list: FileList | null | undefined): File[] {
   return list ? [...list].filter((f) => f.type.startsWith('image/') || /\.(heic|heif)$/i.test(f.name)) : [];
 }
 
-export function Composer({ conversationId, recipient, blockedReason, attachBlockedReason = null, onSend }: ComposerProps) {
+export function Composer({ conversationId, recipient, blockedReason, notice = null, attachBlockedReason = null, onSend, onNote }: ComposerProps) {
   const message = useMessageBody(getDraft(conversationId));
+  const [mode, setMode] = useState<Mode>('reply');
+  const noting = mode === 'note';
   const attachments = useAttachments();
   const [error, setError] = useState<string | null>(null);
   const [dragging, setDragging] = useState(false);
   const fileInput = useRef<HTMLInputElement>(null);
   const textarea = useRef<HTMLTextAreaElement>(null);
-  const blocked = blockedReason !== null;
+  // An opt-out stops texts, not the team's notes.
+  const blocked = blockedReason !== null && !noting;
+  const focus = useCallback(() => requestAnimationFrame(() => textarea.current?.focus()), []);
+  useModeKeys(message.body === '' && attachments.items.length === 0, setMode, focus);
 
   useEffect(() => setDraft(conversationId, message.body), [conversationId, message.body]);
 
   const hasContent = message.body.trim().length > 0 || attachments.mediaIds.length > 0;
   const canSend = !blocked && hasContent && !message.count.overLimit && !attachments.uploading && !attachments.failed;
+  const canNote = message.body.trim().length > 0;
+
+  const addNote = async () => {
+    if (!canNote) return;
+    const body = message.body;
+    message.reset('');
+    setError(null);
+    try {
+      await onNote(body);
+    } catch (e) {
+      message.reset(body);
+      setError(errorMessage(e));
+    }
+    textarea.current?.focus();
+  };
 
   const send = async () => {
+    if (noting) return addNote();
     if (!canSend) return;
     const body = message.body;
     const sent = attachments.items;
@@ -67,7 +117,7 @@ export function Composer({ conversationId, recipient, blockedReason, attachBlock
     void send();
   };
 
-  const canAttach = !blocked && attachBlockedReason === null;
+  const canAttach = !blocked && !noting && attachBlockedReason === null;
 
   const onPaste = (event: ClipboardEvent<HTMLTextAreaElement>) => {
     const files = imageFiles(event.clipboardData?.files);
@@ -97,30 +147,45 @@ export function Composer({ conversationId, recipient, blockedReason, attachBlock
       className="composer"
       data-testid="composer"
       data-dragging={dragging ? 'true' : undefined}
+      data-mode={mode}
       onSubmit={onSubmit}
       onDragOver={onDragOver}
       onDragLeave={(e) => !e.currentTarget.contains(e.relatedTarget as Node | null) && setDragging(false)}
       onDrop={onDrop}
-      aria-label={`Reply to ${recipient}`}
+      aria-label={noting ? `Note on the conversation with ${recipient}` : `Reply to ${recipient}`}
     >
+      <div className="composer-mode" role="group" aria-label="Reply or note">
+        <button type="button" className="button button-small" aria-pressed={!noting} onClick={() => setMode('reply')}>
+          Reply
+        </button>
+        <button type="button" className="button button-small" aria-pressed={noting} onClick={() => setMode('note')} title="Internal note (n)">
+          Note
+        </button>
+        {noting && <span className="note-hint">Only your team sees notes; nothing is sent to {recipient}.</span>}
+      </div>
       {blocked && (
         <p className="composer-blocked" role="note" data-testid="composer-blocked">
           {blockedReason}
+        </p>
+      )}
+      {notice && !noting && !blocked && (
+        <p className="composer-blocked" role="note" data-testid="composer-notice">
+          {notice}
         </p>
       )}
       <AttachmentTray items={attachments.items} onRemove={attachments.remove} />
       <MessageInput
         id="composer-input"
         ref={textarea}
-        label="Message"
+        label={noting ? 'Note' : 'Message'}
         value={message.body}
-        nonGsmCharacters={message.count.nonGsmCharacters}
+        nonGsmCharacters={noting ? [] : message.count.nonGsmCharacters}
         onChange={message.edit}
         onKeyDown={onKeyDown}
         onPaste={onPaste}
         disabled={blocked}
-        placeholder={blocked ? 'Texting is turned off for this customer' : `Text ${recipient}…`}
-        describedBy="composer-counter composer-help"
+        placeholder={noting ? 'Write a note for your team… (@name mentions)' : blocked ? 'Texting is turned off for this customer' : `Text ${recipient}…`}
+        describedBy={noting ? 'composer-help' : 'composer-counter composer-help'}
       />
       <div className="composer-footer">
         <button
@@ -154,13 +219,13 @@ export function Composer({ conversationId, recipient, blockedReason, attachBlock
             e.target.value = '';
           }}
         />
-        <SegmentCounter count={message.count} id="composer-counter" />
-        <button type="submit" className="button button-primary" disabled={!canSend}>
-          Send
+        {noting ? <span className="composer-spacer" /> : <SegmentCounter count={message.count} id="composer-counter" />}
+        <button type="submit" className="button button-primary" disabled={noting ? !canNote : !canSend}>
+          {noting ? 'Add note' : 'Send'}
         </button>
       </div>
       <div id="composer-help">
-        <EncodingHelp count={message.count} replaceable={message.replaceable} onReplace={message.replaceLookalikes} />
+        {!noting && <EncodingHelp count={message.count} replaceable={message.replaceable} onReplace={message.replaceLookalikes} />}
         {message.limitNote && (
           <p className="composer-limit" role="alert" data-testid="limit-note">
             {message.limitNote}

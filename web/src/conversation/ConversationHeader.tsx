@@ -1,6 +1,7 @@
 import type { Conversation, Id, InboxView, Sender } from '../api/types';
 import { useDirectory, useSession } from '../app/session';
 import { customerLabel, formatPhone, senderLabel } from '../lib/format';
+import { LabelPicker } from '../labels/LabelPicker';
 import { routeHref } from '../lib/router';
 
 interface ConversationHeaderProps {
@@ -10,9 +11,10 @@ interface ConversationHeaderProps {
   panelOpen: boolean;
   onTogglePanel(): void;
   onChange(changes: { status?: Conversation['status']; assigneeId?: Id | null }): void;
+  onLabels(labelIds: Id[]): Promise<void>;
 }
 
-export function ConversationHeader({ conversation, sender, view, panelOpen, onTogglePanel, onChange }: ConversationHeaderProps) {
+export function ConversationHeader({ conversation, sender, view, panelOpen, onTogglePanel, onChange, onLabels }: ConversationHeaderProps) {
   const { me } = useSession();
   const { users } = useDirectory();
   const name = customerLabel(conversation.customer);
@@ -30,6 +32,7 @@ export function ConversationHeader({ conversation, sender, view, panelOpen, onTo
           via {sender ? senderLabel(sender) : 'a removed number'}
           {conversation.status === 'closed' && <span className="badge">Closed</span>}
         </p>
+        <LabelPicker conversation={conversation} onChange={onLabels} />
       </div>
       <div className="conversation-actions">
         <label className="assignee-select">

@@ -53,6 +53,7 @@ export function ConversationScreen({ conversationId, view, onRead, onLocalEvent 
         twilioSid: null,
         authorId: me.user.id,
         automatic: false,
+        mentions: [],
         createdAt: new Date().toISOString(),
       });
       try {
@@ -66,6 +67,15 @@ export function ConversationScreen({ conversationId, view, onRead, onLocalEvent 
       }
     },
     [addLocal, replaceLocal, removeLocal, onLocalEvent, conversationId, me.user.id],
+  );
+
+  const onNote = useCallback(
+    async (body: string) => {
+      const note = await api.addNote(conversationId, body);
+      upsert(note);
+      onLocalEvent({ type: 'message.created', partial: false, data: note });
+    },
+    [upsert, onLocalEvent, conversationId],
   );
 
   const onRetry = useCallback(
@@ -94,6 +104,17 @@ export function ConversationScreen({ conversationId, view, onRead, onLocalEvent 
     }
   };
 
+  const onLabels = async (labelIds: Id[]) => {
+    setActionError(null);
+    try {
+      const updated = await api.setConversationLabels(conversationId, labelIds);
+      setConversation({ ...updated, unread: false });
+      onLocalEvent({ type: 'conversation.updated', partial: false, data: updated });
+    } catch (e) {
+      setActionError(errorMessage(e));
+    }
+  };
+
   if (!conversation) {
     return (
       <section className="conversation-pane" aria-label="Conversation">
@@ -108,6 +129,10 @@ export function ConversationScreen({ conversationId, view, onRead, onLocalEvent 
   const blockedReason = optOut
     ? `${name} opted out of texts from ${sender ? senderLabel(sender) : 'this number'} on ${fullDateTime(optOut.at)}. Nothing can be sent from this number until they text START to it.`
     : null;
+  const twilioBlock = optOut ? undefined : customer?.twilioOptOuts.find((o) => o.senderId === conversation.senderId);
+  const notice = twilioBlock
+    ? `${name} texted STOP to this number on ${fullDateTime(twilioBlock.at)}. They were opted back in here, but Twilio keeps its own block: a text will be refused (error 21610) until they text START to this number.`
+    : null;
   const attachBlockedReason = sender && !sender.capabilities.mms ? `${senderLabel(sender)} cannot send pictures.` : null;
 
   return (
@@ -120,6 +145,7 @@ export function ConversationScreen({ conversationId, view, onRead, onLocalEvent 
           panelOpen={panelOpen}
           onTogglePanel={() => setPanelOpen((open) => !open)}
           onChange={change}
+          onLabels={onLabels}
         />
         <Thread
           messages={thread.messages}
@@ -136,8 +162,10 @@ export function ConversationScreen({ conversationId, view, onRead, onLocalEvent 
           conversationId={conversation.id}
           recipient={name}
           blockedReason={blockedReason}
+          notice={notice}
           attachBlockedReason={attachBlockedReason}
           onSend={onSend}
+          onNote={onNote}
         />
       </section>
       <CustomerPanel

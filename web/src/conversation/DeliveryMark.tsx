@@ -18,7 +18,8 @@ export function failureReason(message: Message): string | null {
 
 /** The delivery state of an outbound message; the title carries Twilio's reason on failure. */
 export function DeliveryMark({ message }: { message: Message }) {
-  const mark = MARKS[message.status] ?? { icon: '·', label: message.status };
+  const status = message.status ?? '';
+  const mark = MARKS[status] ?? { icon: '·', label: status };
   const reason = failureReason(message);
   return (
     <span className="delivery-mark" data-testid="delivery-mark" data-status={message.status} title={reason ? `${mark.label}: ${reason}` : mark.label}>

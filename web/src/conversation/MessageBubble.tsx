@@ -14,7 +14,31 @@ interface MessageBubbleProps {
   onMediaLoad(): void;
 }
 
-export const MessageBubble = memo(function MessageBubble({ message, author, onEnlarge, onRetry, onMediaLoad }: MessageBubbleProps) {
+export const MessageBubble = memo(function MessageBubble(props: MessageBubbleProps) {
+  return props.message.direction === 'note' ? <NoteBubble message={props.message} author={props.author} /> : <TextBubble {...props} />;
+});
+
+/** A note stands apart from texts, so nobody mistakes it for something the customer saw. */
+function NoteBubble({ message, author }: { message: Message; author: User | undefined }) {
+  return (
+    <li className="message note" data-testid="message" data-message-id={message.id} data-direction="note">
+      <div className="bubble">
+        <p className="note-label">Note — only your team sees this</p>
+        <p className="message-body">
+          <Linkified text={message.body} />
+        </p>
+      </div>
+      <div className="message-meta">
+        {author && <span className="message-author">{author.name}</span>}
+        <time dateTime={message.createdAt} title={fullDateTime(message.createdAt)}>
+          {timeOfDay(message.createdAt)}
+        </time>
+      </div>
+    </li>
+  );
+}
+
+function TextBubble({ message, author, onEnlarge, onRetry, onMediaLoad }: MessageBubbleProps) {
   const outbound = message.direction === 'outbound';
   const failed = message.status === 'failed' || message.status === 'undelivered';
   const reason = failureReason(message);
@@ -80,7 +104,7 @@ export const MessageBubble = memo(function MessageBubble({ message, author, onEn
           {timeOfDay(message.createdAt)}
         </time>
         {outbound && <DeliveryMark message={message} />}
-        {outbound && message.segments > 1 && <span className="muted">{message.segments} segments</span>}
+        {outbound && message.segments !== null && message.segments > 1 && <span className="muted">{message.segments} segments</span>}
       </div>
       {outbound && failed && (
         <div className="message-failure" role="note">
@@ -99,4 +123,4 @@ export const MessageBubble = memo(function MessageBubble({ message, author, onEn
       )}
     </li>
   );
-});
+}

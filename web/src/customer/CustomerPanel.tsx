@@ -11,6 +11,9 @@ interface CustomerPanelProps {
   view: InboxView;
 }
 
+const optOutKey = (customer: Customer | null) =>
+  customer ? [...customer.optOuts, ...customer.twilioOptOuts].map((o) => `${o.senderId}@${o.at}`).join(',') : '';
+
 export function CustomerPanel({ conversation, customer, onCustomerChange, onClose, view }: CustomerPanelProps) {
   return (
     <aside id="customer-panel" className="customer-panel" aria-labelledby="customer-panel-title" data-testid="customer-panel">
@@ -23,12 +26,13 @@ export function CustomerPanel({ conversation, customer, onCustomerChange, onClos
       {customer ? (
         <>
           <CustomerForm key={customer.id} customer={customer} onSaved={onCustomerChange} />
-          <OptOutState customer={customer} />
+          <OptOutState customer={customer} senderId={conversation.senderId} onChange={onCustomerChange} />
         </>
       ) : (
         <p className="muted">Loading customer…</p>
       )}
-      <TimelineList customerId={conversation.customer.id} currentId={conversation.id} view={view} />
+      {/* An opt-out changed here or live elsewhere shows on the timeline: fetch it again. */}
+      <TimelineList key={optOutKey(customer)} customerId={conversation.customer.id} currentId={conversation.id} view={view} />
     </aside>
   );
 }

@@ -34,6 +34,7 @@ const timelineOf = (...messages: ReturnType<typeof aMessage>[]): Timeline => ({
   customer: aCustomer(),
   conversations: [aTimelineConversation({ id: 'c1' }, messages)],
   nextCursor: null,
+  optOutChanges: [],
 });
 const reply = aMessage({ id: 'm2', direction: 'outbound', status: 'pending', body: 'We open at 10', authorId: 'u1', createdAt: '2025-03-03T10:05:00.000Z' });
 
@@ -109,9 +110,10 @@ describe('the customer timeline', () => {
       customer: aCustomer(),
       conversations: [aTimelineConversation({ id: 'c1' }, [aMessage({ id: 'm9', body: 'Latest words' })], { messageCount: 7, messagesCursor: 'before-m9' })],
       nextCursor: 'after-c1',
+      optOutChanges: [],
     };
     const { hub } = await renderTimelinePage(first, /^7 messages/);
-    getTimeline.mockResolvedValueOnce({ customer: aCustomer(), conversations: [aTimelineConversation({ id: 'c0', createdAt: '2025-01-01T00:00:00.000Z' }, [aMessage({ id: 'm1', conversationId: 'c0' })])], nextCursor: null });
+    getTimeline.mockResolvedValueOnce({ customer: aCustomer(), conversations: [aTimelineConversation({ id: 'c0', createdAt: '2025-01-01T00:00:00.000Z' }, [aMessage({ id: 'm1', conversationId: 'c0' })])], nextCursor: null, optOutChanges: [] });
     fireEvent.click(screen.getByRole('button', { name: 'Show older conversations' }));
     expect(await screen.findByText(/^1 message/)).toBeTruthy();
     expect(getTimeline).toHaveBeenLastCalledWith('cu1', 'after-c1');

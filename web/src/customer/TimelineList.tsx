@@ -1,4 +1,4 @@
-import type { Id, InboxView, TimelineConversation } from '../api/types';
+import type { Id, InboxView, Timeline, TimelineConversation } from '../api/types';
 import { useDirectory } from '../app/session';
 import { fullDateTime, plural, senderLabel, timeOfDay } from '../lib/format';
 import { routeHref } from '../lib/router';
@@ -26,7 +26,28 @@ export function TimelineList({ customerId, currentId, view }: { customerId: Id; 
           )}
         </>
       )}
+      {timeline && timeline.optOutChanges.length > 0 && <OptOutChanges changes={timeline.optOutChanges} />}
     </section>
+  );
+}
+
+/** Who opted the customer out or back in, from which number, and why. */
+function OptOutChanges({ changes }: { changes: Timeline['optOutChanges'] }) {
+  const { senderById, userById } = useDirectory();
+  return (
+    <ol className="optout-changes" aria-label="Opt-out changes" data-testid="opt-out-changes">
+      {changes.map((c) => {
+        const sender = c.senderId ? senderById(c.senderId) : undefined;
+        const scope = c.senderId === null ? 'every number' : sender ? senderLabel(sender) : 'a removed number';
+        return (
+          <li key={c.id}>
+            <strong>{c.action === 'opt_out' ? 'Opted out of' : 'Opted back in to'}</strong> {scope} by {userById(c.actorId)?.name ?? 'a former user'},{' '}
+            <time dateTime={c.createdAt}>{fullDateTime(c.createdAt)}</time>
+            {c.reason && <>: “{c.reason}”</>}
+          </li>
+        );
+      })}
+    </ol>
   );
 }
 
@@ -66,7 +87,10 @@ function TimelineItem({ conversation, current, view, onOlder }: TimelineItemProp
           <ol className="timeline-messages">
             {conversation.messages.map((m) => (
               <li key={m.id} className={m.direction}>
-                <span className="timeline-who">{m.direction === 'inbound' ? 'Customer' : (userById(m.authorId)?.name ?? 'Team')}</span>{' '}
+                <span className="timeline-who">
+                  {m.direction === 'inbound' ? 'Customer' : (userById(m.authorId)?.name ?? 'Team')}
+                  {m.direction === 'note' && ' (note)'}
+                </span>{' '}
                 <time dateTime={m.createdAt} title={fullDateTime(m.createdAt)}>
                   {timeOfDay(m.createdAt)}
                 </time>

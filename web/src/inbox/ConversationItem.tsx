@@ -1,6 +1,7 @@
 import { memo } from 'react';
 import type { Conversation, InboxView, Sender, User } from '../api/types';
 import { customerLabel, fullDateTime, relativeTime, senderLabel } from '../lib/format';
+import { LabelChip } from '../labels/LabelChip';
 import { routeHref } from '../lib/router';
 
 interface ConversationItemProps {
@@ -42,6 +43,13 @@ export const ConversationItem = memo(function ConversationItem({ conversation, v
           {sender && <span>· {senderLabel(sender)}</span>}
           {conversation.status === 'closed' && <span className="badge">Closed</span>}
         </span>
+        {conversation.labels.length > 0 && (
+          <span className="item-labels">
+            {conversation.labels.map((l) => (
+              <LabelChip key={l.id} label={l} />
+            ))}
+          </span>
+        )}
       </a>
     </li>
   );

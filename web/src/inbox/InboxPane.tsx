@@ -1,5 +1,5 @@
 import { useEffect, useRef, type KeyboardEvent, type RefObject } from 'react';
-import type { Id, InboxView } from '../api/types';
+import type { Id, InboxView, Label } from '../api/types';
 import { useDirectory } from '../app/session';
 import { useNow } from '../lib/hooks';
 import { INBOX_VIEWS, routeHref } from '../lib/router';
@@ -21,11 +21,14 @@ interface InboxPaneProps {
   openId: Id | null;
   query: string;
   onQueryChange(query: string): void;
+  labels: Label[];
+  labelId: Id | null;
+  onLabelChange(labelId: Id | null): void;
   searchRef: RefObject<HTMLInputElement | null>;
   inbox: InboxState;
 }
 
-export function InboxPane({ view, openId, query, onQueryChange, searchRef, inbox }: InboxPaneProps) {
+export function InboxPane({ view, openId, query, onQueryChange, labels, labelId, onLabelChange, searchRef, inbox }: InboxPaneProps) {
   const now = useNow(30_000);
   const { userById, senderById, senders } = useDirectory();
   const scroller = useRef<HTMLDivElement>(null);
@@ -90,6 +93,19 @@ export function InboxPane({ view, openId, query, onQueryChange, searchRef, inbox
             }}
           />
         </div>
+        {labels.length > 0 && (
+          <div className="label-filter">
+            <label htmlFor="inbox-label">Label</label>
+            <select id="inbox-label" value={labelId ?? ''} onChange={(e) => onLabelChange(e.target.value || null)}>
+              <option value="">Any label</option>
+              {labels.map((l) => (
+                <option key={l.id} value={l.id}>
+                  {l.name}
+                </option>
+              ))}
+            </select>
+          </div>
+        )}
       </div>
       <div className="conversation-list-scroll" ref={scroller} onScroll={onScroll} aria-busy={loading}>
         {error && <ErrorNote message={error} onRetry={inbox.reload} />}
@@ -100,7 +116,7 @@ export function InboxPane({ view, openId, query, onQueryChange, searchRef, inbox
             ))}
           </ul>
         ) : items.length === 0 && !error ? (
-          <p className="empty-state">{trimmed ? `No conversations match “${trimmed}”.` : EMPTY[view]}</p>
+          <p className="empty-state">{trimmed || labelId ? 'No conversations match.' : EMPTY[view]}</p>
         ) : (
           <ul className="conversation-list" aria-label={`${VIEW_LABELS[view]} conversations`} onKeyDown={onListKeyDown}>
             {items.map((conversation) => (

@@ -4,6 +4,7 @@ import { useSession } from '../app/session';
 import { ConversationScreen } from '../conversation/ConversationScreen';
 import { useDebounced, isTyping } from '../lib/hooks';
 import { navigate } from '../lib/router';
+import { useLabels } from '../labels/useLabels';
 import { showUnread } from '../notify/badge';
 import { InboxPane } from './InboxPane';
 import { useInbox } from './useInbox';
@@ -20,7 +21,9 @@ export function InboxScreen({ route }: InboxScreenProps) {
   const { me } = useSession();
   const [query, setQuery] = useState('');
   const q = useDebounced(query, 250);
-  const inbox = useInbox(route.view, q, me.user.id, route.conversationId);
+  const [labelId, setLabelId] = useState<Id | null>(null);
+  const { labels } = useLabels();
+  const inbox = useInbox(route.view, q, labelId, me.user.id, route.conversationId);
   const searchRef = useRef<HTMLInputElement>(null);
 
   // The tab title and favicon count unread conversations in this view, so a background tab shows news.
@@ -71,7 +74,17 @@ export function InboxScreen({ route }: InboxScreenProps) {
 
   return (
     <div className="inbox-screen" data-showing={route.conversationId ? 'conversation' : 'list'}>
-      <InboxPane view={route.view} openId={route.conversationId} query={query} onQueryChange={setQuery} searchRef={searchRef} inbox={inbox} />
+      <InboxPane
+        view={route.view}
+        openId={route.conversationId}
+        query={query}
+        onQueryChange={setQuery}
+        labels={labels}
+        labelId={labelId}
+        onLabelChange={setLabelId}
+        searchRef={searchRef}
+        inbox={inbox}
+      />
       {route.conversationId ? (
         <ConversationScreen
           key={route.conversationId}

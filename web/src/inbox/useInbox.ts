@@ -20,17 +20,18 @@ export interface InboxState {
   applyLocal(event: LiveEvent): void;
 }
 
-function queryFor(view: InboxView, q: string): api.ConversationQuery {
+function queryFor(view: InboxView, q: string, labelId: Id | null): api.ConversationQuery {
   return {
     status: view === 'closed' ? 'closed' : 'open',
     assignee: view === 'mine' ? 'me' : view === 'unassigned' ? 'unassigned' : undefined,
     q: q.trim() || undefined,
+    label: labelId ?? undefined,
     limit: PAGE_SIZE,
   };
 }
 
 /** One inbox view: first page, infinite scroll by cursor, live updates, refetch after a drop. */
-export function useInbox(view: InboxView, q: string, meId: Id, openId: Id | null): InboxState {
+export function useInbox(view: InboxView, q: string, labelId: Id | null, meId: Id, openId: Id | null): InboxState {
   const [items, setItemsState] = useState<Conversation[]>([]);
   // The list as of the last change, so a burst of events composes without waiting for a render.
   const itemsRef = useRef<Conversation[]>([]);
@@ -57,7 +58,7 @@ export function useInbox(view: InboxView, q: string, meId: Id, openId: Id | null
     request.current = controller;
     setLoading(true);
     setError(null);
-    api.listConversations(queryFor(view, q), { signal: controller.signal }).then(
+    api.listConversations(queryFor(view, q, labelId), { signal: controller.signal }).then(
       (page) => {
         setItems(sortByActivity(page.items));
         setCursor(page.nextCursor);
@@ -69,7 +70,7 @@ export function useInbox(view: InboxView, q: string, meId: Id, openId: Id | null
         setLoading(false);
       },
     );
-  }, [view, q, setItems]);
+  }, [view, q, labelId, setItems]);
 
   useEffect(() => {
     setItems([]);
@@ -84,7 +85,7 @@ export function useInbox(view: InboxView, q: string, meId: Id, openId: Id | null
     refreshTimer.current = setTimeout(() => {
       refreshTimer.current = null;
       const asked = generation.current;
-      api.listConversations(queryFor(view, q)).then(
+      api.listConversations(queryFor(view, q, labelId)).then(
         (page) => {
           if (asked !== generation.current) return;
           setItems((current) => mergeFirstPage(current, page.items, page.nextCursor !== null));
@@ -93,7 +94,7 @@ export function useInbox(view: InboxView, q: string, meId: Id, openId: Id | null
         () => {},
       );
     }, 150);
-  }, [view, q, setItems]);
+  }, [view, q, labelId, setItems]);
 
   useEffect(
     () => () => {
@@ -107,7 +108,7 @@ export function useInbox(view: InboxView, q: string, meId: Id, openId: Id | null
     if (!cursor || loadingMore || loading) return;
     setLoadingMore(true);
     const asked = generation.current;
-    api.listConversations({ ...queryFor(view, q), cursor }).then(
+    api.listConversations({ ...queryFor(view, q, labelId), cursor }).then(
       (page) => {
         setLoadingMore(false);
         if (asked !== generation.current) return;
@@ -122,9 +123,9 @@ export function useInbox(view: InboxView, q: string, meId: Id, openId: Id | null
         setLoadingMore(false);
       },
     );
-  }, [cursor, loadingMore, loading, view, q, setItems]);
+  }, [cursor, loadingMore, loading, view, q, labelId, setItems]);
 
-  const filter = inboxFilter(view, meId, q);
+  const filter = inboxFilter(view, meId, q, labelId);
   const apply = (event: LiveEvent) => {
     const change = applyToInbox(itemsRef.current, event, filter, openId);
     if (change.items !== itemsRef.current) setItems(change.items);

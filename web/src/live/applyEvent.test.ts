@@ -56,6 +56,21 @@ describe('applyToInbox', () => {
     expect(change.items[0]!.unread).toBe(false);
   });
 
+  it('a note moves nothing in the inbox and is unread only for the users it mentions', () => {
+    const items = [aConversation({ id: 'c2', lastMessageAt: '2025-03-03T11:00:00.000Z' }), aConversation({ id: 'c1', lastMessageAt: '2025-03-03T10:00:00.000Z', preview: 'Hello' })];
+    const note = (mentions: string[]) =>
+      event('message.created', aMessage({ conversationId: 'c1', direction: 'note', status: null, segments: null, encoding: null, body: 'internal', mentions, createdAt: '2025-03-03T12:00:00.000Z' }));
+    const other = applyToInbox(items, note(['u2']), open, null);
+    expect(other.items).toBe(items);
+    const mine = applyToInbox(items, note(['u1']), open, null);
+    expect(mine.items.map((c) => [c.id, c.preview, c.lastMessageAt, c.unread])).toEqual([
+      ['c2', 'Hello', '2025-03-03T11:00:00.000Z', false],
+      ['c1', 'Hello', '2025-03-03T10:00:00.000Z', true],
+    ]);
+    expect(applyToInbox(items, note(['u1']), open, 'c1').items[1]!.unread).toBe(false);
+    expect(applyToInbox([], note(['u1']), open, null).refetch).toBe(false);
+  });
+
   it('asks for a refetch when a message arrives for a conversation it does not hold', () => {
     expect(applyToInbox([], event('message.created', aMessage({ conversationId: 'c9' })), open, null).refetch).toBe(true);
   });
@@ -165,7 +180,7 @@ describe('applyToTimeline', () => {
   // Ada's timeline, newest first: c2 (one message) and an earlier c1 (two messages).
   const c1 = aTimelineConversation({ id: 'c1' }, [aMessage({ id: 'm1' }), aMessage({ id: 'm2', direction: 'outbound', status: 'sent', createdAt: '2025-03-03T10:05:00.000Z' })]);
   const c2 = aTimelineConversation({ id: 'c2', createdAt: '2025-03-05T09:00:00.000Z' }, [aMessage({ id: 'm5', conversationId: 'c2', createdAt: '2025-03-05T09:00:00.000Z' })]);
-  const timeline: Timeline = { customer: aCustomer(), conversations: [c2, c1], nextCursor: null };
+  const timeline: Timeline = { customer: aCustomer(), conversations: [c2, c1], nextCursor: null, optOutChanges: [] };
   const countOf = (t: Timeline, id: string) => t.conversations.find((c) => c.id === id)!.messageCount;
   const messagesOf = (t: Timeline, id: string) => t.conversations.find((c) => c.id === id)!.messages;
   const reply = (overrides: Partial<Message> = {}) => aMessage({ id: 'm3', direction: 'outbound', status: 'pending', body: 'On it', authorId: 'u1', createdAt: '2025-03-03T10:10:00.000Z', ...overrides });
@@ -250,7 +265,7 @@ describe('applyToTimeline', () => {
 
 describe('mergeTimeline', () => {
   const conversation = (overrides: Partial<Conversation>, messages: Message[], more: Partial<TimelineConversation> = {}) => aTimelineConversation(overrides, messages, more);
-  const timelineOf = (nextCursor: string | null, ...conversations: TimelineConversation[]): Timeline => ({ customer: aCustomer(), conversations, nextCursor });
+  const timelineOf = (nextCursor: string | null, ...conversations: TimelineConversation[]): Timeline => ({ customer: aCustomer(), conversations, nextCursor, optOutChanges: [] });
 
   it('keeps what events brought while the request was on its way, and statuses never move back', () => {
     // Shown: m2 delivered and m3 just arrived, and a conversation c3 just created; the answer predates all three.
@@ -293,15 +308,15 @@ describe('mergeTimeline', () => {
   it('takes the answer as it is when nothing is shown yet, or another customer is', () => {
     const fetched = timelineOf(null, conversation({ id: 'c1' }, [aMessage()]));
     expect(mergeTimeline(null, fetched)).toBe(fetched);
-    const other: Timeline = { customer: aCustomer({ id: 'cu2' }), conversations: [conversation({ id: 'c9' }, [])], nextCursor: null };
+    const other: Timeline = { customer: aCustomer({ id: 'cu2' }), conversations: [conversation({ id: 'c9' }, [])], nextCursor: null, optOutChanges: [] };
     expect(mergeTimeline(other, fetched)).toBe(fetched);
   });
 });
 
 describe('timeline pages', () => {
   it('appends the next page of conversations once each, and prepends a conversation’s older messages', () => {
-    const first: Timeline = { customer: aCustomer(), conversations: [aTimelineConversation({ id: 'c2', createdAt: '2025-03-05T00:00:00.000Z' }, [])], nextCursor: 'p2' };
-    const second: Timeline = { customer: aCustomer(), conversations: [aTimelineConversation({ id: 'c2', createdAt: '2025-03-05T00:00:00.000Z' }, []), aTimelineConversation({ id: 'c1' }, [aMessage({ id: 'm5' })], { messagesCursor: 'm-older' })], nextCursor: null };
+    const first: Timeline = { customer: aCustomer(), conversations: [aTimelineConversation({ id: 'c2', createdAt: '2025-03-05T00:00:00.000Z' }, [])], nextCursor: 'p2', optOutChanges: [] };
+    const second: Timeline = { customer: aCustomer(), conversations: [aTimelineConversation({ id: 'c2', createdAt: '2025-03-05T00:00:00.000Z' }, []), aTimelineConversation({ id: 'c1' }, [aMessage({ id: 'm5' })], { messagesCursor: 'm-older' })], nextCursor: null, optOutChanges: [] };
     const both = appendTimelinePage(first, second);
     expect([both.conversations.map((c) => c.id), both.nextCursor]).toEqual([['c2', 'c1'], null]);
     const earlier = prependTimelineMessages(both, 'c1', [aMessage({ id: 'm4', createdAt: '2025-03-03T09:00:00.000Z' })], null);

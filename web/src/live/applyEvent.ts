@@ -38,14 +38,16 @@ export interface InboxFilter {
   assignee: 'me' | 'unassigned' | null;
   meId: Id;
   q: string;
+  labelId: Id | null;
 }
 
-export function inboxFilter(view: InboxView, meId: Id, q: string): InboxFilter {
+export function inboxFilter(view: InboxView, meId: Id, q: string, labelId: Id | null = null): InboxFilter {
   return {
     status: view === 'closed' ? 'closed' : 'open',
     assignee: view === 'mine' ? 'me' : view === 'unassigned' ? 'unassigned' : null,
     meId,
     q: q.trim(),
+    labelId,
   };
 }
 
@@ -53,6 +55,7 @@ export function matchesFilter(conversation: Conversation, filter: InboxFilter): 
   if (conversation.status !== filter.status) return false;
   if (filter.assignee === 'me' && conversation.assigneeId !== filter.meId) return false;
   if (filter.assignee === 'unassigned' && conversation.assigneeId !== null) return false;
+  if (filter.labelId !== null && !conversation.labels.some((l) => l.id === filter.labelId)) return false;
   if (filter.q) {
     const q = filter.q.toLowerCase();
     const digits = q.replace(/\D/g, '');
@@ -93,6 +96,7 @@ export function applyToInbox(items: Conversation[], event: LiveEvent, filter: In
     case 'message.created': {
       const message = event.data;
       const existing = items.find((c) => c.id === message.conversationId);
+      if (message.direction === 'note') return existing ? { items: markMentioned(items, existing, message, filter.meId, openId), refetch: false } : unchanged;
       if (!existing) return { items, refetch: filter.status === 'open' };
       const newer = message.createdAt >= existing.lastMessageAt;
       const updated: Conversation = {
@@ -116,6 +120,12 @@ export function applyToInbox(items: Conversation[], event: LiveEvent, filter: In
     default:
       return unchanged;
   }
+}
+
+/** A note is not activity: it moves nothing, and is unread only for those it mentions. */
+function markMentioned(items: Conversation[], existing: Conversation, note: Message, meId: Id, openId: Id | null): Conversation[] {
+  if (existing.id === openId || existing.unread || !note.mentions.includes(meId)) return items;
+  return items.map((c) => (c === existing ? { ...c, unread: true } : c));
 }
 
 /** Merges a fresh first page into a list that may hold older pages already. */
@@ -144,7 +154,7 @@ export interface MergeOptions {
  */
 export function mergeMessage(existing: Message, incoming: Message, { allowRetry = true }: MergeOptions = {}): Message {
   const merged = { ...existing, ...incoming };
-  if (existing.status === incoming.status) return merged;
+  if (existing.status === incoming.status || existing.status === null || incoming.status === null) return merged;
   const retried = allowRetry && isRetryable(existing.status) && (incoming.status === 'pending' || incoming.status === 'queued');
   if (retried || canMoveTo(existing.status, incoming.status)) return merged;
   return { ...merged, status: existing.status, errorCode: existing.errorCode, errorMessage: existing.errorMessage };

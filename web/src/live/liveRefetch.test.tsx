@@ -19,7 +19,7 @@ const listConversations = vi.mocked(api.listConversations);
 const listMessages = vi.mocked(api.listMessages);
 
 function Inbox() {
-  const inbox = useInbox('open', '', 'u1', null);
+  const inbox = useInbox('open', '', null, 'u1', null);
   return (
     <ul>
       {inbox.items.map((c) => (

@@ -97,7 +97,7 @@ export function useNotifications(): void {
     async (message: Notifiable) => {
       if (!hub?.isLeader || inView()) return;
       const preferences = store.value;
-      if (preferences.notify === 'none' || (message.direction !== 'inbound' && !message.mentions)) return;
+      if (preferences.notify === 'none' || (message.direction !== 'inbound' && !message.mentions?.length)) return;
       const conversation = await api.getConversation(message.conversationId).catch(() => null);
       if (!conversation) return;
       if (!shouldNotify(preferences.notify, me.user.id, { direction: message.direction, assigneeId: conversation.assigneeId, mentions: message.mentions })) return;

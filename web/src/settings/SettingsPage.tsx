@@ -1,6 +1,7 @@
 import { routeHref, type SettingsTab } from '../lib/router';
 import { AuditLog } from './AuditLog';
 import { BusinessHoursSettings } from './BusinessHoursSettings';
+import { LabelsSettings } from './LabelsSettings';
 import { SendersSettings } from './SendersSettings';
 import { ThreadingSettings } from './ThreadingSettings';
 import { TwilioSettings } from './TwilioSettings';
@@ -12,6 +13,7 @@ const TABS: { tab: SettingsTab; label: string }[] = [
   { tab: 'users', label: 'Users' },
   { tab: 'threading', label: 'Threading' },
   { tab: 'hours', label: 'Business hours' },
+  { tab: 'labels', label: 'Labels' },
   { tab: 'audit', label: 'Audit log' },
 ];
 
@@ -37,6 +39,7 @@ export function SettingsPage({ tab }: { tab: SettingsTab }) {
         {tab === 'users' && <UsersSettings />}
         {tab === 'threading' && <ThreadingSettings />}
         {tab === 'hours' && <BusinessHoursSettings />}
+        {tab === 'labels' && <LabelsSettings />}
         {tab === 'audit' && <AuditLog />}
       </div>
     </div>

@@ -15,6 +15,7 @@ export function aMessage(overrides: Partial<Message> = {}): Message {
     twilioSid: null,
     authorId: null,
     automatic: false,
+    mentions: [],
     createdAt: '2025-03-03T10:00:00.000Z',
     ...overrides,
   };
@@ -29,6 +30,7 @@ export function aConversation(overrides: Partial<Conversation> = {}): Conversati
     assigneeId: null,
     lastMessageAt: '2025-03-03T10:00:00.000Z',
     preview: 'Hello',
+    labels: [],
     unread: false,
     createdAt: '2025-03-03T10:00:00.000Z',
     ...overrides,
@@ -50,6 +52,7 @@ export function aCustomer(overrides: Partial<Customer> = {}): Customer {
     smsOptOut: false,
     smsOptOutAt: null,
     optOuts: [],
+    twilioOptOuts: [],
     createdAt: '2025-03-01T10:00:00.000Z',
     ...overrides,
   };
