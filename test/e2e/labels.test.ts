@@ -23,7 +23,9 @@ describe('labels (browser)', () => {
     await page.getByRole('link', { name: 'Inbox' }).click();
     await openConversation(page, 'Refund for order 1001');
     await page.locator('.label-picker summary').click();
-    await page.getByRole('checkbox', { name: 'Refunds' }).check();
+    // The box shows what the server holds, so it turns checked only once the label is saved:
+    // click, then wait for the label to reach the inbox row (check() wants the state at once).
+    await page.getByRole('checkbox', { name: 'Refunds' }).click();
     await conversationRow(page, 'Refund for order 1001').getByTestId('label-chip').filter({ hasText: 'Refunds' }).waitFor();
     await page.keyboard.press('Escape');
 
