@@ -31,7 +31,9 @@ describe('labels (browser)', () => {
 
     await page.getByLabel('Label', { exact: true }).selectOption({ label: 'Refunds' });
     await conversationRow(page, 'What are your opening hours?').waitFor({ state: 'detached' });
-    expect(await page.getByTestId('conversation-item').count()).toBe(1);
+    // The filtered list is refetched: wait for the labelled row, then for the list to settle at one.
+    await conversationRow(page, 'Refund for order 1001').waitFor();
+    await expect.poll(() => page.getByTestId('conversation-item').count()).toBe(1);
     expect(await conversationRow(page, 'Refund for order 1001').count()).toBe(1);
     await page.getByLabel('Label', { exact: true }).selectOption({ label: 'Any label' });
     await conversationRow(page, 'What are your opening hours?').waitFor();
