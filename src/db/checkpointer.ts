@@ -32,7 +32,13 @@ export interface Checkpointer {
  */
 export function startCheckpointer(file: string, onError: (err: Error) => void = () => undefined): Checkpointer {
   const driver = createRequire(import.meta.url).resolve('better-sqlite3');
-  const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { file, driver, intervalMs: INTERVAL_MS } });
+  const worker = new Worker(WORKER_SOURCE, {
+    eval: true,
+    workerData: { file, driver, intervalMs: INTERVAL_MS },
+    // It runs one pragma every 200 ms: no loader hooks (tsx) and a small heap, not the main thread's.
+    execArgv: [],
+    resourceLimits: { maxYoungGenerationSizeMb: 1, maxOldGenerationSizeMb: 16 },
+  });
   worker.unref();
   // A checkpointer that fails leaves the fallback threshold to do its work; nothing else depends
   // on it, but an operator should hear that the WAL now grows to that threshold.

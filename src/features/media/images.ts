@@ -1,4 +1,4 @@
-import sharp, { type Sharp } from 'sharp';
+import type { Sharp, default as SharpModule } from 'sharp';
 import { MAX_INPUT_PIXELS, MMS_MAX_SIDE, MMS_TARGET_BYTES, THUMBNAIL_SIDE } from '../../domain/media-type.js';
 
 /*
@@ -8,9 +8,17 @@ import { MAX_INPUT_PIXELS, MMS_MAX_SIDE, MMS_TARGET_BYTES, THUMBNAIL_SIDE } from
  * Decoding is bounded by MAX_INPUT_PIXELS, checked from the header before any pixel is decoded.
  */
 
-// One image at a time per process and no cache: memory stays bounded by one decode.
-sharp.concurrency(1);
-sharp.cache(false);
+// libvips adds about 30 MB to the process once loaded: a process that never handles a picture
+// (a web process on PostgreSQL, a desk without MMS) need not carry it.
+let sharp: typeof SharpModule;
+let loading: Promise<void> | undefined;
+const libvips = () =>
+  (loading ??= import('sharp').then(({ default: loaded }) => {
+    // One image at a time per process and no cache: memory stays bounded by one decode.
+    loaded.concurrency(1);
+    loaded.cache(false);
+    sharp = loaded;
+  }));
 
 export class UnreadableImage extends Error {}
 
@@ -21,6 +29,7 @@ export interface PreparedImage {
 
 /** A picture as it will be sent: JPEG, PNG or GIF, at most MMS_MAX_SIDE a side and, when it can be, under MMS_TARGET_BYTES. */
 export async function prepareForMms(bytes: Buffer, contentType: string): Promise<PreparedImage> {
+  await libvips();
   if (contentType === 'image/heic') {
     const pixels = await heicPixels(bytes);
     return toJpeg(() => sharp(pixels.data, { raw: pixels.info }));
@@ -33,6 +42,7 @@ export async function prepareForMms(bytes: Buffer, contentType: string): Promise
 
 /** A thumbnail for a thread: WebP (small, with transparency), at most THUMBNAIL_SIDE a side. */
 export async function thumbnail(bytes: Buffer): Promise<{ bytes: Buffer; contentType: 'image/webp' }> {
+  await libvips();
   const out = await guard(() => open(bytes).rotate().resize(THUMBNAIL_SIDE, THUMBNAIL_SIDE, { fit: 'inside', withoutEnlargement: true }).webp({ quality: 70 }).toBuffer());
   return { bytes: out, contentType: 'image/webp' };
 }
