@@ -1,10 +1,9 @@
-import { fork } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { startSimulator } from '../src/simulator/index.js';
 import type { FromServer, ServerEnv, ToServer } from './catchup/protocol.js';
+import { forkServer } from './common/fork.js';
 
 /**
  * The catch-up after an outage (issue 13): MESSAGES texts wait at the simulator (Twilio) for
@@ -20,7 +19,6 @@ const CUSTOMERS = 2_000;
 const PORT = 4830;
 const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64');
 
-const here = path.dirname(fileURLToPath(import.meta.url));
 
 export default async function catchupBench(): Promise<void> {
   const sim = await startSimulator();
@@ -42,11 +40,7 @@ export default async function catchupBench(): Promise<void> {
     BENCH_AUTH_TOKEN: authToken,
     BENCH_SENDERS: numbers.join(','),
   };
-  const child = fork(path.join(here, 'catchup', 'server.ts'), [], {
-    execArgv: ['--import', 'tsx'],
-    env: { ...process.env, ...env, NODE_ENV: 'production' },
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
+  const child = forkServer('catchup/server', { env: { ...process.env, ...env } });
   const next = <T extends FromServer['type']>(type: T) =>
     new Promise<Extract<FromServer, { type: T }>>((resolve, reject) => {
       child.once('exit', (code) => reject(new Error(`server exited with ${code}`)));

@@ -1,12 +1,12 @@
-import { fork, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { startSimulator, type Simulator } from '../src/simulator/index.js';
 import { benchDatabaseUrl, createBenchSchema, requestedEngines, type WaitSamples } from './common/postgres.js';
 import { closedLoop, openLoop, summarize, webhookFactory, type Traffic } from './inbound/load.js';
 import { WEBHOOK_PATH, type FromServer, type ServerEnv, type ServerStats } from './inbound/protocol.js';
+import { forkServer } from './common/fork.js';
 
 /**
  * Inbound throughput (issues 5 and 18), on SQLite and on PostgreSQL side by side (`-- inbound
@@ -30,7 +30,6 @@ const TARGET_RATIO = 0.6;
 const TARGET_P99_MS = 50;
 const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64');
 
-const here = path.dirname(fileURLToPath(import.meta.url));
 const PROFILE_DIR = process.env.BENCH_PROFILE_DIR;
 
 interface Child {
@@ -41,10 +40,9 @@ interface Child {
 }
 
 async function startChild(script: string, env: Omit<ServerEnv, 'BENCH_PORT' | 'BENCH_DATA_DIR'>, port: number, dataDir: string): Promise<Child> {
-  const child = fork(path.join(here, 'inbound', script), [], {
-    execArgv: ['--import', 'tsx', ...(PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : [])],
-    env: { ...process.env, ...env, BENCH_PORT: String(port), BENCH_DATA_DIR: dataDir, NODE_ENV: 'production' },
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  const child = forkServer(`inbound/${script}`, {
+    execArgv: PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : [],
+    env: { ...process.env, ...env, BENCH_PORT: String(port), BENCH_DATA_DIR: dataDir },
   });
   const next = <T extends FromServer['type']>(type: T) =>
     new Promise<Extract<FromServer, { type: T }>>((resolve, reject) => {
@@ -108,8 +106,8 @@ async function measureEngine(engine: 'sqlite' | 'postgres', traffic: Traffic, ba
   const schema = engine === 'postgres' ? await createBenchSchema(pgUrl!, 'inbound') : undefined;
   try {
     const env: EngineEnv = schema ? { ...base, BENCH_DATABASE_URL: schema.url, BENCH_PG_SCHEMA: schema.name } : base;
-    const parley = await measure('parley-server.ts', traffic, env, 4810, true, schema?.sampleWaits);
-    const floor = await measure('floor-server.ts', traffic, env, 4811, false);
+    const parley = await measure('parley-server', traffic, env, 4810, true, schema?.sampleWaits);
+    const floor = await measure('floor-server', traffic, env, 4811, false);
     const ratio = Math.round((parley.full.throughput / floor.full.throughput) * 1000) / 1000;
     return {
       parley: parley.full,

@@ -1,12 +1,11 @@
-import { fork } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { startSimulator, type Simulator } from '../src/simulator/index.js';
 import { benchDatabaseUrl, createBenchSchema, requestedEngines, type BenchSchema } from './common/postgres.js';
 import type { Figures, FromServer, Progress, Ready, ToServer } from './outbound/protocol.js';
+import { forkServer } from './common/fork.js';
 
 /**
  * Outbound dispatch (issues 6 and 18), on SQLite and on PostgreSQL side by side (`-- outbound
@@ -33,14 +32,9 @@ const CONCURRENCY = 32;
 const RATE_PER_SECOND = 1000;
 const PORT = 4820;
 
-const here = path.dirname(fileURLToPath(import.meta.url));
 
 function startServer(env: Record<string, string>) {
-  const child = fork(path.join(here, 'outbound', 'server.ts'), [], {
-    execArgv: ['--import', 'tsx'],
-    env: { ...process.env, ...env, NODE_ENV: 'production' },
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
+  const child = forkServer('outbound/server', { env: { ...process.env, ...env } });
   const next = <T extends FromServer['type']>(type: T) =>
     new Promise<Extract<FromServer, { type: T }>>((resolve, reject) => {
       const onExit = (code: number | null) => reject(new Error(`server exited with ${code}`));

@@ -1,9 +1,7 @@
-import { fork } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { sql } from 'kysely';
 import { migrate, openDatabase, type Database } from '../src/db/database.js';
@@ -11,6 +9,7 @@ import { openLoop, percentile, summarize, webhookFactory } from './inbound/load.
 import type { FromServer, ServerStats } from './inbound/protocol.js';
 import { freePort } from '../test/helpers/twilio-world.js';
 import { ADMIN_EMAIL, createDesk, fill, fillerName, fillerPhone, LONG_CUSTOMER_PHONE, PASSWORD, type Desk } from './scale/fill.js';
+import { forkServer } from './common/fork.js';
 
 /**
  * Issue 17: every agent read stays flat as the desk grows. For each engine (PostgreSQL when
@@ -26,7 +25,6 @@ const SAMPLES = 200;
 const LOAD_RATE = 500;
 const LOAD_SECONDS = 10;
 const APP_SECRET = 'scale-bench-secret-'.padEnd(40, 'x');
-const here = path.dirname(fileURLToPath(import.meta.url));
 
 type Engine = 'sqlite' | 'postgres';
 
@@ -84,10 +82,8 @@ interface Child {
 }
 
 async function startServer(s: Storage, port: number): Promise<Child> {
-  const child = fork(path.join(here, 'scale', 'server.ts'), [], {
-    execArgv: ['--import', 'tsx'],
-    env: { ...process.env, BENCH_PORT: String(port), BENCH_DATA_DIR: s.dataDir, BENCH_APP_SECRET: APP_SECRET, BENCH_DATABASE_URL: s.url ?? '', BENCH_PG_SCHEMA: s.schema ?? '', NODE_ENV: 'production' },
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  const child = forkServer('scale/server', {
+    env: { ...process.env, BENCH_PORT: String(port), BENCH_DATA_DIR: s.dataDir, BENCH_APP_SECRET: APP_SECRET, BENCH_DATABASE_URL: s.url ?? '', BENCH_PG_SCHEMA: s.schema ?? '' },
   });
   const next = <T extends FromServer['type']>(type: T) =>
     new Promise<Extract<FromServer, { type: T }>>((resolve, reject) => {
