@@ -202,6 +202,20 @@ for (const engine of ENGINES) {
       expect(await storedWithSid(w, sent.messageSid)).toBe(1);
     });
 
+    it('leaves what a number received before it became a sender, though Twilio lists its whole day', async () => {
+      // Parley's clock runs 30 minutes ahead: the sender is added well after the text, beyond the overlap.
+      const w = await world({ ...UNSCHEDULED, clock: offsetClock(() => 30 * MINUTE) });
+      const number = '+14155550177';
+      w.sim.addIncomingNumber(w.account.sid, number);
+      const before = await w.sim.phoneSend({ from: CUSTOMER_PHONE, to: number, body: 'sent before Parley knew this number' });
+      const added = await w.admin.api.post('/api/integrations/twilio/senders', { type: 'phone_number', phoneNumber: number });
+      expect(added.status).toBe(201);
+
+      const results = await runCatchup(w.server.ctx, noLease);
+      expect(results.find((r) => r.senderId === added.body.id)).toMatchObject({ stored: 0, error: null });
+      expect(await storedWithSid(w, before.messageSid)).toBe(0);
+    });
+
     it('lists a Messaging Service through each number of its pool, and a short code by its code', async () => {
       const w = await world(UNSCHEDULED);
       const pool = ['+14155550150', '+14155550151'];

@@ -123,7 +123,12 @@ describe('inbound messages stay in the account when their webhook fails', () => 
       const hourAgo = new Date(Date.now() - 3_600_000);
       const viaClient = await w.client.messages.list({ to: DESK, from: CUSTOMER, dateSentAfter: hourAgo, pageSize: 1 });
       expect(viaClient.map((m) => m.sid)).toEqual([...sids].reverse());
-      expect(await w.client.messages.list({ to: DESK, dateSentBefore: hourAgo })).toEqual([]);
+      // Twilio documents these filters to the day: an hour ago still names today.
+      expect(await w.client.messages.list({ to: DESK, from: CUSTOMER, dateSentBefore: hourAgo })).toHaveLength(3);
+      const tomorrow = new Date(Date.now() + 86_400_000);
+      expect(await w.client.messages.list({ to: DESK, dateSentAfter: tomorrow })).toEqual([]);
+      const yesterday = new Date(Date.now() - 86_400_000);
+      expect(await w.client.messages.list({ to: DESK, dateSentBefore: yesterday })).toEqual([]);
     });
   });
 });

@@ -33,6 +33,8 @@ export async function numbersOf(client: TwilioClient, sender: SenderRow): Promis
 
 /**
  * Every received message to `to` sent on or after `since`, following Twilio's paging to the end.
+ * Twilio's `DateSent>` filter is documented to the day, so the list may start at midnight: what
+ * came before `since` (before the sender was added, or stored by an earlier run) is dropped here.
  * `onPage` runs between pages (the caller keeps its lease).
  */
 export async function listReceived(client: TwilioClient, to: string, since: Date, onPage: () => Promise<void>): Promise<ListedMessage[]> {
@@ -41,6 +43,7 @@ export async function listReceived(client: TwilioClient, to: string, since: Date
   for (;;) {
     for (const m of page.instances) {
       if (m.direction !== 'inbound' || m.status !== 'received') continue;
+      if ((m.dateSent ?? m.dateCreated) < since) continue;
       found.push({
         sid: m.sid,
         accountSid: m.accountSid,

@@ -99,21 +99,21 @@ function matches(m: SimMessage, f: Filters): boolean {
   if (!hasDateFilter) return true;
   if (!m.dateSent) return false;
   const sent = m.dateSent.getTime();
-  if (f.DateSent !== undefined) {
-    // An exact DateSent names a UTC day, even when given as a date-time (as twilio-node sends it).
-    const dayStart = Math.floor(parseDate(f.DateSent).start / 86_400_000) * 86_400_000;
-    if (sent < dayStart || sent >= dayStart + 86_400_000) return false;
-  }
-  // `DateSent>=2024-01-01` on the wire is the parameter `DateSent>`: on or after.
-  if (f['DateSent>'] !== undefined && sent < parseDate(f['DateSent>']).start) return false;
-  if (f['DateSent<'] !== undefined && sent > parseDate(f['DateSent<']).endOfDay) return false;
+  // `DateSent>=2024-01-01` on the wire is the parameter `DateSent>`: on or after that day.
+  if (f.DateSent !== undefined && utcDay(f.DateSent) !== utcDay(m.dateSent)) return false;
+  if (f['DateSent>'] !== undefined && sent < Date.parse(utcDay(f['DateSent>']))) return false;
+  if (f['DateSent<'] !== undefined && sent >= Date.parse(utcDay(f['DateSent<'])) + 86_400_000) return false;
   return true;
 }
 
-/** A date (whole UTC day) or a date-time (that instant, to the second). */
-function parseDate(value: string): { start: number; endOfDay: number } {
-  const dateOnly = /^\d{4}-\d{2}-\d{2}$/.test(value);
-  const start = Date.parse(dateOnly ? `${value}T00:00:00Z` : value);
-  if (Number.isNaN(start)) throw badRequest(20001, `Invalid date filter value: ${value}`);
-  return { start, endOfDay: dateOnly ? start + 86_399_999 : start + 999 };
+/**
+ * The UTC day a date filter names. Twilio documents these filters as dates (`YYYY-MM-DD`, GMT):
+ * twilio-node sends a date-time, whose time of day is not promised to count, so here it never
+ * does — a caller that needs a finer boundary must filter what it gets.
+ */
+function utcDay(value: string | Date): string {
+  if (typeof value === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(value)) return value;
+  const at = typeof value === 'string' ? Date.parse(value) : value.getTime();
+  if (Number.isNaN(at)) throw badRequest(20001, `Invalid date filter value: ${String(value)}`);
+  return new Date(at).toISOString().slice(0, 10);
 }
