@@ -88,7 +88,8 @@ for (const engine of ENGINES) {
       const admin = apiClient(server.app, login.body.token);
       // Adding a sender calls Twilio with the token as decrypted under the new secret.
       expect((await admin.post('/api/integrations/twilio/senders', { type: 'phone_number', phoneNumber: SUPPORT_NUMBER })).status).toBe(201);
-    });
+      // Three runs of the real script, each a Node process compiling TypeScript on start.
+    }, 90_000);
 
     it('refuses to run without APP_SECRET', async () => {
       const dir = (world = await createTwilioWorld(engine, { connect: false })).server.dataDir;
