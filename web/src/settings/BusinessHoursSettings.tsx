@@ -5,7 +5,7 @@ import * as api from '../api/api';
 import { useSession } from '../app/session';
 import { SegmentCounter } from '../composer/SegmentCounter';
 import { useAction } from '../lib/useAction';
-import { ErrorNote } from '../ui/ConfirmDialog';
+import { SaveActions } from '../ui/SaveActions';
 
 /* Monday first, as a working week reads; `day` is the API's 0 (Sunday) to 6. */
 const DAYS = [
@@ -127,17 +127,7 @@ export function BusinessHoursSettings() {
         </label>
         <SegmentCounter id="away-count" count={count} />
         <p className="muted small">Leave it empty to send nothing. Customers may pay per segment.</p>
-        {error && <ErrorNote message={error} />}
-        <div className="form-actions">
-          <button type="submit" className="button button-primary" disabled={busy || count.overLimit}>
-            Save
-          </button>
-          {saved && (
-            <span role="status" className="muted">
-              Saved
-            </span>
-          )}
-        </div>
+        <SaveActions error={error} disabled={busy || count.overLimit} saved={saved} />
       </form>
     </section>
   );

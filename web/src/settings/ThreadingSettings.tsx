@@ -2,7 +2,7 @@ import { useState, type FormEvent } from 'react';
 import * as api from '../api/api';
 import { useSession } from '../app/session';
 import { useAction } from '../lib/useAction';
-import { ErrorNote } from '../ui/ConfirmDialog';
+import { SaveActions } from '../ui/SaveActions';
 
 export function ThreadingSettings() {
   const { me, setOrganization } = useSession();
@@ -45,17 +45,7 @@ export function ThreadingSettings() {
           />
         </label>
         <p className="muted small">More than 0 and at most 720 hours (30 days). Fractions are allowed.</p>
-        {error && <ErrorNote message={error} />}
-        <div className="form-actions">
-          <button type="submit" className="button button-primary" disabled={busy || Number(hours) === current}>
-            Save
-          </button>
-          {saved && (
-            <span role="status" className="muted">
-              Saved
-            </span>
-          )}
-        </div>
+        <SaveActions error={error} disabled={busy || Number(hours) === current} saved={saved} />
       </form>
     </section>
   );
