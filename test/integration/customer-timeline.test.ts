@@ -83,6 +83,35 @@ for (const engine of ENGINES) {
       expect(seen.map((c) => c.count)).toEqual([5, 4, 3, 3]);
     });
 
+    it('gives each page the opt-out changes of its span of time, so the pages hold each change once', async () => {
+      // Three conversations two days apart; an agent's change before, between and after them.
+      const customerId = async () => (await get(`/api/customers?phone=${encodeURIComponent(PHONE)}`)).items[0].id;
+      const change = async (reason: string) => {
+        clock.advance(60_000);
+        const id = await customerId();
+        expect((await w.agent.api.post(`/api/customers/${id}/opt-out`, { reason })).status).toBe(200);
+        expect((await w.agent.api.post(`/api/customers/${id}/opt-in`, { reason })).status).toBe(200);
+      };
+      await text('c0');
+      await change('during the first');
+      clock.advance(48 * HOUR);
+      await text('c1');
+      await change('during the second');
+      clock.advance(48 * HOUR);
+      await text('c2');
+      await change('during the third');
+
+      const id = await customerId();
+      const reasons = (page: any) => page.optOutChanges.map((c: any) => c.reason);
+      const first = await get(`/api/customers/${id}/timeline?limit=2`);
+      expect(reasons(first)).toEqual(['during the second', 'during the second', 'during the third', 'during the third']);
+      const second = await get(`/api/customers/${id}/timeline?limit=2&cursor=${encodeURIComponent(first.nextCursor)}`);
+      expect(second.nextCursor).toBeNull();
+      expect(reasons(second)).toEqual(['during the first', 'during the first']);
+      // One page holding everything holds every change.
+      expect(reasons(await get(`/api/customers/${id}/timeline?limit=10`))).toEqual([...reasons(second), ...reasons(first)]);
+    });
+
     it('bounds the page and the messages shown, and refuses more than the maximum', async () => {
       for (let c = 0; c < 3; c++) {
         clock.advance(48 * HOUR);

@@ -92,8 +92,17 @@ export type OptOutChangeRow = Row<'optOutChanges'>;
 
 export const insertOptOutChange = (conn: Conn, row: NewRow<'optOutChanges'>) => conn.insertInto('optOutChanges').values(row).execute();
 
-export const optOutChangesOf = (conn: Conn, customerId: string) =>
-  conn.selectFrom('optOutChanges').selectAll().where('customerId', '=', customerId).orderBy('createdAt').orderBy('id').execute();
+/** The customer's opt-out changes made from `from` (inclusive) to `before` (exclusive), oldest first; either end may be open. */
+export const optOutChangesOf = (conn: Conn, customerId: string, span: { from?: number; before?: number }) =>
+  conn
+    .selectFrom('optOutChanges')
+    .selectAll()
+    .where('customerId', '=', customerId)
+    .$if(span.from !== undefined, (qb) => qb.where('createdAt', '>=', span.from!))
+    .$if(span.before !== undefined, (qb) => qb.where('createdAt', '<', span.before!))
+    .orderBy('createdAt')
+    .orderBy('id')
+    .execute();
 
 export interface CustomerFilter {
   organizationId: string;

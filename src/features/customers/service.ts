@@ -135,12 +135,17 @@ export async function updateCustomer(ctx: Context, auth: AuthUser, id: string, c
 
 /**
  * A page of the customer's conversations, newest first, each with its newest messages (see
- * customerTimelinePage); the first page also carries the opt-outs agents changed, oldest first.
+ * customerTimelinePage), and the opt-outs agents changed in the page's span of time, oldest first:
+ * from its oldest conversation's start (the last page: from the beginning) to where the previous
+ * page ended. Together the pages hold each change once, and no page grows with the history.
  */
 export async function customerTimeline(ctx: Context, auth: AuthUser, id: string, input: TimelineQuery) {
   const { customer, state } = await customerOrNotFound(ctx.db, auth, id);
-  const optOutChanges = input.cursor === undefined ? (await q.optOutChangesOf(ctx.db, id)).map(presentOptOutChange) : [];
-  return { customer: presentCustomer(customer, state), ...(await customerTimelinePage(ctx.db, auth, id, input)), optOutChanges };
+  const page = await customerTimelinePage(ctx.db, auth, id, input);
+  const oldest = page.nextCursor === null ? undefined : page.conversations.at(-1);
+  const span = { from: oldest && Date.parse(oldest.createdAt), before: cursorKey(input.cursor)?.at };
+  const optOutChanges = (await q.optOutChangesOf(ctx.db, id, span)).map(presentOptOutChange);
+  return { customer: presentCustomer(customer, state), ...page, optOutChanges };
 }
 
 /** For events: the customer as the API shows it. */

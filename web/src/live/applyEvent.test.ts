@@ -323,4 +323,14 @@ describe('timeline pages', () => {
     expect(earlier.conversations[1]).toMatchObject({ messagesCursor: null });
     expect(earlier.conversations[1]!.messages.map((m) => m.id)).toEqual(['m4', 'm5']);
   });
+
+  it('keeps the opt-out changes of every page loaded, oldest first, each once, when the first page is fetched again', () => {
+    const change = (id: string, createdAt: string) => ({ id, action: 'opt_out' as const, senderId: null, reason: id, actorId: 'u1', createdAt });
+    const first: Timeline = { customer: aCustomer(), conversations: [aTimelineConversation({ id: 'c2', createdAt: '2025-03-05T00:00:00.000Z' }, [])], nextCursor: 'p2', optOutChanges: [change('late', '2025-03-06T00:00:00.000Z')] };
+    const second: Timeline = { customer: aCustomer(), conversations: [aTimelineConversation({ id: 'c1' }, [])], nextCursor: null, optOutChanges: [change('early', '2025-03-01T00:00:00.000Z')] };
+    const both = appendTimelinePage(first, second);
+    expect(both.optOutChanges.map((c) => c.id)).toEqual(['early', 'late']);
+    const refetched = mergeTimeline(both, { ...first, optOutChanges: [change('late', '2025-03-06T00:00:00.000Z'), change('newer', '2025-03-07T00:00:00.000Z')] });
+    expect(refetched.optOutChanges.map((c) => c.id)).toEqual(['early', 'late', 'newer']);
+  });
 });

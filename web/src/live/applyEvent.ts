@@ -325,13 +325,29 @@ export function mergeTimeline(current: Timeline | null, fetched: Timeline): Time
   });
   const oldestFetched = fetched.conversations.at(-1);
   const deeper = oldestFetched !== undefined && [...known.values()].some((c) => c.createdAt < oldestFetched.createdAt);
-  return { ...fetched, conversations: sortTimeline([...conversations, ...known.values()]), nextCursor: deeper ? current.nextCursor : fetched.nextCursor };
+  return {
+    ...fetched,
+    conversations: sortTimeline([...conversations, ...known.values()]),
+    nextCursor: deeper ? current.nextCursor : fetched.nextCursor,
+    optOutChanges: withOptOutChanges(current.optOutChanges, fetched.optOutChanges),
+  };
 }
 
-/** The next page of conversations, after those shown. */
+/** The next page of conversations, after those shown, with the opt-out changes of its span of time. */
 export function appendTimelinePage(current: Timeline, page: Timeline): Timeline {
   const shown = new Set(current.conversations.map((c) => c.id));
-  return { ...current, conversations: sortTimeline([...current.conversations, ...page.conversations.filter((c) => !shown.has(c.id))]), nextCursor: page.nextCursor };
+  return {
+    ...current,
+    conversations: sortTimeline([...current.conversations, ...page.conversations.filter((c) => !shown.has(c.id))]),
+    nextCursor: page.nextCursor,
+    optOutChanges: withOptOutChanges(current.optOutChanges, page.optOutChanges),
+  };
+}
+
+/** Each page brings the changes of its own span: together, oldest first, each once. */
+function withOptOutChanges(shown: Timeline['optOutChanges'], more: Timeline['optOutChanges']): Timeline['optOutChanges'] {
+  const byId = new Map([...shown, ...more].map((c) => [c.id, c]));
+  return [...byId.values()].sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id));
 }
 
 /** A conversation's older messages, loaded from its thread as the agent asks for them. */
