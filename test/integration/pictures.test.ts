@@ -44,6 +44,16 @@ for (const engine of ENGINES) {
       expect(pixel(85)[2]).toBeGreaterThan(180);
     });
 
+    it('refuses a damaged HEIC with the reason, and the next good one still converts', async () => {
+      w = await createTwilioWorld(engine);
+      const damaged = await upload(Buffer.concat([HEIC.subarray(0, 200), Buffer.alloc(64)]), 'image/heic');
+      expect(damaged.status).toBe(422);
+      expect(JSON.stringify(damaged.body)).toMatch(/could not be read as an image|holds no picture/);
+      const good = await upload(HEIC, 'image/heic');
+      expect(good.status, JSON.stringify(good.body)).toBe(201);
+      expect(good.body.contentType).toBe('image/jpeg');
+    });
+
     it("removes the EXIF metadata, the GPS position included, and applies the photo's orientation", async () => {
       w = await createTwilioWorld(engine);
       const photo = await sharp({ create: { width: 300, height: 200, channels: 3, background: '#3a7' } })

@@ -1,3 +1,5 @@
+import { createRequire } from 'node:module';
+import { Worker } from 'node:worker_threads';
 import type { Sharp, default as SharpModule } from 'sharp';
 import { MAX_INPUT_PIXELS, MMS_MAX_SIDE, MMS_TARGET_BYTES, THUMBNAIL_SIDE } from '../../domain/media-type.js';
 
@@ -86,25 +88,76 @@ function encode(image: Sharp, contentType: PreparedImage['contentType']): Sharp 
 
 /**
  * iPhone photos are HEVC inside HEIF; sharp's prebuilt libvips reads only AV1 (AVIF), so libheif
- * compiled to WebAssembly (heic-decode) decodes them. The size comes from the header and is
- * checked before a pixel is decoded.
+ * compiled to WebAssembly (heic-decode) decodes them. A 12-megapixel photo takes it seconds of CPU,
+ * which on the main thread would hold every webhook and page, so one worker thread does it, started
+ * with the first HEIC (compiling the WebAssembly takes seconds too) and kept for the next. The size
+ * comes from the header and is checked before a pixel is decoded.
  */
-// Loaded on the first HEIC: compiling its WebAssembly takes seconds, which every start would pay.
-let heicDecoder: Promise<typeof import('heic-decode').default> | undefined;
+const HEIC_WORKER = `
+const { parentPort, workerData } = require('node:worker_threads');
+const decode = require(workerData.module);
+parentPort.on('message', async ({ id, bytes }) => {
+  try {
+    const images = await decode.all({ buffer: bytes });
+    try {
+      const first = images[0];
+      if (!first) return parentPort.postMessage({ id, refusal: 'holds no picture' });
+      if (first.width * first.height > workerData.maxPixels) {
+        return parentPort.postMessage({ id, refusal: 'claims ' + first.width + ' × ' + first.height + ' pixels, more than a photo has' });
+      }
+      const { width, height, data } = await first.decode();
+      parentPort.postMessage({ id, width, height, data }, [data.buffer]);
+    } finally {
+      images.dispose();
+    }
+  } catch (err) {
+    parentPort.postMessage({ id, error: String((err && err.message) || err) });
+  }
+});
+`;
+
+type HeicAnswer = { id: number } & ({ width: number; height: number; data: Uint8ClampedArray } | { refusal: string } | { error: string });
+
+let heicWorker: { worker: Worker; waiting: Map<number, (answer: HeicAnswer) => void> } | undefined;
+let heicRequests = 0;
+
+function startHeicWorker() {
+  const worker = new Worker(HEIC_WORKER, {
+    eval: true,
+    execArgv: [],
+    workerData: { module: createRequire(import.meta.url).resolve('heic-decode'), maxPixels: MAX_INPUT_PIXELS },
+  });
+  const waiting = new Map<number, (answer: HeicAnswer) => void>();
+  worker.on('message', (answer: HeicAnswer) => {
+    waiting.get(answer.id)?.(answer);
+    waiting.delete(answer.id);
+    // Idle, it must not keep a process alive; busy, it must (a script awaiting a conversion).
+    if (waiting.size === 0) worker.unref();
+  });
+  // A worker that dies fails what it held; the next HEIC starts another.
+  const fail = (reason: string) => {
+    if (heicWorker?.worker === worker) heicWorker = undefined;
+    for (const [id, answer] of waiting) answer({ id, error: reason });
+    waiting.clear();
+  };
+  worker.on('error', (err) => fail(err.message));
+  worker.on('exit', () => fail('the decoder stopped'));
+  worker.unref();
+  return { worker, waiting };
+}
 
 async function heicPixels(bytes: Buffer): Promise<{ data: Buffer; info: { width: number; height: number; channels: 4 } }> {
-  heicDecoder ??= import('heic-decode').then((m) => m.default);
-  const decodeHeic = await heicDecoder;
-  const images = await guard(() => decodeHeic.all({ buffer: bytes }));
-  try {
-    const first = images[0];
-    if (!first) throw new UnreadableImage('holds no picture');
-    if (first.width * first.height > MAX_INPUT_PIXELS) throw new UnreadableImage(`claims ${first.width} × ${first.height} pixels, more than a photo has`);
-    const { width, height, data } = await guard(() => first.decode());
-    return { data: Buffer.from(data.buffer, data.byteOffset, data.byteLength), info: { width, height, channels: 4 } };
-  } finally {
-    images.dispose();
-  }
+  const { worker, waiting } = (heicWorker ??= startHeicWorker());
+  const id = ++heicRequests;
+  const answer = await new Promise<HeicAnswer>((resolve) => {
+    waiting.set(id, resolve);
+    worker.ref();
+    worker.postMessage({ id, bytes });
+  });
+  if ('refusal' in answer) throw new UnreadableImage(answer.refusal);
+  if ('error' in answer) return guard(() => Promise.reject(new Error(answer.error)));
+  const { width, height, data } = answer;
+  return { data: Buffer.from(data.buffer, data.byteOffset, data.byteLength), info: { width, height, channels: 4 } };
 }
 
 /** libvips' and libheif's refusals (corrupt data, the pixel limit) become a refusal of the file. */
