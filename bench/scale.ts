@@ -28,7 +28,7 @@ const APP_SECRET = 'scale-bench-secret-'.padEnd(40, 'x');
 
 type Engine = 'sqlite' | 'postgres';
 
-interface Storage {
+export interface Storage {
   engine: Engine;
   dataDir: string;
   url?: string;
@@ -38,7 +38,7 @@ interface Storage {
   drop(): Promise<void>;
 }
 
-async function storage(engine: Engine, url: string | undefined): Promise<Storage> {
+export async function storage(engine: Engine, url: string | undefined): Promise<Storage> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'parley-bench-scale-'));
   if (engine === 'sqlite') {
     return {
@@ -81,7 +81,7 @@ interface Child {
   stop(): Promise<void>;
 }
 
-async function startServer(s: Storage, port: number): Promise<Child> {
+export async function startServer(s: Storage, port: number): Promise<Child> {
   const child = forkServer('scale/server', {
     env: { ...process.env, BENCH_PORT: String(port), BENCH_DATA_DIR: s.dataDir, BENCH_APP_SECRET: APP_SECRET, BENCH_DATABASE_URL: s.url ?? '', BENCH_PG_SCHEMA: s.schema ?? '' },
   });
@@ -111,14 +111,14 @@ async function startServer(s: Storage, port: number): Promise<Child> {
   };
 }
 
-function client(port: number, token: string) {
+export function client(port: number, token: string) {
   return async (pathAndQuery: string): Promise<{ status: number; body: any }> => {
     const res = await fetch(`http://127.0.0.1:${port}${pathAndQuery}`, { headers: { authorization: `Bearer ${token}` } });
     return { status: res.status, body: await res.json() };
   };
 }
 
-async function login(port: number): Promise<string> {
+export async function login(port: number): Promise<string> {
   const res = await fetch(`http://127.0.0.1:${port}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: ADMIN_EMAIL, password: PASSWORD }) });
   const body = (await res.json()) as { token: string };
   return body.token;

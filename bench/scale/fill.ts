@@ -72,8 +72,14 @@ interface Batch {
   messages: NewRow<'messages'>[];
 }
 
+/** What message number n says (the search benchmark varies it; scale keeps two texts). */
+export type BodyOf = (n: number, inbound: boolean, createdAt: number) => string;
+
+const orderBodies: BodyOf = (_n, inbound, createdAt) =>
+  inbound ? `Hello, this is about order ${createdAt % 100_000}: it has not arrived yet.` : 'Thanks for writing! We are looking into it and will text you back today.';
+
 /** Messages of one conversation, alternating customer and agent, a step apart from `at`. */
-function conversation(desk: Desk, batch: Batch, customerId: string, at: number, count: number, open: boolean): number {
+function conversation(desk: Desk, batch: Batch, customerId: string, at: number, count: number, open: boolean, bodyOf: BodyOf = orderBodies, stored = 0): number {
   const id = newId(at);
   for (let k = 0; k < count; k++) {
     const inbound = k % 2 === 0;
@@ -83,7 +89,7 @@ function conversation(desk: Desk, batch: Batch, customerId: string, at: number, 
       organizationId: desk.organizationId,
       conversationId: id,
       direction: inbound ? 'inbound' : 'outbound',
-      body: inbound ? `Hello, this is about order ${createdAt % 100_000}: it has not arrived yet.` : 'Thanks for writing! We are looking into it and will text you back today.',
+      body: bodyOf(stored + batch.messages.length, inbound, createdAt),
       status: inbound ? 'received' : 'delivered',
       errorCode: null,
       errorMessage: null,
@@ -118,7 +124,7 @@ async function write(tx: Tx, batch: Batch): Promise<void> {
  * Adds filler customers from number `from` until the desk holds `messages` messages, one
  * transaction per batch. `clock` is the time of the next message; returns it and the next number.
  */
-export async function fill(db: Db, desk: Desk, from: number, messages: number, clock: number, stored: number): Promise<{ next: number; clock: number }> {
+export async function fill(db: Db, desk: Desk, from: number, messages: number, clock: number, stored: number, bodyOf?: BodyOf): Promise<{ next: number; clock: number }> {
   let i = from;
   while (stored < messages) {
     const batch: Batch = { customers: [], conversations: [], messages: [] };
@@ -129,10 +135,10 @@ export async function fill(db: Db, desk: Desk, from: number, messages: number, c
       const id = customer(desk, batch, name, fillerPhone(i), email, clock);
       const open = i % 10 === 0;
       if (i % 2 === 0) {
-        clock = conversation(desk, batch, id, clock, 2, false);
-        clock = conversation(desk, batch, id, clock, 2, open);
+        clock = conversation(desk, batch, id, clock, 2, false, bodyOf, stored);
+        clock = conversation(desk, batch, id, clock, 2, open, bodyOf, stored);
       } else {
-        clock = conversation(desk, batch, id, clock, MESSAGES_PER_CUSTOMER, open);
+        clock = conversation(desk, batch, id, clock, MESSAGES_PER_CUSTOMER, open, bodyOf, stored);
       }
     }
     await db.transaction().execute((tx) => write(tx, batch));

@@ -188,6 +188,19 @@ export interface MessagesTable {
   automatic: ColumnType<Flag, Flag | undefined, Flag>;
   /** A note's mentioned user ids, as JSON; null for every other message. */
   mentions: Recorded<string>;
+  /*
+   * SQLite also keeps `search_key`, the message's row in `message_search`: set by a trigger,
+   * read only by message search (features/search/queries.ts), so it stays out of this type and
+   * out of every row the app builds.
+   */
+}
+
+/** SQLite only: the FTS5 index of messages' words, keyed by their search key (see 0011_message_search). */
+export interface MessageSearchTable {
+  rowid: number;
+  body: string;
+  /** The organization's id without hyphens: one word, so a search names it. */
+  organization: string;
 }
 
 export interface SendAttemptsTable {
@@ -307,6 +320,7 @@ export interface DB {
   conversations: ConversationsTable;
   conversationReads: ConversationReadsTable;
   messages: MessagesTable;
+  messageSearch: MessageSearchTable;
   sendAttempts: SendAttemptsTable;
   media: MediaTable;
   mediaBlobs: MediaBlobsTable;

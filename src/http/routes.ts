@@ -9,6 +9,7 @@ import { inboundRoutes } from '../features/inbound/routes.js';
 import { labelRoutes } from '../features/labels/routes.js';
 import { mediaRoutes } from '../features/media/routes.js';
 import { outboundRoutes } from '../features/outbound/routes.js';
+import { searchRoutes } from '../features/search/routes.js';
 import { twilioRoutes } from '../features/twilio/routes.js';
 import type { AuthHooks } from './auth.js';
 
@@ -24,4 +25,5 @@ export function registerRoutes(app: FastifyInstance, ctx: Context, auth: AuthHoo
   twilioRoutes(app, ctx, auth); // connecting Twilio, support numbers
   auditRoutes(app, ctx, auth);
   labelRoutes(app, ctx, auth); // labels admins manage; conversations carry them
+  searchRoutes(app, ctx, auth); // message search
 }

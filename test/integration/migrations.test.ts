@@ -4,6 +4,8 @@ import { migrate, openDatabase, type Database } from '../../src/db/database.js';
 import * as initial from '../../src/db/migrations/0001_initial.js';
 import { searchTerms } from '../../src/domain/search.js';
 import { listCustomers } from '../../src/features/customers/queries.js';
+import { searchMessages } from '../../src/features/search/queries.js';
+import { queryWords } from '../../src/domain/message-search.js';
 import { createPgSchema, ENGINES } from '../helpers/server.js';
 
 for (const engine of ENGINES) {
@@ -65,6 +67,36 @@ for (const engine of ENGINES) {
       expect(await found('(415) 555-0102')).toEqual(['c2']);
     });
 
+    it('0011 makes the messages already stored findable, in time order, and indexes new ones', async () => {
+      const database = await atFirstRelease();
+      const { db } = database;
+      await db.insertInto('organizations').values([{ id: 'o1', name: 'Acme', threadingWindowHours: 24, createdAt: 1 }, { id: 'o2', name: 'Other', threadingWindowHours: 24, createdAt: 1 }]).execute();
+      await db.insertInto('customers').values({ id: 'cu1', organizationId: 'o1', name: null, phone: '+14155550199', email: null, notes: null, createdAt: 1, updatedAt: 1 } as never).execute();
+      await db
+        .insertInto('senders')
+        .values({ id: 's1', organizationId: 'o1', twilioAccountId: null, type: 'phone_number', phoneNumber: '+14155550100', shortCode: null, messagingServiceSid: null, address: '+14155550100', twilioSid: null, smsCapable: 1, mmsCapable: 1, ratePerSecond: 1, nextSendAt: 0, active: 1, createdAt: 1, removedAt: null } as never)
+        .execute();
+      await db.insertInto('conversations').values({ id: 'c1', organizationId: 'o1', customerId: 'cu1', senderId: 's1', status: 'open', assigneeId: null, lastMessageAt: 1, lastInboundAt: 1, preview: 'hi', createdAt: 1 }).execute();
+      const message = (id: string, body: string, createdAt: number, organizationId = 'o1') =>
+        ({ id, organizationId, conversationId: 'c1', direction: 'inbound', body, status: 'received', errorCode: null, errorMessage: null, segments: 1, encoding: 'GSM-7', twilioSid: null, authorId: null, createdAt, updatedAt: createdAt }) as never;
+      // Three in one millisecond, stored out of time order, and one of another organization.
+      await db
+        .insertInto('messages')
+        .values([message('m3', 'Refund sent, Herr Müller', 5_000), message('m1', 'Where is my refund?', 2_000), message('m2a', 'refund policy', 3_000), message('m2b', 'Refunds take a week', 3_000), message('m2c', 'refunded?', 3_000), message('x1', 'refund elsewhere', 4_000, 'o2')])
+        .execute();
+
+      await migrate(database);
+
+      const found = async (q: string) => (await searchMessages(db, { organizationId: 'o1', words: queryWords(q), limit: 10 })).map((m) => m.id);
+      expect(await found('refun')).toEqual(['m3', 'm2c', 'm2b', 'm2a', 'm1']);
+      expect(await found('muller')).toEqual(['m3']);
+      await db.insertInto('messages').values([message('m4', 'refund again', 3_000), message('m5', 'the newest refund', 9_000)]).execute();
+      const all = await found('refund');
+      expect(all[0]).toBe('m5');
+      expect([...all].sort()).toEqual(['m1', 'm2a', 'm2b', 'm2c', 'm3', 'm4', 'm5']);
+      expect(all.slice(-1)).toEqual(['m1']);
+    });
+
     it('0007 lets the thread hold notes, keeps every message, its media and its indexes, and records Twilio\'s blocks', async () => {
       const database = await atFirstRelease();
       const { db } = database;
@@ -83,7 +115,8 @@ for (const engine of ENGINES) {
 
       await migrate(database);
 
-      expect(await db.selectFrom('messages').selectAll().execute()).toEqual([{ ...message, mentions: null, automatic: 0 }]);
+      // SQLite's search key (0011) is the message's time × 1000.
+      expect(await db.selectFrom('messages').selectAll().execute()).toEqual([{ ...message, mentions: null, automatic: 0, ...(engine === 'sqlite' ? { searchKey: 1000 } : {}) }]);
       expect((await db.selectFrom('media').select('messageId').executeTakeFirstOrThrow()).messageId).toBe('m1');
       // Every opt-out so far came from a STOP or a 21610, so Twilio blocks it too.
       expect(await db.selectFrom('twilioOptOuts').selectAll().execute()).toEqual([{ customerId: 'cu1', senderId: 's1', organizationId: 'o1', at: 5 }]);

@@ -6,6 +6,7 @@ import './styles/layout.css';
 import './styles/inbox.css';
 import './styles/conversation.css';
 import './styles/settings.css';
+import './styles/search.css';
 
 const root = document.getElementById('root');
 if (!root) throw new Error('index.html has no #root');

@@ -18,6 +18,7 @@ import type {
   Organization,
   Page,
   Role,
+  SearchResult,
   Sender,
   SignupAnswer,
   StartedConversation,
@@ -109,6 +110,7 @@ export const sendMessage = (conversationId: Id, body: string, mediaIds: Id[]) =>
 export const setConversationLabels = (id: Id, labelIds: Id[]) => request<Conversation>('PUT', `/api/conversations/${enc(id)}/labels`, { labelIds });
 export const addNote = (conversationId: Id, body: string) => request<Message>('POST', `/api/conversations/${enc(conversationId)}/notes`, { body });
 export const retryMessage = (id: Id) => request<Message>('POST', `/api/messages/${enc(id)}/retry`);
+export const searchMessages = (q: string, cursor?: string | null, options?: RequestOptions) => list<SearchResult>(withQuery('/api/search', { q, cursor }), options);
 
 // --- media ---
 export function uploadMedia(file: File, options?: RequestOptions) {

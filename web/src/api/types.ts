@@ -8,6 +8,7 @@ import type { login, me, signup } from '../../../src/features/accounts/service';
 import type { PresentedAuditEntry } from '../../../src/features/audit/presenters';
 import type { PresentedConversation, PresentedMedia, PresentedMessage } from '../../../src/features/conversations/presenters';
 import type { PresentedCustomer } from '../../../src/features/customers/presenters';
+import type { PresentedSearchResult } from '../../../src/features/search/presenters';
 import type { customerTimeline } from '../../../src/features/customers/service';
 import type { startConversation } from '../../../src/features/outbound/service';
 import type {
@@ -51,6 +52,7 @@ export type Label = Conversation['labels'][number];
 export type ConversationStatus = Conversation['status'];
 export type Media = PresentedMedia;
 export type Message = PresentedMessage;
+export type SearchResult = PresentedSearchResult;
 export type Timeline = Answer<typeof customerTimeline>;
 export type TimelineConversation = Timeline['conversations'][number];
 export type StartedConversation = Answer<typeof startConversation>;

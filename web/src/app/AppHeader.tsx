@@ -47,6 +47,9 @@ export function AppHeader({ route, onNewConversation, onShowShortcuts }: AppHead
         <a href={routeHref({ name: 'inbox', view: 'open', conversationId: null })} aria-current={route.name === 'inbox' ? 'page' : undefined}>
           Inbox
         </a>
+        <a href={routeHref({ name: 'search', q: '' })} aria-current={route.name === 'search' ? 'page' : undefined}>
+          Search
+        </a>
         {isAdmin && (
           <a href={routeHref({ name: 'settings', tab: 'twilio' })} aria-current={route.name === 'settings' ? 'page' : undefined}>
             Settings

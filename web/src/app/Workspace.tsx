@@ -3,13 +3,14 @@ import { InboxScreen } from '../inbox/InboxScreen';
 import { isTyping } from '../lib/hooks';
 import { navigate, useRoute } from '../lib/router';
 import { NewConversationDialog } from '../conversation/NewConversationDialog';
+import { SearchPage } from '../search/SearchPage';
 import { SettingsPage } from '../settings/SettingsPage';
 import { AppHeader } from './AppHeader';
 import { TwilioBanners } from './TwilioBanners';
 import { ShortcutsDialog } from './ShortcutsDialog';
 import { useSession } from './session';
 
-/** The signed-in app: header, then the inbox or (admins only) settings. */
+/** The signed-in app: header, then the inbox, message search or (admins only) settings. */
 export function Workspace() {
   const route = useRoute();
   const { isAdmin } = useSession();
@@ -41,7 +42,13 @@ export function Workspace() {
       <AppHeader route={route} onNewConversation={() => setComposing(true)} onShowShortcuts={() => setShowShortcuts(true)} />
       {isAdmin && <TwilioBanners />}
       <main id="main" className="app-main" tabIndex={-1}>
-        {settings ? <SettingsPage tab={route.tab} /> : <InboxScreen route={route.name === 'inbox' ? route : { name: 'inbox', view: 'open', conversationId: null }} />}
+        {settings ? (
+          <SettingsPage tab={route.tab} />
+        ) : route.name === 'search' ? (
+          <SearchPage q={route.q} />
+        ) : (
+          <InboxScreen route={route.name === 'inbox' ? route : { name: 'inbox', view: 'open', conversationId: null }} />
+        )}
       </main>
       {composing && (
         <NewConversationDialog

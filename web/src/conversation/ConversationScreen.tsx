@@ -18,17 +18,19 @@ import { useThread } from './useThread';
 
 interface ConversationScreenProps {
   conversationId: Id;
+  /** A message to bring into view and mark (from a search result). */
+  focusMessageId?: Id;
   view: InboxView;
   onRead(id: Id): void;
   /** Tells the inbox about this screen's own changes before their events arrive. */
   onLocalEvent(event: LiveEvent): void;
 }
 
-export function ConversationScreen({ conversationId, view, onRead, onLocalEvent }: ConversationScreenProps) {
+export function ConversationScreen({ conversationId, focusMessageId, view, onRead, onLocalEvent }: ConversationScreenProps) {
   const { me } = useSession();
   const { senderById } = useDirectory();
   const { conversation, setConversation, customer, setCustomer, error, reload } = useConversation(conversationId);
-  const thread = useThread(conversationId);
+  const thread = useThread(conversationId, focusMessageId);
   const [panelOpen, setPanelOpen] = useState(false);
   const [actionError, setActionError] = useState<string | null>(null);
   useMarkRead(conversationId, thread.messages, !thread.loading, onRead);
@@ -156,6 +158,7 @@ export function ConversationScreen({ conversationId, view, onRead, onLocalEvent 
           onLoadOlder={thread.loadOlder}
           onRetry={onRetry}
           onReload={thread.reload}
+          focusId={focusMessageId}
         />
         {actionError && <ErrorNote message={actionError} />}
         <Composer

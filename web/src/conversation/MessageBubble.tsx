@@ -12,16 +12,18 @@ interface MessageBubbleProps {
   onEnlarge(media: Media): void;
   onRetry(message: Message): Promise<void>;
   onMediaLoad(): void;
+  /** The message a search result opened. */
+  focused?: boolean;
 }
 
 export const MessageBubble = memo(function MessageBubble(props: MessageBubbleProps) {
-  return props.message.direction === 'note' ? <NoteBubble message={props.message} author={props.author} /> : <TextBubble {...props} />;
+  return props.message.direction === 'note' ? <NoteBubble message={props.message} author={props.author} focused={props.focused} /> : <TextBubble {...props} />;
 });
 
 /** A note stands apart from texts, so nobody mistakes it for something the customer saw. */
-function NoteBubble({ message, author }: { message: Message; author: User | undefined }) {
+function NoteBubble({ message, author, focused }: { message: Message; author: User | undefined; focused?: boolean }) {
   return (
-    <li className="message note" data-testid="message" data-message-id={message.id} data-direction="note">
+    <li className="message note" data-testid="message" data-message-id={message.id} data-direction="note" data-focused={focused || undefined} aria-current={focused || undefined}>
       <div className="bubble">
         <p className="note-label">Note — only your team sees this</p>
         <p className="message-body">
@@ -38,7 +40,7 @@ function NoteBubble({ message, author }: { message: Message; author: User | unde
   );
 }
 
-function TextBubble({ message, author, onEnlarge, onRetry, onMediaLoad }: MessageBubbleProps) {
+function TextBubble({ message, author, onEnlarge, onRetry, onMediaLoad, focused }: MessageBubbleProps) {
   const outbound = message.direction === 'outbound';
   const failed = message.status === 'failed' || message.status === 'undelivered';
   const reason = failureReason(message);
@@ -61,6 +63,8 @@ function TextBubble({ message, author, onEnlarge, onRetry, onMediaLoad }: Messag
       data-direction={message.direction}
       data-status={message.status}
       data-automatic={message.automatic ? 'true' : undefined}
+      data-focused={focused || undefined}
+      aria-current={focused || undefined}
     >
       <div className="bubble">
         {message.media.length > 0 && (

@@ -15,6 +15,8 @@ interface ThreadProps {
   onLoadOlder(): void;
   onRetry(message: Message): Promise<void>;
   onReload(): void;
+  /** A message to scroll to and mark once it is in the thread (a search result). */
+  focusId?: string;
 }
 
 const NEAR_BOTTOM_PX = 120;
@@ -23,7 +25,7 @@ const NEAR_BOTTOM_PX = 120;
  * Oldest at the top. Opens scrolled to the newest message, stays pinned to the bottom while the
  * reader is there, keeps its place when older messages load above, and loads them on scroll up.
  */
-export function Thread({ messages, loading, error, hasOlder, loadingOlder, onLoadOlder, onRetry, onReload }: ThreadProps) {
+export function Thread({ messages, loading, error, hasOlder, loadingOlder, onLoadOlder, onRetry, onReload, focusId }: ThreadProps) {
   const { userById } = useDirectory();
   const scroller = useRef<HTMLDivElement>(null);
   const [enlarged, setEnlarged] = useState<Media | null>(null);
@@ -46,6 +48,18 @@ export function Thread({ messages, loading, error, hasOlder, loadingOlder, onLoa
     }
     before.current = { firstId, lastId, scrollHeight: el.scrollHeight };
   }, [messages]);
+
+  // Once the message sought is in, it is shown mid-screen, and the thread no longer follows the bottom.
+  const shown = useRef<string | null>(null);
+  useLayoutEffect(() => {
+    if (!focusId || shown.current === focusId) return;
+    const target = scroller.current?.querySelector<HTMLElement>(`[data-message-id="${CSS.escape(focusId)}"]`);
+    if (!target) return;
+    shown.current = focusId;
+    pinned.current = false;
+    target.scrollIntoView({ block: 'center' });
+    if (scroller.current) before.current.scrollHeight = scroller.current.scrollHeight;
+  }, [messages, focusId]);
 
   const onScroll = () => {
     const el = scroller.current;
@@ -92,7 +106,14 @@ export function Thread({ messages, loading, error, hasOlder, loadingOlder, onLoa
                   <span>{dayLabel(message.createdAt, now)}</span>
                 </li>
               )}
-              <MessageBubble message={message} author={userById(message.authorId)} onEnlarge={setEnlarged} onRetry={onRetry} onMediaLoad={onMediaLoad} />
+              <MessageBubble
+                message={message}
+                author={userById(message.authorId)}
+                focused={message.id === focusId}
+                onEnlarge={setEnlarged}
+                onRetry={onRetry}
+                onMediaLoad={onMediaLoad}
+              />
             </Fragment>
           );
         })}

@@ -9,8 +9,9 @@ import { useLiveEvents, useResync } from '../live/LiveProvider';
 /**
  * The messages of one conversation: the newest page first, older pages on demand, live
  * additions and status changes, and a refetch of the newest page after the stream dropped.
+ * With `focusId` (a search result), older pages load one after another until that message is in.
  */
-export function useThread(conversationId: Id) {
+export function useThread(conversationId: Id, focusId?: Id) {
   const [messages, setMessagesState] = useState<Message[]>([]);
   const messagesRef = useRef<Message[]>([]);
   const [olderCursor, setOlderCursor] = useState<string | null>(null);
@@ -62,6 +63,10 @@ export function useThread(conversationId: Id) {
       },
     );
   }, [conversationId, olderCursor, loadingOlder, setMessages]);
+
+  useEffect(() => {
+    if (focusId && !loading && !loadingOlder && !error && olderCursor && !messages.some((m) => m.id === focusId)) loadOlder();
+  }, [focusId, loading, loadingOlder, error, olderCursor, messages, loadOlder]);
 
   useLiveEvents((event) => {
     const change = applyToThread(messagesRef.current, event, conversationId);

@@ -1,16 +1,16 @@
 import { useEffect, useRef, useState } from 'react';
-import type { Id, InboxView } from '../api/types';
+import type { Id } from '../api/types';
 import { useSession } from '../app/session';
 import { ConversationScreen } from '../conversation/ConversationScreen';
 import { useDebounced, isTyping } from '../lib/hooks';
-import { navigate } from '../lib/router';
+import { navigate, type InboxRoute } from '../lib/router';
 import { useLabels } from '../labels/useLabels';
 import { showUnread } from '../notify/badge';
 import { InboxPane } from './InboxPane';
 import { useInbox } from './useInbox';
 
 interface InboxScreenProps {
-  route: { name: 'inbox'; view: InboxView; conversationId: Id | null };
+  route: InboxRoute;
 }
 
 /**
@@ -89,6 +89,7 @@ export function InboxScreen({ route }: InboxScreenProps) {
         <ConversationScreen
           key={route.conversationId}
           conversationId={route.conversationId}
+          focusMessageId={route.messageId}
           view={route.view}
           onRead={inbox.markReadLocally}
           onLocalEvent={inbox.applyLocal}
