@@ -236,6 +236,27 @@ export const threadPage = (conn: Conn, conversationId: string, before: CursorKey
     .limit(limit)
     .execute();
 
+/**
+ * The newest `limit` messages of each of these conversations, newest first, in one statement: a
+ * UNION ALL of one bounded read of the thread index per conversation, so a long thread costs no
+ * more than a short one and a page of conversations costs one round trip, not one each.
+ */
+export const newestOfThreads = async (conn: Conn, conversationIds: string[], limit: number): Promise<Map<string, MessageRow[]>> => {
+  const threads = new Map(conversationIds.map((id) => [id, [] as MessageRow[]]));
+  const reads = conversationIds.map((id) =>
+    conn
+      .selectFrom((db) => db.selectFrom('messages').selectAll().where('conversationId', '=', id).orderBy('createdAt', 'desc').orderBy('id', 'desc').limit(limit).as('thread'))
+      .selectAll(),
+  );
+  const [first, ...rest] = reads;
+  if (!first) return threads;
+  const rows = await rest.reduce((query, read) => query.unionAll(read), first).execute();
+  // A union promises no order: each thread is put back newest first.
+  rows.sort((a, b) => b.createdAt - a.createdAt || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
+  for (const row of rows) threads.get(row.conversationId)!.push(row);
+  return threads;
+};
+
 /** How many messages each of these conversations holds (read from the thread index). */
 export const messageCounts = async (conn: Conn, conversationIds: string[]) =>
   conversationIds.length === 0

@@ -215,8 +215,7 @@ export async function customerTimelinePage(db: Db, auth: AuthUser, customerId: s
   const { rows, latest, labels, counts, media } = await readSnapshot(db, async (tx) => {
     const rows = await q.conversationsOfCustomer(tx, { organizationId: auth.organizationId, readerId: auth.id, customerId, after: cursorKey(input.cursor), limit: input.limit + 1 });
     const ids = rows.slice(0, input.limit).map((c) => c.id);
-    const latest = new Map<string, q.MessageRow[]>();
-    for (const id of ids) latest.set(id, await q.threadPage(tx, id, undefined, input.messages + 1));
+    const latest = await q.newestOfThreads(tx, ids, input.messages + 1);
     const shown = [...latest.values()].flatMap((messages) => messages.slice(0, input.messages).map((m) => m.id));
     const labels = await labelsOf(tx, auth.organizationId, ids);
     return { rows, latest, labels, counts: await q.messageCounts(tx, ids), media: await mediaOfMessages(tx, shown) };
