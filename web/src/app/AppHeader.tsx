@@ -47,9 +47,13 @@ export function AppHeader({ route, onNewConversation, onShowShortcuts }: AppHead
         <a href={routeHref({ name: 'inbox', view: 'open', conversationId: null })} aria-current={route.name === 'inbox' ? 'page' : undefined}>
           Inbox
         </a>
-        {isAdmin && (
+        {isAdmin ? (
           <a href={routeHref({ name: 'settings', tab: 'twilio' })} aria-current={route.name === 'settings' ? 'page' : undefined}>
             Settings
+          </a>
+        ) : (
+          <a href={routeHref({ name: 'settings', tab: 'canned' })} aria-current={route.name === 'settings' ? 'page' : undefined}>
+            Canned replies
           </a>
         )}
       </nav>

@@ -6,7 +6,7 @@ import { useEffect, useState } from 'react';
 import type { Id, InboxView } from '../api/types';
 
 export const INBOX_VIEWS: InboxView[] = ['open', 'mine', 'unassigned', 'closed'];
-export const SETTINGS_TABS = ['twilio', 'senders', 'users', 'threading', 'hours', 'labels', 'audit'] as const;
+export const SETTINGS_TABS = ['twilio', 'senders', 'users', 'threading', 'hours', 'labels', 'canned', 'audit'] as const;
 export type SettingsTab = (typeof SETTINGS_TABS)[number];
 
 export type Route = { name: 'inbox'; view: InboxView; conversationId: Id | null } | { name: 'settings'; tab: SettingsTab };
