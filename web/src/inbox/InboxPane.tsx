@@ -61,8 +61,6 @@ export function InboxPane({ view, openId, query, onQueryChange, labels, labelId,
 
   return (
     <section className="inbox-pane" aria-label="Conversations">
-      {/* The screen's title for screen readers and their heading navigation; the tabs show it to everyone. */}
-      <h1 className="sr-only">Inbox: {VIEW_LABELS[view]}</h1>
       <div className="inbox-top">
         <nav className="view-tabs" aria-label="Inbox views">
           {INBOX_VIEWS.map((v) => (
