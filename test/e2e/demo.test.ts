@@ -69,6 +69,8 @@ describe('npm run demo (browser)', () => {
 
     const phone = await browser.openPage({ viewport: { width: 390, height: 800 }, label: 'phone' });
     await phone.goto(printed.phone);
+    await phone.getByLabel('Message', { exact: true }).waitFor();
+    await expectAccessible(phone, "the simulator's phone page");
     await phone.getByLabel('Message', { exact: true }).fill('Hi! Do you sell gift cards?');
     await phone.getByRole('button', { name: 'Send' }).click();
     await phone.getByText('delivered to the desk').waitFor();
@@ -81,6 +83,7 @@ describe('npm run demo (browser)', () => {
 
     const reply = phone.locator('.msg.them').filter({ hasText: 'We do: from $10 to $200' });
     await reply.locator('.meta').filter({ hasText: 'delivered' }).waitFor();
+    await expectAccessible(phone, "the simulator's phone page with the answer");
   });
 
   it('stops cleanly on Ctrl+C', async () => {
