@@ -288,6 +288,18 @@ export interface LabelsTable {
   createdAt: Millis;
 }
 
+export interface CannedRepliesTable {
+  id: string;
+  organizationId: string;
+  /** [a-z0-9-]{1,32}, unique per organization. */
+  shortcut: string;
+  title: string;
+  body: string;
+  createdBy: string;
+  createdAt: Millis;
+  updatedAt: Millis;
+}
+
 export interface ConversationLabelsTable {
   conversationId: string;
   labelId: string;
@@ -317,6 +329,7 @@ export interface DB {
   twilioOptOuts: TwilioOptOutsTable;
   labels: LabelsTable;
   conversationLabels: ConversationLabelsTable;
+  cannedReplies: CannedRepliesTable;
   conversations: ConversationsTable;
   conversationReads: ConversationReadsTable;
   messages: MessagesTable;

@@ -9,6 +9,9 @@
  * - text a customer sends (inbound SMS) has them removed, never refused.
  */
 
+/** A note's longest body, in UTF-16 code units as the API counts it (notes are never sent, so not 1,600). */
+export const MAX_NOTE_CHARACTERS = 10_000;
+
 // C0 controls other than tab (09), LF (0A) and CR (0D), and DEL.
 // eslint-disable-next-line no-control-regex
 const FORBIDDEN_CONTROLS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/g;

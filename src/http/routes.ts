@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Context } from '../context.js';
 import { accountRoutes } from '../features/accounts/routes.js';
 import { auditRoutes } from '../features/audit/routes.js';
+import { cannedReplyRoutes } from '../features/canned-replies/routes.js';
 import { conversationRoutes } from '../features/conversations/routes.js';
 import { customerRoutes } from '../features/customers/routes.js';
 import { eventRoutes } from '../features/events/routes.js';
@@ -26,4 +27,5 @@ export function registerRoutes(app: FastifyInstance, ctx: Context, auth: AuthHoo
   auditRoutes(app, ctx, auth);
   labelRoutes(app, ctx, auth); // labels admins manage; conversations carry them
   searchRoutes(app, ctx, auth); // message search
+  cannedReplyRoutes(app, ctx, auth); // replies any user saves and inserts with /shortcut
 }

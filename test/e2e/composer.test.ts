@@ -9,6 +9,7 @@ import { countSegments } from '../../src/domain/segments.js';
 import sharp from 'sharp';
 import { crackedMugPicture } from '../../scripts/picture.js';
 import { eventually } from '../helpers/api.js';
+import { expectAccessible } from './a11y.js';
 import { composer, openConversation, outboundMessage, phoneTexts, sendButton, signIn, useDesk } from './desk.js';
 
 const PHONE = '+14155550132';
@@ -41,6 +42,7 @@ describe('the composer (browser)', () => {
     expect(expected.segments).toBe(3); // 163 UTF-16 units at 67 per segment
     // The character that forced UCS-2 is pointed out, and named for screen readers.
     expect(await page.getByTestId('ucs2-characters').locator('mark').textContent()).toBe('😕');
+    await expectAccessible(page, 'the composer with a UCS-2 character marked');
   });
 
   it('offers to swap smart quotes for GSM-7 ones, which brings the message back to GSM-7', async () => {
@@ -51,6 +53,7 @@ describe('the composer (browser)', () => {
     const text = 'It’s “on its way” — promise';
     await composer(page).fill(text);
     expect((await counter(page, text.length)).encoding).toBe('UCS-2');
+    await expectAccessible(page, 'the composer offering GSM-7 replacements');
     await page.getByRole('button', { name: 'Replace with GSM-7 equivalents' }).click();
 
     expect(await composer(page).inputValue()).toBe('It\'s "on its way" - promise');
@@ -69,6 +72,7 @@ describe('the composer (browser)', () => {
     expect(await composer(page).inputValue()).toBe('b'.repeat(1_600));
     expect(await page.getByTestId('limit-note').textContent()).toContain('1,600 characters');
     expect(await counter(page, 1_600)).toMatchObject({ segments: 11, encoding: 'GSM-7' });
+    await expectAccessible(page, 'the composer at its limit');
   });
 
   it('sends an attached picture, and the phone receives those very bytes', async () => {
@@ -80,12 +84,14 @@ describe('the composer (browser)', () => {
     const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.getByRole('button', { name: 'Attach pictures' }).click()]);
     await chooser.setFiles({ name: 'replacement.png', mimeType: 'image/png', buffer: picture });
     await page.locator('[data-testid="attachment"][data-status="ready"]').waitFor();
+    await expectAccessible(page, 'the composer with an attached picture');
     await composer(page).fill('Here is the replacement we are sending.');
     await sendButton(page).click();
 
     const sent = outboundMessage(page, 'Here is the replacement');
     await sent.and(page.locator('[data-status="delivered"]')).waitFor();
     expect(await sent.getByRole('img').count()).toBe(1);
+    await expectAccessible(page, 'a conversation with a sent picture');
     const received = await eventually(() => desk.world.sim.phoneInbox(PHONE).find((m) => m.media.length > 0), { what: 'the picture on the phone' });
     expect(received.body).toBe('Here is the replacement we are sending.');
     expect(received.media.map((m) => m.contentType)).toEqual(['image/png']);
@@ -104,5 +110,6 @@ describe('the composer (browser)', () => {
     await page.getByRole('alert').filter({ hasText: 'notes.txt is not a JPEG, PNG, GIF, WebP or HEIC picture' }).waitFor();
     expect(await page.getByTestId('attachment').count()).toBe(0);
     expect(await sendButton(page).isDisabled()).toBe(true);
+    await expectAccessible(page, 'the composer refusing a file');
   });
 });

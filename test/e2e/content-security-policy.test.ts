@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { crackedMugPicture } from '../../scripts/picture.js';
 import { eventually } from '../helpers/api.js';
 import { PNG } from '../helpers/inbound.js';
+import { expectAccessible } from './a11y.js';
 import { openConversation, phoneTexts, signIn, useDesk } from './desk.js';
 
 const PHONE = '+14155550177';
@@ -63,5 +64,6 @@ describe('the Content-Security-Policy (browser)', () => {
     await loaded(page, '[data-testid="attachment"] img[src^="blob:"]', violations);
 
     expect(violations).toEqual([]);
+    await expectAccessible(page, 'a conversation with a customer picture and an attachment');
   });
 });

@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { newId } from '../../src/ids.js';
 import type { TwilioWorld } from '../helpers/twilio-world.js';
+import { expectAccessible } from './a11y.js';
 import { openConversation, phoneTexts, signIn, useDesk } from './desk.js';
 
 const PHONE = '+14155550171';
@@ -45,6 +46,7 @@ describe('customer timeline (browser)', () => {
     expect(await items.count()).toBe(10);
     expect(await items.nth(0).textContent()).toContain('This conversation');
     expect(await items.nth(1).textContent()).toContain('7 messages');
+    await expectAccessible(page, 'a conversation with the customer panel and timeline');
 
     await page.getByRole('button', { name: 'Show older conversations' }).click();
     await items.nth(11).waitFor();
@@ -59,5 +61,6 @@ describe('customer timeline (browser)', () => {
     await oldest.getByText('old 0 message 0').waitFor();
     expect(await oldest.locator('.timeline-messages li').count()).toBe(7);
     expect(await oldest.getByRole('button', { name: 'Show earlier messages' }).count()).toBe(0);
+    await expectAccessible(page, 'the timeline with older conversations and messages shown');
   });
 });

@@ -10,6 +10,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from '../helpers/api.js';
 import { freePort } from '../helpers/twilio-world.js';
+import { expectAccessible } from './a11y.js';
 import { composer, conversationRow, openConversation, outboundMessage, sendButton, useDesk, waitUntilLive } from './desk.js';
 
 interface Printed {
@@ -64,9 +65,12 @@ describe('npm run demo (browser)', () => {
     // The seeded conversations, newest first: the customer's photo of a broken mug on top.
     await conversationRow(desk, 'Jordan Alvarez').waitFor();
     expect(await desk.getByTestId('conversation-item').first().textContent()).toContain('Jordan Alvarez');
+    await expectAccessible(desk, "the demo's inbox");
 
     const phone = await browser.openPage({ viewport: { width: 390, height: 800 }, label: 'phone' });
     await phone.goto(printed.phone);
+    await phone.getByLabel('Message', { exact: true }).waitFor();
+    await expectAccessible(phone, "the simulator's phone page");
     await phone.getByLabel('Message', { exact: true }).fill('Hi! Do you sell gift cards?');
     await phone.getByRole('button', { name: 'Send' }).click();
     await phone.getByText('delivered to the desk').waitFor();
@@ -75,9 +79,11 @@ describe('npm run demo (browser)', () => {
     await composer(desk).fill('We do: from $10 to $200, on our website.');
     await sendButton(desk).click();
     await outboundMessage(desk, 'We do: from $10').and(desk.locator('[data-status="delivered"]')).waitFor();
+    await expectAccessible(desk, "the demo's conversation with a delivered reply");
 
     const reply = phone.locator('.msg.them').filter({ hasText: 'We do: from $10 to $200' });
     await reply.locator('.meta').filter({ hasText: 'delivered' }).waitFor();
+    await expectAccessible(phone, "the simulator's phone page with the answer");
   });
 
   it('stops cleanly on Ctrl+C', async () => {

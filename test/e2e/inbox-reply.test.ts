@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { eventually } from '../helpers/api.js';
 import { SUPPORT_NUMBER } from '../helpers/twilio-world.js';
+import { expectAccessible } from './a11y.js';
 import { composer, conversationRow, openConversation, outboundMessage, phoneTexts, sendButton, signIn, useDesk } from './desk.js';
 
 const PHONE = '+14155550131';
@@ -17,6 +18,7 @@ describe('inbox and replies (browser)', () => {
     const page = await desk.openPage();
     await signIn(page, desk.world, 'admin');
     await page.getByText('No open conversations').waitFor();
+    await expectAccessible(page, 'the empty inbox');
     // A full reload would wipe this mark: it proves the row arrived over the event stream.
     await page.evaluate('window.sameDocument = true');
 
@@ -25,6 +27,7 @@ describe('inbox and replies (browser)', () => {
     const row = conversationRow(page, 'Is my order on its way?');
     await row.waitFor();
     expect(await row.getAttribute('data-unread')).toBe('true');
+    await expectAccessible(page, 'the inbox with an unread conversation');
     expect(await row.textContent()).toContain('+1 415 555 0131');
     expect(await page.evaluate('window.sameDocument')).toBe(true);
   });
@@ -43,6 +46,7 @@ describe('inbox and replies (browser)', () => {
     expect(await reply.getByTestId('delivery-mark').getAttribute('data-status')).toBe('delivered');
     expect(await reply.getByTestId('delivery-mark').textContent()).toContain('Delivered');
     expect(await composer(page).inputValue()).toBe('');
+    await expectAccessible(page, 'a conversation with a delivered reply');
   });
 
   it('the reply arrives on the customer’s phone, from the support number', async () => {
@@ -67,6 +71,7 @@ describe('inbox and replies (browser)', () => {
     const list = page.getByRole('region', { name: 'Conversations' });
     await openConversation(page, 'Are you there?');
     expect(await list.isVisible()).toBe(false); // one pane at a time
+    await expectAccessible(page, 'a conversation on a phone screen');
 
     await composer(page).fill('Yes! How can we help?');
     await sendButton(page).click();
@@ -76,6 +81,7 @@ describe('inbox and replies (browser)', () => {
     await page.getByRole('link', { name: 'Inbox', exact: false }).filter({ hasText: '‹' }).click();
     await list.waitFor();
     expect(await composer(page).count()).toBe(0);
+    await expectAccessible(page, 'the inbox on a phone screen');
   });
 
   it('a reply the carrier refuses shows failed with Twilio’s reason, and a retry sends it again', async () => {
@@ -92,6 +98,7 @@ describe('inbox and replies (browser)', () => {
     await reply.and(page.locator('[data-status="failed"]')).waitFor();
     expect(await reply.getByRole('note').textContent()).toContain('30006');
     expect(await reply.getByTestId('delivery-mark').getAttribute('title')).toMatch(/^Failed: .*30006/);
+    await expectAccessible(page, 'a conversation with a failed reply');
 
     // The carrier still refuses: the retry goes out as a second attempt and fails again.
     await reply.getByRole('button', { name: 'Retry' }).click();

@@ -3,6 +3,7 @@
  * header, and filters the inbox by it.
  */
 import { describe, expect, it } from 'vitest';
+import { expectAccessible } from './a11y.js';
 import { conversationRow, openConversation, phoneTexts, signIn, useDesk } from './desk.js';
 
 describe('labels (browser)', () => {
@@ -19,6 +20,7 @@ describe('labels (browser)', () => {
     await settings.getByLabel('Name', { exact: true }).fill('Refunds');
     await settings.getByRole('button', { name: 'Add label' }).click();
     await settings.getByTestId('label-chip').filter({ hasText: 'Refunds' }).waitFor();
+    await expectAccessible(page, 'the labels settings');
 
     await page.getByRole('link', { name: 'Inbox' }).click();
     await openConversation(page, 'Refund for order 1001');
@@ -27,6 +29,7 @@ describe('labels (browser)', () => {
     // click, then wait for the label to reach the inbox row (check() wants the state at once).
     await page.getByRole('checkbox', { name: 'Refunds' }).click();
     await conversationRow(page, 'Refund for order 1001').getByTestId('label-chip').filter({ hasText: 'Refunds' }).waitFor();
+    await expectAccessible(page, 'a conversation with its label menu open');
     await page.keyboard.press('Escape');
 
     await page.getByLabel('Label', { exact: true }).selectOption({ label: 'Refunds' });
@@ -35,6 +38,7 @@ describe('labels (browser)', () => {
     await conversationRow(page, 'Refund for order 1001').waitFor();
     await expect.poll(() => page.getByTestId('conversation-item').count()).toBe(1);
     expect(await conversationRow(page, 'Refund for order 1001').count()).toBe(1);
+    await expectAccessible(page, 'the inbox filtered by a label');
     await page.getByLabel('Label', { exact: true }).selectOption({ label: 'Any label' });
     await conversationRow(page, 'What are your opening hours?').waitFor();
   });

@@ -3,6 +3,7 @@
  * and a colleague with the same conversation open sees the note, styled as a note, live.
  */
 import { describe, expect, it } from 'vitest';
+import { expectAccessible } from './a11y.js';
 import { composer, openConversation, phoneTexts, signIn, useDesk } from './desk.js';
 
 const PHONE = '+14155550141';
@@ -28,6 +29,7 @@ describe('internal notes (browser)', () => {
     expect(await admin.getByRole('button', { name: 'Send', exact: true }).count()).toBe(0);
     const noteBox = admin.getByLabel('Note', { exact: true });
     expect(await admin.evaluate("document.activeElement?.getAttribute('aria-label') ?? document.activeElement?.id")).toBe('composer-input');
+    await expectAccessible(admin, 'the composer in note mode');
     await noteBox.fill('Photos are in the claim; refund approved');
     await noteBox.press('Enter');
     expect(await noteBox.inputValue()).toBe('');
@@ -35,6 +37,7 @@ describe('internal notes (browser)', () => {
     const seen = agent.locator('[data-testid="message"][data-direction="note"]').filter({ hasText: 'Photos are in the claim' });
     await seen.waitFor();
     expect(await seen.getByText('Note — only your team sees this').isVisible()).toBe(true);
+    await expectAccessible(agent, 'a conversation with a note');
     const inbound = agent.locator('[data-testid="message"][data-direction="inbound"] .bubble').first();
     const background = (l: typeof inbound) => l.evaluate((el) => (globalThis as any).getComputedStyle(el).backgroundColor as string);
     expect(await background(seen.locator('.bubble'))).not.toBe(await background(inbound));

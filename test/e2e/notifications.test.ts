@@ -8,6 +8,7 @@
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { eventually } from '../helpers/api.js';
+import { expectAccessible } from './a11y.js';
 import { conversationRow, phoneTexts, signIn, useDesk, waitUntilLive } from './desk.js';
 
 const PHONE = '+14155550144';
@@ -44,17 +45,20 @@ describe('notifications (browser)', () => {
     await second.goto(desk.world.publicUrl);
     await waitUntilLive(second);
     await second.bringToFront();
-    await second.getByRole('navigation', { name: 'Main' }).click();
+    // Touch the tab without leaving the inbox (the middle of the menu may be another link).
+    await second.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Inbox' }).click();
 
     await phoneTexts(desk.world, PHONE, 'Is my order on its way?');
     await conversationRow(second, 'Is my order on its way?').waitFor();
     await eventually(async () => (await notificationsIn(first)).length + (await notificationsIn(second)).length > 0, { what: 'a notification' });
     await eventually(async () => (await first.title()) === '(1) Parley', { what: "the first tab's title to count the unread conversation" });
     expect(await first.locator('link[rel="icon"]').getAttribute('data-unread')).toBe('1');
+    await expectAccessible(second, 'the inbox with a new unread conversation');
     expect([...(await notificationsIn(first)), ...(await notificationsIn(second))]).toEqual([{ title: '+1 415 555 0144', body: 'Is my order on its way?' }]);
 
     await first.evaluate("window.__notifications[0].shown.onclick(new Event('click'))");
     await first.getByLabel('Message', { exact: true }).waitFor();
     expect(first.url()).toMatch(/#\/inbox\/open\/c\/[0-9a-f-]+$/);
+    await expectAccessible(first, 'the conversation a notification opened');
   });
 });

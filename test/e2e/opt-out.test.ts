@@ -3,6 +3,7 @@
  * customer back in with a reason; the composer then explains that Twilio's own block remains.
  */
 import { describe, expect, it } from 'vitest';
+import { expectAccessible } from './a11y.js';
 import { composer, openConversation, phoneTexts, signIn, useDesk } from './desk.js';
 
 const PHONE = '+14155550151';
@@ -18,11 +19,13 @@ describe('opt-out on behalf (browser)', () => {
     await openConversation(page, 'STOP');
     await page.getByTestId('composer-blocked').waitFor();
     expect(await composer(page).isDisabled()).toBe(true);
+    await expectAccessible(page, 'a conversation with an opted-out customer');
 
     await page.getByRole('button', { name: 'Opt back in…' }).click();
     const optIn = page.getByRole('button', { name: 'Opt back in', exact: true });
     expect(await optIn.isDisabled()).toBe(true); // a reason is required
     await page.getByLabel('Why (required', { exact: false }).fill('Called us: wants billing texts again');
+    await expectAccessible(page, 'the opt-in form');
     await optIn.click();
 
     const notice = page.getByTestId('composer-notice');
@@ -34,5 +37,6 @@ describe('opt-out on behalf (browser)', () => {
     expect(await changes.textContent()).toContain('Called us: wants billing texts again');
     expect(await changes.textContent()).toContain('Opted back in to');
     expect(await page.getByTestId('opt-out-state').getAttribute('data-opted-out')).toBe('false');
+    await expectAccessible(page, 'the customer panel after an opt-in');
   });
 });

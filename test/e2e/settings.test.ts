@@ -5,6 +5,7 @@
  */
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
+import { expectAccessible } from './a11y.js';
 import { conversationRow, signIn, useDesk } from './desk.js';
 
 const NEW_NUMBER = '+14155550177';
@@ -33,18 +34,22 @@ describe('admin settings (browser)', () => {
   it('an admin connects a Twilio account and adds one of its numbers, which then receives texts', async () => {
     const page = await desk.openPage();
     await signIn(page, desk.world, 'admin');
+    await expectAccessible(page, 'the inbox, no Twilio account connected');
     await openSettings(page);
+    await expectAccessible(page, 'the Twilio settings, not connected');
 
     await page.getByLabel('Account SID').fill(account.sid);
     await page.getByLabel('Auth Token', { exact: true }).fill(account.authToken);
     await page.getByRole('button', { name: 'Connect' }).click();
     expect(await page.getByTestId('account-sid').textContent()).toBe(account.sid);
+    await expectAccessible(page, 'the Twilio settings, connected');
 
     await page.getByRole('navigation', { name: 'Settings sections' }).getByRole('link', { name: 'Senders' }).click();
     const number = page.getByTestId('incoming-number').filter({ hasText: '555 0177' });
     await number.getByRole('button', { name: /^Add / }).click();
 
     await page.getByTestId('sender').filter({ hasText: '555 0177' }).waitFor();
+    await expectAccessible(page, 'the senders settings');
     expect(desk.world.sim.getIncomingNumber(NEW_NUMBER)?.smsUrl).toBe(`${desk.world.publicUrl}/webhooks/twilio/messages`);
     const sent = await desk.world.sim.phoneSend({ from: CUSTOMER, to: NEW_NUMBER, body: 'Testing the new number' });
     expect(sent.webhookStatus).toBe(200);
@@ -64,6 +69,7 @@ describe('admin settings (browser)', () => {
     await page.getByTestId('twilio-settings').getByRole('alert').waitFor();
     expect(await page.getByTestId('account-sid').count()).toBe(0);
     expect(await page.getByRole('button', { name: 'Connect' }).isEnabled()).toBe(true);
+    await expectAccessible(page, 'the Twilio settings with refused credentials');
     expect((await desk.world.admin.api.get('/api/integrations/twilio')).body.connected).toBe(false);
   });
 
@@ -79,6 +85,8 @@ describe('admin settings (browser)', () => {
     await page.getByLabel('Area code').fill('415');
     await page.getByRole('button', { name: 'Search' }).click();
     await page.getByTestId('available-number').filter({ hasText: '555 0142' }).getByRole('button', { name: /^Buy / }).click();
+    await page.getByRole('dialog').waitFor();
+    await expectAccessible(page, 'the dialog confirming a purchase');
     await page.getByRole('dialog').getByRole('button', { name: 'Buy number' }).click();
 
     await page.getByTestId('sender').filter({ hasText: '555 0142' }).waitFor();
@@ -92,6 +100,7 @@ describe('admin settings (browser)', () => {
     const mainNav = page.getByRole('navigation', { name: 'Main' });
     await mainNav.getByRole('link', { name: 'Inbox' }).waitFor();
     expect(await mainNav.getByRole('link', { name: 'Settings' }).count()).toBe(0);
+    await expectAccessible(page, "an agent's inbox");
 
     // Typing the settings address by hand shows the inbox instead.
     await page.goto(`${desk.world.publicUrl}/#/settings/twilio`);

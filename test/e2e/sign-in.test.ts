@@ -3,6 +3,7 @@
  * so they run on SQLite only: the database engines are covered by the integration tests.
  */
 import { describe, expect, it } from 'vitest';
+import { expectAccessible } from './a11y.js';
 import { signIn, useDesk } from './desk.js';
 
 describe('signing in (browser)', () => {
@@ -10,7 +11,11 @@ describe('signing in (browser)', () => {
 
   it('an admin signs in with email and password and lands on the open inbox', async () => {
     const page = await desk.openPage();
+    await page.goto(desk.world.publicUrl);
+    await page.getByLabel('Email').waitFor();
+    await expectAccessible(page, 'the sign-in page');
     await signIn(page, desk.world, 'admin');
+    await expectAccessible(page, 'the empty inbox');
 
     await page.getByRole('heading', { name: 'Sign in' }).waitFor({ state: 'detached' });
     expect(await page.getByRole('navigation', { name: 'Inbox views' }).getByRole('link', { name: 'Open' }).getAttribute('aria-current')).toBe('page');
@@ -29,6 +34,7 @@ describe('signing in (browser)', () => {
     await page.getByRole('button', { name: 'Sign in' }).click();
 
     await page.getByRole('alert').filter({ hasText: /email and password do not match|wrong email or password/i }).waitFor();
+    await expectAccessible(page, 'the sign-in page with its error');
     expect(await page.getByRole('navigation', { name: 'Main' }).count()).toBe(0);
     const me = await page.evaluate(async () => (await fetch('/api/me')).status);
     expect(me).toBe(401);

@@ -9,6 +9,7 @@ import * as catchup from './0006_catchup.js';
 import * as agentTools from './0007_agent_tools.js';
 import * as phones from './0008_phones.js';
 import * as customerSearch from './0009_customer_search.js';
+import * as cannedReplies from './0010_canned_replies.js';
 import * as messageSearch from './0011_message_search.js';
 
 type Step = { up(db: Kysely<any>, engine: Engine): Promise<void> };
@@ -24,6 +25,7 @@ const steps: Record<string, Step> = {
   '0007_agent_tools': agentTools,
   '0008_phones': phones,
   '0009_customer_search': customerSearch,
+  '0010_canned_replies': cannedReplies,
   '0011_message_search': messageSearch,
 };
 

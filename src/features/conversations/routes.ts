@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { Context } from '../../context.js';
 import { authOf, type AuthHooks } from '../../http/auth.js';
+import { MAX_NOTE_CHARACTERS } from '../../domain/text.js';
 import { id, parse, searchQuery, text } from '../../http/validate.js';
 import { startInput } from '../outbound/routes.js';
 import { startConversation } from '../outbound/service.js';
@@ -33,7 +34,7 @@ const changes = z
 
 const labelsInput = z.object({ labelIds: z.array(text().min(1).max(64)).max(50, 'must hold at most 50 labels') }).strict();
 
-const noteInput = z.object({ body: text().trim().min(1, 'must not be empty').max(10_000, 'must be at most 10,000 characters') }).strict();
+const noteInput = z.object({ body: text().trim().min(1, 'must not be empty').max(MAX_NOTE_CHARACTERS, `must be at most ${MAX_NOTE_CHARACTERS.toLocaleString('en-US')} characters`) }).strict();
 
 export function conversationRoutes(app: FastifyInstance, ctx: Context, auth: AuthHooks) {
   const user = { preHandler: auth.requireUser };

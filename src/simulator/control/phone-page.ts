@@ -22,7 +22,7 @@ export const PHONE_PAGE = `<!doctype html>
 <title>Simulated phone</title>
 <link rel="icon" href="data:,">
 <style>
-  :root { --me: #0b84ff; --them: #e9e9eb; --bg: #ffffff; --muted: #6b7280; --danger: #c0262d; }
+  :root { --me: #0066cc; --them: #e9e9eb; --bg: #ffffff; --muted: #6b7280; --danger: #c0262d; }
   * { box-sizing: border-box; }
   html, body { height: 100%; margin: 0; }
   body { font: 16px/1.35 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; background: #d9dde3; color: #111; }
@@ -76,7 +76,7 @@ export const PHONE_PAGE = `<!doctype html>
   </header>
   <div id="banner" role="alert"></div>
   <main id="thread" aria-live="polite"></main>
-  <form id="composer">
+  <form id="composer" aria-label="Write a text">
     <div id="preview"><img alt=""><span id="preview-name"></span><button type="button" id="unattach" aria-label="Remove picture">&times;</button></div>
     <div class="row">
       <label class="attach" title="Attach a picture"><svg aria-hidden="true" width="20" height="20" viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round"><path d="M21 11.5l-8.5 8.5a5 5 0 0 1-7-7l9-9a3.5 3.5 0 0 1 5 5l-9 9a2 2 0 0 1-3-3l8-8"/></svg><input id="file" type="file" accept="image/*" aria-label="Attach a picture"></label>

@@ -4,6 +4,7 @@ import type {
   AddedSender,
   AuditEntry,
   AvailableNumber,
+  CannedReply,
   Conversation,
   ConversationStatus,
   Customer,
@@ -136,3 +137,10 @@ export const listLabels = (options?: RequestOptions) => request<Label[]>('GET', 
 export const createLabel = (input: { name: string; color: string }) => request<Label>('POST', '/api/labels', input);
 export const updateLabel = (id: Id, changes: { name?: string; color?: string }) => request<Label>('PATCH', `/api/labels/${enc(id)}`, changes);
 export const deleteLabel = (id: Id) => request<unknown>('DELETE', `/api/labels/${enc(id)}`);
+
+// --- canned replies ---
+type CannedReplyInput = Pick<CannedReply, 'shortcut' | 'title' | 'body'>;
+export const listCannedReplies = (options?: RequestOptions) => list<CannedReply>('/api/canned-replies', options);
+export const createCannedReply = (input: CannedReplyInput) => request<CannedReply>('POST', '/api/canned-replies', input);
+export const updateCannedReply = (id: Id, changes: Partial<CannedReplyInput>) => request<CannedReply>('PATCH', `/api/canned-replies/${enc(id)}`, changes);
+export const deleteCannedReply = (id: Id) => request<unknown>('DELETE', `/api/canned-replies/${enc(id)}`);

@@ -50,9 +50,13 @@ export function AppHeader({ route, onNewConversation, onShowShortcuts }: AppHead
         <a href={routeHref({ name: 'search', q: '' })} aria-current={route.name === 'search' ? 'page' : undefined}>
           Search
         </a>
-        {isAdmin && (
+        {isAdmin ? (
           <a href={routeHref({ name: 'settings', tab: 'twilio' })} aria-current={route.name === 'settings' ? 'page' : undefined}>
             Settings
+          </a>
+        ) : (
+          <a href={routeHref({ name: 'settings', tab: 'canned' })} aria-current={route.name === 'settings' ? 'page' : undefined}>
+            Canned replies
           </a>
         )}
       </nav>

@@ -7,6 +7,8 @@ const SHORTCUTS: [string, string][] = [
   ['r', 'Reply (focus the message box)'],
   ['n', 'Switch the empty message box between reply and internal note'],
   ['c', 'Text a customer'],
+  ['/ in a reply', 'Insert a canned reply (at the start, or after a space)'],
+  ['@ in a note', 'Mention someone'],
   ['Enter', 'Send the message'],
   ['Shift + Enter', 'New line in the message'],
   ['Esc', 'Close a dialog'],

@@ -4,13 +4,13 @@ import { isTyping } from '../lib/hooks';
 import { navigate, useRoute } from '../lib/router';
 import { NewConversationDialog } from '../conversation/NewConversationDialog';
 import { SearchPage } from '../search/SearchPage';
-import { SettingsPage } from '../settings/SettingsPage';
+import { isAgentTab, SettingsPage } from '../settings/SettingsPage';
 import { AppHeader } from './AppHeader';
 import { TwilioBanners } from './TwilioBanners';
 import { ShortcutsDialog } from './ShortcutsDialog';
 import { useSession } from './session';
 
-/** The signed-in app: header, then the inbox, message search or (admins only) settings. */
+/** The signed-in app: header, then the inbox, message search or settings (agents: only the sections they share). */
 export function Workspace() {
   const route = useRoute();
   const { isAdmin } = useSession();
@@ -33,7 +33,7 @@ export function Workspace() {
     return () => window.removeEventListener('keydown', onKeyDown);
   }, []);
 
-  const settings = route.name === 'settings' && isAdmin;
+  const settings = route.name === 'settings' && (isAdmin || isAgentTab(route.tab));
   return (
     <div className="app">
       <a className="skip-link" href="#main">

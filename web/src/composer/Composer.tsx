@@ -1,13 +1,19 @@
-import { useCallback, useEffect, useRef, useState, type ClipboardEvent, type DragEvent, type FormEvent, type KeyboardEvent } from 'react';
+import { useCallback, useEffect, useLayoutEffect, useRef, useState, type ClipboardEvent, type DragEvent, type FormEvent, type KeyboardEvent } from 'react';
+import { fillPlaceholders, type PlaceholderPeople } from '../../../src/domain/placeholders';
+import { countSegments } from '../../../src/domain/segments';
 import { errorMessage } from '../api/http';
-import type { Id } from '../api/types';
+import type { CannedReply, Id } from '../api/types';
 import { getDraft, setDraft } from '../lib/drafts';
+import { plural } from '../lib/format';
 import { isTyping } from '../lib/hooks';
+import { NOTE_LIMIT, TEXT_LIMIT } from '../lib/limitBody';
 import { ErrorNote } from '../ui/ConfirmDialog';
 import { AttachmentTray } from './AttachmentTray';
 import { EncodingHelp } from './EncodingHelp';
 import { MessageInput } from './MessageInput';
 import { SegmentCounter } from './SegmentCounter';
+import { matchingPeople, matchingReplies, triggerBefore, type Trigger } from './suggest';
+import { optionId, SuggestionList } from './SuggestionList';
 import { ALLOWED_TYPES, useAttachments, type Attachment } from './useAttachments';
 import { useMessageBody } from './useMessageBody';
 
@@ -24,6 +30,13 @@ export interface ComposerProps {
   onSend(body: string, attachments: Attachment[]): Promise<void>;
   /** Adds an internal note; throws to put the text back with the error shown. */
   onNote(body: string): Promise<void>;
+  /** The replies `/` offers in reply mode, and who their placeholders name. */
+  cannedReplies?: CannedReply[];
+  people?: PlaceholderPeople;
+  /** The `/` picker opened: a chance to fetch the replies again. */
+  onCannedOpen?(): void;
+  /** The people `@` offers in note mode: the organization's active users. */
+  mentionable?: Array<{ id: Id; name: string }>;
 }
 
 type Mode = 'reply' | 'note';
@@ -54,10 +67,62 @@ function imageFiles(list: FileList | null | undefined): File[] {
   return list ? [...list].filter((f) => f.type.startsWith('image/') || /\.(heic|heif)$/i.test(f.name)) : [];
 }
 
-export function Composer({ conversationId, recipient, blockedReason, notice = null, attachBlockedReason = null, onSend, onNote }: ComposerProps) {
-  const message = useMessageBody(getDraft(conversationId));
+const NO_ONE: PlaceholderPeople = { customer: { name: null }, agent: { name: null } };
+
+type Picker =
+  | { kind: 'canned'; trigger: Trigger; items: CannedReply[] }
+  | { kind: 'mention'; trigger: Trigger; items: Array<{ id: Id; name: string }> };
+
+/**
+ * The `/` picker of canned replies (reply mode) or the `@` picker of people (note mode) the caret
+ * is in, unless Escape closed it; `dismissed` is the trigger's position when it was closed.
+ */
+function usePicker(body: string, caret: number | null, noting: boolean, cannedReplies: CannedReply[], mentionable: Array<{ id: Id; name: string }>) {
+  const [dismissed, setDismissed] = useState<number | null>(null);
+  const [active, setActive] = useState(0);
+  const trigger = caret === null ? null : triggerBefore(body, caret, noting ? '@' : '/');
+  const open = trigger !== null && trigger.start !== dismissed;
+  let picker: Picker | null = null;
+  if (open && !noting) picker = { kind: 'canned', trigger, items: matchingReplies(cannedReplies, trigger.query) };
+  if (open && noting) picker = { kind: 'mention', trigger, items: matchingPeople(mentionable, trigger.query) };
+  if (picker?.items.length === 0) picker = null;
+
+  // A new query starts at the best match; a trigger typed anew is no longer the dismissed one.
+  const key = trigger ? `${trigger.start}:${trigger.query}` : null;
+  useEffect(() => setActive(0), [key]);
+  const typing = trigger !== null;
+  useEffect(() => {
+    if (!typing) setDismissed(null);
+  }, [typing]);
+
+  const count = picker?.items.length ?? 0;
+  return {
+    picker,
+    active: Math.min(active, Math.max(count - 1, 0)),
+    move: (by: number) => setActive((a) => (Math.min(a, count - 1) + by + count) % count),
+    dismiss: () => trigger && setDismissed(trigger.start),
+  };
+}
+
+export function Composer({
+  conversationId,
+  recipient,
+  blockedReason,
+  notice = null,
+  attachBlockedReason = null,
+  onSend,
+  onNote,
+  cannedReplies = [],
+  people = NO_ONE,
+  onCannedOpen,
+  mentionable = [],
+}: ComposerProps) {
   const [mode, setMode] = useState<Mode>('reply');
   const noting = mode === 'note';
+  const message = useMessageBody(getDraft(conversationId), noting ? NOTE_LIMIT : TEXT_LIMIT);
+  // Where the caret is while the box has focus; null when it does not (no picker then).
+  const [caret, setCaret] = useState<number | null>(null);
+  const placeCaret = useRef<number | null>(null);
   const attachments = useAttachments();
   const [error, setError] = useState<string | null>(null);
   const [dragging, setDragging] = useState(false);
@@ -69,6 +134,33 @@ export function Composer({ conversationId, recipient, blockedReason, notice = nu
   useModeKeys(message.body === '' && attachments.items.length === 0, setMode, focus);
 
   useEffect(() => setDraft(conversationId, message.body), [conversationId, message.body]);
+
+  const { picker, active, move, dismiss } = usePicker(message.body, caret, noting, cannedReplies, mentionable);
+  const cannedOpen = picker?.kind === 'canned';
+  useEffect(() => {
+    if (cannedOpen) onCannedOpen?.();
+  }, [cannedOpen, onCannedOpen]);
+
+  // A controlled box puts the caret at the end when its value is set: put it after what was inserted.
+  useLayoutEffect(() => {
+    const at = placeCaret.current;
+    if (at === null || !textarea.current) return;
+    placeCaret.current = null;
+    textarea.current.setSelectionRange(at, at);
+    setCaret(at);
+  }, [message.body]);
+
+  const pick = (index: number) => {
+    if (!picker) return;
+    const { start, query } = picker.trigger;
+    const end = start + 1 + query.length;
+    const inserted = picker.kind === 'canned' ? fillPlaceholders(picker.items[index]!.body, people) : `@${picker.items[index]!.name} `;
+    const body = message.body;
+    const next = body.slice(0, start) + inserted + body.slice(end);
+    message.edit(next);
+    placeCaret.current = Math.min(start + inserted.length, next.length);
+    textarea.current?.focus();
+  };
 
   const hasContent = message.body.trim().length > 0 || attachments.mediaIds.length > 0;
   const canSend = !blocked && hasContent && !message.count.overLimit && !attachments.uploading && !attachments.failed;
@@ -111,7 +203,20 @@ export function Composer({ conversationId, recipient, blockedReason, notice = nu
     void send();
   };
 
+  const onPickerKey = (event: KeyboardEvent<HTMLTextAreaElement>): boolean => {
+    if (!picker || event.nativeEvent.isComposing) return false;
+    if (event.key === 'ArrowDown' || event.key === 'ArrowUp') move(event.key === 'ArrowDown' ? 1 : -1);
+    else if ((event.key === 'Enter' && !event.shiftKey) || event.key === 'Tab') pick(active);
+    else if (event.key === 'Escape') {
+      event.stopPropagation();
+      dismiss();
+    } else return false;
+    event.preventDefault();
+    return true;
+  };
+
   const onKeyDown = (event: KeyboardEvent<HTMLTextAreaElement>) => {
+    if (onPickerKey(event)) return;
     if (event.key !== 'Enter' || event.shiftKey || event.altKey || event.nativeEvent.isComposing) return;
     event.preventDefault();
     void send();
@@ -180,13 +285,38 @@ export function Composer({ conversationId, recipient, blockedReason, notice = nu
         label={noting ? 'Note' : 'Message'}
         value={message.body}
         nonGsmCharacters={noting ? [] : message.count.nonGsmCharacters}
-        onChange={message.edit}
+        onChange={(value, at) => {
+          message.edit(value);
+          setCaret(at);
+        }}
         onKeyDown={onKeyDown}
         onPaste={onPaste}
         disabled={blocked}
         placeholder={noting ? 'Write a note for your team… (@name mentions)' : blocked ? 'Texting is turned off for this customer' : `Text ${recipient}…`}
         describedBy={noting ? 'composer-help' : 'composer-counter composer-help'}
+        inputProps={{
+          'aria-autocomplete': 'list',
+          'aria-controls': picker ? PICKER_ID : undefined,
+          'aria-activedescendant': picker ? optionId(PICKER_ID, active) : undefined,
+          onSelect: (e) => setCaret(e.currentTarget.selectionStart),
+          onFocus: (e) => setCaret(e.currentTarget.selectionStart),
+          onBlur: () => setCaret(null),
+        }}
       />
+      {picker?.kind === 'canned' && (
+        <SuggestionList
+          id={PICKER_ID}
+          label="Canned replies"
+          items={picker.items}
+          active={active}
+          keyOf={(r) => r.id}
+          onPick={pick}
+          render={(r) => <CannedOption reply={r} people={people} />}
+        />
+      )}
+      {picker?.kind === 'mention' && (
+        <SuggestionList id={PICKER_ID} label="Mention someone" items={picker.items} active={active} keyOf={(u) => u.id} onPick={pick} render={(u) => u.name} />
+      )}
       <div className="composer-footer">
         <button
           type="button"
@@ -235,5 +365,24 @@ export function Composer({ conversationId, recipient, blockedReason, notice = nu
         {error && <ErrorNote message={error} />}
       </div>
     </form>
+  );
+}
+
+const PICKER_ID = 'composer-picker';
+
+/** A canned reply as it will be sent here, with what it costs: counted by the composer's own segment module. */
+function CannedOption({ reply, people }: { reply: CannedReply; people: PlaceholderPeople }) {
+  const filled = fillPlaceholders(reply.body, people);
+  const count = countSegments(filled);
+  return (
+    <>
+      <span className="suggestion-head">
+        <span className="suggestion-shortcut">/{reply.shortcut}</span> {reply.title}
+      </span>
+      <span className="suggestion-body">{filled}</span>
+      <span className="suggestion-meter" data-testid="canned-meter" data-characters={count.characters} data-segments={count.segments} data-encoding={count.encoding}>
+        {count.characters.toLocaleString()} chars · {plural(count.segments, 'segment')} · {count.encoding}
+      </span>
+    </>
   );
 }

@@ -1,4 +1,4 @@
-import { forwardRef, useLayoutEffect, useMemo, useRef, type ClipboardEvent, type KeyboardEvent, type Ref } from 'react';
+import { forwardRef, useLayoutEffect, useMemo, useRef, type ClipboardEvent, type KeyboardEvent, type Ref, type TextareaHTMLAttributes } from 'react';
 import { graphemes } from '../lib/limitBody';
 
 interface MessageInputProps {
@@ -6,7 +6,8 @@ interface MessageInputProps {
   label: string;
   value: string;
   nonGsmCharacters: string[];
-  onChange(value: string): void;
+  /** `caret` is where the caret is after the change. */
+  onChange(value: string, caret: number): void;
   onKeyDown?(event: KeyboardEvent<HTMLTextAreaElement>): void;
   onPaste?(event: ClipboardEvent<HTMLTextAreaElement>): void;
   disabled?: boolean;
@@ -14,6 +15,8 @@ interface MessageInputProps {
   describedBy?: string;
   /** Show the label above the box (forms); the reply box keeps it for screen readers only. */
   visibleLabel?: boolean;
+  /** More for the box itself: a picker's aria-activedescendant, selection and focus handlers. */
+  inputProps?: TextareaHTMLAttributes<HTMLTextAreaElement>;
 }
 
 /**
@@ -22,7 +25,7 @@ interface MessageInputProps {
  * names them for everyone.
  */
 export const MessageInput = forwardRef(function MessageInput(
-  { id, label, value, nonGsmCharacters, onChange, onKeyDown, onPaste, disabled, placeholder, describedBy, visibleLabel }: MessageInputProps,
+  { id, label, value, nonGsmCharacters, onChange, onKeyDown, onPaste, disabled, placeholder, describedBy, visibleLabel, inputProps }: MessageInputProps,
   ref: Ref<HTMLTextAreaElement>,
 ) {
   const mirror = useRef<HTMLDivElement>(null);
@@ -63,7 +66,8 @@ export const MessageInput = forwardRef(function MessageInput(
           ref={setRefs}
           rows={1}
           value={value}
-          onChange={(e) => onChange(e.target.value)}
+          {...inputProps}
+          onChange={(e) => onChange(e.target.value, e.target.selectionStart)}
           onKeyDown={onKeyDown}
           onPaste={onPaste}
           onScroll={(e) => mirror.current && (mirror.current.scrollTop = e.currentTarget.scrollTop)}

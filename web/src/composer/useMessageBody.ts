@@ -1,7 +1,7 @@
 import { useCallback, useRef, useState } from 'react';
 import { countSegments, type SegmentCount } from '../../../src/domain/segments';
 import { hasGsmReplacement, replaceWithGsm } from '../lib/gsm';
-import { LIMIT_REASON, limitEdit } from '../lib/limitBody';
+import { limitEdit, TEXT_LIMIT, type BodyLimit } from '../lib/limitBody';
 
 interface Counted {
   body: string;
@@ -12,12 +12,15 @@ const counted = (body: string): Counted => ({ body, count: countSegments(body) }
 
 /**
  * A message body with its live segment count (Twilio's calculator, in the browser), the hard
- * stop at 1,600 characters, and the one-click swap of look-alikes for GSM-7 characters.
- * The calculator runs once per keystroke: at 1,600 characters it takes milliseconds.
+ * stop at 1,600 characters (or `limit`: a note's is 10,000), and the one-click swap of
+ * look-alikes for GSM-7 characters. The calculator runs once per keystroke: at 1,600 characters
+ * it takes milliseconds.
  */
-export function useMessageBody(initial = '') {
+export function useMessageBody(initial = '', limit: BodyLimit = TEXT_LIMIT) {
   const [state, setState] = useState<Counted>(() => counted(initial));
   const current = useRef(state);
+  const currentLimit = useRef(limit);
+  currentLimit.current = limit;
   const [limitNote, setLimitNote] = useState<string | null>(null);
 
   const set = useCallback((next: Counted, note: string | null) => {
@@ -29,9 +32,9 @@ export function useMessageBody(initial = '') {
   /** For typing and pasting: refuses what would go past the limit, and says why. */
   const edit = useCallback(
     (next: string) => {
-      const attempt = counted(next);
-      if (!attempt.count.overLimit) return set(attempt, null);
-      set(counted(limitEdit(current.current.body, next)), LIMIT_REASON);
+      const within = currentLimit.current;
+      if (!within.over(next)) return set(counted(next), null);
+      set(counted(limitEdit(current.current.body, next, within)), within.reason);
     },
     [set],
   );
@@ -41,7 +44,7 @@ export function useMessageBody(initial = '') {
 
   const replaceLookalikes = useCallback(() => {
     const next = counted(replaceWithGsm(current.current.body));
-    set(next, next.count.overLimit ? LIMIT_REASON : null);
+    set(next, next.count.overLimit ? TEXT_LIMIT.reason : null);
   }, [set]);
 
   const replaceable = state.count.nonGsmCharacters.some(hasGsmReplacement);

@@ -4,6 +4,7 @@ import * as api from '../api/api';
 import { errorMessage } from '../api/http';
 import type { Conversation, Id, InboxView, Message } from '../api/types';
 import { useDirectory, useSession } from '../app/session';
+import { useCannedReplies } from '../canned/useCannedReplies';
 import { Composer } from '../composer/Composer';
 import type { Attachment } from '../composer/useAttachments';
 import { CustomerPanel } from '../customer/CustomerPanel';
@@ -28,7 +29,8 @@ interface ConversationScreenProps {
 
 export function ConversationScreen({ conversationId, focusMessageId, view, onRead, onLocalEvent }: ConversationScreenProps) {
   const { me } = useSession();
-  const { senderById } = useDirectory();
+  const { senderById, users } = useDirectory();
+  const canned = useCannedReplies();
   const { conversation, setConversation, customer, setCustomer, error, reload } = useConversation(conversationId);
   const thread = useThread(conversationId, focusMessageId);
   const [panelOpen, setPanelOpen] = useState(false);
@@ -169,6 +171,10 @@ export function ConversationScreen({ conversationId, focusMessageId, view, onRea
           attachBlockedReason={attachBlockedReason}
           onSend={onSend}
           onNote={onNote}
+          cannedReplies={canned.replies}
+          onCannedOpen={canned.reload}
+          people={{ customer: { name: customer?.name ?? conversation.customer.name }, agent: { name: me.user.name } }}
+          mentionable={users.filter((u) => u.active)}
         />
       </section>
       <CustomerPanel

@@ -6,7 +6,7 @@ import { useDebounced, isTyping } from '../lib/hooks';
 import { navigate, type InboxRoute } from '../lib/router';
 import { useLabels } from '../labels/useLabels';
 import { showUnread } from '../notify/badge';
-import { InboxPane } from './InboxPane';
+import { InboxPane, VIEW_LABELS } from './InboxPane';
 import { useInbox } from './useInbox';
 
 interface InboxScreenProps {
@@ -74,6 +74,9 @@ export function InboxScreen({ route }: InboxScreenProps) {
 
   return (
     <div className="inbox-screen" data-showing={route.conversationId ? 'conversation' : 'list'}>
+      {/* The screen's title for heading navigation; the view tabs show it to everyone. Here, not in
+          the list's pane, since a phone hides that pane while a conversation is open. */}
+      <h1 className="sr-only">Inbox: {VIEW_LABELS[route.view]}</h1>
       <InboxPane
         view={route.view}
         openId={route.conversationId}

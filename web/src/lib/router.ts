@@ -7,7 +7,7 @@ import { useEffect, useState } from 'react';
 import type { Id, InboxView } from '../api/types';
 
 export const INBOX_VIEWS: InboxView[] = ['open', 'mine', 'unassigned', 'closed'];
-export const SETTINGS_TABS = ['twilio', 'senders', 'users', 'threading', 'hours', 'labels', 'audit'] as const;
+export const SETTINGS_TABS = ['twilio', 'senders', 'users', 'threading', 'hours', 'labels', 'canned', 'audit'] as const;
 export type SettingsTab = (typeof SETTINGS_TABS)[number];
 
 /** `messageId`: the message to show (a search result), which may be far back in the thread. */

@@ -1,30 +1,38 @@
 import { routeHref, type SettingsTab } from '../lib/router';
 import { AuditLog } from './AuditLog';
+import { useSession } from '../app/session';
 import { BusinessHoursSettings } from './BusinessHoursSettings';
+import { CannedRepliesSettings } from './CannedRepliesSettings';
 import { LabelsSettings } from './LabelsSettings';
 import { SendersSettings } from './SendersSettings';
 import { ThreadingSettings } from './ThreadingSettings';
 import { TwilioSettings } from './TwilioSettings';
 import { UsersSettings } from './UsersSettings';
 
-const TABS: { tab: SettingsTab; label: string }[] = [
+const TABS: { tab: SettingsTab; label: string; agents?: true }[] = [
   { tab: 'twilio', label: 'Twilio account' },
   { tab: 'senders', label: 'Senders' },
   { tab: 'users', label: 'Users' },
   { tab: 'threading', label: 'Threading' },
   { tab: 'hours', label: 'Business hours' },
   { tab: 'labels', label: 'Labels' },
+  { tab: 'canned', label: 'Canned replies', agents: true },
   { tab: 'audit', label: 'Audit log' },
 ];
 
-/** Admin settings; the header shows the link to admins only, and the API refuses agents anyway. */
+/** The settings agents may open too (the API refuses them the rest anyway). */
+export const isAgentTab = (tab: SettingsTab) => TABS.some((t) => t.tab === tab && t.agents);
+
+/** Admin settings, and for agents the sections they share (canned replies). */
 export function SettingsPage({ tab }: { tab: SettingsTab }) {
+  const { isAdmin } = useSession();
+  const tabs = TABS.filter((t) => isAdmin || t.agents);
   return (
     <div className="settings">
       <nav className="settings-nav" aria-label="Settings sections">
         <h1 className="settings-title">Settings</h1>
         <ul>
-          {TABS.map((t) => (
+          {tabs.map((t) => (
             <li key={t.tab}>
               <a href={routeHref({ name: 'settings', tab: t.tab })} aria-current={t.tab === tab ? 'page' : undefined}>
                 {t.label}
@@ -40,6 +48,7 @@ export function SettingsPage({ tab }: { tab: SettingsTab }) {
         {tab === 'threading' && <ThreadingSettings />}
         {tab === 'hours' && <BusinessHoursSettings />}
         {tab === 'labels' && <LabelsSettings />}
+        {tab === 'canned' && <CannedRepliesSettings />}
         {tab === 'audit' && <AuditLog />}
       </div>
     </div>

@@ -57,12 +57,13 @@ export function Modal({ title, onClose, children, className, testId }: ModalProp
         onKeyDown={onKeyDown}
         data-testid={testId}
       >
-        <header className="modal-header">
+        {/* Not a <header>: outside <main> that would be a second banner landmark beside the app's. */}
+        <div className="modal-header">
           <h2 id={titleId}>{title}</h2>
           <button type="button" className="icon-button" aria-label="Close" onClick={onClose}>
             ×
           </button>
-        </header>
+        </div>
         <div className="modal-body">{children}</div>
       </div>
     </div>
