@@ -4,6 +4,7 @@
  * thread's first page.
  */
 import { describe, expect, it } from 'vitest';
+import { expectAccessible } from './a11y.js';
 import { phoneTexts, signIn, useDesk } from './desk.js';
 
 const PHONE = '+14155550161';
@@ -31,6 +32,7 @@ describe('message search (browser)', () => {
     expect(await result.locator('b').count()).toBe(0);
     expect(await result.textContent()).toContain('<b>not bold</b>');
     expect(page.url()).toContain('#/search/warrant');
+    await expectAccessible(page, 'search results');
 
     await result.getByRole('link').click();
     const focused = page.locator('[data-testid="message"][data-focused]');
