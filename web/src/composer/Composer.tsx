@@ -98,6 +98,7 @@ function usePicker(body: string, caret: number | null, noting: boolean, cannedRe
   const count = picker?.items.length ?? 0;
   return {
     picker,
+    typing,
     active: Math.min(active, Math.max(count - 1, 0)),
     move: (by: number) => setActive((a) => (Math.min(a, count - 1) + by + count) % count),
     dismiss: () => trigger && setDismissed(trigger.start),
@@ -135,11 +136,12 @@ export function Composer({
 
   useEffect(() => setDraft(conversationId, message.body), [conversationId, message.body]);
 
-  const { picker, active, move, dismiss } = usePicker(message.body, caret, noting, cannedReplies, mentionable);
-  const cannedOpen = picker?.kind === 'canned';
+  const { picker, typing, active, move, dismiss } = usePicker(message.body, caret, noting, cannedReplies, mentionable);
+  // Asked on each new `/`, matching or not: a reply saved in another tab since shows up.
+  const slashTyped = typing && !noting;
   useEffect(() => {
-    if (cannedOpen) onCannedOpen?.();
-  }, [cannedOpen, onCannedOpen]);
+    if (slashTyped) onCannedOpen?.();
+  }, [slashTyped, onCannedOpen]);
 
   // A controlled box puts the caret at the end when its value is set: put it after what was inserted.
   useLayoutEffect(() => {

@@ -135,6 +135,12 @@ describe('the / picker of canned replies', () => {
     type('');
     type('/');
     expect(onCannedOpen).toHaveBeenCalledTimes(2);
+    cleanup();
+    // With none loaded yet (or none matching), a new `/` still asks.
+    const empty = vi.fn();
+    renderComposer({ cannedReplies: [], onCannedOpen: empty }).type('/');
+    expect(empty).toHaveBeenCalledTimes(1);
+    expect(screen.queryByRole('listbox')).toBeNull();
   });
 });
 
