@@ -18,26 +18,30 @@ export interface MessageSearch {
  */
 export const searchMessages = (conn: Conn, s: MessageSearch) => (isPostgres(conn) ? searchPostgres(conn, s) : searchSqlite(conn, s));
 
+/** The messages found (joined from the index), with the conversation and customer a result shows. */
 const withConversation = (conn: Conn) =>
   conn
-    .selectFrom('messages')
+    .selectFrom('messageSearch')
+    .innerJoin('messages', (join) =>
+      isPostgres(conn) ? join.onRef('messages.id', '=', 'messageSearch.messageId') : join.on(sql<SqlBool>`messages.search_key = message_search.rowid`),
+    )
     .innerJoin('conversations', 'conversations.id', 'messages.conversationId')
     .innerJoin('customers', 'customers.id', 'conversations.customerId')
     .selectAll('messages')
     .select(['conversations.status as conversationStatus', 'conversations.customerId', 'customers.name as customerName', 'customers.phone as customerPhone']);
 
 /**
- * GIN finds the messages holding the words; ordered by (created_at, id) like every list. The
- * expression is the index's own, word for word, or PostgreSQL would not use it. For a common word
- * the planner walks messages_newest instead and stops when the page is full.
+ * The index's rows of the organization whose words match, newest first by (created_at, id) like
+ * every list: for a common word PostgreSQL walks message_search_newest checking each row's
+ * stored words until the page is full; for a rare one it sorts the GIN index's few matches.
  */
 const searchPostgres = (conn: Conn, s: MessageSearch) =>
   withConversation(conn)
-    .where('messages.organizationId', '=', s.organizationId)
-    .where(sql<SqlBool>`to_tsvector('simple'::regconfig, parley_search_text(messages.body)) @@ to_tsquery('simple'::regconfig, ${tsQuery(s.words)})`)
-    .$if(s.after !== undefined, (q) => q.where((eb) => after(eb, { at: 'messages.createdAt', id: 'messages.id' }, s.after!)))
-    .orderBy('messages.createdAt', 'desc')
-    .orderBy('messages.id', 'desc')
+    .where('messageSearch.organizationId', '=', s.organizationId)
+    .where(sql<SqlBool>`message_search.words @@ to_tsquery('simple'::regconfig, ${tsQuery(s.words)})`)
+    .$if(s.after !== undefined, (q) => q.where((eb) => after(eb, { at: 'messageSearch.createdAt', id: 'messageSearch.messageId' }, s.after!)))
+    .orderBy('messageSearch.createdAt', 'desc')
+    .orderBy('messageSearch.messageId', 'desc')
     .limit(s.limit)
     .execute();
 
@@ -48,12 +52,9 @@ const searchPostgres = (conn: Conn, s: MessageSearch) =>
  */
 const searchSqlite = (conn: Conn, s: MessageSearch) =>
   withConversation(conn)
-    .innerJoin('messageSearch', (join) => join.on(sql<SqlBool>`message_search.rowid = messages.search_key`))
     .where(sql<SqlBool>`message_search match ${ftsMatch(s.organizationId, s.words)}`)
     .where('messages.organizationId', '=', s.organizationId)
-    .$if(s.after !== undefined, (q) =>
-      q.where(sql<SqlBool>`message_search.rowid < (select search_key from messages as cursor where cursor.id = ${s.after!.id})`),
-    )
+    .$if(s.after !== undefined, (q) => q.where(sql<SqlBool>`message_search.rowid < (select search_key from messages as cursor where cursor.id = ${s.after!.id})`))
     .orderBy('messageSearch.rowid', 'desc')
     .limit(s.limit)
     .execute();
