@@ -115,7 +115,7 @@ async function runEngine(engine: 'sqlite' | 'postgres', url: string | undefined,
       const clock = Date.now() - 2 * 365 * 24 * 3_600_000;
       const desk = await createDesk(database.db, APP_SECRET, clock);
       await fill(database.db, desk, 0, messages, clock, 0, bodyOf);
-      if (engine === 'postgres') await sql`analyze customers, conversations, messages`.execute(database.db);
+      if (engine === 'postgres') await sql`analyze customers, conversations, messages, message_search`.execute(database.db);
     } finally {
       await database.destroy();
     }

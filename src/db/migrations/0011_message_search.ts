@@ -45,6 +45,9 @@ async function postgres(db: Kysely<any>): Promise<void> {
     select id, organization_id, created_at, to_tsvector('simple'::regconfig, parley_search_text(body)) from messages`.execute(db);
   await sql`create index message_search_words on message_search using gin (words)`.execute(db);
   await db.schema.createIndex('message_search_newest').on('message_search').columns(['organization_id', 'created_at', 'message_id']).unique().execute();
+  // Statistics now, not at autovacuum's next pass: without them the planner takes an
+  // organization for a handful of rows and reads all of its matches.
+  await sql`analyze message_search`.execute(db);
   await sql`
     create function parley_message_search() returns trigger language plpgsql as $$
     begin
