@@ -195,12 +195,22 @@ export interface MessagesTable {
    */
 }
 
-/** SQLite only: the FTS5 index of messages' words, keyed by their search key (see 0011_message_search). */
+/**
+ * The index of messages' words (0011_message_search), written by triggers on `messages`.
+ * SQLite: an FTS5 table, one row per message under its search key (rowid), with the body and
+ * the organization's id without hyphens (one word, so a search names it).
+ * PostgreSQL: a table of each message's id, organization, time and words (a tsvector).
+ */
 export interface MessageSearchTable {
+  /* SQLite */
   rowid: number;
   body: string;
-  /** The organization's id without hyphens: one word, so a search names it. */
   organization: string;
+  /* PostgreSQL */
+  messageId: string;
+  organizationId: string;
+  createdAt: Millis;
+  words: string;
 }
 
 export interface SendAttemptsTable {

@@ -95,6 +95,14 @@ for (const engine of ENGINES) {
       expect(all[0]).toBe('m5');
       expect([...all].sort()).toEqual(['m1', 'm2a', 'm2b', 'm2c', 'm3', 'm4', 'm5']);
       expect(all.slice(-1)).toEqual(['m1']);
+
+      // A thousand and more in one millisecond (SQLite's keys hold 1000 a millisecond): the rest are still stored and found.
+      const burst = Array.from({ length: 1_002 }, (_, i) => message(`b${String(i).padStart(4, '0')}`, 'burst', 6_000));
+      for (let i = 0; i < burst.length; i += 500) await db.insertInto('messages').values(burst.slice(i, i + 500)).execute();
+      await db.insertInto('messages').values(message('m6', 'burst after', 6_001)).execute();
+      const bursts = await searchMessages(db, { organizationId: 'o1', words: ['burst'], limit: 2_000 });
+      expect(bursts).toHaveLength(1_003);
+      expect(new Set(bursts.map((m) => m.id)).size).toBe(1_003);
     });
 
     it('0007 lets the thread hold notes, keeps every message, its media and its indexes, and records Twilio\'s blocks', async () => {

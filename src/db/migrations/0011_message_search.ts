@@ -14,25 +14,55 @@ export async function up(db: Kysely<any>, engine: Engine): Promise<void> {
 }
 
 /**
- * PostgreSQL: a GIN index over the words of the body, folded by `parley_search_text` (unaccent,
- * ASCII punctuation as spaces so "refund-policy" or "bob@example.com" are words like on SQLite),
- * through the 'simple' configuration: no stemming, no language assumed. An expression index
- * needs no column, and PostgreSQL keeps it with the row. Newest-first pages of a common word
- * walk `messages_newest` instead, checking each message until the page is full.
+ * PostgreSQL: `message_search`, one row per message with its words as a tsvector (folded by
+ * `parley_search_text`: unaccent, ASCII punctuation as spaces so "refund-policy" or
+ * "bob@example.com" are words as on SQLite; the 'simple' configuration: no stemming, no language
+ * assumed), its organization and time, written by a trigger in the message's transaction. The
+ * words are stored, not recomputed from the body: a newest-first page of a common word walks
+ * `message_search_newest` and checks each row's words until the page is full, and a rare word's
+ * GIN matches are sorted; either way no message's text is parsed at search time. A table of its
+ * own keeps the words out of every read of `messages`.
  */
 async function postgres(db: Kysely<any>): Promise<void> {
   const schema = await unaccentSchema(db);
   const unaccent = `${quoteIdent(schema)}.unaccent`;
   // unaccent() is only STABLE (its dictionary could change): naming the dictionary makes the
-  // result depend on the text alone, which an index expression needs.
+  // result depend on the text alone.
   await sql
     .raw(
       `create function parley_search_text(body text) returns text language sql immutable parallel safe strict
        as $$ select regexp_replace(${unaccent}('${schema.replace(/'/g, "''")}.unaccent'::regdictionary, body), '[!-/:-@\\[-\`{-~]+', ' ', 'g') $$`,
     )
     .execute(db);
-  await sql`create index messages_search on messages using gin (to_tsvector('simple'::regconfig, parley_search_text(body)))`.execute(db);
-  await db.schema.createIndex('messages_newest').on('messages').columns(['organization_id', 'created_at', 'id']).execute();
+  await db.schema
+    .createTable('message_search')
+    .addColumn('message_id', 'text', (c) => c.notNull())
+    .addColumn('organization_id', 'text', (c) => c.notNull())
+    .addColumn('created_at', 'bigint', (c) => c.notNull())
+    .addColumn('words', sql`tsvector`, (c) => c.notNull())
+    .execute();
+  await sql`insert into message_search (message_id, organization_id, created_at, words)
+    select id, organization_id, created_at, to_tsvector('simple'::regconfig, parley_search_text(body)) from messages`.execute(db);
+  await sql`create index message_search_words on message_search using gin (words)`.execute(db);
+  await db.schema.createIndex('message_search_newest').on('message_search').columns(['organization_id', 'created_at', 'message_id']).unique().execute();
+  // Statistics now, not at autovacuum's next pass: without them the planner takes an
+  // organization for a handful of rows and reads all of its matches.
+  await sql`analyze message_search`.execute(db);
+  await sql`
+    create function parley_message_search() returns trigger language plpgsql as $$
+    begin
+      if tg_op <> 'INSERT' then
+        delete from message_search where organization_id = old.organization_id and created_at = old.created_at and message_id = old.id;
+      end if;
+      if tg_op <> 'DELETE' then
+        insert into message_search (message_id, organization_id, created_at, words)
+        values (new.id, new.organization_id, new.created_at, to_tsvector('simple'::regconfig, parley_search_text(new.body)));
+      end if;
+      return null;
+    end $$`.execute(db);
+  await sql`create trigger messages_search_insert after insert on messages for each row execute function parley_message_search()`.execute(db);
+  // Bodies are never edited nor messages deleted today; these keep the index true if they ever are.
+  await sql`create trigger messages_search_change after update of body, organization_id, created_at or delete on messages for each row execute function parley_message_search()`.execute(db);
 }
 
 const quoteIdent = (name: string) => `"${name.replace(/"/g, '""')}"`;

@@ -18,28 +18,36 @@ export interface MessageSearch {
  */
 export const searchMessages = (conn: Conn, s: MessageSearch) => (isPostgres(conn) ? searchPostgres(conn, s) : searchSqlite(conn, s));
 
-const withConversation = (conn: Conn) =>
-  conn
-    .selectFrom('messages')
+const RESULT_COLUMNS = ['conversations.status as conversationStatus', 'conversations.customerId', 'customers.name as customerName', 'customers.phone as customerPhone'] as const;
+
+/**
+ * The page is chosen in `message_search` alone, newest first by (created_at, id) like every
+ * list, and only its rows are joined: for a common word PostgreSQL walks message_search_newest
+ * checking each row's stored words until the page is full; for a rare one it sorts the GIN
+ * index's few matches.
+ */
+const searchPostgres = (conn: Conn, s: MessageSearch) => {
+  const page = conn
+    .selectFrom('messageSearch')
+    .select(['messageSearch.messageId', 'messageSearch.createdAt'])
+    .where('messageSearch.organizationId', '=', s.organizationId)
+    .where(sql<SqlBool>`message_search.words @@ to_tsquery('simple'::regconfig, ${tsQuery(s.words)})`)
+    .$if(s.after !== undefined, (q) => q.where((eb) => after(eb, { at: 'messageSearch.createdAt', id: 'messageSearch.messageId' }, s.after!)))
+    .orderBy('messageSearch.createdAt', 'desc')
+    .orderBy('messageSearch.messageId', 'desc')
+    .limit(s.limit)
+    .as('found');
+  return conn
+    .selectFrom(page)
+    .innerJoin('messages', 'messages.id', 'found.messageId')
     .innerJoin('conversations', 'conversations.id', 'messages.conversationId')
     .innerJoin('customers', 'customers.id', 'conversations.customerId')
     .selectAll('messages')
-    .select(['conversations.status as conversationStatus', 'conversations.customerId', 'customers.name as customerName', 'customers.phone as customerPhone']);
-
-/**
- * GIN finds the messages holding the words; ordered by (created_at, id) like every list. The
- * expression is the index's own, word for word, or PostgreSQL would not use it. For a common word
- * the planner walks messages_newest instead and stops when the page is full.
- */
-const searchPostgres = (conn: Conn, s: MessageSearch) =>
-  withConversation(conn)
-    .where('messages.organizationId', '=', s.organizationId)
-    .where(sql<SqlBool>`to_tsvector('simple'::regconfig, parley_search_text(messages.body)) @@ to_tsquery('simple'::regconfig, ${tsQuery(s.words)})`)
-    .$if(s.after !== undefined, (q) => q.where((eb) => after(eb, { at: 'messages.createdAt', id: 'messages.id' }, s.after!)))
-    .orderBy('messages.createdAt', 'desc')
-    .orderBy('messages.id', 'desc')
-    .limit(s.limit)
+    .select(RESULT_COLUMNS)
+    .orderBy('found.createdAt', 'desc')
+    .orderBy('found.messageId', 'desc')
     .execute();
+};
 
 /**
  * FTS5 hands matches out newest first (its rowid is the message's search key, in time order), so
@@ -47,13 +55,16 @@ const searchPostgres = (conn: Conn, s: MessageSearch) =>
  * it names; ties within a millisecond follow the order the messages were stored in.
  */
 const searchSqlite = (conn: Conn, s: MessageSearch) =>
-  withConversation(conn)
-    .innerJoin('messageSearch', (join) => join.on(sql<SqlBool>`message_search.rowid = messages.search_key`))
+  conn
+    .selectFrom('messageSearch')
+    .innerJoin('messages', (join) => join.on(sql<SqlBool>`messages.search_key = message_search.rowid`))
+    .innerJoin('conversations', 'conversations.id', 'messages.conversationId')
+    .innerJoin('customers', 'customers.id', 'conversations.customerId')
+    .selectAll('messages')
+    .select(RESULT_COLUMNS)
     .where(sql<SqlBool>`message_search match ${ftsMatch(s.organizationId, s.words)}`)
     .where('messages.organizationId', '=', s.organizationId)
-    .$if(s.after !== undefined, (q) =>
-      q.where(sql<SqlBool>`message_search.rowid < (select search_key from messages as cursor where cursor.id = ${s.after!.id})`),
-    )
+    .$if(s.after !== undefined, (q) => q.where(sql<SqlBool>`message_search.rowid < (select search_key from messages as cursor where cursor.id = ${s.after!.id})`))
     .orderBy('messageSearch.rowid', 'desc')
     .limit(s.limit)
     .execute();
