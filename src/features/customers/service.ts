@@ -32,9 +32,9 @@ export async function findOrCreateCustomerLocked(tx: Tx, organizationId: string,
   const known = await q.lockCustomerByPhone(tx, organizationId, phone);
   if (known) return known;
   const searchText = customerSearchText({ name: null, email: null, phone });
-  const id = newId(now);
-  const inserted = await q.insertCustomerIfAbsent(tx, { id, organizationId, phone, name: null, email: null, notes: null, createdAt: now, updatedAt: now, searchText });
-  if (inserted === 1) await q.indexCustomerSearch(tx, id);
+  const created = await q.insertCustomerIfAbsent(tx, { id: newId(now), organizationId, phone, searchText, now });
+  if (created) return { ...created, searchKey: (await q.indexCustomerSearch(tx, created.id)) ?? created.searchKey };
+  // Created meanwhile by another transaction, which PostgreSQL's insert waited for: lock that one.
   const customer = await q.lockCustomerByPhone(tx, organizationId, phone);
   if (!customer) throw new Error(`customer ${phone} vanished inside its own transaction`);
   return customer;
