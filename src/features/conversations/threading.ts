@@ -1,4 +1,5 @@
-import type { Tx } from '../../db/database.js';
+import { isPostgres, type Tx } from '../../db/database.js';
+import type { NewRow } from '../../db/schema.js';
 import { chooseConversation } from '../../domain/threading.js';
 import { newId } from '../../ids.js';
 import { threadingWindowHours } from '../accounts/service.js';
@@ -71,4 +72,19 @@ export async function touchConversation(tx: Tx, conversationId: string, message:
     return;
   }
   await q.setConversationActivity(tx, conversationId, message.at, message.preview, message.direction === 'inbound');
+}
+
+/**
+ * Stores an inbound message and moves its conversation's activity to it (touchConversation).
+ * On PostgreSQL, where each statement is a round trip to another process, a message arriving on
+ * time does both in one statement; SQLite runs statements in-process, where two plain ones cost
+ * no more and keep the insert shared with every other message.
+ */
+export async function storeInboundWithActivity(tx: Tx, row: NewRow<'messages'> & { conversationId: string; createdAt: number }, activity: { preview: string; receivedAt: number }) {
+  if (isPostgres(tx) && activity.receivedAt === row.createdAt) {
+    await q.insertInboundMessageTouching(tx, row, activity.preview);
+    return;
+  }
+  await q.insertMessage(tx, row);
+  await touchConversation(tx, row.conversationId, { direction: 'inbound', at: row.createdAt, preview: activity.preview, receivedAt: activity.receivedAt });
 }
