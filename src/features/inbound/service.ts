@@ -183,10 +183,13 @@ interface StoredInbound {
  * reply outside business hours (to a live webhook only: a text the catch-up recovers late gets none).
  */
 async function storeInboundMessage(ctx: Context, tx: Tx, { account, sender, message: m }: Checked, at?: number): Promise<StoredInbound> {
+  const organizationId = sender.organizationId;
+  const customer = await findOrCreateCustomerLocked(tx, organizationId, m.from, ctx.clock.now());
+  // The clock is read once the customer is ours: a text stored after another of theirs (which
+  // another batch held the lock for) is never given an earlier time, and ids count up within a
+  // millisecond (src/ids.ts), so the thread shows a customer's texts in the order they were stored.
   const now = ctx.clock.now();
   const time = at ?? now;
-  const organizationId = sender.organizationId;
-  const customer = await findOrCreateCustomerLocked(tx, organizationId, m.from, now);
   const thread = await threadConversation(tx, { organizationId, customerId: customer.id, senderId: sender.id, now: time });
   const message = inboundMessageRow(organizationId, thread.conversation.id, m, time, now);
   const preview = previewOf(m.body, m.media.length);
