@@ -12,6 +12,11 @@ interface Item {
 
 const MAX_BATCH = 64;
 
+/** Where a failed batch is reported (the server's logger). */
+export interface BatchLog {
+  warn(details: object, message: string): void;
+}
+
 /**
  * Group commit for small transactions that arrive together, such as webhooks. A commit costs more
  * than most of the statements before it (on SQLite, writing every changed page to the WAL and now
@@ -30,6 +35,7 @@ export class GroupCommit {
     private readonly db: Db,
     /** Batches in flight at once: SQLite has one connection; PostgreSQL commits in parallel. */
     private readonly parallel = isPostgres(db) ? 4 : 1,
+    private readonly log?: BatchLog,
   ) {}
 
   run<T>(order: string, work: Work<T>): Promise<T> {
@@ -62,8 +68,10 @@ export class GroupCommit {
         });
         batch.forEach((item, i) => item.resolve(results[i]));
         return;
-      } catch {
-        // Fall through: every item again, alone, so the failure lands on its own caller.
+      } catch (err) {
+        // Every item again, alone, so the failure lands on its own caller. Said out loud: a batch
+        // that fails often (a deadlock, a constraint) costs every webhook in it a second transaction.
+        this.log?.warn({ err, items: batch.length }, 'A group-committed batch failed; its items run again one by one');
       }
     }
     await Promise.all(batch.map((item) => this.db.transaction().execute(item.work).then(item.resolve, item.reject)));
@@ -72,9 +80,9 @@ export class GroupCommit {
 
 const perDatabase = new WeakMap<Db, GroupCommit>();
 
-/** The database's group commit, made on first use. */
-export function groupCommit(db: Db): GroupCommit {
+/** The database's group commit, made on first use (with the first caller's log). */
+export function groupCommit(db: Db, log?: BatchLog): GroupCommit {
   let group = perDatabase.get(db);
-  if (!group) perDatabase.set(db, (group = new GroupCommit(db)));
+  if (!group) perDatabase.set(db, (group = new GroupCommit(db, undefined, log)));
   return group;
 }

@@ -54,7 +54,7 @@ async function receive(ctx: Context, source: Source): Promise<InboundOutcome> {
   try {
     // Messages arriving together share one transaction and its commit (src/db/group-commit.ts),
     // each customer locked in the order of their numbers.
-    received = await groupCommit(ctx.db).run(`${params.AccountSid} ${params.From}`, (tx) => receiveInTransaction(ctx, tx, source));
+    received = await groupCommit(ctx.db, ctx.log).run(`${params.AccountSid} ${params.From}`, (tx) => receiveInTransaction(ctx, tx, source));
   } catch (err) {
     // The same MessageSid stored meanwhile by a racing retry or catch-up, settled by the unique constraint.
     if (isUniqueViolation(err) && params.MessageSid && (await isMessageStored(ctx.db, params.MessageSid))) return 'duplicate';
