@@ -2,8 +2,18 @@ import { isPostgres, type Db, type Tx } from './database.js';
 
 type Work<T> = (tx: Tx) => Promise<T>;
 
+/**
+ * Work a batch does once before its items, given each item's hint: on PostgreSQL, where every
+ * statement is a round trip, reading ahead for all of them in a few statements.
+ */
+export interface BatchStart<H> {
+  step: (tx: Tx, hints: H[]) => Promise<void>;
+  hint: H;
+}
+
 interface Item {
   work: Work<unknown>;
+  start?: BatchStart<unknown>;
   /** Puts a batch's items in one order, so two batches never wait on each other's row locks. */
   order: string;
   resolve(value: unknown): void;
@@ -38,9 +48,9 @@ export class GroupCommit {
     private readonly log?: BatchLog,
   ) {}
 
-  run<T>(order: string, work: Work<T>): Promise<T> {
+  run<T, H>(order: string, work: Work<T>, start?: BatchStart<H>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      this.pending.push({ work, order, resolve: resolve as (value: unknown) => void, reject });
+      this.pending.push({ work, order, start: start as BatchStart<unknown> | undefined, resolve: resolve as (value: unknown) => void, reject });
       // Whatever else arrives in this turn of the event loop joins the same batch.
       if (this.pending.length === 1 && this.running < this.parallel) setImmediate(() => void this.next());
     });
@@ -62,6 +72,7 @@ export class GroupCommit {
     if (batch.length > 1) {
       try {
         const results = await this.db.transaction().execute(async (tx) => {
+          await startBatch(tx, batch);
           const out: unknown[] = [];
           for (const item of batch) out.push(await item.work(tx));
           return out;
@@ -76,6 +87,13 @@ export class GroupCommit {
     }
     await Promise.all(batch.map((item) => this.db.transaction().execute(item.work).then(item.resolve, item.reject)));
   }
+}
+
+/** Each distinct start step once, with the hints of the items that asked for it (alone, an item reads for itself). */
+async function startBatch(tx: Tx, batch: Item[]): Promise<void> {
+  const hints = new Map<BatchStart<unknown>['step'], unknown[]>();
+  for (const { start } of batch) if (start) hints.set(start.step, [...(hints.get(start.step) ?? []), start.hint]);
+  for (const [step, of] of hints) await step(tx, of);
 }
 
 const perDatabase = new WeakMap<Db, GroupCommit>();

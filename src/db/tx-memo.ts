@@ -23,3 +23,28 @@ export function oncePerTransaction<T>(conn: Conn, key: string, read: () => Promi
   }
   return answer;
 }
+
+const readAhead = new WeakMap<Conn, Map<string, unknown>>();
+
+/**
+ * Puts the answer a later read in this transaction will want, read ahead together with others
+ * (a group-committed batch reads its webhooks' customers in one statement on PostgreSQL). The
+ * answer is taken once (takeReadAhead): a batch's later writes may change it, so a second
+ * caller reads for itself.
+ */
+export function putReadAhead(conn: Conn, key: string, value: unknown): void {
+  let answers = readAhead.get(conn);
+  if (!answers) readAhead.set(conn, (answers = new Map()));
+  answers.set(key, value);
+}
+
+/** The answer read ahead for this key, once; otherwise the read itself. */
+export async function takeReadAhead<T>(conn: Conn, key: string, read: () => Promise<T>): Promise<T> {
+  const answers = readAhead.get(conn);
+  if (answers?.has(key)) {
+    const value = answers.get(key) as T;
+    answers.delete(key);
+    return value;
+  }
+  return read();
+}

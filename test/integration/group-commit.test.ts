@@ -48,6 +48,16 @@ for (const engine of ENGINES) {
       ]);
     });
 
+    it('runs each start step once before a batch, with its items\' hints, and not for an item alone', async () => {
+      const { group } = await setup();
+      const seen: string[] = [];
+      const step = async (_tx: Tx, hints: string[]) => void seen.push(`start ${hints.join(',')}`);
+      const item = (id: string) => group.run(id, async () => void seen.push(id), { step, hint: id });
+      await Promise.all([item('b'), item('a')]);
+      await item('c');
+      expect(seen).toEqual(['start a,b', 'a', 'b', 'c']);
+    });
+
     it('lets a failing item fail alone: the others are stored, it stores nothing and gets its own error', async () => {
       const { db, stored } = await setup();
       const warnings: { details: { err?: Error; items?: number }; message: string }[] = [];

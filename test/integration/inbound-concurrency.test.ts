@@ -19,17 +19,26 @@ for (const engine of ENGINES) {
       await w.destroy();
     });
 
-    it('stores 64 texts from 64 customers and 64 from one customer once each, in order per customer, without a deadlock', async () => {
+    it('stores 64 texts from 64 customers and 64 from one customer once each, in order per customer, without a deadlock, new or known', async () => {
       const log = capturedLog();
       w = await createTwilioWorld(engine, { log: log.log });
-      const texts = [
-        ...manyCustomers.map((from, i) => inboundParams(w, { From: from, Body: `many ${i}` })),
-        ...Array.from({ length: 64 }, (_, i) => inboundParams(w, { From: ONE_CUSTOMER, Body: `one ${i}` })),
+      const round = (n: number) => [
+        ...manyCustomers.map((from, i) => inboundParams(w, { From: from, Body: `many ${n}.${i}` })),
+        ...Array.from({ length: 64 }, (_, i) => inboundParams(w, { From: ONE_CUSTOMER, Body: `one ${n}.${i}` })),
       ];
       // Interleaved, so both kinds share batches.
-      const order = texts.map((_, i) => i).sort((a, b) => (a % 64) - (b % 64) || a - b);
-      const answers = await Promise.all(order.map((i) => postWebhook(w, texts[i]!)));
-      expect(answers.map((a) => a.status)).toEqual(order.map(() => 200));
+      const arrive = async (sent: Record<string, string>[]) => {
+        const order = sent.map((_, i) => i).sort((a, b) => (a % 64) - (b % 64) || a - b);
+        const answers = await Promise.all(order.map((i) => postWebhook(w, sent[i]!)));
+        expect(answers.map((a) => a.status)).toEqual(order.map(() => 200));
+      };
+      // First every customer is new; then known, with a conversation, and some texts arrive twice
+      // (Twilio's retries) in the same moment or again later.
+      const first = round(1);
+      await arrive(first);
+      const second = round(2);
+      await arrive([...second, ...second.slice(60, 68), ...first.slice(0, 4), ...first.slice(64, 68)]);
+      const texts = [...first, ...second];
 
       const { db } = w.server.ctx;
       const messages = await db
@@ -41,6 +50,7 @@ for (const engine of ENGINES) {
       // Each text exactly once.
       expect(messages.map((m) => m.twilioSid).sort()).toEqual(texts.map((t) => t.MessageSid).sort());
       expect(await db.selectFrom('customers').select('id').execute()).toHaveLength(65);
+      expect(await db.selectFrom('conversations').select('id').execute()).toHaveLength(65);
 
       for (const phone of [...manyCustomers, ONE_CUSTOMER]) {
         const theirs = messages.filter((m) => m.phone === phone);

@@ -1,5 +1,6 @@
 import { isPostgres, type Tx } from '../../db/database.js';
 import type { NewRow } from '../../db/schema.js';
+import { putReadAhead, takeReadAhead } from '../../db/tx-memo.js';
 import { chooseConversation } from '../../domain/threading.js';
 import { newId } from '../../ids.js';
 import { threadingWindowHours } from '../accounts/service.js';
@@ -22,7 +23,7 @@ export async function threadConversation(
   input: { organizationId: string; customerId: string; senderId: string; now: number },
 ): Promise<ThreadedConversation> {
   const windowHours = await threadingWindowHours(tx, input.organizationId);
-  const latest = await q.latestConversation(tx, input.customerId, input.senderId);
+  const latest = await takeReadAhead(tx, latestKey(input.customerId, input.senderId), () => q.latestConversation(tx, input.customerId, input.senderId));
   // Activity after the message's own time: it arrives late (docs/twilio.md#7-nothing-lost-while-parley-is-down).
   const joined = latest && latest.lastMessageAt > input.now ? await lateConversation(tx, input, windowHours) : joinable(latest, input.now, windowHours);
   if (joined) {
@@ -45,6 +46,18 @@ export async function threadConversation(
   };
   await q.insertConversation(tx, conversation);
   return { conversation, created: true, reopened: false };
+}
+
+const latestKey = (customerId: string, senderId: string) => `latest-conversation ${customerId} ${senderId}`;
+
+/**
+ * PostgreSQL, for a batch of webhooks: each customer's latest conversation on the sender, read in
+ * one statement for threadConversation to answer from (once each; a second message of the
+ * customer in the batch reads what the first one wrote). Call it with the customers locked.
+ */
+export async function readAheadLatestConversations(tx: Tx, senderId: string, customerIds: string[]): Promise<void> {
+  const rows = await q.latestConversations(tx, senderId, customerIds);
+  for (const id of customerIds) putReadAhead(tx, latestKey(id, senderId), rows.find((r) => r.customerId === id));
 }
 
 const joinable = (c: q.ConversationRow | undefined, at: number, windowHours: number, lastAt = c?.lastMessageAt) =>

@@ -1,5 +1,6 @@
 import type { Context } from '../../context.js';
 import type { Conn, Tx } from '../../db/database.js';
+import { putReadAhead, takeReadAhead } from '../../db/tx-memo.js';
 import { cursorKey, pageOf } from '../../domain/cursor.js';
 import { optOutChange } from '../../domain/opt-out.js';
 import { toE164 } from '../../domain/phone.js';
@@ -29,7 +30,7 @@ export const customersMatching = (conn: Conn, organizationId: string, search: Se
 
 export async function findOrCreateCustomerLocked(tx: Tx, organizationId: string, phone: string, now: number): Promise<q.CustomerRow> {
   // Most messages come from known customers: look first, and write only for a new number.
-  const known = await q.lockCustomerByPhone(tx, organizationId, phone);
+  const known = await takeReadAhead(tx, lockedKey(organizationId, phone), () => q.lockCustomerByPhone(tx, organizationId, phone));
   if (known) return known;
   const searchText = customerSearchText({ name: null, email: null, phone });
   const created = await q.insertCustomerIfAbsent(tx, { id: newId(now), organizationId, phone, searchText, now });
@@ -38,6 +39,19 @@ export async function findOrCreateCustomerLocked(tx: Tx, organizationId: string,
   const customer = await q.lockCustomerByPhone(tx, organizationId, phone);
   if (!customer) throw new Error(`customer ${phone} vanished inside its own transaction`);
   return customer;
+}
+
+const lockedKey = (organizationId: string, phone: string) => `customer-locked ${organizationId} ${phone}`;
+
+/**
+ * For a batch of webhooks: the organization's known customers with these phones, locked in one
+ * statement in the order of their numbers (the order every batch locks in, so two never wait on
+ * each other in a circle), for findOrCreateCustomerLocked to answer from (once each).
+ */
+export async function readAheadLockedCustomers(tx: Tx, organizationId: string, phones: string[]): Promise<q.CustomerRow[]> {
+  const rows = await q.lockCustomersByPhone(tx, organizationId, [...new Set(phones)].sort());
+  for (const phone of phones) putReadAhead(tx, lockedKey(organizationId, phone), rows.find((r) => r.phone === phone));
+  return rows;
 }
 
 /**
