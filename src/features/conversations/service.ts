@@ -39,7 +39,16 @@ async function labelsOf(conn: Conn, organizationId: string, conversationIds: str
 }
 
 /** For inbound: one conversation's labels, for its event. */
-export const conversationLabels = async (conn: Conn, organizationId: string, id: string) => (await labelsOf(conn, organizationId, [id])).get(id) ?? [];
+export const conversationLabels = (conn: Conn, organizationId: string, id: string) =>
+  takeReadAhead(conn, labelsKey(id), async () => (await labelsOf(conn, organizationId, [id])).get(id) ?? []);
+
+const labelsKey = (conversationId: string) => `conversation-labels ${conversationId}`;
+
+/** For a batch of webhooks: these conversations' labels, read at once for conversationLabels to answer from (once each). */
+export async function readAheadConversationLabels(tx: Tx, organizationId: string, conversationIds: string[]): Promise<void> {
+  if (conversationIds.length === 0) return;
+  for (const [id, labels] of await labelsOf(tx, organizationId, conversationIds)) putReadAhead(tx, labelsKey(id), labels);
+}
 
 function assigneeFilter(auth: AuthUser, assignee: string | undefined): string | null | undefined {
   if (assignee === 'me') return auth.id;

@@ -55,10 +55,14 @@ const latestKey = (customerId: string, senderId: string) => `latest-conversation
  * one statement for threadConversation to answer from (once each; a second message of the
  * customer in the batch reads what the first one wrote). Call it with the customers locked.
  */
-export async function readAheadLatestConversations(tx: Tx, senderId: string, customerIds: string[]): Promise<void> {
+export async function readAheadLatestConversations(tx: Tx, senderId: string, customerIds: string[]): Promise<q.ConversationRow[]> {
   const rows = await q.latestConversations(tx, senderId, customerIds);
   for (const id of customerIds) putReadAhead(tx, latestKey(id, senderId), rows.find((r) => r.customerId === id));
+  return rows;
 }
+
+/** A customer created in this transaction has no conversation yet: threadConversation need not look. */
+export const noConversationYet = (tx: Tx, customerId: string, senderId: string) => putReadAhead(tx, latestKey(customerId, senderId), undefined);
 
 const joinable = (c: q.ConversationRow | undefined, at: number, windowHours: number, lastAt = c?.lastMessageAt) =>
   c && lastAt !== undefined && 'join' in chooseConversation({ ...c, lastMessageAt: lastAt }, at, windowHours) ? c : undefined;

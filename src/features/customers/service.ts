@@ -28,13 +28,13 @@ export const isOptedOut = (conn: Conn, customerId: string, senderId: string) => 
 /** The organization's customers a search finds, as a subquery of their ids (the inbox filters by it). */
 export const customersMatching = (conn: Conn, organizationId: string, search: SearchTerms) => q.customersMatching(conn, organizationId, search);
 
-export async function findOrCreateCustomerLocked(tx: Tx, organizationId: string, phone: string, now: number): Promise<q.CustomerRow> {
+export async function findOrCreateCustomerLocked(tx: Tx, organizationId: string, phone: string, now: number): Promise<q.CustomerRow & { created?: true }> {
   // Most messages come from known customers: look first, and write only for a new number.
   const known = await takeReadAhead(tx, lockedKey(organizationId, phone), () => q.lockCustomerByPhone(tx, organizationId, phone));
   if (known) return known;
   const searchText = customerSearchText({ name: null, email: null, phone });
   const created = await q.insertCustomerIfAbsent(tx, { id: newId(now), organizationId, phone, searchText, now });
-  if (created) return { ...created, searchKey: (await q.indexCustomerSearch(tx, created.id)) ?? created.searchKey };
+  if (created) return { ...created, searchKey: (await q.indexCustomerSearch(tx, created.id)) ?? created.searchKey, created: true };
   // Created meanwhile by another transaction, which PostgreSQL's insert waited for: lock that one.
   const customer = await q.lockCustomerByPhone(tx, organizationId, phone);
   if (!customer) throw new Error(`customer ${phone} vanished inside its own transaction`);

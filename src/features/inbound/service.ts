@@ -9,8 +9,8 @@ import { AppError } from '../../errors.js';
 import { newId } from '../../ids.js';
 import { previewOf } from '../../domain/preview.js';
 import { presentConversation, presentMessage } from '../conversations/presenters.js';
-import { conversationLabels, isMessageStored, readAheadStoredSids, type MessageRow } from '../conversations/service.js';
-import { readAheadLatestConversations, storeInboundWithActivity, threadConversation, type ThreadedConversation } from '../conversations/threading.js';
+import { conversationLabels, isMessageStored, readAheadConversationLabels, readAheadStoredSids, type MessageRow } from '../conversations/service.js';
+import { noConversationYet, readAheadLatestConversations, storeInboundWithActivity, threadConversation, type ThreadedConversation } from '../conversations/threading.js';
 import { applyOptOutKeyword, findOrCreateCustomerLocked, presentedCustomer, readAheadLockedCustomers } from '../customers/service.js';
 import { conversationEvent, customerUpdatedEvent, messageEvent, type AppEvent } from '../events/app-event.js';
 import { publishCommitted } from '../events/publish.js';
@@ -79,7 +79,7 @@ async function receive(ctx: Context, source: Source): Promise<InboundOutcome> {
  * (stored already? the customer, locked; the customer's latest conversation) made for all of them
  * in a few statements, since there every statement is a round trip to another process. What is
  * read ahead is answered once (src/db/tx-memo.ts); a webhook that fails a step, or the second
- * text of a customer in the batch, reads for itself. Nothing is written here. SQLite runs
+ * text of a customer in the batch, reads for itself. (The labels go into the message's event.) Nothing is written here. SQLite runs
  * statements in-process, where one indexed read per webhook costs no more: each reads for itself.
  */
 async function readAheadBatch(tx: Tx, batch: TwilioParams[]): Promise<void> {
@@ -101,7 +101,8 @@ async function readAheadBatch(tx: Tx, batch: TwilioParams[]): Promise<void> {
     const customers = await readAheadLockedCustomers(tx, organizationId, theirs.map((t) => t.from));
     for (const senderId of new Set(theirs.map((t) => t.senderId))) {
       const phones = new Set(theirs.filter((t) => t.senderId === senderId).map((t) => t.from));
-      await readAheadLatestConversations(tx, senderId, customers.filter((c) => phones.has(c.phone)).map((c) => c.id));
+      const latest = await readAheadLatestConversations(tx, senderId, customers.filter((c) => phones.has(c.phone)).map((c) => c.id));
+      await readAheadConversationLabels(tx, organizationId, latest.map((c) => c.id));
     }
   }
 }
@@ -215,6 +216,7 @@ interface StoredInbound {
   optOutChanged: boolean;
   /** The away reply this message triggered, queued to be sent. */
   awayReply: MessageRow | null;
+  labels: Awaited<ReturnType<typeof conversationLabels>>;
 }
 
 /**
@@ -225,6 +227,7 @@ interface StoredInbound {
 async function storeInboundMessage(ctx: Context, tx: Tx, { account, sender, message: m }: Checked, at?: number): Promise<StoredInbound> {
   const organizationId = sender.organizationId;
   const customer = await findOrCreateCustomerLocked(tx, organizationId, m.from, ctx.clock.now());
+  if (customer.created) noConversationYet(tx, customer.id, sender.id);
   // The clock is read once the customer is ours: a text stored after another of theirs (which
   // another batch held the lock for) is never given an earlier time, and ids count up within a
   // millisecond (src/ids.ts), so the thread shows a customer's texts in the order they were stored.
@@ -238,7 +241,9 @@ async function storeInboundMessage(ctx: Context, tx: Tx, { account, sender, mess
   const media = await addInboundMedia(tx, { organizationId, messageId: message.id, accountId: account.id, items: m.media, now });
   const activity = { lastMessageAt: Math.max(time, thread.conversation.lastMessageAt), lastInboundAt: now, preview: time >= thread.conversation.lastMessageAt ? preview : thread.conversation.preview };
   const awayReply = at === undefined ? await replyWhenAway(ctx, tx, { organizationId, conversation: thread.conversation, customer, senderId: sender.id, at: now }) : null;
-  return { organizationId, customer, thread, activity, message, media, optOutChanged, awayReply };
+  // A new conversation has no labels yet; an existing one's travel in its event (read ahead for a batch).
+  const labels = thread.created ? [] : await conversationLabels(tx, organizationId, thread.conversation.id);
+  return { organizationId, customer, thread, activity, message, media, optOutChanged, awayReply, labels };
 }
 
 type Checked = { account: ConnectedAccount; message: InboundMessage; sender: SenderRow };
@@ -270,12 +275,7 @@ function inboundMessageRow(organizationId: string, conversationId: string, m: In
 async function inboundEvents(ctx: Context, s: StoredInbound): Promise<(AppEvent | null)[]> {
   const { conversation } = s.thread;
   const organizationId = s.organizationId;
-  // A new conversation has no labels yet; an existing one's travel in its event (one read).
-  const labels = s.thread.created ? [] : await conversationLabels(ctx.db, organizationId, conversation.id);
-  const presented = presentConversation(
-    { ...conversation, ...s.activity, customerName: s.customer.name, customerPhone: s.customer.phone },
-    labels,
-  );
+  const presented = presentConversation({ ...conversation, ...s.activity, customerName: s.customer.name, customerPhone: s.customer.phone }, s.labels);
   return [
     conversationEvent(s.thread.created ? 'conversation.created' : 'conversation.updated', organizationId, presented),
     messageEvent('message.created', organizationId, presentMessage(s.message, s.media)),
