@@ -5,14 +5,17 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startSimulator } from '../src/simulator/index.js';
 import type { FromServer, ServerEnv, ToServer } from './catchup/protocol.js';
+import { benchDatabaseUrl, createBenchSchema, requestedEngines } from './common/postgres.js';
+import type { BenchDatabaseEnv } from './common/server-config.js';
 
 /**
  * The catch-up after an outage (issue 13): MESSAGES texts wait at the simulator (Twilio) for
  * SENDERS support numbers, none of them delivered to Parley (the numbers keep Twilio's demo URL),
- * from CUSTOMERS customers, one in twenty a picture message. The real server on SQLite, in its own
- * process, then runs one catch-up: the figure is how long that run takes to list and store them
- * all, as messages per second, with the server's RSS after the run and at its peak.
- * BENCH_MESSAGES changes the number of texts.
+ * from CUSTOMERS customers, one in twenty a picture message. The real server, in its own process,
+ * then runs one catch-up: the figure is how long that run takes to list and store them all, as
+ * messages per second, with the server's RSS after the run and at its peak. On SQLite and on
+ * PostgreSQL side by side (`-- catchup sqlite` or `postgres` for one), each a fresh server and
+ * database catching up the same texts. BENCH_MESSAGES changes the number of texts.
  */
 const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 10_000);
 const SENDERS = 50;
@@ -22,9 +25,10 @@ const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
-export default async function catchupBench(): Promise<void> {
+export default async function catchupBench(args: string[]): Promise<void> {
+  const pgUrl = benchDatabaseUrl();
+  const engines = requestedEngines(args, pgUrl);
   const sim = await startSimulator();
-  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'parley-bench-catchup-'));
   const { sid, authToken } = sim.createAccount();
   const numbers = Array.from({ length: SENDERS }, (_, i) => `+1415555${String(2000 + i).padStart(4, '0')}`);
   for (const n of numbers) sim.addIncomingNumber(sid, n);
@@ -34,13 +38,33 @@ export default async function catchupBench(): Promise<void> {
     await sim.phoneSend({ from: customers[i % CUSTOMERS]!, to: numbers[i % SENDERS]!, body: `Where is my order ${i}?`, media });
   }
 
+  try {
+    const results: Record<string, Awaited<ReturnType<typeof runEngine>>> = {};
+    for (const engine of engines) results[engine] = await runEngine(engine, pgUrl, { BENCH_TWILIO_API_URL: sim.url, BENCH_ACCOUNT_SID: sid, BENCH_AUTH_TOKEN: authToken, BENCH_SENDERS: numbers.join(',') });
+    console.log(
+      JSON.stringify({
+        benchmark: 'catchup',
+        machine: { cpus: os.cpus().length, node: process.version, loadAverage: os.loadavg().map((l) => Math.round(l * 100) / 100) },
+        senders: SENDERS,
+        messagesWaiting: MESSAGES,
+        ...results,
+        ...(pgUrl ? {} : { postgres: 'not measured: set BENCH_DATABASE_URL (or TEST_DATABASE_URL) to a PostgreSQL server' }),
+      }),
+    );
+  } finally {
+    await sim.stop();
+  }
+}
+
+/** One catch-up run by a fresh server on one engine; PostgreSQL in a schema of the run's own. */
+async function runEngine(engine: 'sqlite' | 'postgres', pgUrl: string | undefined, twilio: Omit<ServerEnv, 'BENCH_PORT' | 'BENCH_DATA_DIR' | keyof BenchDatabaseEnv>) {
+  const schema = engine === 'postgres' ? await createBenchSchema(pgUrl!, 'catchup') : undefined;
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'parley-bench-catchup-'));
   const env: ServerEnv = {
     BENCH_PORT: String(PORT),
     BENCH_DATA_DIR: dataDir,
-    BENCH_TWILIO_API_URL: sim.url,
-    BENCH_ACCOUNT_SID: sid,
-    BENCH_AUTH_TOKEN: authToken,
-    BENCH_SENDERS: numbers.join(','),
+    ...twilio,
+    ...(schema ? { BENCH_DATABASE_URL: schema.url, BENCH_PG_SCHEMA: schema.name } : {}),
   };
   const child = fork(path.join(here, 'catchup', 'server.ts'), [], {
     execArgv: ['--import', 'tsx'],
@@ -57,28 +81,22 @@ export default async function catchupBench(): Promise<void> {
     const ran = next('ran');
     child.send({ type: 'run' } satisfies ToServer);
     const r = await ran;
-    console.log(
-      JSON.stringify({
-        benchmark: 'catchup',
-        engine: 'sqlite',
-        senders: SENDERS,
-        messagesWaiting: MESSAGES,
-        listed: r.listed,
-        stored: r.stored,
-        messagesInDatabase: r.messagesInDatabase,
-        failedSenders: r.failedSenders,
-        seconds: Number((r.durationMs / 1000).toFixed(2)),
-        messagesPerSecond: Math.round(r.stored / (r.durationMs / 1000)),
-        serverCpuMsPerMessage: Number((r.cpuMs / Math.max(1, r.stored)).toFixed(3)),
-        rssMb: Math.round(r.rss / 1048576),
-        peakRssMb: Math.round(r.peakRss / 1048576),
-      }),
-    );
+    return {
+      listed: r.listed,
+      stored: r.stored,
+      messagesInDatabase: r.messagesInDatabase,
+      failedSenders: r.failedSenders,
+      seconds: Number((r.durationMs / 1000).toFixed(2)),
+      messagesPerSecond: Math.round(r.stored / (r.durationMs / 1000)),
+      serverCpuMsPerMessage: Number((r.cpuMs / Math.max(1, r.stored)).toFixed(3)),
+      rssMb: Math.round(r.rss / 1048576),
+      peakRssMb: Math.round(r.peakRss / 1048576),
+    };
   } finally {
     const exited = new Promise((resolve) => child.once('exit', resolve));
     child.send({ type: 'stop' } satisfies ToServer);
     await exited;
-    await sim.stop();
     rmSync(dataDir, { recursive: true, force: true });
+    await schema?.drop();
   }
 }

@@ -1,5 +1,7 @@
+import type { BenchDatabaseEnv } from '../common/server-config.js';
+
 /** What the catch-up benchmark and the server process it measures say to each other over IPC. */
-export interface ServerEnv {
+export interface ServerEnv extends BenchDatabaseEnv {
   BENCH_PORT: string;
   BENCH_DATA_DIR: string;
   BENCH_TWILIO_API_URL: string;

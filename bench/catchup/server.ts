@@ -2,17 +2,17 @@ import { runCatchup } from '../../src/features/catchup/service.js';
 import { newId } from '../../src/ids.js';
 import { createServer } from '../../src/server.js';
 import { accountRow, senderRow } from '../../test/helpers/seed.js';
-import { benchServerConfig } from '../common/server-config.js';
+import { benchServerConfig, benchServerOptions } from '../common/server-config.js';
 import type { FromServer, ServerEnv, ToServer } from './protocol.js';
 
 /**
- * The real server on SQLite, as `npm start` builds it, with one organization, a connected account
+ * The real server on its engine, as `npm start` builds it, with one organization, a connected account
  * and its senders. Its job runner stays stopped, so the one catch-up run the benchmark asks for is
  * the only work measured (the picture downloads it enqueues wait).
  */
 const env = process.env as unknown as ServerEnv;
 const config = benchServerConfig(env);
-const server = await createServer(config);
+const server = await createServer(config, benchServerOptions(env));
 const { ctx } = server;
 
 const signup = await server.app.inject({
