@@ -76,11 +76,12 @@ async function receive(ctx: Context, source: Source): Promise<InboundOutcome> {
 
 /**
  * PostgreSQL, before a batch's webhooks run one by one: the reads each would make on its own
- * (stored already? the customer, locked; the customer's latest conversation) made for all of them
- * in a few statements, since there every statement is a round trip to another process. What is
- * read ahead is answered once (src/db/tx-memo.ts); a webhook that fails a step, or the second
- * text of a customer in the batch, reads for itself. (The labels go into the message's event.) Nothing is written here. SQLite runs
- * statements in-process, where one indexed read per webhook costs no more: each reads for itself.
+ * (stored already? the customer, locked; the customer's latest conversation and its labels, for
+ * the event) made for all of them in a few statements, since there every statement is a round
+ * trip to another process. What is read ahead is answered once (src/db/tx-memo.ts); a webhook
+ * that fails a step, or the second text of a customer in the batch, reads for itself. Nothing is
+ * written here. SQLite runs statements in-process, where one indexed read per webhook costs no
+ * more: each reads for itself.
  */
 async function readAheadBatch(tx: Tx, batch: TwilioParams[]): Promise<void> {
   if (!isPostgres(tx)) return;
