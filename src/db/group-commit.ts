@@ -2,8 +2,18 @@ import { isPostgres, type Db, type Tx } from './database.js';
 
 type Work<T> = (tx: Tx) => Promise<T>;
 
+/**
+ * Work a batch does once before its items, given each item's hint: on PostgreSQL, where every
+ * statement is a round trip, reading ahead for all of them in a few statements.
+ */
+export interface BatchStart<H> {
+  step: (tx: Tx, hints: H[]) => Promise<void>;
+  hint: H;
+}
+
 interface Item {
   work: Work<unknown>;
+  start?: BatchStart<unknown>;
   /** Puts a batch's items in one order, so two batches never wait on each other's row locks. */
   order: string;
   resolve(value: unknown): void;
@@ -11,6 +21,11 @@ interface Item {
 }
 
 const MAX_BATCH = 64;
+
+/** Where a failed batch is reported (the server's logger). */
+export interface BatchLog {
+  warn(details: object, message: string): void;
+}
 
 /**
  * Group commit for small transactions that arrive together, such as webhooks. A commit costs more
@@ -30,11 +45,12 @@ export class GroupCommit {
     private readonly db: Db,
     /** Batches in flight at once: SQLite has one connection; PostgreSQL commits in parallel. */
     private readonly parallel = isPostgres(db) ? 4 : 1,
+    private readonly log?: BatchLog,
   ) {}
 
-  run<T>(order: string, work: Work<T>): Promise<T> {
+  run<T, H>(order: string, work: Work<T>, start?: BatchStart<H>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      this.pending.push({ work, order, resolve: resolve as (value: unknown) => void, reject });
+      this.pending.push({ work, order, start: start as BatchStart<unknown> | undefined, resolve: resolve as (value: unknown) => void, reject });
       // Whatever else arrives in this turn of the event loop joins the same batch.
       if (this.pending.length === 1 && this.running < this.parallel) setImmediate(() => void this.next());
     });
@@ -56,25 +72,35 @@ export class GroupCommit {
     if (batch.length > 1) {
       try {
         const results = await this.db.transaction().execute(async (tx) => {
+          await startBatch(tx, batch);
           const out: unknown[] = [];
           for (const item of batch) out.push(await item.work(tx));
           return out;
         });
         batch.forEach((item, i) => item.resolve(results[i]));
         return;
-      } catch {
-        // Fall through: every item again, alone, so the failure lands on its own caller.
+      } catch (err) {
+        // Every item again, alone, so the failure lands on its own caller. Said out loud: a batch
+        // that fails often (a deadlock, a constraint) costs every webhook in it a second transaction.
+        this.log?.warn({ err, items: batch.length }, 'A group-committed batch failed; its items run again one by one');
       }
     }
     await Promise.all(batch.map((item) => this.db.transaction().execute(item.work).then(item.resolve, item.reject)));
   }
 }
 
+/** Each distinct start step once, with the hints of the items that asked for it (alone, an item reads for itself). */
+async function startBatch(tx: Tx, batch: Item[]): Promise<void> {
+  const hints = new Map<BatchStart<unknown>['step'], unknown[]>();
+  for (const { start } of batch) if (start) hints.set(start.step, [...(hints.get(start.step) ?? []), start.hint]);
+  for (const [step, of] of hints) await step(tx, of);
+}
+
 const perDatabase = new WeakMap<Db, GroupCommit>();
 
-/** The database's group commit, made on first use. */
-export function groupCommit(db: Db): GroupCommit {
+/** The database's group commit, made on first use (with the first caller's log). */
+export function groupCommit(db: Db, log?: BatchLog): GroupCommit {
   let group = perDatabase.get(db);
-  if (!group) perDatabase.set(db, (group = new GroupCommit(db)));
+  if (!group) perDatabase.set(db, (group = new GroupCommit(db, undefined, log)));
   return group;
 }

@@ -48,8 +48,20 @@ for (const engine of ENGINES) {
       ]);
     });
 
+    it('runs each start step once before a batch, with its items\' hints, and not for an item alone', async () => {
+      const { group } = await setup();
+      const seen: string[] = [];
+      const step = async (_tx: Tx, hints: string[]) => void seen.push(`start ${hints.join(',')}`);
+      const item = (id: string) => group.run(id, async () => void seen.push(id), { step, hint: id });
+      await Promise.all([item('b'), item('a')]);
+      await item('c');
+      expect(seen).toEqual(['start a,b', 'a', 'b', 'c']);
+    });
+
     it('lets a failing item fail alone: the others are stored, it stores nothing and gets its own error', async () => {
-      const { group, stored } = await setup();
+      const { db, stored } = await setup();
+      const warnings: { details: { err?: Error; items?: number }; message: string }[] = [];
+      const group = new GroupCommit(db, 1, { warn: (details, message) => warnings.push({ details, message }) });
       const results = await Promise.allSettled([
         group.run('1', (tx) => insertJob(tx, 'first')),
         group.run('2', async (tx) => {
@@ -61,6 +73,8 @@ for (const engine of ENGINES) {
       expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
       expect((results[1] as PromiseRejectedResult).reason.message).toBe('the second one broke');
       expect(await stored()).toEqual(['first', 'third']);
+      // The failed batch is logged, with its error, before its items run again alone.
+      expect(warnings).toEqual([{ details: { err: expect.objectContaining({ message: 'the second one broke' }), items: 3 }, message: expect.stringContaining('batch failed') }]);
     });
 
     it('collects what arrives while a batch runs into the next one', async () => {

@@ -10,4 +10,15 @@ describe('newId', () => {
     const times = ids.map((id) => id.slice(0, 13));
     expect([...times].sort()).toEqual(times);
   });
+
+  it('counts up within a millisecond, also when ids for other times come in between', () => {
+    const ms = 1_800_000_000_000;
+    const ids: string[] = [];
+    for (let i = 0; i < 5_000; i++) {
+      ids.push(newId(ms));
+      newId(ms + 1 + (i % 3));
+    }
+    expect(new Set(ids).size).toBe(ids.length);
+    expect([...ids].sort()).toEqual(ids);
+  });
 });

@@ -1,6 +1,7 @@
 import type { Context } from '../../context.js';
 import type { Conn } from '../../db/database.js';
 import { isUniqueViolation } from '../../db/errors.js';
+import { oncePerTransaction } from '../../db/tx-memo.js';
 import { AppError, conflict, invalid, notFound } from '../../errors.js';
 import { newId } from '../../ids.js';
 import { DECOY_HASH, hashPassword, verifyPassword } from './passwords.js';
@@ -167,7 +168,7 @@ export async function updateSettings(ctx: Context, auth: AuthUser, input: Settin
  * and business hours to be away from. Null when no away reply is ever sent.
  */
 export async function awaySettings(conn: Conn, organizationId: string): Promise<{ businessHours: BusinessHours; awayMessage: string } | null> {
-  const organization = await q.findOrganization(conn, organizationId);
+  const organization = await organizationInTransaction(conn, organizationId);
   const businessHours = organization && businessHoursOf(organization);
   if (!businessHours || !organization.awayMessage) return null;
   return { businessHours, awayMessage: organization.awayMessage };
@@ -175,8 +176,11 @@ export async function awaySettings(conn: Conn, organizationId: string): Promise<
 
 /** For other features: the organization's threading window, read inside their transaction. */
 export async function threadingWindowHours(conn: Conn, organizationId: string): Promise<number> {
-  return (await q.findOrganization(conn, organizationId))?.threadingWindowHours ?? 24;
+  return (await organizationInTransaction(conn, organizationId))?.threadingWindowHours ?? 24;
 }
+
+/** Read once per transaction: a group-committed batch of webhooks asks for both settings, message after message. */
+const organizationInTransaction = (conn: Conn, organizationId: string) => oncePerTransaction(conn, `organization ${organizationId}`, () => q.findOrganization(conn, organizationId));
 
 /** For other features: whether an id is an active user of the organization (e.g. to assign a conversation). */
 export async function isActiveUser(conn: Conn, organizationId: string, id: string): Promise<boolean> {

@@ -2,7 +2,7 @@ import { sql, type SelectQueryBuilder, type SqlBool } from 'kysely';
 import { isPostgres, type Conn } from '../../db/database.js';
 import { after } from '../../db/keyset.js';
 import { prepared, preparedInsert, preparedVariants } from '../../db/prepared.js';
-import type { DB, MessageStatus, Row, RowUpdate } from '../../db/schema.js';
+import type { DB, MessageStatus, NewRow, Row, RowUpdate } from '../../db/schema.js';
 import { movableTo } from '../../domain/message-status.js';
 import type { CursorKey } from '../../domain/cursor.js';
 
@@ -24,9 +24,46 @@ const latestConversationQuery = prepared((conn: Conn, customerId: string, sender
     .limit(sql.lit(1)),
 );
 
+/** PostgreSQL only (DISTINCT ON): latestConversation for many customers on one sender. */
+export const latestConversations = (conn: Conn, senderId: string, customerIds: string[]) =>
+  customerIds.length === 0
+    ? Promise.resolve([])
+    : conn
+        .selectFrom('conversations')
+        .distinctOn('customerId')
+        .selectAll()
+        .where('customerId', 'in', customerIds)
+        .where('senderId', '=', senderId)
+        .orderBy('customerId')
+        .orderBy('lastMessageAt', 'desc')
+        .orderBy('id', 'desc')
+        .execute();
+
 /* Every inbound message and every send writes these rows: prepared once. */
 export const insertConversation = preparedInsert('conversations');
 export const insertMessage = preparedInsert('messages');
+
+/**
+ * PostgreSQL only: insertMessage and setConversationActivity for an inbound message in one
+ * statement (a data-modifying WITH), one round trip instead of two. Prepared once for each set
+ * of columns the row carries, as preparedInsert does.
+ */
+export const insertInboundMessageTouching = async (conn: Conn, row: NewRow<'messages'>, preview: string) => {
+  const entries = Object.entries(row).filter(([, value]) => value !== undefined);
+  const insert = insertTouchingByColumns(entries.map(([column]) => column).join(','));
+  await insert(conn, row.conversationId, row.createdAt, preview, ...entries.map(([, value]) => value));
+};
+
+const insertTouchingByColumns = preparedVariants((key) => {
+  const columns = key.split(',');
+  return prepared((conn: Conn, conversationId: string, at: number, preview: string, ...values: unknown[]) =>
+    conn
+      .with('inserted', (db) => db.insertInto('messages').values(Object.fromEntries(columns.map((c, i) => [c, values[i]])) as never))
+      .updateTable('conversations')
+      .set({ lastMessageAt: at, lastInboundAt: at, preview })
+      .where('id', '=', conversationId),
+  );
+});
 
 /** Moves a conversation's activity to its newest message; an inbound one also sets lastInboundAt. */
 export const setConversationActivity = async (conn: Conn, id: string, at: number, preview: string, inbound: boolean) => {

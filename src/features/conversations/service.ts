@@ -1,6 +1,7 @@
 import type { Context } from '../../context.js';
 import { readSnapshot, type Conn, type Db, type Tx } from '../../db/database.js';
 import type { NewRow } from '../../db/schema.js';
+import { putReadAhead, takeReadAhead } from '../../db/tx-memo.js';
 import { cursorKey, pageOf } from '../../domain/cursor.js';
 import { searchTerms } from '../../domain/search.js';
 import { invalid, notFound } from '../../errors.js';
@@ -38,7 +39,16 @@ async function labelsOf(conn: Conn, organizationId: string, conversationIds: str
 }
 
 /** For inbound: one conversation's labels, for its event. */
-export const conversationLabels = async (conn: Conn, organizationId: string, id: string) => (await labelsOf(conn, organizationId, [id])).get(id) ?? [];
+export const conversationLabels = (conn: Conn, organizationId: string, id: string) =>
+  takeReadAhead(conn, labelsKey(id), async () => (await labelsOf(conn, organizationId, [id])).get(id) ?? []);
+
+const labelsKey = (conversationId: string) => `conversation-labels ${conversationId}`;
+
+/** For a batch of webhooks: these conversations' labels, read at once for conversationLabels to answer from (once each). */
+export async function readAheadConversationLabels(tx: Tx, organizationId: string, conversationIds: string[]): Promise<void> {
+  if (conversationIds.length === 0) return;
+  for (const [id, labels] of await labelsOf(tx, organizationId, conversationIds)) putReadAhead(tx, labelsKey(id), labels);
+}
 
 function assigneeFilter(auth: AuthUser, assignee: string | undefined): string | null | undefined {
   if (assignee === 'me') return auth.id;
@@ -164,7 +174,16 @@ export async function storedTwilioSids(conn: Conn, sids: string[]): Promise<Set<
 /** A sender's outbound messages still waiting for a final status, last changed in (after, until]. */
 export const unfinishedOutbound = (conn: Conn, senderId: string, after: number, until: number) => q.unfinishedOutbound(conn, senderId, after, until);
 
-export const isMessageStored = async (conn: Conn, twilioSid: string) => (await q.findMessageByTwilioSid(conn, twilioSid)) !== undefined;
+const storedKey = (twilioSid: string) => `message-stored ${twilioSid}`;
+
+export const isMessageStored = (conn: Conn, twilioSid: string) =>
+  takeReadAhead(conn, storedKey(twilioSid), async () => (await q.findMessageByTwilioSid(conn, twilioSid)) !== undefined);
+
+/** For a batch of webhooks: which of these MessageSids are stored, read at once for isMessageStored to answer (once each). */
+export async function readAheadStoredSids(tx: Tx, sids: string[]): Promise<void> {
+  const stored = await storedTwilioSids(tx, sids);
+  for (const sid of sids) putReadAhead(tx, storedKey(sid), stored.has(sid));
+}
 
 /** A message as the API shows it, with its media, or null. */
 export const presentedMessage = (db: Db, organizationId: string, id: string) =>

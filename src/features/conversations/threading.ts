@@ -1,4 +1,6 @@
-import type { Tx } from '../../db/database.js';
+import { isPostgres, type Tx } from '../../db/database.js';
+import type { NewRow } from '../../db/schema.js';
+import { putReadAhead, takeReadAhead } from '../../db/tx-memo.js';
 import { chooseConversation } from '../../domain/threading.js';
 import { newId } from '../../ids.js';
 import { threadingWindowHours } from '../accounts/service.js';
@@ -21,7 +23,7 @@ export async function threadConversation(
   input: { organizationId: string; customerId: string; senderId: string; now: number },
 ): Promise<ThreadedConversation> {
   const windowHours = await threadingWindowHours(tx, input.organizationId);
-  const latest = await q.latestConversation(tx, input.customerId, input.senderId);
+  const latest = await takeReadAhead(tx, latestKey(input.customerId, input.senderId), () => q.latestConversation(tx, input.customerId, input.senderId));
   // Activity after the message's own time: it arrives late (docs/twilio.md#7-nothing-lost-while-parley-is-down).
   const joined = latest && latest.lastMessageAt > input.now ? await lateConversation(tx, input, windowHours) : joinable(latest, input.now, windowHours);
   if (joined) {
@@ -45,6 +47,22 @@ export async function threadConversation(
   await q.insertConversation(tx, conversation);
   return { conversation, created: true, reopened: false };
 }
+
+const latestKey = (customerId: string, senderId: string) => `latest-conversation ${customerId} ${senderId}`;
+
+/**
+ * PostgreSQL, for a batch of webhooks: each customer's latest conversation on the sender, read in
+ * one statement for threadConversation to answer from (once each; a second message of the
+ * customer in the batch reads what the first one wrote). Call it with the customers locked.
+ */
+export async function readAheadLatestConversations(tx: Tx, senderId: string, customerIds: string[]): Promise<q.ConversationRow[]> {
+  const rows = await q.latestConversations(tx, senderId, customerIds);
+  for (const id of customerIds) putReadAhead(tx, latestKey(id, senderId), rows.find((r) => r.customerId === id));
+  return rows;
+}
+
+/** A customer created in this transaction has no conversation yet: threadConversation need not look. */
+export const noConversationYet = (tx: Tx, customerId: string, senderId: string) => putReadAhead(tx, latestKey(customerId, senderId), undefined);
 
 const joinable = (c: q.ConversationRow | undefined, at: number, windowHours: number, lastAt = c?.lastMessageAt) =>
   c && lastAt !== undefined && 'join' in chooseConversation({ ...c, lastMessageAt: lastAt }, at, windowHours) ? c : undefined;
@@ -71,4 +89,19 @@ export async function touchConversation(tx: Tx, conversationId: string, message:
     return;
   }
   await q.setConversationActivity(tx, conversationId, message.at, message.preview, message.direction === 'inbound');
+}
+
+/**
+ * Stores an inbound message and moves its conversation's activity to it (touchConversation).
+ * On PostgreSQL, where each statement is a round trip to another process, a message arriving on
+ * time does both in one statement; SQLite runs statements in-process, where two plain ones cost
+ * no more and keep the insert shared with every other message.
+ */
+export async function storeInboundWithActivity(tx: Tx, row: NewRow<'messages'> & { conversationId: string; createdAt: number }, activity: { preview: string; receivedAt: number }) {
+  if (isPostgres(tx) && activity.receivedAt === row.createdAt) {
+    await q.insertInboundMessageTouching(tx, row, activity.preview);
+    return;
+  }
+  await q.insertMessage(tx, row);
+  await touchConversation(tx, row.conversationId, { direction: 'inbound', at: row.createdAt, preview: activity.preview, receivedAt: activity.receivedAt });
 }

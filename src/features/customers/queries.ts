@@ -1,7 +1,7 @@
 import { sql, type Expression, type ExpressionBuilder, type SqlBool } from 'kysely';
 import { isPostgres, type Conn } from '../../db/database.js';
 import { after } from '../../db/keyset.js';
-import { prepared, preparedInsert } from '../../db/prepared.js';
+import { prepared } from '../../db/prepared.js';
 import type { DB, NewRow, Row, RowUpdate } from '../../db/schema.js';
 import type { CursorKey } from '../../domain/cursor.js';
 import { ftsPhrases, isFragment, likePattern, prefixRange, type SearchTerms } from '../../domain/search.js';
@@ -9,8 +9,21 @@ import { ftsPhrases, isFragment, likePattern, prefixRange, type SearchTerms } fr
 export type CustomerRow = Row<'customers'>;
 export type OptOutRow = Row<'optOuts'>;
 
-/** Creates the customer unless one with that phone exists; the unique constraint settles races. */
-export const insertCustomerIfAbsent = preparedInsert('customers', (insert) => insert.onConflict((oc) => oc.columns(['organizationId', 'phone']).doNothing()));
+/**
+ * Creates a customer known only by phone unless one with that phone exists (the unique constraint
+ * settles races), returning the new row, which stays the transaction's own until it commits;
+ * undefined when the phone was taken.
+ */
+export const insertCustomerIfAbsent = async (conn: Conn, row: { id: string; organizationId: string; phone: string; searchText: string; now: number }) =>
+  (await insertCustomerQuery(conn, row.id, row.organizationId, row.phone, row.searchText, row.now)).rows[0];
+
+const insertCustomerQuery = prepared((conn: Conn, id: string, organizationId: string, phone: string, searchText: string, now: number) =>
+  conn
+    .insertInto('customers')
+    .values({ id, organizationId, phone, name: null, email: null, notes: null, createdAt: now, updatedAt: now, searchText })
+    .onConflict((oc) => oc.columns(['organizationId', 'phone']).doNothing())
+    .returningAll(),
+);
 
 /**
  * The customer row, locked until the transaction ends on PostgreSQL (SQLite's single writer
@@ -26,6 +39,19 @@ const lockCustomerByPhoneQuery = prepared((conn: Conn, organizationId: string, p
     .where('phone', '=', phone)
     .$if(isPostgres(conn), (q) => q.forUpdate()),
 );
+
+/** Customers by phone, locked in the order of the phones given (PostgreSQL: sort them). */
+export const lockCustomersByPhone = (conn: Conn, organizationId: string, phones: string[]) =>
+  phones.length === 0
+    ? Promise.resolve([])
+    : conn
+        .selectFrom('customers')
+        .selectAll()
+        .where('organizationId', '=', organizationId)
+        .where('phone', 'in', phones)
+        .orderBy('phone')
+        .$if(isPostgres(conn), (q) => q.forUpdate())
+        .execute();
 
 export const lockCustomer = (conn: Conn, organizationId: string, id: string) =>
   conn
@@ -164,12 +190,13 @@ function startsWith(eb: ExpressionBuilder<DB, 'customers'>, conn: Conn, prefix: 
 
 /**
  * SQLite keeps its trigram index by hand: a customer's row there, under a search key of its
- * own given on first use. On PostgreSQL the index follows the column by itself.
+ * own given on first use (returned). On PostgreSQL the index follows the column by itself.
  */
-export async function indexCustomerSearch(conn: Conn, id: string): Promise<void> {
-  if (isPostgres(conn)) return;
+export async function indexCustomerSearch(conn: Conn, id: string): Promise<number | null> {
+  if (isPostgres(conn)) return null;
   const keyed = (await giveSearchKeyQuery(conn, id)).rows[0];
   if (keyed) await replaceSearchRowQuery(conn, keyed.searchKey!, keyed.searchText);
+  return keyed?.searchKey ?? null;
 }
 
 const giveSearchKeyQuery = prepared((conn: Conn, id: string) =>

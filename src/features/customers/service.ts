@@ -1,5 +1,6 @@
 import type { Context } from '../../context.js';
 import type { Conn, Tx } from '../../db/database.js';
+import { putReadAhead, takeReadAhead } from '../../db/tx-memo.js';
 import { cursorKey, pageOf } from '../../domain/cursor.js';
 import { optOutChange } from '../../domain/opt-out.js';
 import { toE164 } from '../../domain/phone.js';
@@ -27,17 +28,30 @@ export const isOptedOut = (conn: Conn, customerId: string, senderId: string) => 
 /** The organization's customers a search finds, as a subquery of their ids (the inbox filters by it). */
 export const customersMatching = (conn: Conn, organizationId: string, search: SearchTerms) => q.customersMatching(conn, organizationId, search);
 
-export async function findOrCreateCustomerLocked(tx: Tx, organizationId: string, phone: string, now: number): Promise<q.CustomerRow> {
+export async function findOrCreateCustomerLocked(tx: Tx, organizationId: string, phone: string, now: number): Promise<q.CustomerRow & { created?: true }> {
   // Most messages come from known customers: look first, and write only for a new number.
-  const known = await q.lockCustomerByPhone(tx, organizationId, phone);
+  const known = await takeReadAhead(tx, lockedKey(organizationId, phone), () => q.lockCustomerByPhone(tx, organizationId, phone));
   if (known) return known;
   const searchText = customerSearchText({ name: null, email: null, phone });
-  const id = newId(now);
-  const inserted = await q.insertCustomerIfAbsent(tx, { id, organizationId, phone, name: null, email: null, notes: null, createdAt: now, updatedAt: now, searchText });
-  if (inserted === 1) await q.indexCustomerSearch(tx, id);
+  const created = await q.insertCustomerIfAbsent(tx, { id: newId(now), organizationId, phone, searchText, now });
+  if (created) return { ...created, searchKey: (await q.indexCustomerSearch(tx, created.id)) ?? created.searchKey, created: true };
+  // Created meanwhile by another transaction, which PostgreSQL's insert waited for: lock that one.
   const customer = await q.lockCustomerByPhone(tx, organizationId, phone);
   if (!customer) throw new Error(`customer ${phone} vanished inside its own transaction`);
   return customer;
+}
+
+const lockedKey = (organizationId: string, phone: string) => `customer-locked ${organizationId} ${phone}`;
+
+/**
+ * For a batch of webhooks: the organization's known customers with these phones, locked in one
+ * statement in the order of their numbers (the order every batch locks in, so two never wait on
+ * each other in a circle), for findOrCreateCustomerLocked to answer from (once each).
+ */
+export async function readAheadLockedCustomers(tx: Tx, organizationId: string, phones: string[]): Promise<q.CustomerRow[]> {
+  const rows = await q.lockCustomersByPhone(tx, organizationId, [...new Set(phones)].sort());
+  for (const phone of phones) putReadAhead(tx, lockedKey(organizationId, phone), rows.find((r) => r.phone === phone));
+  return rows;
 }
 
 /**

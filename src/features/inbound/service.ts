@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Context } from '../../context.js';
-import type { Conn, Tx } from '../../db/database.js';
+import { isPostgres, type Conn, type Tx } from '../../db/database.js';
 import { groupCommit } from '../../db/group-commit.js';
 import { isUniqueViolation } from '../../db/errors.js';
 import { countSegments } from '../../domain/segments.js';
@@ -9,16 +9,16 @@ import { AppError } from '../../errors.js';
 import { newId } from '../../ids.js';
 import { previewOf } from '../../domain/preview.js';
 import { presentConversation, presentMessage } from '../conversations/presenters.js';
-import { conversationLabels, isMessageStored, storeMessage, type MessageRow } from '../conversations/service.js';
-import { threadConversation, touchConversation, type ThreadedConversation } from '../conversations/threading.js';
-import { applyOptOutKeyword, findOrCreateCustomerLocked, presentedCustomer } from '../customers/service.js';
+import { conversationLabels, isMessageStored, readAheadConversationLabels, readAheadStoredSids, type MessageRow } from '../conversations/service.js';
+import { noConversationYet, readAheadLatestConversations, storeInboundWithActivity, threadConversation, type ThreadedConversation } from '../conversations/threading.js';
+import { applyOptOutKeyword, findOrCreateCustomerLocked, presentedCustomer, readAheadLockedCustomers } from '../customers/service.js';
 import { conversationEvent, customerUpdatedEvent, messageEvent, type AppEvent } from '../events/app-event.js';
 import { publishCommitted } from '../events/publish.js';
 import { addInboundMedia, type InboundMediaItem } from '../media/service.js';
 import type { ConnectedAccount } from '../twilio/accounts.js';
 import { findInboundSender, type SenderRow } from '../twilio/messaging.js';
 import { replyWhenAway } from '../outbound/away.js';
-import { authenticateTwilioRequest, reportSignatureMismatch, withoutControls, type TwilioParams, type TwilioWebhook } from '../twilio/webhook.js';
+import { accountOfWebhook, authenticateTwilioRequest, reportSignatureMismatch, withoutControls, type TwilioParams, type TwilioWebhook } from '../twilio/webhook.js';
 import { unservedChannel, warnUnservedChannel, type UnservedMessage } from './channels.js';
 
 export type InboundOutcome = 'stored' | 'duplicate' | 'ignored';
@@ -54,7 +54,7 @@ async function receive(ctx: Context, source: Source): Promise<InboundOutcome> {
   try {
     // Messages arriving together share one transaction and its commit (src/db/group-commit.ts),
     // each customer locked in the order of their numbers.
-    received = await groupCommit(ctx.db).run(`${params.AccountSid} ${params.From}`, (tx) => receiveInTransaction(ctx, tx, source));
+    received = await groupCommit(ctx.db, ctx.log).run(`${params.AccountSid} ${params.From}`, (tx) => receiveInTransaction(ctx, tx, source), { step: readAheadBatch, hint: params });
   } catch (err) {
     // The same MessageSid stored meanwhile by a racing retry or catch-up, settled by the unique constraint.
     if (isUniqueViolation(err) && params.MessageSid && (await isMessageStored(ctx.db, params.MessageSid))) return 'duplicate';
@@ -72,6 +72,48 @@ async function receive(ctx: Context, source: Source): Promise<InboundOutcome> {
   await publishCommitted(ctx, await inboundEvents(ctx, received.stored));
   if (received.stored.media.length > 0 || received.stored.awayReply) ctx.wakeWorker();
   return 'stored';
+}
+
+/**
+ * PostgreSQL, before a batch's webhooks run one by one: the reads each would make on its own
+ * (stored already? the customer, locked; the customer's latest conversation and its labels, for
+ * the event) made for all of them in a few statements, since there every statement is a round
+ * trip to another process. What is read ahead is answered once (src/db/tx-memo.ts); a webhook
+ * that fails a step, or the second text of a customer in the batch, reads for itself. Nothing is
+ * written here. SQLite runs statements in-process, where one indexed read per webhook costs no
+ * more: each reads for itself.
+ */
+async function readAheadBatch(tx: Tx, batch: TwilioParams[]): Promise<void> {
+  if (!isPostgres(tx)) return;
+  const texts: { organizationId: string; senderId: string; from: string }[] = [];
+  const sids: string[] = [];
+  for (const params of batch) {
+    const message = messageFieldsOrNull(params);
+    const account = message && (await accountOfWebhook(tx, params.AccountSid));
+    if (!message || !account) continue;
+    sids.push(message.messageSid);
+    const sender = await findSender(tx, account, message).catch(() => null);
+    if (sender) texts.push({ organizationId: sender.organizationId, senderId: sender.id, from: message.from });
+  }
+  await readAheadStoredSids(tx, sids);
+  // One organization after another, in the order of their ids, each one's customers in the order of their numbers.
+  for (const organizationId of [...new Set(texts.map((t) => t.organizationId))].sort()) {
+    const theirs = texts.filter((t) => t.organizationId === organizationId);
+    const customers = await readAheadLockedCustomers(tx, organizationId, theirs.map((t) => t.from));
+    for (const senderId of new Set(theirs.map((t) => t.senderId))) {
+      const phones = new Set(theirs.filter((t) => t.senderId === senderId).map((t) => t.from));
+      const latest = await readAheadLatestConversations(tx, senderId, customers.filter((c) => phones.has(c.phone)).map((c) => c.id));
+      await readAheadConversationLabels(tx, organizationId, latest.map((c) => c.id));
+    }
+  }
+}
+
+function messageFieldsOrNull(params: TwilioParams): InboundMessage | null {
+  try {
+    return requireMessageFields(withoutControls(params));
+  } catch {
+    return null;
+  }
 }
 
 type Received = { refused: AppError } | { unserved: UnservedMessage } | { stored: StoredInbound | null };
@@ -156,7 +198,7 @@ const senderAddress = (to: string) => (isShortCode(to) ? to : normalizedPhone(to
  * Step 5: the Messaging Service first (numbers in a service's pool arrive with its SID), then the
  * number or short code texted. Only an active sender of the account that signed the request counts.
  */
-async function findSender(conn: Conn, account: ConnectedAccount, m: InboundMessage): Promise<SenderRow> {
+async function findSender(conn: Conn, account: Pick<ConnectedAccount, 'id' | 'organizationId'>, m: InboundMessage): Promise<SenderRow> {
   const address = senderAddress(m.to);
   const addresses: [string] | [string, string] = m.messagingServiceSid ? [m.messagingServiceSid, address] : [address];
   const sender = await findInboundSender(conn, account, addresses);
@@ -175,6 +217,7 @@ interface StoredInbound {
   optOutChanged: boolean;
   /** The away reply this message triggered, queued to be sent. */
   awayReply: MessageRow | null;
+  labels: Awaited<ReturnType<typeof conversationLabels>>;
 }
 
 /**
@@ -183,20 +226,25 @@ interface StoredInbound {
  * reply outside business hours (to a live webhook only: a text the catch-up recovers late gets none).
  */
 async function storeInboundMessage(ctx: Context, tx: Tx, { account, sender, message: m }: Checked, at?: number): Promise<StoredInbound> {
+  const organizationId = sender.organizationId;
+  const customer = await findOrCreateCustomerLocked(tx, organizationId, m.from, ctx.clock.now());
+  if (customer.created) noConversationYet(tx, customer.id, sender.id);
+  // The clock is read once the customer is ours: a text stored after another of theirs (which
+  // another batch held the lock for) is never given an earlier time, and ids count up within a
+  // millisecond (src/ids.ts), so the thread shows a customer's texts in the order they were stored.
   const now = ctx.clock.now();
   const time = at ?? now;
-  const organizationId = sender.organizationId;
-  const customer = await findOrCreateCustomerLocked(tx, organizationId, m.from, now);
   const thread = await threadConversation(tx, { organizationId, customerId: customer.id, senderId: sender.id, now: time });
   const message = inboundMessageRow(organizationId, thread.conversation.id, m, time, now);
-  await storeMessage(tx, message);
   const preview = previewOf(m.body, m.media.length);
-  await touchConversation(tx, thread.conversation.id, { direction: 'inbound', at: time, preview, receivedAt: now });
+  await storeInboundWithActivity(tx, message, { preview, receivedAt: now });
   const optOutChanged = await applyOptOutKeyword(tx, { organizationId, customerId: customer.id, senderId: sender.id, body: m.body, optOutType: m.optOutType, now });
   const media = await addInboundMedia(tx, { organizationId, messageId: message.id, accountId: account.id, items: m.media, now });
   const activity = { lastMessageAt: Math.max(time, thread.conversation.lastMessageAt), lastInboundAt: now, preview: time >= thread.conversation.lastMessageAt ? preview : thread.conversation.preview };
   const awayReply = at === undefined ? await replyWhenAway(ctx, tx, { organizationId, conversation: thread.conversation, customer, senderId: sender.id, at: now }) : null;
-  return { organizationId, customer, thread, activity, message, media, optOutChanged, awayReply };
+  // A new conversation has no labels yet; an existing one's travel in its event (read ahead for a batch).
+  const labels = thread.created ? [] : await conversationLabels(tx, organizationId, thread.conversation.id);
+  return { organizationId, customer, thread, activity, message, media, optOutChanged, awayReply, labels };
 }
 
 type Checked = { account: ConnectedAccount; message: InboundMessage; sender: SenderRow };
@@ -228,12 +276,7 @@ function inboundMessageRow(organizationId: string, conversationId: string, m: In
 async function inboundEvents(ctx: Context, s: StoredInbound): Promise<(AppEvent | null)[]> {
   const { conversation } = s.thread;
   const organizationId = s.organizationId;
-  // A new conversation has no labels yet; an existing one's travel in its event (one read).
-  const labels = s.thread.created ? [] : await conversationLabels(ctx.db, organizationId, conversation.id);
-  const presented = presentConversation(
-    { ...conversation, ...s.activity, customerName: s.customer.name, customerPhone: s.customer.phone },
-    labels,
-  );
+  const presented = presentConversation({ ...conversation, ...s.activity, customerName: s.customer.name, customerPhone: s.customer.phone }, s.labels);
   return [
     conversationEvent(s.thread.created ? 'conversation.created' : 'conversation.updated', organizationId, presented),
     messageEvent('message.created', organizationId, presentMessage(s.message, s.media)),

@@ -1,4 +1,5 @@
 import type { Conn } from '../../db/database.js';
+import { oncePerTransaction } from '../../db/tx-memo.js';
 import type { Context } from '../../context.js';
 import { unseal, type ConnectedAccount } from './accounts.js';
 import * as q from './queries.js';
@@ -22,7 +23,9 @@ export const pauseAccount = (conn: Conn, accountId: string, now: number) => q.pa
 
 /** The first address, in order of preference, that is an active sender of this account. */
 export async function findInboundSender(conn: Conn, account: Pick<ConnectedAccount, 'id' | 'organizationId'>, addresses: [string] | [string, string]): Promise<SenderRow | undefined> {
-  const senders = await q.findActiveSendersAt(conn, addresses[0], addresses[1] ?? addresses[0]);
+  const [first, second = first] = addresses;
+  // Once per group-committed batch of webhooks, most of which text the same numbers.
+  const senders = await oncePerTransaction(conn, `active-senders ${first} ${second}`, () => q.findActiveSendersAt(conn, first, second));
   const ours = senders.filter((s) => s.twilioAccountId === account.id && s.organizationId === account.organizationId);
   for (const address of addresses) {
     const sender = ours.find((s) => s.address === address);

@@ -1,6 +1,7 @@
 import twilio from 'twilio';
 import type { Context } from '../../context.js';
 import type { Conn } from '../../db/database.js';
+import { oncePerTransaction } from '../../db/tx-memo.js';
 import { hasForbiddenControl, stripControls } from '../../domain/text.js';
 import { AppError } from '../../errors.js';
 import { maskSid, unseal, type ConnectedAccount } from './accounts.js';
@@ -87,13 +88,19 @@ export function formParams(body: unknown): TwilioParams {
 }
 
 async function findWebhookAccount(conn: Conn, params: TwilioParams): Promise<TwilioAccountRow> {
-  const sid = params.AccountSid;
-  // The row is read on every webhook, so a disconnect or a replaced token counts at once.
-  // No SID holds a control character, and PostgreSQL could not even look one up.
-  const row = sid && !hasForbiddenControl(sid) ? await findAccountBySid(conn, sid) : undefined;
+  const row = await accountOfWebhook(conn, params.AccountSid);
   if (!row) throw new AppError('forbidden', 'Unknown or disconnected Twilio account');
   return row;
 }
+
+/**
+ * The connected account a webhook's AccountSid names, read on every webhook (once per
+ * group-committed batch), so a disconnect or a replaced token counts at once. No SID holds a
+ * control character, and PostgreSQL could not even look one up. (A batch's later webhooks may
+ * clear a run of signature failures again: harmless.)
+ */
+export const accountOfWebhook = async (conn: Conn, sid: string | undefined): Promise<TwilioAccountRow | undefined> =>
+  sid && !hasForbiddenControl(sid) ? oncePerTransaction(conn, `twilio-account ${sid}`, () => findAccountBySid(conn, sid)) : undefined;
 
 function checkSignature(ctx: Context, account: ConnectedAccount, { path, signature, params }: TwilioWebhook): void {
   const url = ctx.config.publicUrl + path;
