@@ -99,7 +99,9 @@ async function sqlite(db: Kysely<any>): Promise<void> {
     ),
     keyed as (select r, n + max(base) over (order by n rows unbounded preceding) as search_key from ranked)
     update messages set search_key = keyed.search_key from keyed where messages.rowid = keyed.r`.execute(db);
-  await db.schema.createIndex('messages_search_key').on('messages').column('search_key').unique().execute();
+  // Not UNIQUE: the insert trigger gives every message a key of its own, and a row copied from
+  // another (which carries that one's key until the trigger replaces it) must not be refused.
+  await db.schema.createIndex('messages_search_key').on('messages').column('search_key').execute();
   await sql`create virtual table message_search using fts5(body, organization, content='', contentless_delete=1, tokenize="unicode61 remove_diacritics 2", prefix='1 2 3')`.execute(db);
   await sql`insert into message_search (rowid, body, organization) select search_key, body, replace(organization_id, '-', '') from messages`.execute(db);
 
