@@ -36,9 +36,9 @@ export function AppHeader({ route, onNewConversation, onShowShortcuts }: AppHead
 
   return (
     <header className="app-header">
-      <a className="brand" href={routeHref({ name: 'inbox', view: 'open', conversationId: null })}>
+      <a className="brand" href={routeHref({ name: 'inbox', view: 'open', conversationId: null })} aria-label="Parley">
         <span className="brand-mark" aria-hidden="true" />
-        <span className="brand-name">Parley</span>
+        <span className="brand-name hide-narrow">Parley</span>
       </a>
       <span className="org-name" title={me.organization.name}>
         {me.organization.name}
@@ -55,8 +55,10 @@ export function AppHeader({ route, onNewConversation, onShowShortcuts }: AppHead
             Settings
           </a>
         ) : (
-          <a href={routeHref({ name: 'settings', tab: 'canned' })} aria-current={route.name === 'settings' ? 'page' : undefined}>
-            Canned replies
+          <a href={routeHref({ name: 'settings', tab: 'canned' })} aria-current={route.name === 'settings' ? 'page' : undefined} aria-label="Canned replies">
+            {/* A phone's header has room only for the short name beside Inbox and Search. */}
+            <span className="hide-narrow">Canned replies</span>
+            <span className="show-narrow">Replies</span>
           </a>
         )}
       </nav>
