@@ -31,6 +31,8 @@ const schema = z.object({
   CATCHUP_SECONDS: z.coerce.number().positive().default(300),
   // How long an outbound message may stay queued, sending or sent before the catch-up asks Twilio.
   STATUS_REFRESH_SECONDS: z.coerce.number().positive().default(600),
+  // How long a call to Twilio may take before its outcome is taken as unknown (and settled later).
+  TWILIO_TIMEOUT_SECONDS: z.coerce.number().positive().max(120).default(15),
   TWILIO_API_URL: z.url().default('https://api.twilio.com'),
   TWILIO_MESSAGING_API_URL: z.url().default('https://messaging.twilio.com'),
   // Serves /metrics to requests bearing it; unset, /metrics does not exist.
@@ -55,6 +57,7 @@ export interface Config {
   sendRecheckSeconds: number;
   catchupSeconds: number;
   statusRefreshSeconds: number;
+  twilioTimeoutSeconds: number;
   twilioApiUrl: string;
   twilioMessagingApiUrl: string;
   allowSignup: boolean;
@@ -92,6 +95,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     sendRecheckSeconds: e.SEND_RECHECK_SECONDS,
     catchupSeconds: e.CATCHUP_SECONDS,
     statusRefreshSeconds: e.STATUS_REFRESH_SECONDS,
+    twilioTimeoutSeconds: e.TWILIO_TIMEOUT_SECONDS,
     twilioApiUrl: e.TWILIO_API_URL.replace(/\/+$/, ''),
     twilioMessagingApiUrl: e.TWILIO_MESSAGING_API_URL.replace(/\/+$/, ''),
     allowSignup: e.ALLOW_SIGNUP === 'true',

@@ -3,8 +3,7 @@ import type { Config } from '../../config.js';
 
 export type TwilioClient = ReturnType<typeof twilio>;
 
-/** Long enough for Twilio's slowest answers, short enough that a hung call is settled as "unknown". */
-const TIMEOUT_MS = 15_000;
+type ClientConfig = Pick<Config, 'twilioApiUrl' | 'twilioMessagingApiUrl' | 'twilioTimeoutSeconds'>;
 const cache = new Map<string, TwilioClient>();
 
 /**
@@ -12,8 +11,8 @@ const cache = new Map<string, TwilioClient>();
  * simulator). Its own retries are off: the job runner decides what is retried, so nothing is sent twice.
  * Clients are reused per account and token, as each one keeps its own connection pool.
  */
-export function twilioClient(config: Pick<Config, 'twilioApiUrl' | 'twilioMessagingApiUrl'>, accountSid: string, authToken: string): TwilioClient {
-  const key = `${config.twilioApiUrl}|${config.twilioMessagingApiUrl}|${accountSid}|${authToken}`;
+export function twilioClient(config: ClientConfig, accountSid: string, authToken: string): TwilioClient {
+  const key = `${config.twilioApiUrl}|${config.twilioMessagingApiUrl}|${config.twilioTimeoutSeconds}|${accountSid}|${authToken}`;
   let client = cache.get(key);
   if (!client) {
     client = buildClient(config, accountSid, authToken, true);
@@ -27,12 +26,13 @@ export function twilioClient(config: Pick<Config, 'twilioApiUrl' | 'twilioMessag
  * A client for one call with credentials not yet known to be good (checking a connection):
  * not cached, so a wrong or abandoned token does not stay in memory with a connection pool.
  */
-export function oneOffTwilioClient(config: Pick<Config, 'twilioApiUrl' | 'twilioMessagingApiUrl'>, accountSid: string, authToken: string): TwilioClient {
+export function oneOffTwilioClient(config: ClientConfig, accountSid: string, authToken: string): TwilioClient {
   return buildClient(config, accountSid, authToken, false);
 }
 
-function buildClient(config: Pick<Config, 'twilioApiUrl' | 'twilioMessagingApiUrl'>, accountSid: string, authToken: string, keepAlive: boolean): TwilioClient {
-  const client = twilio(accountSid, authToken, { timeout: TIMEOUT_MS, autoRetry: false, keepAlive });
+function buildClient(config: ClientConfig, accountSid: string, authToken: string, keepAlive: boolean): TwilioClient {
+  // TWILIO_TIMEOUT_SECONDS: long enough for Twilio's slowest answers, short enough that a hung call is settled as "unknown".
+  const client = twilio(accountSid, authToken, { timeout: config.twilioTimeoutSeconds * 1000, autoRetry: false, keepAlive });
   client.api.baseUrl = config.twilioApiUrl;
   client.messaging.baseUrl = config.twilioMessagingApiUrl;
   return client;
