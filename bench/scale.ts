@@ -159,20 +159,26 @@ async function timeReads(get: ReturnType<typeof client>, reads: Record<string, s
       figures[name] = null;
       continue;
     }
-    for (let i = 0; i < WARMUP; i++) await get(url);
-    const ms: number[] = [];
-    let last = { status: 0, body: null as any };
-    for (let i = 0; i < SAMPLES; i++) {
-      const t = performance.now();
-      last = await get(url);
-      ms.push(performance.now() - t);
-    }
-    if (last.status !== 200) throw new Error(`${name}: ${url} answered ${last.status} ${JSON.stringify(last.body)}`);
-    ms.sort((a, b) => a - b);
-    const items = last.body.items ?? last.body.conversations ?? [];
-    figures[name] = { p50Ms: round(percentile(ms, 50)), p99Ms: round(percentile(ms, 99)), items: items.length, bytes: JSON.stringify(last.body).length };
+    const { p50Ms, p99Ms, body } = await timeRead(get, name, url);
+    const items = body.items ?? body.conversations ?? [];
+    figures[name] = { p50Ms, p99Ms, items: items.length, bytes: JSON.stringify(body).length };
   }
   return figures;
+}
+
+/** One read asked `samples` times in a row after `warmup`: its median and p99, and the last answer (which must be a 200). */
+export async function timeRead(get: ReturnType<typeof client>, name: string, url: string, { warmup = WARMUP, samples = SAMPLES } = {}) {
+  for (let i = 0; i < warmup; i++) await get(url);
+  const ms: number[] = [];
+  let last = { status: 0, body: null as any };
+  for (let i = 0; i < samples; i++) {
+    const t = performance.now();
+    last = await get(url);
+    ms.push(performance.now() - t);
+  }
+  if (last.status !== 200) throw new Error(`${name}: ${url} answered ${last.status} ${JSON.stringify(last.body)}`);
+  ms.sort((a, b) => a - b);
+  return { p50Ms: round(percentile(ms, 50)), p99Ms: round(percentile(ms, 99)), body: last.body };
 }
 
 /** The reads again, round after round, while 500 webhooks a second arrive; the server's peak RSS. */

@@ -4,8 +4,7 @@ import { sql } from 'kysely';
 import { migrate } from '../src/db/database.js';
 import { freePort } from '../test/helpers/twilio-world.js';
 import { benchDatabaseUrl, requestedEngines } from './common/postgres.js';
-import { percentile } from './inbound/load.js';
-import { client, login, startServer, storage, type Storage } from './scale.js';
+import { client, login, startServer, storage, timeRead, type Storage } from './scale.js';
 import { createDesk, fill, type BodyOf } from './scale/fill.js';
 
 /**
@@ -80,17 +79,8 @@ async function measure(s: Storage, queries: Record<string, string>) {
     const figures: Record<string, { p50Ms: number; p99Ms: number; items: number; more: boolean }> = {};
     for (const [name, q] of Object.entries(queries)) {
       const url = `/api/search?q=${encodeURIComponent(q)}`;
-      for (let i = 0; i < WARMUP; i++) await get(url);
-      const ms: number[] = [];
-      let last = { status: 0, body: null as any };
-      for (let i = 0; i < SAMPLES; i++) {
-        const t = performance.now();
-        last = await get(url);
-        ms.push(performance.now() - t);
-      }
-      if (last.status !== 200) throw new Error(`${name}: ${url} answered ${last.status} ${JSON.stringify(last.body)}`);
-      ms.sort((a, b) => a - b);
-      figures[name] = { p50Ms: round(percentile(ms, 50)), p99Ms: round(percentile(ms, 99)), items: last.body.items.length, more: last.body.nextCursor !== null };
+      const { p50Ms, p99Ms, body } = await timeRead(get, name, url, { warmup: WARMUP, samples: SAMPLES });
+      figures[name] = { p50Ms, p99Ms, items: body.items.length, more: body.nextCursor !== null };
       console.error(`search: ${s.engine}: ${name} (${q}): p50 ${figures[name].p50Ms} ms, p99 ${figures[name].p99Ms} ms, ${figures[name].items} items`);
     }
     const all = Object.values(figures).flatMap((f) => [f.p50Ms]);
