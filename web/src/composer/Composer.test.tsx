@@ -137,4 +137,17 @@ describe('Composer', () => {
     fireEvent.keyDown(document.body, { key: 'n' });
     expect(screen.getByRole('button', { name: 'Send' })).toBeTruthy();
   });
+
+  it('a note longer than a text, switched back to a reply, keeps its words and says why Send is off', () => {
+    const { textarea, type } = renderComposer();
+    fireEvent.keyDown(document.body, { key: 'n' });
+    type('a'.repeat(2_000));
+    expect(screen.queryByTestId('limit-note')).toBeNull();
+    fireEvent.click(screen.getByRole('button', { name: 'Reply' }));
+    expect(textarea.value).toHaveLength(2_000);
+    expect((screen.getByRole('button', { name: 'Send' }) as HTMLButtonElement).disabled).toBe(true);
+    expect(screen.getByTestId('limit-note').textContent).toContain('Messages stop at 1,600 characters');
+    fireEvent.click(screen.getByRole('button', { name: 'Note' }));
+    expect(screen.queryByTestId('limit-note')).toBeNull();
+  });
 });

@@ -1,4 +1,4 @@
-import { useCallback, useRef, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { countSegments, type SegmentCount } from '../../../src/domain/segments';
 import { hasGsmReplacement, replaceWithGsm } from '../lib/gsm';
 import { limitEdit, TEXT_LIMIT, type BodyLimit } from '../lib/limitBody';
@@ -22,6 +22,8 @@ export function useMessageBody(initial = '', limit: BodyLimit = TEXT_LIMIT) {
   const currentLimit = useRef(limit);
   currentLimit.current = limit;
   const [limitNote, setLimitNote] = useState<string | null>(null);
+  // What was said about the other limit (a note's, a text's) is not true of this one.
+  useEffect(() => setLimitNote(null), [limit]);
 
   const set = useCallback((next: Counted, note: string | null) => {
     current.current = next;
@@ -42,11 +44,10 @@ export function useMessageBody(initial = '', limit: BodyLimit = TEXT_LIMIT) {
   /** For programmatic changes (a restored draft, clearing after send). */
   const reset = useCallback((next: string) => set(counted(next), null), [set]);
 
-  const replaceLookalikes = useCallback(() => {
-    const next = counted(replaceWithGsm(current.current.body));
-    set(next, next.count.overLimit ? TEXT_LIMIT.reason : null);
-  }, [set]);
+  const replaceLookalikes = useCallback(() => set(counted(replaceWithGsm(current.current.body)), null), [set]);
 
   const replaceable = state.count.nonGsmCharacters.some(hasGsmReplacement);
-  return { body: state.body, count: state.count, limitNote, replaceable, edit, reset, replaceLookalikes };
+  // A body already past the limit (a long note switched back to a reply) is kept, not cut: say why it cannot go.
+  const over = limit.over(state.body);
+  return { body: state.body, count: state.count, limitNote: limitNote ?? (over ? limit.reason : null), replaceable, edit, reset, replaceLookalikes };
 }
