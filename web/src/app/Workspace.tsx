@@ -1,14 +1,18 @@
-import { useEffect, useState } from 'react';
+import { Suspense, useEffect, useState } from 'react';
 import { InboxScreen } from '../inbox/InboxScreen';
 import { isTyping } from '../lib/hooks';
 import { navigate, useRoute } from '../lib/router';
 import { NewConversationDialog } from '../conversation/NewConversationDialog';
-import { SearchPage } from '../search/SearchPage';
-import { isAgentTab, SettingsPage } from '../settings/SettingsPage';
+import { isAgentTab } from '../settings/tabs';
 import { AppHeader } from './AppHeader';
 import { TwilioBanners } from './TwilioBanners';
 import { ShortcutsDialog } from './ShortcutsDialog';
+import { lazyPage } from './lazyPage';
 import { useSession } from './session';
+
+const SettingsPage = lazyPage(() => import('../settings/SettingsPage').then((m) => m.SettingsPage));
+const SearchPage = lazyPage(() => import('../search/SearchPage').then((m) => m.SearchPage));
+const loading = <p className="muted">Loading…</p>;
 
 /** The signed-in app: header, then the inbox, message search or settings (agents: only the sections they share). */
 export function Workspace() {
@@ -43,9 +47,13 @@ export function Workspace() {
       {isAdmin && <TwilioBanners />}
       <main id="main" className="app-main" tabIndex={-1}>
         {settings ? (
-          <SettingsPage tab={route.tab} />
+          <Suspense fallback={loading}>
+            <SettingsPage tab={route.tab} />
+          </Suspense>
         ) : route.name === 'search' ? (
-          <SearchPage q={route.q} />
+          <Suspense fallback={loading}>
+            <SearchPage q={route.q} />
+          </Suspense>
         ) : (
           <InboxScreen route={route.name === 'inbox' ? route : { name: 'inbox', view: 'open', conversationId: null }} />
         )}

@@ -8,20 +8,7 @@ import { SendersSettings } from './SendersSettings';
 import { ThreadingSettings } from './ThreadingSettings';
 import { TwilioSettings } from './TwilioSettings';
 import { UsersSettings } from './UsersSettings';
-
-const TABS: { tab: SettingsTab; label: string; agents?: true }[] = [
-  { tab: 'twilio', label: 'Twilio account' },
-  { tab: 'senders', label: 'Senders' },
-  { tab: 'users', label: 'Users' },
-  { tab: 'threading', label: 'Threading' },
-  { tab: 'hours', label: 'Business hours' },
-  { tab: 'labels', label: 'Labels' },
-  { tab: 'canned', label: 'Canned replies', agents: true },
-  { tab: 'audit', label: 'Audit log' },
-];
-
-/** The settings agents may open too (the API refuses them the rest anyway). */
-export const isAgentTab = (tab: SettingsTab) => TABS.some((t) => t.tab === tab && t.agents);
+import { TABS } from './tabs';
 
 /** Admin settings, and for agents the sections they share (canned replies). */
 export function SettingsPage({ tab }: { tab: SettingsTab }) {
