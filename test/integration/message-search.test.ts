@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { readSnapshot } from '../../src/db/database.js';
 import { queryWords } from '../../src/domain/message-search.js';
@@ -171,6 +172,12 @@ for (const engine of ENGINES) {
         for (const walkRows of [1, 4, 6, 7, WALK_ROWS]) {
           for (const [q, bodies] of Object.entries(expected)) expect(await pages(q, walkRows), `${q}, walk of ${walkRows}`).toEqual(bodies);
         }
+        // Each plan turns one of the planner's off for its own statement; the rest of the read plans freely.
+        const settings = await readSnapshot(w.server.ctx.db, async (tx) => {
+          await searchMessages(tx, { organizationId, words: ['alpha', 'beta'], limit: 2, walkRows: 1 });
+          return (await sql<{ sort: string; seqscan: string }>`select current_setting('enable_sort') as sort, current_setting('enable_seqscan') as seqscan`.execute(tx)).rows[0];
+        });
+        expect(settings).toEqual({ sort: 'on', seqscan: 'on' });
       });
   });
 }

@@ -1,5 +1,5 @@
 import { sql, type SqlBool } from 'kysely';
-import { isPostgres, type Conn } from '../../db/database.js';
+import { isPostgres, type Conn, type Tx } from '../../db/database.js';
 import type { CursorKey } from '../../domain/cursor.js';
 import { ftsMatch, tsQuery } from '../../domain/message-search.js';
 
@@ -55,21 +55,27 @@ const tsquery = (words: string[]) => sql`to_tsquery('simple'::regconfig, ${tsQue
  *
  * 1. Walk `message_search_newest` from the newest message (or the cursor), checking each row's
  *    stored words, and stop when the page is full: a few dozen rows for a common word, whatever
- *    the number of messages. The walk is a subquery with a LIMIT, which PostgreSQL runs as it is
- *    written, and stops after `walkRows` rows; the last of those is returned even when it does
- *    not match, as the sign that older messages were left unread, with how many of the walked
- *    rows held each word (running counts, so a walk that fills the page early pays nothing more).
+ *    the number of messages. The walk stops after `walkRows` rows; the last of those is returned
+ *    even when it does not match, as the sign that older messages were left unread, with how
+ *    many of the walked rows held each word (running counts, so a walk that fills the page early
+ *    pays nothing more). Sorting is priced out for this statement: the only other plan sorts the
+ *    whole organization, which the planner chose when `message_search` had no statistics yet
+ *    (just filled, before autovacuum's analyze): seconds at a million messages.
  * 2. Only when the walk ran out: the words are rare (under a page in `walkRows` messages), so the
  *    GIN index finds all of them and they are sorted. A prefix's GIN entries are read whole
  *    (`order:*` is tens of thousands of rows at a million messages), so when one word alone was
- *    rare in the walk, only it is looked up, in a MATERIALIZED CTE (the planner cannot fold the
- *    other words into the index scan), and the others are checked on its few rows.
+ *    rare in the walk, only it is looked up, in a MATERIALIZED CTE that holds nothing else (the
+ *    planner can neither fold the other words into the index scan nor start from the
+ *    organization), with sequential scans priced out; the rest is checked on its few rows.
  */
-async function newestMatches(conn: Conn, s: MessageSearch): Promise<string[]> {
+const newestMatches = (conn: Conn, s: MessageSearch): Promise<string[]> =>
+  conn.isTransaction ? matchesIn(conn as Tx, s) : conn.transaction().execute((tx) => matchesIn(tx, s));
+
+async function matchesIn(tx: Tx, s: MessageSearch): Promise<string[]> {
   const walkRows = s.walkRows ?? WALK_ROWS;
   const older = s.after ? sql`and (created_at, message_id) < (${s.after.at}, ${s.after.id})` : sql``;
   const counts = s.words.map((w) => sql`count(*) filter (where words @@ ${tsquery([w])}) over newest`);
-  const { rows } = await sql<{ messageId: string; hit: boolean; walked: number; hits: number[] }>`
+  const { rows } = await withPlanner(tx, 'enable_sort', () => sql<{ messageId: string; hit: boolean; walked: number; hits: number[] }>`
     select message_id, hit, walked, hits from (
       select message_id, created_at, words @@ ${tsquery(s.words)} as hit, row_number() over newest as walked, array[${sql.join(counts)}]::int[] as hits
       from (
@@ -82,23 +88,28 @@ async function newestMatches(conn: Conn, s: MessageSearch): Promise<string[]> {
     ) as walk
     where hit or walked = ${walkRows}
     order by created_at desc, message_id desc
-    limit ${s.limit}`.execute(conn);
+    limit ${s.limit}`.execute(tx));
   const matches = rows.filter((r) => r.hit).map((r) => r.messageId);
   const end = rows.find((r) => r.walked === walkRows);
   if (matches.length === s.limit || !end) return matches;
 
   const fewest = Math.min(...end.hits);
   const lookedUp = fewest < s.limit ? [s.words[end.hits.indexOf(fewest)]!] : s.words;
-  const found = await sql<{ messageId: string }>`
-    with found as materialized (
-      select message_id, created_at, words from message_search
-      where words @@ ${tsquery(lookedUp)} and organization_id = ${s.organizationId} ${older}
-    )
+  const found = await withPlanner(tx, 'enable_seqscan', () => sql<{ messageId: string }>`
+    with found as materialized (select message_id, organization_id, created_at, words from message_search where words @@ ${tsquery(lookedUp)})
     select message_id from found
-    where words @@ ${tsquery(s.words)}
+    where organization_id = ${s.organizationId} ${older} and words @@ ${tsquery(s.words)}
     order by created_at desc, message_id desc
-    limit ${s.limit}`.execute(conn);
+    limit ${s.limit}`.execute(tx));
   return found.rows.map((r) => r.messageId);
+}
+
+/** Runs `read` with one plan of the planner's turned off, as it was again afterwards (the rest of the transaction plans freely). */
+async function withPlanner<T>(tx: Tx, setting: 'enable_sort' | 'enable_seqscan', read: () => Promise<T>): Promise<T> {
+  const { rows } = await sql<{ was: string }>`select current_setting(${setting}) as was, set_config(${setting}, 'off', true)`.execute(tx);
+  const result = await read();
+  await sql`select set_config(${setting}, ${rows[0]!.was}, true)`.execute(tx);
+  return result;
 }
 
 /**
