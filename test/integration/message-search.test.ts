@@ -1,6 +1,10 @@
+import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { readSnapshot } from '../../src/db/database.js';
+import { queryWords } from '../../src/domain/message-search.js';
 import { insertConversation, insertMessage } from '../../src/features/conversations/queries.js';
 import { findOrCreateCustomerLocked } from '../../src/features/customers/service.js';
+import { searchMessages, WALK_ROWS } from '../../src/features/search/queries.js';
 import { newId } from '../../src/ids.js';
 import { apiClient } from '../helpers/api.js';
 import { inboundParams, manualClock, postWebhook } from '../helpers/inbound.js';
@@ -135,5 +139,45 @@ for (const engine of ENGINES) {
       expect([...seen.slice(0, 3)].sort()).toEqual([7, 8, 9].map((i) => `Ticket number ${i}`));
       expect(seen.slice(3)).toEqual([6, 5, 4, 3, 2, 1, 0].map((i) => `Ticket number ${i}`));
     });
+
+    // PostgreSQL walks the newest messages and turns to the GIN index when the walk runs out
+    // (src/features/search/queries.ts): every length of walk gives the same pages.
+    if (engine === 'postgres')
+      it('gives the same pages whether the newest-first walk fills them or the index does', async () => {
+        for (let i = 0; i < 5; i++) await text(`Alpha beta ${i}`);
+        await text('Gamma alpha');
+        await text('Gamma alphabet');
+        await text('Beta only');
+        await text('Beta again');
+        const organizationId = (await w.server.ctx.db.selectFrom('organizations').select('id').executeTakeFirstOrThrow()).id;
+        const pages = async (q: string, walkRows: number) => {
+          const seen: string[] = [];
+          let after: { at: number; id: string } | undefined;
+          for (;;) {
+            const rows = await readSnapshot(w.server.ctx.db, (tx) => searchMessages(tx, { organizationId, words: queryWords(q), after, limit: 2, walkRows }));
+            seen.push(...rows.map((m) => m.body));
+            if (rows.length < 2) return seen;
+            after = { at: rows[1]!.createdAt, id: rows[1]!.id };
+          }
+        };
+        const expected = {
+          alph: ['Gamma alphabet', 'Gamma alpha', ...[4, 3, 2, 1, 0].map((i) => `Alpha beta ${i}`)],
+          'alpha beta': [4, 3, 2, 1, 0].map((i) => `Alpha beta ${i}`),
+          'beta gamma': [],
+          'gamma alphab': ['Gamma alphabet'],
+        };
+        // 1: every page falls back to the index, looking up the word rarest in the walk alone;
+        // 4: for "alpha beta" each word holds a page of the walk but not both, so the index is
+        // asked for both; 6 and more: some pages are filled by the walk.
+        for (const walkRows of [1, 4, 6, 7, WALK_ROWS]) {
+          for (const [q, bodies] of Object.entries(expected)) expect(await pages(q, walkRows), `${q}, walk of ${walkRows}`).toEqual(bodies);
+        }
+        // Each plan turns one of the planner's off for its own statement; the rest of the read plans freely.
+        const settings = await readSnapshot(w.server.ctx.db, async (tx) => {
+          await searchMessages(tx, { organizationId, words: ['alpha', 'beta'], limit: 2, walkRows: 1 });
+          return (await sql<{ sort: string; seqscan: string }>`select current_setting('enable_sort') as sort, current_setting('enable_seqscan') as seqscan`.execute(tx)).rows[0];
+        });
+        expect(settings).toEqual({ sort: 'on', seqscan: 'on' });
+      });
   });
 }

@@ -105,6 +105,16 @@ for (const engine of ENGINES) {
       expect(new Set(bursts.map((m) => m.id)).size).toBe(1_003);
     });
 
+    if (engine === 'postgres')
+      it('0012 writes new words straight into the GIN index, leaving no pending list for searches to read', async () => {
+        const database = await atFirstRelease();
+        await migrate(database);
+        const { rows } = await sql<{ options: string[] | null }>`
+          select c.reloptions as options from pg_class c join pg_namespace n on n.oid = c.relnamespace
+          where c.relname = 'message_search_words' and n.nspname = current_schema()`.execute(database.db);
+        expect(rows).toEqual([{ options: ['fastupdate=off'] }]);
+      });
+
     it('0007 lets the thread hold notes, keeps every message, its media and its indexes, and records Twilio\'s blocks', async () => {
       const database = await atFirstRelease();
       const { db } = database;

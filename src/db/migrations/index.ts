@@ -11,6 +11,7 @@ import * as phones from './0008_phones.js';
 import * as customerSearch from './0009_customer_search.js';
 import * as cannedReplies from './0010_canned_replies.js';
 import * as messageSearch from './0011_message_search.js';
+import * as messageSearchPending from './0012_message_search_pending.js';
 
 type Step = { up(db: Kysely<any>, engine: Engine): Promise<void> };
 
@@ -27,6 +28,7 @@ const steps: Record<string, Step> = {
   '0009_customer_search': customerSearch,
   '0010_canned_replies': cannedReplies,
   '0011_message_search': messageSearch,
+  '0012_message_search_pending': messageSearchPending,
 };
 
 export function migrationsFor(engine: Engine): Record<string, Migration> {

@@ -1,6 +1,5 @@
 import { sql, type SqlBool } from 'kysely';
-import { isPostgres, type Conn } from '../../db/database.js';
-import { after } from '../../db/keyset.js';
+import { isPostgres, type Conn, type Tx } from '../../db/database.js';
 import type { CursorKey } from '../../domain/cursor.js';
 import { ftsMatch, tsQuery } from '../../domain/message-search.js';
 
@@ -10,6 +9,8 @@ export interface MessageSearch {
   words: string[];
   after?: CursorKey;
   limit: number;
+  /** PostgreSQL: how long the newest-first walk may be (WALK_ROWS); tests shorten it to reach the other plan. */
+  walkRows?: number;
 }
 
 /**
@@ -21,33 +22,95 @@ export const searchMessages = (conn: Conn, s: MessageSearch) => (isPostgres(conn
 const RESULT_COLUMNS = ['conversations.status as conversationStatus', 'conversations.customerId', 'customers.name as customerName', 'customers.phone as customerPhone'] as const;
 
 /**
- * The page is chosen in `message_search` alone, newest first by (created_at, id) like every
- * list, and only its rows are joined: for a common word PostgreSQL walks message_search_newest
- * checking each row's stored words until the page is full; for a rare one it sorts the GIN
- * index's few matches.
+ * How many of the organization's newest messages a PostgreSQL search checks before it turns to
+ * the GIN index: beyond it a page's matches are rare enough that sorting all of them is cheaper.
  */
-const searchPostgres = (conn: Conn, s: MessageSearch) => {
-  const page = conn
-    .selectFrom('messageSearch')
-    .select(['messageSearch.messageId', 'messageSearch.createdAt'])
-    .where('messageSearch.organizationId', '=', s.organizationId)
-    .where(sql<SqlBool>`message_search.words @@ to_tsquery('simple'::regconfig, ${tsQuery(s.words)})`)
-    .$if(s.after !== undefined, (q) => q.where((eb) => after(eb, { at: 'messageSearch.createdAt', id: 'messageSearch.messageId' }, s.after!)))
-    .orderBy('messageSearch.createdAt', 'desc')
-    .orderBy('messageSearch.messageId', 'desc')
-    .limit(s.limit)
-    .as('found');
+export const WALK_ROWS = 10_000;
+
+/**
+ * The page is chosen in `message_search` alone, newest first by (created_at, id) like every
+ * list, and only its rows are joined.
+ */
+const searchPostgres = async (conn: Conn, s: MessageSearch) => {
+  const ids = await newestMatches(conn, s);
+  if (ids.length === 0) return [];
   return conn
-    .selectFrom(page)
-    .innerJoin('messages', 'messages.id', 'found.messageId')
+    .selectFrom('messages')
     .innerJoin('conversations', 'conversations.id', 'messages.conversationId')
     .innerJoin('customers', 'customers.id', 'conversations.customerId')
     .selectAll('messages')
     .select(RESULT_COLUMNS)
-    .orderBy('found.createdAt', 'desc')
-    .orderBy('found.messageId', 'desc')
+    .where('messages.id', 'in', ids)
+    .orderBy('messages.createdAt', 'desc')
+    .orderBy('messages.id', 'desc')
     .execute();
 };
+
+const tsquery = (words: string[]) => sql`to_tsquery('simple'::regconfig, ${tsQuery(words)})`;
+
+/**
+ * The ids of the page's messages. The planner cannot tell how many messages a prefix (`:*`)
+ * matches, and its guess picked the wrong one of two plans, each of which is slow where the
+ * other is fast; so the app chooses, from what the first one saw:
+ *
+ * 1. Walk `message_search_newest` from the newest message (or the cursor), checking each row's
+ *    stored words, and stop when the page is full: a few dozen rows for a common word, whatever
+ *    the number of messages. The walk stops after `walkRows` rows; the last of those is returned
+ *    even when it does not match, as the sign that older messages were left unread, with how
+ *    many of the walked rows held each word (running counts, so a walk that fills the page early
+ *    pays nothing more). Sorting is priced out for this statement: the only other plan sorts the
+ *    whole organization, which the planner chose when `message_search` had no statistics yet
+ *    (just filled, before autovacuum's analyze): seconds at a million messages.
+ * 2. Only when the walk ran out: the words are rare (under a page in `walkRows` messages), so the
+ *    GIN index finds all of them and they are sorted. A prefix's GIN entries are read whole
+ *    (`order:*` is tens of thousands of rows at a million messages), so when one word alone was
+ *    rare in the walk, only it is looked up, in a MATERIALIZED CTE that holds nothing else (the
+ *    planner can neither fold the other words into the index scan nor start from the
+ *    organization), with sequential scans priced out; the rest is checked on its few rows.
+ */
+const newestMatches = (conn: Conn, s: MessageSearch): Promise<string[]> =>
+  conn.isTransaction ? matchesIn(conn as Tx, s) : conn.transaction().execute((tx) => matchesIn(tx, s));
+
+async function matchesIn(tx: Tx, s: MessageSearch): Promise<string[]> {
+  const walkRows = s.walkRows ?? WALK_ROWS;
+  const older = s.after ? sql`and (created_at, message_id) < (${s.after.at}, ${s.after.id})` : sql``;
+  const counts = s.words.map((w) => sql`count(*) filter (where words @@ ${tsquery([w])}) over newest`);
+  const { rows } = await withPlanner(tx, 'enable_sort', () => sql<{ messageId: string; hit: boolean; walked: number; hits: number[] }>`
+    select message_id, hit, walked, hits from (
+      select message_id, created_at, words @@ ${tsquery(s.words)} as hit, row_number() over newest as walked, array[${sql.join(counts)}]::int[] as hits
+      from (
+        select message_id, created_at, words from message_search
+        where organization_id = ${s.organizationId} ${older}
+        order by created_at desc, message_id desc
+        limit ${walkRows}
+      ) as recent
+      window newest as (order by created_at desc, message_id desc rows unbounded preceding)
+    ) as walk
+    where hit or walked = ${walkRows}
+    order by created_at desc, message_id desc
+    limit ${s.limit}`.execute(tx));
+  const matches = rows.filter((r) => r.hit).map((r) => r.messageId);
+  const end = rows.find((r) => r.walked === walkRows);
+  if (matches.length === s.limit || !end) return matches;
+
+  const fewest = Math.min(...end.hits);
+  const lookedUp = fewest < s.limit ? [s.words[end.hits.indexOf(fewest)]!] : s.words;
+  const found = await withPlanner(tx, 'enable_seqscan', () => sql<{ messageId: string }>`
+    with found as materialized (select message_id, organization_id, created_at, words from message_search where words @@ ${tsquery(lookedUp)})
+    select message_id from found
+    where organization_id = ${s.organizationId} ${older} and words @@ ${tsquery(s.words)}
+    order by created_at desc, message_id desc
+    limit ${s.limit}`.execute(tx));
+  return found.rows.map((r) => r.messageId);
+}
+
+/** Runs `read` with one plan of the planner's turned off, as it was again afterwards (the rest of the transaction plans freely). */
+async function withPlanner<T>(tx: Tx, setting: 'enable_sort' | 'enable_seqscan', read: () => Promise<T>): Promise<T> {
+  const { rows } = await sql<{ was: string }>`select current_setting(${setting}) as was, set_config(${setting}, 'off', true)`.execute(tx);
+  const result = await read();
+  await sql`select set_config(${setting}, ${rows[0]!.was}, true)`.execute(tx);
+  return result;
+}
 
 /**
  * FTS5 hands matches out newest first (its rowid is the message's search key, in time order), so
