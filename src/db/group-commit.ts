@@ -1,4 +1,5 @@
 import { isPostgres, type Db, type Tx } from './database.js';
+import { sendHeldWrites } from './held-writes.js';
 
 type Work<T> = (tx: Tx) => Promise<T>;
 
@@ -99,6 +100,7 @@ export class GroupCommit {
           await startBatch(tx, batch);
           const out: unknown[] = [];
           for (const item of batch) out.push(await item.work(tx));
+          await sendHeldWrites(tx);
           return out;
         });
         batch.forEach((item, i) => item.resolve(results[i]));
