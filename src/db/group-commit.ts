@@ -1,4 +1,5 @@
 import { isPostgres, type Db, type Tx } from './database.js';
+import { sendHeldWrites } from './held-writes.js';
 
 type Work<T> = (tx: Tx) => Promise<T>;
 
@@ -40,6 +41,13 @@ export interface BatchLog {
 export class GroupCommit {
   private pending: Item[] = [];
   private running = 0;
+  private scheduled = false;
+  /**
+   * The order keys (a customer, for webhooks) of the batches in flight. An item whose key is
+   * among them waits for the next batch: two batches never hold one customer, so neither waits
+   * on the other's lock, nor do both create the same new customer (which fails one of them).
+   */
+  private readonly busy = new Map<string, number>();
 
   constructor(
     private readonly db: Db,
@@ -52,18 +60,35 @@ export class GroupCommit {
     return new Promise<T>((resolve, reject) => {
       this.pending.push({ work, order, start: start as BatchStart<unknown> | undefined, resolve: resolve as (value: unknown) => void, reject });
       // Whatever else arrives in this turn of the event loop joins the same batch.
-      if (this.pending.length === 1 && this.running < this.parallel) setImmediate(() => void this.next());
+      if (!this.scheduled && this.running < this.parallel) {
+        this.scheduled = true;
+        setImmediate(() => {
+          this.scheduled = false;
+          void this.next();
+        });
+      }
     });
   }
 
   private async next(): Promise<void> {
-    if (this.pending.length === 0 || this.running >= this.parallel) return;
-    const batch = this.pending.splice(0, MAX_BATCH).sort((a, b) => (a.order < b.order ? -1 : a.order > b.order ? 1 : 0));
+    if (this.running >= this.parallel) return;
+    const batch: Item[] = [];
+    const waiting: Item[] = [];
+    for (const item of this.pending) (batch.length < MAX_BATCH && !this.busy.has(item.order) ? batch : waiting).push(item);
+    if (batch.length === 0) return;
+    this.pending = waiting;
+    batch.sort((a, b) => (a.order < b.order ? -1 : a.order > b.order ? 1 : 0));
+    for (const { order } of batch) this.busy.set(order, (this.busy.get(order) ?? 0) + 1);
     this.running++;
     try {
       await this.commit(batch);
     } finally {
       this.running--;
+      for (const { order } of batch) {
+        const left = this.busy.get(order)! - 1;
+        if (left > 0) this.busy.set(order, left);
+        else this.busy.delete(order);
+      }
       void this.next();
     }
   }
@@ -75,6 +100,7 @@ export class GroupCommit {
           await startBatch(tx, batch);
           const out: unknown[] = [];
           for (const item of batch) out.push(await item.work(tx));
+          await sendHeldWrites(tx);
           return out;
         });
         batch.forEach((item, i) => item.resolve(results[i]));

@@ -1,4 +1,5 @@
 import type { Conn } from './database.js';
+import { sendHeldWrites } from './held-writes.js';
 
 const memos = new WeakMap<Conn, Map<string, Promise<unknown>>>();
 
@@ -38,13 +39,17 @@ export function putReadAhead(conn: Conn, key: string, value: unknown): void {
   answers.set(key, value);
 }
 
-/** The answer read ahead for this key, once; otherwise the read itself. */
-export async function takeReadAhead<T>(conn: Conn, key: string, read: () => Promise<T>): Promise<T> {
+/**
+ * The answer read ahead for this key, once (for every caller when `keep`: a row nothing in the
+ * transaction changes); otherwise the read itself, after the writes held back (held-writes.ts).
+ */
+export async function takeReadAhead<T>(conn: Conn, key: string, read: () => Promise<T>, keep = false): Promise<T> {
   const answers = readAhead.get(conn);
   if (answers?.has(key)) {
     const value = answers.get(key) as T;
-    answers.delete(key);
+    if (!keep) answers.delete(key);
     return value;
   }
+  await sendHeldWrites(conn);
   return read();
 }

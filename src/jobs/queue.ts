@@ -1,4 +1,5 @@
 import { isPostgres, type Conn } from '../db/database.js';
+import { holdInsert } from '../db/held-writes.js';
 import type { ExpressionBuilder } from 'kysely';
 import type { DB, Row } from '../db/schema.js';
 import { newId } from '../ids.js';
@@ -16,25 +17,22 @@ export interface EnqueueOptions {
 
 /**
  * Adds a job in the caller's transaction, so it exists exactly when the change it is about
- * was committed (the transactional outbox).
+ * was committed (the transactional outbox). A batch holding writes (src/db/held-writes.ts) sends it with them.
  */
 export async function enqueue(conn: Conn, kind: string, payload: unknown, opts: EnqueueOptions): Promise<string> {
-  const id = newId(opts.now);
-  await conn
-    .insertInto('jobs')
-    .values({
-      id,
-      kind,
-      payload: JSON.stringify(payload),
-      subject: opts.subject ?? null,
-      organizationId: opts.organizationId ?? null,
-      status: 'pending',
-      runAt: opts.runAt ?? opts.now,
-      attempts: 0,
-      createdAt: opts.now,
-    })
-    .execute();
-  return id;
+  const row = {
+    id: newId(opts.now),
+    kind,
+    payload: JSON.stringify(payload),
+    subject: opts.subject ?? null,
+    organizationId: opts.organizationId ?? null,
+    status: 'pending' as const,
+    runAt: opts.runAt ?? opts.now,
+    attempts: 0,
+    createdAt: opts.now,
+  };
+  if (!holdInsert(conn, 'jobs', row)) await conn.insertInto('jobs').values(row).execute();
+  return row.id;
 }
 
 /** Removes the jobs of a kind about one subject, e.g. the old send job of a message sent again. */

@@ -77,6 +77,40 @@ for (const engine of ENGINES) {
       expect(warnings).toEqual([{ details: { err: expect.objectContaining({ message: 'the second one broke' }), items: 3 }, message: expect.stringContaining('batch failed') }]);
     });
 
+    // SQLite has one connection, so only PostgreSQL runs batches in parallel.
+    if (engine === 'postgres') {
+      it('never runs one order key in two batches at once: its item waits for the next batch, others run beside', async () => {
+        const { db, stored } = await setup();
+        const group = new GroupCommit(db, 2);
+        const seen: string[] = [];
+        let release!: () => void;
+        let running!: () => void;
+        const held = new Promise<void>((resolve) => (release = resolve));
+        const started = new Promise<void>((resolve) => (running = resolve));
+        const first = group.run('customer a', async (tx) => {
+          seen.push('a first');
+          await insertJob(tx, 'a first');
+          running();
+          await held;
+        });
+        await started;
+        const again = group.run('customer a', async (tx) => {
+          seen.push('a again');
+          await insertJob(tx, 'a again');
+        });
+        // Runs in a second batch beside the first, which still holds customer a.
+        await group.run('customer b', async (tx) => {
+          seen.push('b');
+          await insertJob(tx, 'b');
+        });
+        expect(seen).toEqual(['a first', 'b']);
+        release();
+        await Promise.all([first, again]);
+        expect(seen).toEqual(['a first', 'b', 'a again']);
+        expect(await stored()).toEqual(['a again', 'a first', 'b']);
+      });
+    }
+
     it('collects what arrives while a batch runs into the next one', async () => {
       const { group, stored } = await setup();
       const transactions: Tx[] = [];

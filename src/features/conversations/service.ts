@@ -40,11 +40,11 @@ async function labelsOf(conn: Conn, organizationId: string, conversationIds: str
 
 /** For inbound: one conversation's labels, for its event. */
 export const conversationLabels = (conn: Conn, organizationId: string, id: string) =>
-  takeReadAhead(conn, labelsKey(id), async () => (await labelsOf(conn, organizationId, [id])).get(id) ?? []);
+  takeReadAhead(conn, labelsKey(id), async () => (await labelsOf(conn, organizationId, [id])).get(id) ?? [], true);
 
 const labelsKey = (conversationId: string) => `conversation-labels ${conversationId}`;
 
-/** For a batch of webhooks: these conversations' labels, read at once for conversationLabels to answer from (once each). */
+/** For a batch of webhooks: these conversations' labels, read at once for conversationLabels to answer from (inbound never changes them). */
 export async function readAheadConversationLabels(tx: Tx, organizationId: string, conversationIds: string[]): Promise<void> {
   if (conversationIds.length === 0) return;
   for (const [id, labels] of await labelsOf(tx, organizationId, conversationIds)) putReadAhead(tx, labelsKey(id), labels);
@@ -178,6 +178,9 @@ const storedKey = (twilioSid: string) => `message-stored ${twilioSid}`;
 
 export const isMessageStored = (conn: Conn, twilioSid: string) =>
   takeReadAhead(conn, storedKey(twilioSid), async () => (await q.findMessageByTwilioSid(conn, twilioSid)) !== undefined);
+
+/** A MessageSid this transaction stored (or holds to store), for a retry of it later in the batch. */
+export const rememberStored = (tx: Tx, twilioSid: string) => putReadAhead(tx, storedKey(twilioSid), true);
 
 /** For a batch of webhooks: which of these MessageSids are stored, read at once for isMessageStored to answer (once each). */
 export async function readAheadStoredSids(tx: Tx, sids: string[]): Promise<void> {

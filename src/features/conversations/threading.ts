@@ -1,5 +1,6 @@
 import { isPostgres, type Tx } from '../../db/database.js';
 import type { NewRow } from '../../db/schema.js';
+import { holdInsert, holdUpdate, holdsWrites, sendHeldWrites } from '../../db/held-writes.js';
 import { putReadAhead, takeReadAhead } from '../../db/tx-memo.js';
 import { chooseConversation } from '../../domain/threading.js';
 import { newId } from '../../ids.js';
@@ -44,7 +45,7 @@ export async function threadConversation(
     createdAt: input.now,
     awaySentAt: null,
   };
-  await q.insertConversation(tx, conversation);
+  if (!holdInsert(tx, 'conversations', conversation)) await q.insertConversation(tx, conversation);
   return { conversation, created: true, reopened: false };
 }
 
@@ -61,6 +62,9 @@ export async function readAheadLatestConversations(tx: Tx, senderId: string, cus
   return rows;
 }
 
+/** The conversation as this transaction left it, for the customer's next text on the sender in the batch (a batch holding writes). */
+export const rememberConversation = (tx: Tx, row: q.ConversationRow) => putReadAhead(tx, latestKey(row.customerId, row.senderId), row);
+
 /** A customer created in this transaction has no conversation yet: threadConversation need not look. */
 export const noConversationYet = (tx: Tx, customerId: string, senderId: string) => putReadAhead(tx, latestKey(customerId, senderId), undefined);
 
@@ -73,6 +77,7 @@ const joinable = (c: q.ConversationRow | undefined, at: number, windowHours: num
  * one opened within the window after it, which the message would have opened itself.
  */
 async function lateConversation(tx: Tx, input: { customerId: string; senderId: string; now: number }, windowHours: number) {
+  await sendHeldWrites(tx);
   const before = await q.conversationWithMessageBefore(tx, input.customerId, input.senderId, input.now);
   const joined = before && joinable(before.conversation, input.now, windowHours, before.messageAt);
   return joined ?? (await q.conversationOpenedAfter(tx, input.customerId, input.senderId, input.now, input.now + windowHours * 3_600_000));
@@ -94,11 +99,19 @@ export async function touchConversation(tx: Tx, conversationId: string, message:
 /**
  * Stores an inbound message and moves its conversation's activity to it (touchConversation).
  * On PostgreSQL, where each statement is a round trip to another process, a message arriving on
- * time does both in one statement; SQLite runs statements in-process, where two plain ones cost
- * no more and keep the insert shared with every other message.
+ * time does both in one statement, or, in a batch holding writes (src/db/held-writes.ts), in the
+ * batch's one statement; SQLite runs statements in-process, where two plain ones cost no more and
+ * keep the insert shared with every other message.
  */
-export async function storeInboundWithActivity(tx: Tx, row: NewRow<'messages'> & { conversationId: string; createdAt: number }, activity: { preview: string; receivedAt: number }) {
-  if (isPostgres(tx) && activity.receivedAt === row.createdAt) {
+export async function storeInboundWithActivity(tx: Tx, row: NewRow<'messages'> & { conversationId: string; createdAt: number }, activity: { preview: string; receivedAt: number }): Promise<void> {
+  const onTime = activity.receivedAt === row.createdAt;
+  if (onTime && holdsWrites(tx)) {
+    holdInsert(tx, 'messages', row);
+    holdUpdate(tx, 'conversations', row.conversationId, { lastMessageAt: row.createdAt, lastInboundAt: row.createdAt, preview: activity.preview });
+    return;
+  }
+  await sendHeldWrites(tx);
+  if (isPostgres(tx) && onTime) {
     await q.insertInboundMessageTouching(tx, row, activity.preview);
     return;
   }

@@ -1,5 +1,6 @@
 import type { Context } from '../../context.js';
 import type { Conn, Tx } from '../../db/database.js';
+import { holdInsert, holdsWrites, sendHeldWrites } from '../../db/held-writes.js';
 import { putReadAhead, takeReadAhead } from '../../db/tx-memo.js';
 import { cursorKey, pageOf } from '../../domain/cursor.js';
 import { optOutChange } from '../../domain/opt-out.js';
@@ -30,10 +31,19 @@ export const customersMatching = (conn: Conn, organizationId: string, search: Se
 
 export async function findOrCreateCustomerLocked(tx: Tx, organizationId: string, phone: string, now: number): Promise<q.CustomerRow & { created?: true }> {
   // Most messages come from known customers: look first, and write only for a new number.
-  const known = await takeReadAhead(tx, lockedKey(organizationId, phone), () => q.lockCustomerByPhone(tx, organizationId, phone));
+  const key = lockedKey(organizationId, phone);
+  const known = await takeReadAhead(tx, key, () => q.lockCustomerByPhone(tx, organizationId, phone));
+  // Nothing else in a batch changes the row: its next text from this customer takes it too.
+  if (holdsWrites(tx) && known) putReadAhead(tx, key, known);
   if (known) return known;
   const searchText = customerSearchText({ name: null, email: null, phone });
-  const created = await q.insertCustomerIfAbsent(tx, { id: newId(now), organizationId, phone, searchText, now });
+  const row = { id: newId(now), organizationId, name: null, phone, email: null, notes: null, createdAt: now, updatedAt: now, searchText };
+  // A batch holding writes inserts it with the others (a racing batch's insert of the same number fails it, and its webhooks run again alone).
+  if (holdInsert(tx, 'customers', row)) {
+    putReadAhead(tx, key, { ...row, searchKey: null });
+    return { ...row, searchKey: null, created: true };
+  }
+  const created = await q.insertCustomerIfAbsent(tx, { id: row.id, organizationId, phone, searchText, now });
   if (created) return { ...created, searchKey: (await q.indexCustomerSearch(tx, created.id)) ?? created.searchKey, created: true };
   // Created meanwhile by another transaction, which PostgreSQL's insert waited for: lock that one.
   const customer = await q.lockCustomerByPhone(tx, organizationId, phone);
@@ -64,6 +74,7 @@ export async function applyOptOutKeyword(
 ): Promise<boolean> {
   const change = optOutChange(input.body, input.optOutType);
   if (change === null) return false;
+  await sendHeldWrites(tx); // the customer may be one the batch holds
   const { organizationId, customerId, senderId, now } = input;
   if (change === 'opt_out') {
     const blocked = await q.insertTwilioOptOut(tx, { customerId, senderId, organizationId, at: now });

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { Context } from '../../context.js';
 import { isPostgres, type Conn, type Tx } from '../../db/database.js';
 import { groupCommit } from '../../db/group-commit.js';
+import { holdWrites, holdsWrites } from '../../db/held-writes.js';
 import { isUniqueViolation } from '../../db/errors.js';
 import { countSegments } from '../../domain/segments.js';
 import { isShortCode, toE164 } from '../../domain/phone.js';
@@ -9,8 +10,8 @@ import { AppError } from '../../errors.js';
 import { newId } from '../../ids.js';
 import { previewOf } from '../../domain/preview.js';
 import { presentConversation, presentMessage } from '../conversations/presenters.js';
-import { conversationLabels, isMessageStored, readAheadConversationLabels, readAheadStoredSids, type MessageRow } from '../conversations/service.js';
-import { noConversationYet, readAheadLatestConversations, storeInboundWithActivity, threadConversation, type ThreadedConversation } from '../conversations/threading.js';
+import { conversationLabels, isMessageStored, readAheadConversationLabels, readAheadStoredSids, rememberStored, type MessageRow } from '../conversations/service.js';
+import { noConversationYet, readAheadLatestConversations, rememberConversation, storeInboundWithActivity, threadConversation, type ThreadedConversation } from '../conversations/threading.js';
 import { applyOptOutKeyword, findOrCreateCustomerLocked, presentedCustomer, readAheadLockedCustomers } from '../customers/service.js';
 import { conversationEvent, customerUpdatedEvent, messageEvent, type AppEvent } from '../events/app-event.js';
 import { publishCommitted } from '../events/publish.js';
@@ -79,12 +80,14 @@ async function receive(ctx: Context, source: Source): Promise<InboundOutcome> {
  * (stored already? the customer, locked; the customer's latest conversation and its labels, for
  * the event) made for all of them in a few statements, since there every statement is a round
  * trip to another process. What is read ahead is answered once (src/db/tx-memo.ts); a webhook
- * that fails a step, or the second text of a customer in the batch, reads for itself. Nothing is
- * written here. SQLite runs statements in-process, where one indexed read per webhook costs no
- * more: each reads for itself.
+ * that fails a step reads for itself, and a customer's second text in the batch finds what the
+ * first one left. Nothing is written here, and the batch's own writes are held back and sent in
+ * one statement before its commit (src/db/held-writes.ts). SQLite runs statements in-process,
+ * where one indexed read or write per webhook costs no more: each reads and writes for itself.
  */
 async function readAheadBatch(tx: Tx, batch: TwilioParams[]): Promise<void> {
   if (!isPostgres(tx)) return;
+  holdWrites(tx);
   const texts: { organizationId: string; senderId: string; from: string }[] = [];
   const sids: string[] = [];
   for (const params of batch) {
@@ -244,6 +247,11 @@ async function storeInboundMessage(ctx: Context, tx: Tx, { account, sender, mess
   const awayReply = at === undefined ? await replyWhenAway(ctx, tx, { organizationId, conversation: thread.conversation, customer, senderId: sender.id, at: now }) : null;
   // A new conversation has no labels yet; an existing one's travel in its event (read ahead for a batch).
   const labels = thread.created ? [] : await conversationLabels(tx, organizationId, thread.conversation.id);
+  if (holdsWrites(tx)) {
+    rememberStored(tx, m.messageSid);
+    // What the customer's next text in the batch would read, unless the away reply changed it meanwhile.
+    if (!awayReply && time === now) rememberConversation(tx, { ...thread.conversation, status: 'open', lastMessageAt: now, lastInboundAt: now, preview });
+  }
   return { organizationId, customer, thread, activity, message, media, optOutChanged, awayReply, labels };
 }
 

@@ -1,5 +1,6 @@
 import type { Context } from '../../context.js';
 import type { Conn, Tx } from '../../db/database.js';
+import { holdInsert, holdsWrites } from '../../db/held-writes.js';
 import { INLINE_IMAGE_TYPES } from '../../domain/media-type.js';
 import { AppError, notFound } from '../../errors.js';
 import { newId } from '../../ids.js';
@@ -43,7 +44,8 @@ export async function addInboundMedia(
     uploadedBy: null,
     createdAt: input.now,
   }));
-  await q.insertMedia(tx, rows);
+  if (holdsWrites(tx)) for (const row of rows) holdInsert(tx, 'media', row);
+  else await q.insertMedia(tx, rows);
   for (const row of rows) {
     await enqueue(tx, MEDIA_DOWNLOAD, { mediaId: row.id, accountId: input.accountId } satisfies MediaDownloadPayload, { now: input.now, subject: row.id, organizationId: input.organizationId });
   }

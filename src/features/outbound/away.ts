@@ -1,5 +1,6 @@
 import type { Context } from '../../context.js';
 import type { Tx } from '../../db/database.js';
+import { sendHeldWrites } from '../../db/held-writes.js';
 import { isOpen } from '../../domain/business-hours.js';
 import { toE164 } from '../../domain/phone.js';
 import { countSegments, MAX_BODY_CHARACTERS } from '../../domain/segments.js';
@@ -32,6 +33,7 @@ export async function replyWhenAway(ctx: Context, tx: Tx, t: AwayTrigger): Promi
   const count = countSegments(away.awayMessage);
   if (count.characters > MAX_BODY_CHARACTERS || toE164(t.customer.phone) === null) return null;
   if (await isOptedOut(tx, t.customer.id, t.senderId)) return null;
+  await sendHeldWrites(tx); // the conversation may be one the batch holds
   await markAwaySent(tx, t.conversation.id, t.at);
   // A millisecond after the message it answers, so the thread shows them in that order.
   const id = await storeOutbound(

@@ -1,0 +1,103 @@
+import { CompiledQuery } from 'kysely';
+import type { Conn } from './database.js';
+
+/** The tables whose writes a batch may hold back, in the order they are sent (each refers to the one before). */
+const TABLES = ['customers', 'conversations', 'messages', 'media', 'jobs'] as const;
+type HeldTable = (typeof TABLES)[number];
+type Row = Record<string, unknown>;
+
+interface Held {
+  inserts: Map<HeldTable, Row[]>;
+  /** Changes to rows already stored, by id; the last one of a column wins. */
+  updates: Map<HeldTable, Map<string, Row>>;
+}
+
+const held = new WeakMap<Conn, Held>();
+
+/**
+ * PostgreSQL only (SQLite runs statements in-process, where one more costs next to nothing), a group-committed batch: every statement is a round trip, and most of a batch's
+ * are one insert or update per message. From here on its new customers, conversations and
+ * messages and the conversations' activity are held back (holdInsert, holdUpdate) and sent in one
+ * statement (sendHeldWrites) before the commit, with the media of pictures and their download
+ * jobs. Whatever reads or writes rows that may refer to held ones sends them first:
+ * takeReadAhead's own reads do, and so must a write that refers to a held row (an opt-out of a
+ * customer, the away reply in a conversation).
+ */
+export function holdWrites(tx: Conn): void {
+  held.set(tx, { inserts: new Map(), updates: new Map() });
+}
+
+export const holdsWrites = (tx: Conn) => held.has(tx);
+
+/** Holds the insert back if this transaction holds writes (true); otherwise the caller inserts (false). */
+export function holdInsert(tx: Conn, table: HeldTable, row: Row): boolean {
+  const h = held.get(tx);
+  if (!h) return false;
+  h.inserts.set(table, [...(h.inserts.get(table) ?? []), { ...row }]);
+  return true;
+}
+
+/** Holds an update of the row with this id back, merged into its held insert if there is one (true); otherwise the caller updates (false). */
+export function holdUpdate(tx: Conn, table: HeldTable, id: string, values: Row): boolean {
+  const h = held.get(tx);
+  if (!h) return false;
+  const inserted = h.inserts.get(table)?.find((row) => row.id === id);
+  if (inserted) Object.assign(inserted, values);
+  else {
+    const updates = h.updates.get(table) ?? new Map<string, Row>();
+    h.updates.set(table, updates.set(id, { ...updates.get(id), ...values }));
+  }
+  return true;
+}
+
+/** The order a table's held rows are sent in: by their unique key, so two batches inserting the same ones meet in the same order. */
+const UNIQUE: Record<HeldTable, (row: Row) => string> = {
+  customers: (row) => `${String(row.organizationId)} ${String(row.phone)}`,
+  conversations: (row) => String(row.id),
+  messages: (row) => String(row.twilioSid ?? row.id),
+  media: (row) => String(row.id),
+  jobs: (row) => String(row.id),
+};
+
+/**
+ * Sends what is held in one statement: each table's rows come as one JSON array
+ * (`json_populate_recordset`, PostgreSQL only: one parameter however many rows), inserted in the
+ * order of TABLES (PostgreSQL checks foreign keys at the end of the statement), then the updates.
+ * Each part but the last is a data-modifying WITH, and every part sees the database as it was
+ * before the statement: an update never reaches a row inserted with it, which is why holdUpdate
+ * merges into a held insert.
+ */
+export async function sendHeldWrites(tx: Conn): Promise<void> {
+  const h = held.get(tx);
+  if (!h || (h.inserts.size === 0 && h.updates.size === 0)) return;
+  holdWrites(tx);
+  const parts: string[] = [];
+  const parameters: string[] = [];
+  const recordset = (table: HeldTable, rows: Row[]) => {
+    parameters.push(JSON.stringify(rows.map((row) => Object.fromEntries(Object.entries(row).map(([k, v]) => [snakeCase(k), v])))));
+    return `json_populate_recordset(null::${table}, $${parameters.length}::json)`;
+  };
+  const byKey = (table: HeldTable) => (a: Row, b: Row) => (UNIQUE[table](a) < UNIQUE[table](b) ? -1 : 1);
+  for (const table of TABLES) {
+    const rows = h.inserts.get(table)?.sort(byKey(table));
+    if (!rows?.length) continue;
+    const columns = Object.keys(rows[0]!).map((c) => `"${snakeCase(c)}"`).join(', ');
+    parts.push(`insert into ${table} (${columns}) select ${columns} from ${recordset(table, rows)}`);
+  }
+  for (const table of TABLES) {
+    const rows = [...(h.updates.get(table) ?? [])].map(([id, values]) => ({ ...values, id })).sort(byKey(table));
+    // One part per set of columns changed (in practice one: inbound texts' conversation activity).
+    for (const key of new Set(rows.map(columnsOf))) {
+      const set = key.split(',').filter((c) => c !== 'id').map((c) => `"${snakeCase(c)}" = held."${snakeCase(c)}"`).join(', ');
+      parts.push(`update ${table} set ${set} from ${recordset(table, rows.filter((row) => columnsOf(row) === key))} as held where ${table}.id = held.id`);
+    }
+  }
+  const last = parts.pop()!;
+  const text = parts.length === 0 ? last : `with ${parts.map((part, i) => `held_${i} as (${part})`).join(', ')} ${last}`;
+  await tx.executeQuery(CompiledQuery.raw(text, parameters));
+}
+
+const columnsOf = (row: Row) => Object.keys(row).sort().join(',');
+
+/** As Kysely's CamelCasePlugin names columns (the raw statement above does not go through it). */
+const snakeCase = (name: string) => name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);

@@ -1,0 +1,115 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Db, Tx } from '../../src/db/database.js';
+import { holdInsert, holdUpdate, holdWrites, sendHeldWrites } from '../../src/db/held-writes.js';
+import { putReadAhead, takeReadAhead } from '../../src/db/tx-memo.js';
+import { newId } from '../../src/ids.js';
+import { freshDatabase } from '../helpers/database.js';
+import { senderRow } from '../helpers/seed.js';
+import { ENGINES } from '../helpers/server.js';
+
+const now = 1_700_000_000_000;
+const organizationId = newId(now);
+const customer = (phone: string) => ({ id: newId(now), organizationId, name: null, phone, email: null, notes: null, createdAt: now, updatedAt: now, searchText: phone });
+const conversation = (customerId: string, senderId: string) => ({
+  id: newId(now),
+  organizationId,
+  customerId,
+  senderId,
+  status: 'open' as const,
+  assigneeId: null,
+  lastMessageAt: now,
+  lastInboundAt: null,
+  preview: '',
+  createdAt: now,
+  awaySentAt: null,
+});
+
+const conversations = (conn: Db | Tx) => conn.selectFrom('conversations').select(['id', 'customerId', 'preview', 'lastMessageAt']).orderBy('id').execute();
+
+for (const engine of ENGINES) {
+  describe(`writes held back by a batch (${engine})`, () => {
+    let drop: (() => Promise<void>) | undefined;
+    afterEach(async () => {
+      await drop?.();
+      drop = undefined;
+    });
+    const setup = async () => {
+      const fresh = await freshDatabase(engine);
+      drop = fresh.drop;
+      const { db } = fresh.database;
+      await db.insertInto('organizations').values({ id: organizationId, name: 'Org', threadingWindowHours: 24, createdAt: now }).execute();
+      const sender = senderRow({ organizationId, address: '+14155550000', createdAt: now });
+      await db.insertInto('senders').values(sender).execute();
+      return { db, senderId: sender.id };
+    };
+
+    it('are not held unless the transaction holds writes: the caller writes at once', async () => {
+      const { db } = await setup();
+      await db.transaction().execute(async (tx) => {
+        expect(holdInsert(tx, 'customers', customer('+14155550100'))).toBe(false);
+        expect(holdUpdate(tx, 'conversations', 'any', { preview: 'x' })).toBe(false);
+      });
+    });
+
+    // Held writes go out in one PostgreSQL statement; SQLite batches never hold them (src/features/inbound/service.ts readAheadBatch).
+    if (engine !== 'postgres') return;
+
+    it('go out together before the commit: inserts in the order of their foreign keys, an update of a held row merged into its insert', async () => {
+      const { db, senderId } = await setup();
+      const known = customer('+14155550101');
+      const knownConversation = conversation(known.id, senderId);
+      await db.insertInto('customers').values(known).execute();
+      await db.insertInto('conversations').values(knownConversation).execute();
+      const fresh = customer('+14155550102');
+      const freshConversation = conversation(fresh.id, senderId);
+      await db.transaction().execute(async (tx) => {
+        holdWrites(tx);
+        // Held in the opposite order of their foreign keys: the conversation before its customer.
+        expect(holdInsert(tx, 'conversations', freshConversation)).toBe(true);
+        expect(holdInsert(tx, 'customers', fresh)).toBe(true);
+        holdUpdate(tx, 'conversations', freshConversation.id, { preview: 'new', lastMessageAt: now + 1 });
+        holdUpdate(tx, 'conversations', knownConversation.id, { preview: 'first', lastMessageAt: now + 1 });
+        holdUpdate(tx, 'conversations', knownConversation.id, { preview: 'second', lastMessageAt: now + 2 });
+        expect(await conversations(tx)).toHaveLength(1);
+        await sendHeldWrites(tx);
+        expect(await conversations(tx)).toEqual(
+          [
+            { id: knownConversation.id, customerId: known.id, preview: 'second', lastMessageAt: now + 2 },
+            { id: freshConversation.id, customerId: fresh.id, preview: 'new', lastMessageAt: now + 1 },
+          ].sort((a, b) => (a.id < b.id ? -1 : 1)),
+        );
+        // Sent once: nothing is held any more.
+        await sendHeldWrites(tx);
+      });
+      expect(await db.selectFrom('customers').select('phone').orderBy('phone').execute()).toEqual([{ phone: known.phone }, { phone: fresh.phone }]);
+    });
+
+    it('go out before a read the batch did not read ahead, so it sees them; an answer read ahead is taken without sending', async () => {
+      const { db, senderId } = await setup();
+      const fresh = customer('+14155550103');
+      await db.transaction().execute(async (tx) => {
+        holdWrites(tx);
+        holdInsert(tx, 'customers', fresh);
+        holdInsert(tx, 'conversations', conversation(fresh.id, senderId));
+        putReadAhead(tx, 'answer', 'read ahead');
+        expect(await takeReadAhead(tx, 'answer', async () => 'read')).toBe('read ahead');
+        expect(await conversations(tx)).toHaveLength(0);
+        expect(await takeReadAhead(tx, 'answer', async () => (await conversations(tx)).length)).toBe(1);
+      });
+    });
+
+    it('that break a constraint fail the transaction, which stores none of them', async () => {
+      const { db } = await setup();
+      const taken = customer('+14155550104');
+      await db.insertInto('customers').values(taken).execute();
+      const failed = db.transaction().execute(async (tx) => {
+        holdWrites(tx);
+        holdInsert(tx, 'customers', customer('+14155550105'));
+        holdInsert(tx, 'customers', { ...customer(taken.phone) });
+        await sendHeldWrites(tx);
+      });
+      await expect(failed).rejects.toThrow(/unique|UNIQUE/);
+      expect(await db.selectFrom('customers').select('phone').execute()).toEqual([{ phone: taken.phone }]);
+    });
+  });
+}
