@@ -167,7 +167,8 @@ async function live(server: Server, sim: Simulator, ready: Ready, offset: number
 async function measureEngine(engine: 'sqlite' | 'postgres', sim: Simulator, pgUrl: string | undefined) {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'parley-bench-outbound-'));
   const schema = engine === 'postgres' ? await createBenchSchema(pgUrl!, 'outbound') : undefined;
-  const numbers = Array.from({ length: SENDERS }, (_, i) => `+1415555010${i}`);
+  // Numbers of each engine's own: the simulator, shared by the run, refuses a number twice.
+  const numbers = Array.from({ length: SENDERS }, (_, i) => `+141555501${engine === 'sqlite' ? 0 : 1}${i}`);
   const { sid, authToken } = sim.createAccount();
   for (const n of numbers) sim.addIncomingNumber(sid, n);
   const server = startServer({

@@ -81,7 +81,8 @@ async function setWorker(run: boolean): Promise<void> {
   await server.runner?.stop();
   if (profiler && env.BENCH_PROFILE) {
     writeFileSync(env.BENCH_PROFILE, JSON.stringify((await post('Profiler.stop')).profile));
-    env.BENCH_PROFILE = undefined;
+    // process.env keeps strings: assigning undefined would leave "undefined", a file name.
+    delete env.BENCH_PROFILE;
   }
 }
 

@@ -79,11 +79,13 @@ const claimDueQuery = prepared((conn: Conn, now: number, limit: number, leaseUnt
 /** Only the worker that holds the lease may settle a job: a late worker whose lease ran out changes nothing. */
 const held = (job: Job) => (eb: ExpressionBuilder<DB, 'jobs'>) => eb.and([eb('id', '=', job.id), eb('lockedBy', '=', job.lockedBy ?? '')]);
 
-export async function completeJob(conn: Conn, job: Job): Promise<void> {
-  await completeJobQuery(conn, job.id, job.lockedBy ?? '');
+/** Deletes finished jobs that `workerId` still holds, in one statement (a worker's jobs finish in bunches). */
+export async function completeJobs(conn: Conn, workerId: string, ids: string[]): Promise<void> {
+  // A thousand at a time: both engines cap the parameters of one statement.
+  for (let i = 0; i < ids.length; i += 1000) {
+    await conn.deleteFrom('jobs').where('id', 'in', ids.slice(i, i + 1000)).where('lockedBy', '=', workerId).execute();
+  }
 }
-
-const completeJobQuery = prepared((conn: Conn, id: string, lockedBy: string) => conn.deleteFrom('jobs').where('id', '=', id).where('lockedBy', '=', lockedBy));
 
 export async function rescheduleJob(conn: Conn, job: Job, runAt: number, opts: { error?: string; countAttempt: boolean }): Promise<void> {
   await conn

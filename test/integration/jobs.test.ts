@@ -1,7 +1,7 @@
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Clock } from '../../src/clock.js';
-import { deleteJobsAbout, enqueue, pullJobsForward } from '../../src/jobs/queue.js';
+import { claimDue, completeJobs, deleteJobsAbout, enqueue, pullJobsForward } from '../../src/jobs/queue.js';
 import { backoffDelay, JobRunner, RunLater, type JobHandler } from '../../src/jobs/runner.js';
 import { eventually } from '../helpers/api.js';
 import { freshDatabase } from '../helpers/database.js';
@@ -176,6 +176,20 @@ for (const engine of ENGINES) {
       expect(await alive.drain()).toBe(1);
       expect(ran).toEqual(['second worker']);
       expect(await jobRow(id)).toBeUndefined();
+    });
+
+    it('deletes finished jobs together, only those the worker still holds', async () => {
+      const { database, jobRow } = await setup([]);
+      const now = Date.now();
+      const early = await enqueue(database.db, 'work', {}, { now: now - 1 });
+      const late = await enqueue(database.db, 'work', {}, { now });
+      await claimDue(database.db, { now, limit: 1, leaseUntil: now + 60_000, workerId: 'first' });
+      await claimDue(database.db, { now, limit: 1, leaseUntil: now + 10, workerId: 'first' });
+      // The second job's lease ran out and another worker took it over.
+      expect(await claimDue(database.db, { now: now + 11, limit: 5, leaseUntil: now + 60_000, workerId: 'second' })).toMatchObject([{ id: late }]);
+      await completeJobs(database.db, 'first', [early, late]);
+      expect(await jobRow(early)).toBeUndefined();
+      expect(await jobRow(late)).toMatchObject({ lockedBy: 'second' });
     });
 
     it('processes a backlog in the background loop', async () => {

@@ -53,6 +53,24 @@ for (const engine of ENGINES) {
       expect((await messageRow(world, message.id)).status).toBe('delivered');
     });
 
+    it('applies callbacks arriving together, each for its own message; a forged one among them is refused alone', async () => {
+      world = await createTwilioWorld(engine);
+      world.sim.setFaults({ dropStatusCallbacks: true });
+      const events = recordEvents(world);
+      const phones = Array.from({ length: 6 }, (_, i) => `+1212${2_000_000 + i}`);
+      const messages = await Promise.all(phones.map((phone, i) => text(`Together ${i}`, phone)));
+      for (const m of messages) await settled(m.id, 'queued');
+      const named = await Promise.all(messages.map(async (m) => (await attemptsOf(world, m.id))[0]!));
+      const params = (i: number, MessageStatus: string) => ({ AccountSid: world.account.sid, MessageSid: named[i]!.twilioSid!, MessageStatus });
+      const answers = await Promise.all([
+        ...named.map((a, i) => callback(`?attempt=${a.id}`, params(i, 'delivered'))),
+        callback(`?attempt=${named[0]!.id}`, params(0, 'failed'), 'not-the-auth-token'),
+      ]);
+      expect(answers.map((a) => a.status)).toEqual([200, 200, 200, 200, 200, 200, 403]);
+      for (const m of messages) expect(await messageRow(world, m.id)).toMatchObject({ status: 'delivered', errorCode: null });
+      await eventually(() => messages.every((m) => statusesSeen(events, m.id).includes('delivered')), { what: 'every delivered event' });
+    });
+
     it('answers 200 to callbacks for SIDs or attempts it does not know, and changes nothing', async () => {
       world = await createTwilioWorld(engine);
       const message = await text('Known');

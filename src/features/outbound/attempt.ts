@@ -1,4 +1,5 @@
 import type { Context } from '../../context.js';
+import { groupCommit } from '../../db/group-commit.js';
 import { fromTwilioStatus } from '../../domain/message-status.js';
 import { failureOf, twilioErrorReason, withoutAccountSids } from '../../domain/twilio-errors.js';
 import { errorCodeLabel } from '../../metrics.js';
@@ -58,7 +59,9 @@ export async function settle(ctx: Context, sc: Send, attemptId: string, outcome:
 async function adopt(ctx: Context, sc: Send, attemptId: string, found: SentMessage): Promise<void> {
   const now = ctx.clock.now();
   const next = fromTwilioStatus(found.status) ?? 'queued';
-  const row = await ctx.db.transaction().execute(async (tx) => {
+  // Answers arriving together share a transaction and its commit, with the status callbacks of
+  // the same moment: all of them keyed by the attempt, so batches take its rows in one order.
+  const row = await groupCommit(ctx.db, ctx.log).run(q.attemptKey(attemptId), async (tx) => {
     if (!(await q.settleAttempt(tx, attemptId, ['started', 'unknown'], 'accepted', { twilioSid: found.sid, now }))) return undefined;
     return advanceMessage(tx, sc.id, next, { twilioSid: found.sid, now, ...failureOf(next, found.errorCode, found.errorMessage) });
   });

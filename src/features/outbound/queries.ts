@@ -111,6 +111,12 @@ const advanceByCallbackQuery = preparedVariants((key) => {
 
 /* ---- attempts ---- */
 
+/**
+ * The group-commit order (src/db/group-commit.ts) of work that changes an attempt and its message
+ * (the send's answer, a status callback), so two batches take those rows in the same order.
+ */
+export const attemptKey = (attemptId: string) => `attempt ${attemptId}`;
+
 /** One per send: prepared once. */
 export const insertAttempt = async (conn: Conn, row: NewRow<'sendAttempts'>) => {
   await insertAttemptQuery(conn, row.id, row.messageId, row.organizationId, row.state, row.twilioSid ?? null, row.startedAt, row.finishedAt ?? null);

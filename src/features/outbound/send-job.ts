@@ -1,5 +1,6 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Context } from '../../context.js';
+import { groupCommit } from '../../db/group-commit.js';
 import { newId } from '../../ids.js';
 import { replacePayload, type Job } from '../../jobs/queue.js';
 import { RunLater, type JobHandler } from '../../jobs/runner.js';
@@ -80,7 +81,9 @@ function accountOf(ctx: Context, sc: q.SendContextRow): ConnectedAccount {
  */
 async function sendNow(ctx: Context, sc: q.SendContextRow, account: ConnectedAccount, payload: SendPayload, job: Job): Promise<void | RunLater> {
   const now = ctx.clock.now();
-  const start = await ctx.db.transaction().execute(async (tx): Promise<{ later: number } | { attemptId: string; slot: number }> => {
+  // Sends starting together share a transaction and its commit (src/db/group-commit.ts), taking
+  // their senders' rows in the order of the senders' ids.
+  const start = await groupCommit(ctx.db, ctx.log).run(`sender ${sc.senderId}`, async (tx): Promise<{ later: number } | { attemptId: string; slot: number }> => {
     const slot = payload.slotAt ?? (await claimSlot(tx, { id: sc.senderId, ratePerSecond: sc.ratePerSecond }, sc.segments, now));
     if (slot - now > NEAR_SLOT_MS) {
       if (payload.slotAt === undefined) await replacePayload(tx, job, sendPayload(sc.id, sc.organizationId, slot));

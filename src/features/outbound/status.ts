@@ -1,20 +1,52 @@
 import type { Context } from '../../context.js';
+import type { Tx } from '../../db/database.js';
+import { groupCommit } from '../../db/group-commit.js';
 import { fromTwilioStatus, type MessageStatus } from '../../domain/message-status.js';
 import { failureOf } from '../../domain/twilio-errors.js';
-import { advanceMessage, presentedMessageRow } from '../conversations/service.js';
+import { AppError } from '../../errors.js';
+import { advanceMessage, presentedMessageRow, type MessageRow } from '../conversations/service.js';
 import { messageEvent } from '../events/app-event.js';
 import { publishCommitted } from '../events/publish.js';
 import type { ConnectedAccount } from '../twilio/accounts.js';
-import { authenticateTwilioWebhook, withoutControls, type TwilioParams, type TwilioWebhook } from '../twilio/webhook.js';
+import { authenticateTwilioRequest, reportSignatureMismatch, withoutControls, type TwilioParams, type TwilioWebhook } from '../twilio/webhook.js';
 import { errorCodeLabel } from '../../metrics.js';
 import * as q from './queries.js';
 
 type CallbackAttempt = NonNullable<Awaited<ReturnType<typeof q.attemptForCallback>>>;
 
-/** POST /webhooks/twilio/status: authenticated like every Twilio webhook (docs/rules.md#the-webhooks-steps, steps 1–3), then applied. */
+/** What a callback changed, told (counted, published) only once its transaction has committed. */
+interface Applied {
+  moved?: { row: MessageRow | undefined; organizationId: string; mediaCount: number | null };
+  /** The callback, not the send's answer, proved Twilio took the message. */
+  adopted?: boolean;
+  failure?: number | null;
+}
+
+/**
+ * POST /webhooks/twilio/status: authenticated like every Twilio webhook (docs/rules.md#the-webhooks-steps, steps 1–3), then applied.
+ * Callbacks arriving together share one transaction and its commit (src/db/group-commit.ts), as
+ * inbound webhooks do: two or three come back for every message sent.
+ */
 export async function receiveStatusCallback(ctx: Context, webhook: TwilioWebhook, attemptId: string | undefined): Promise<void> {
-  const account = await authenticateTwilioWebhook(ctx, webhook);
-  await applyStatusCallback(ctx, account, attemptId, withoutControls(webhook.params));
+  const order = attemptId ? q.attemptKey(attemptId) : `sid ${webhook.params.MessageSid ?? ''}`;
+  const applied = await groupCommit(ctx.db, ctx.log).run(order, async (tx): Promise<Applied | { refused: AppError }> => {
+    let account: ConnectedAccount;
+    try {
+      account = await authenticateTwilioRequest(ctx, tx, webhook);
+    } catch (err) {
+      if (err instanceof AppError) return { refused: err };
+      throw err;
+    }
+    return applyStatusCallback(ctx, tx, account, attemptId, withoutControls(webhook.params));
+  });
+  if ('refused' in applied) {
+    await reportSignatureMismatch(ctx, applied.refused);
+    throw applied.refused;
+  }
+  if (applied.adopted) ctx.metrics.messagesSent.inc();
+  if (applied.failure !== undefined) ctx.metrics.messagesFailed.inc({ error_code: errorCodeLabel(applied.failure) });
+  const { moved } = applied;
+  if (moved) await publishCommitted(ctx, [messageEvent('message.updated', moved.organizationId, await presentedMessageRow(ctx.db, moved.row, moved.mediaCount))]);
 }
 
 /**
@@ -22,7 +54,7 @@ export async function receiveStatusCallback(ctx: Context, webhook: TwilioWebhook
  * only to the attempt it names and only forward; an unknown SID or a callback for an older,
  * superseded attempt changes nothing.
  */
-export async function applyStatusCallback(ctx: Context, account: ConnectedAccount, attemptId: string | undefined, params: TwilioParams): Promise<void> {
+async function applyStatusCallback(ctx: Context, tx: Tx, account: ConnectedAccount, attemptId: string | undefined, params: TwilioParams): Promise<Applied> {
   const callback: Callback = {
     sid: params.MessageSid || params.SmsSid || '',
     next: fromTwilioStatus(params.MessageStatus || params.SmsStatus || ''),
@@ -31,11 +63,10 @@ export async function applyStatusCallback(ctx: Context, account: ConnectedAccoun
   // Most callbacks name an accepted attempt and move its message on: one statement does it.
   if (attemptId && callback.sid && callback.next) {
     const named = { attemptId, sid: callback.sid, organizationId: account.organizationId };
-    const moved = await q.advanceByCallback(ctx.db, named, callback.next, { now: ctx.clock.now(), ...failureOf(callback.next, callback.errorCode, null) });
-    if (moved) countDeliveryFailure(ctx, callback.next, callback.errorCode);
-    if (moved) return publishCommitted(ctx, [messageEvent('message.updated', moved.organizationId, await presentedMessageRow(ctx.db, moved, moved.mediaCount))]);
+    const moved = await q.advanceByCallback(tx, named, callback.next, { now: ctx.clock.now(), ...failureOf(callback.next, callback.errorCode, null) });
+    if (moved) return { moved: { row: moved, organizationId: moved.organizationId, mediaCount: moved.mediaCount }, ...deliveryFailure(callback.next, callback.errorCode) };
   }
-  await applyToAttempt(ctx, account, attemptId, callback);
+  return applyToAttempt(ctx, tx, account, attemptId, callback);
 }
 
 interface Callback {
@@ -45,52 +76,47 @@ interface Callback {
 }
 
 /** Everything but the usual case: an attempt to settle, or a callback to ignore (and log). */
-async function applyToAttempt(ctx: Context, account: ConnectedAccount, attemptId: string | undefined, { sid, next, errorCode }: Callback): Promise<void> {
-  const attempt = attemptId ? await q.attemptForCallback(ctx.db, { id: attemptId }) : sid ? await q.attemptForCallback(ctx.db, { sid }) : undefined;
+async function applyToAttempt(ctx: Context, tx: Tx, account: ConnectedAccount, attemptId: string | undefined, { sid, next, errorCode }: Callback): Promise<Applied> {
+  const attempt = attemptId ? await q.attemptForCallback(tx, { id: attemptId }) : sid ? await q.attemptForCallback(tx, { sid }) : undefined;
   if (!attempt || attempt.organizationId !== account.organizationId || !sid) {
     ctx.log.info({ sid, attemptId }, 'status callback for an unknown message; ignored');
-    return;
+    return {};
   }
   if (attempt.twilioSid !== null && attempt.twilioSid !== sid) {
     ctx.log.warn({ sid, attemptId: attempt.id }, 'status callback names another SID than its attempt; ignored');
-    return;
+    return {};
   }
   if (attempt.state === 'superseded' || attempt.state === 'failed') {
     ctx.log.info({ sid, attemptId: attempt.id, state: attempt.state }, 'status callback for an older attempt; ignored');
-    return;
+    return {};
   }
-  const row = attempt.twilioSid === null ? await adoptSid(ctx, attempt, sid, next ?? 'queued', errorCode) : next ? await advance(ctx, attempt, next, errorCode) : undefined;
-  if (row && next) countDeliveryFailure(ctx, next, errorCode);
-  await publishCommitted(ctx, [messageEvent('message.updated', attempt.organizationId, await presentedMessageRow(ctx.db, row, attempt.mediaCount))]);
+  const moved = { organizationId: attempt.organizationId, mediaCount: attempt.mediaCount };
+  if (attempt.twilioSid === null) {
+    const { row, adopted } = await adoptSid(ctx, tx, attempt, sid, next ?? 'queued', errorCode);
+    return { moved: { ...moved, row }, adopted, ...(row && next ? deliveryFailure(next, errorCode) : {}) };
+  }
+  const row = next ? await advanceMessage(tx, attempt.messageId, next, { now: ctx.clock.now(), ...failureOf(next, errorCode, null) }) : undefined;
+  return { moved: { ...moved, row }, ...(row && next ? deliveryFailure(next, errorCode) : {}) };
 }
 
 /** A message Twilio accepted but could not deliver counts as failed, under the carrier's code. */
-function countDeliveryFailure(ctx: Context, next: MessageStatus, errorCode: number | null) {
-  if (next === 'failed' || next === 'undelivered') ctx.metrics.messagesFailed.inc({ error_code: errorCodeLabel(errorCode) });
-}
-
-function advance(ctx: Context, attempt: CallbackAttempt, next: MessageStatus, errorCode: number | null) {
-  return advanceMessage(ctx.db, attempt.messageId, next, { now: ctx.clock.now(), ...failureOf(next, errorCode, null) });
+function deliveryFailure(next: MessageStatus, errorCode: number | null): Pick<Applied, 'failure'> {
+  return next === 'failed' || next === 'undelivered' ? { failure: errorCode } : {};
 }
 
 /**
  * The attempt was still waiting for Twilio's answer (started, or unknown after a timeout): the
  * callback proves Twilio has the message, so the attempt and the message take its SID.
  */
-async function adoptSid(ctx: Context, attempt: CallbackAttempt, sid: string, next: MessageStatus, errorCode: number | null) {
+async function adoptSid(ctx: Context, tx: Tx, attempt: CallbackAttempt, sid: string, next: MessageStatus, errorCode: number | null) {
   const now = ctx.clock.now();
-  let adopted = false;
-  const row = await ctx.db.transaction().execute(async (tx) => {
-    adopted = await q.settleAttempt(tx, attempt.id, ['started', 'unknown'], 'accepted', { twilioSid: sid, now });
-    if (!adopted) {
-      // Settled since it was read. By Twilio's answer to the send (same SID): the status still applies.
-      // Superseded by a recheck or a retry: not ours to change any more.
-      const fresh = await q.findAttempt(tx, attempt.id);
-      if (fresh?.state !== 'accepted' || fresh.twilioSid !== sid) return undefined;
-    }
-    return advanceMessage(tx, attempt.messageId, next, { twilioSid: sid, now, ...failureOf(next, errorCode, null) });
-  });
+  const adopted = await q.settleAttempt(tx, attempt.id, ['started', 'unknown'], 'accepted', { twilioSid: sid, now });
+  if (!adopted) {
+    // Settled since it was read. By Twilio's answer to the send (same SID): the status still applies.
+    // Superseded by a recheck or a retry: not ours to change any more.
+    const fresh = await q.findAttempt(tx, attempt.id);
+    if (fresh?.state !== 'accepted' || fresh.twilioSid !== sid) return { row: undefined, adopted };
+  }
   // The send's own answer never came (or not yet): this callback is what tells us it was sent.
-  if (adopted) ctx.metrics.messagesSent.inc();
-  return row;
+  return { row: await advanceMessage(tx, attempt.messageId, next, { twilioSid: sid, now, ...failureOf(next, errorCode, null) }), adopted };
 }
