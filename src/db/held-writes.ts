@@ -78,18 +78,20 @@ export async function sendHeldWrites(tx: Conn): Promise<void> {
     return `json_populate_recordset(null::${table}, $${parameters.length}::json)`;
   };
   const byKey = (table: HeldTable) => (a: Row, b: Row) => (UNIQUE[table](a) < UNIQUE[table](b) ? -1 : 1);
+  // One part per table and set of columns: a column a row leaves out takes its default, never
+  // the null another row's shape would give it (in practice each table has one shape).
   for (const table of TABLES) {
-    const rows = h.inserts.get(table)?.sort(byKey(table));
-    if (!rows?.length) continue;
-    const columns = Object.keys(rows[0]!).map((c) => `"${snakeCase(c)}"`).join(', ');
-    parts.push(`insert into ${table} (${columns}) select ${columns} from ${recordset(table, rows)}`);
+    const rows = h.inserts.get(table)?.sort(byKey(table)) ?? [];
+    for (const [key, shaped] of byColumns(rows)) {
+      const columns = key.split(',').map((c) => `"${snakeCase(c)}"`).join(', ');
+      parts.push(`insert into ${table} (${columns}) select ${columns} from ${recordset(table, shaped)}`);
+    }
   }
   for (const table of TABLES) {
     const rows = [...(h.updates.get(table) ?? [])].map(([id, values]) => ({ ...values, id })).sort(byKey(table));
-    // One part per set of columns changed (in practice one: inbound texts' conversation activity).
-    for (const key of new Set(rows.map(columnsOf))) {
+    for (const [key, shaped] of byColumns(rows)) {
       const set = key.split(',').filter((c) => c !== 'id').map((c) => `"${snakeCase(c)}" = held."${snakeCase(c)}"`).join(', ');
-      parts.push(`update ${table} set ${set} from ${recordset(table, rows.filter((row) => columnsOf(row) === key))} as held where ${table}.id = held.id`);
+      parts.push(`update ${table} set ${set} from ${recordset(table, shaped)} as held where ${table}.id = held.id`);
     }
   }
   const last = parts.pop()!;
@@ -97,7 +99,15 @@ export async function sendHeldWrites(tx: Conn): Promise<void> {
   await tx.executeQuery(CompiledQuery.raw(text, parameters));
 }
 
-const columnsOf = (row: Row) => Object.keys(row).sort().join(',');
+/** Rows grouped by the columns they name (a sorted, comma-joined key), each group in the rows' order. */
+function byColumns(rows: Row[]): Map<string, Row[]> {
+  const groups = new Map<string, Row[]>();
+  for (const row of rows) {
+    const key = Object.keys(row).filter((k) => row[k] !== undefined).sort().join(',');
+    groups.set(key, [...(groups.get(key) ?? []), row]);
+  }
+  return groups;
+}
 
 /** As Kysely's CamelCasePlugin names columns (the raw statement above does not go through it). */
 const snakeCase = (name: string) => name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);

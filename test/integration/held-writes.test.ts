@@ -98,6 +98,22 @@ for (const engine of ENGINES) {
       });
     });
 
+    it('a row that leaves a column out gets its default, and a row that names it keeps its value, whichever comes first', async () => {
+      const { db } = await setup();
+      const { name: _unnamed, ...plain } = customer('+14155550106');
+      const named = { ...customer('+14155550107'), name: 'Ada Lovelace' };
+      await db.transaction().execute(async (tx) => {
+        holdWrites(tx);
+        holdInsert(tx, 'customers', named);
+        holdInsert(tx, 'customers', plain);
+        await sendHeldWrites(tx);
+      });
+      expect(await db.selectFrom('customers').select(['phone', 'name']).orderBy('phone').execute()).toEqual([
+        { phone: plain.phone, name: null },
+        { phone: named.phone, name: 'Ada Lovelace' },
+      ]);
+    });
+
     it('that break a constraint fail the transaction, which stores none of them', async () => {
       const { db } = await setup();
       const taken = customer('+14155550104');
