@@ -4,6 +4,7 @@ import path from 'node:path';
 import { CamelCasePlugin, Kysely, PostgresAdapter, PostgresDialect, SqliteDialect, sql, type SqliteDatabase, type Transaction } from 'kysely';
 import pg from 'pg';
 import { FALLBACK_AUTOCHECKPOINT_PAGES, startCheckpointer } from './checkpointer.js';
+import { startsWords } from '../domain/message-search.js';
 import { migrationsFor } from './migrations/index.js';
 import type { DB } from './schema.js';
 
@@ -70,6 +71,8 @@ export function openDatabase(options: DatabaseOptions): Database {
   // Deleted credentials must not linger in free pages (docs/rules.md#disconnect-and-erasure).
   sqlite.pragma('secure_delete = ON');
   sqlite.pragma('foreign_keys = ON');
+  // Message search checks long words on the rows a short prefix found (features/search/queries.ts).
+  sqlite.function('parley_starts_words', { deterministic: true }, (body, words) => (startsWords(String(body), String(words).split(' ')) ? 1 : 0));
   const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }), plugins });
   const statistics = keepStatistics(sqlite);
   if (file === ':memory:') return { db, engine: 'sqlite', sqlite, destroy: () => (statistics.stop(), db.destroy()) };

@@ -29,6 +29,21 @@ export function ftsMatch(organizationId: string, words: string[]): string {
   return `organization : ${quote(organizationId.replace(/-/g, ''))} AND body : (${words.map((w) => `${quote(w)}*`).join(' AND ')})`;
 }
 
+/**
+ * The words of a message as SQLite's index holds them (FTS5's unicode61 tokenizer with
+ * remove_diacritics 2): runs of letters, digits and private-use characters, lower case, accents
+ * dropped by canonical decomposition only, so "ﬁ" or "²" stay as written, as they do there.
+ */
+export function indexedWords(body: string): string[] {
+  return body.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase().match(/[\p{L}\p{N}\p{Co}]+/gu) ?? [];
+}
+
+/** Whether every query word starts some word of the message: what the index's match means, checked on one message. */
+export function startsWords(body: string, words: string[]): boolean {
+  const held = indexedWords(body);
+  return words.every((w) => held.some((h) => h.startsWith(w)));
+}
+
 /** PostgreSQL to_tsquery: every word as a quoted prefix lexeme (`'refun':* & 'muller':*`). */
 export function tsQuery(words: string[]): string {
   return words.map((w) => `'${w.replace(/['\\]/g, (c) => `\\${c}`)}':*`).join(' & ');

@@ -1,5 +1,6 @@
+import BetterSqlite3 from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { ftsMatch, MAX_QUERY_WORDS, queryWords, snippetOf, tsQuery } from '../../src/domain/message-search.js';
+import { ftsMatch, indexedWords, MAX_QUERY_WORDS, queryWords, snippetOf, startsWords, tsQuery } from '../../src/domain/message-search.js';
 
 /** The marked words of a snippet, as text. */
 const marked = (s: { text: string; highlights: Array<[number, number]> }) => s.highlights.map(([a, b]) => s.text.slice(a, b));
@@ -17,6 +18,27 @@ describe('message search words', () => {
   it('writes engine queries whose every word is a quoted prefix', () => {
     expect(ftsMatch('0190-ab', ['refun', 'near'])).toBe('organization : "0190ab" AND body : ("refun"* AND "near"*)');
     expect(tsQuery(['refun', 'muller'])).toBe("'refun':* & 'muller':*");
+  });
+});
+
+describe('the words SQLite indexes', () => {
+  const texts = ['RE\u0301SUME\u0301 of O’Neil’s café_au-lait', 'Ørsted straße İstanbul ǅemal', 'ﬁnance x²y ½ 中文字 Привет', 'order #4417, (415) 555-0100'];
+
+  it('are the words FTS5 holds, folded as it folds', () => {
+    // The tokenizer of migration 0011.
+    const sqlite = new BetterSqlite3(':memory:');
+    sqlite.exec(`create virtual table t using fts5(body, tokenize="unicode61 remove_diacritics 2"); create virtual table v using fts5vocab(t, 'row')`);
+    for (const body of texts) sqlite.prepare('insert into t (body) values (?)').run(body);
+    const held = (sqlite.prepare('select term from v').all() as { term: string }[]).map((r) => r.term);
+    sqlite.close();
+    expect([...new Set(texts.flatMap(indexedWords))].sort()).toEqual(held.sort());
+  });
+
+  it('match when every query word starts one of them', () => {
+    expect(startsWords(texts[0]!, ['resum', 'neil', 'lai'])).toBe(true);
+    expect(startsWords(texts[0]!, ['oneil'])).toBe(false);
+    expect(startsWords(texts[0]!, ['sume'])).toBe(false);
+    expect(startsWords(texts[3]!, ['441', '555'])).toBe(true);
   });
 });
 

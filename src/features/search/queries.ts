@@ -9,7 +9,7 @@ export interface MessageSearch {
   words: string[];
   after?: CursorKey;
   limit: number;
-  /** PostgreSQL: how long the newest-first walk may be (WALK_ROWS); tests shorten it to reach the other plan. */
+  /** How long the newest-first walk may be (each engine's own by default); tests shorten it to reach the other plan. */
   walkRows?: number;
 }
 
@@ -25,7 +25,7 @@ const RESULT_COLUMNS = ['conversations.status as conversationStatus', 'conversat
  * How many of the organization's newest messages a PostgreSQL search checks before it turns to
  * the GIN index: beyond it a page's matches are rare enough that sorting all of them is cheaper.
  */
-export const WALK_ROWS = 10_000;
+const POSTGRES_WALK_ROWS = 10_000;
 
 /**
  * The page is chosen in `message_search` alone, newest first by (created_at, id) like every
@@ -72,7 +72,7 @@ const newestMatches = (conn: Conn, s: MessageSearch): Promise<string[]> =>
   conn.isTransaction ? matchesIn(conn as Tx, s) : conn.transaction().execute((tx) => matchesIn(tx, s));
 
 async function matchesIn(tx: Tx, s: MessageSearch): Promise<string[]> {
-  const walkRows = s.walkRows ?? WALK_ROWS;
+  const walkRows = s.walkRows ?? POSTGRES_WALK_ROWS;
   const older = s.after ? sql`and (created_at, message_id) < (${s.after.at}, ${s.after.id})` : sql``;
   const counts = s.words.map((w) => sql`count(*) filter (where words @@ ${tsquery([w])}) over newest`);
   const { rows } = await withPlanner(tx, 'enable_sort', () => sql<{ messageId: string; hit: boolean; walked: number; hits: number[] }>`
@@ -112,23 +112,75 @@ async function withPlanner<T>(tx: Tx, setting: 'enable_sort' | 'enable_seqscan',
   return result;
 }
 
+/** The longest prefix FTS5 keeps an index of (`prefix='1 2 3'`, migration 0011). */
+const INDEXED_PREFIX = 3;
+
+/**
+ * How many rows of a long word's first three characters SQLite checks for the whole word (about
+ * 2 µs each) before asking the index. Beyond it the word fills less than a page in a thousand of
+ * those rows, so its own lists are short and merging them costs less than walking on.
+ */
+const SQLITE_WALK_ROWS = 1_000;
+
 /**
  * FTS5 hands matches out newest first (its rowid is the message's search key, in time order), so
  * a page reads only as many matches as it shows. A cursor resumes below the key of the message
  * it names; ties within a millisecond follow the order the messages were stored in.
+ *
+ * A word of up to three characters is read from a prefix index, lazily. A longer one is not:
+ * FTS5 merges the lists of every word it starts, in full, before the first row (`arrived` in
+ * half of a million messages: 90 ms). So its first three characters are looked up instead, and
+ * each row they find is checked for the whole word (`parley_starts_words`, the index's own
+ * folding, src/domain/message-search.ts), up to `walkRows` rows: a common word fills a page in a
+ * few dozen. Only when the walk runs out is the index asked for the whole word, which is then
+ * rare, so its lists are short (SQLITE_WALK_ROWS).
  */
-const searchSqlite = (conn: Conn, s: MessageSearch) =>
-  conn
+async function searchSqlite(conn: Conn, s: MessageSearch) {
+  const match = ftsMatch(s.organizationId, s.words);
+  const long = s.words.some((w) => [...w].length > INDEXED_PREFIX);
+  if (!long) return sqlitePage(conn, s, match);
+  const walkRows = s.walkRows ?? SQLITE_WALK_ROWS;
+  const short = ftsMatch(s.organizationId, [...new Set(s.words.map((w) => [...w].slice(0, INDEXED_PREFIX).join('')))]);
+  const walked = await sqlitePage(conn, s, short, { rows: walkRows, words: s.words });
+  if (walked.length === s.limit) return walked;
+  const beyond = await conn
     .selectFrom('messageSearch')
-    .innerJoin('messages', (join) => join.on(sql<SqlBool>`messages.search_key = message_search.rowid`))
+    .select(sql`1`.as('more'))
+    .where(sql<SqlBool>`message_search match ${short}`)
+    .$call(olderThanCursor(s))
+    .orderBy('messageSearch.rowid', 'desc')
+    .limit(1)
+    .offset(walkRows - 1)
+    .executeTakeFirst();
+  return beyond ? sqlitePage(conn, s, match) : walked;
+}
+
+const olderThanCursor =
+  (s: MessageSearch) =>
+  <Q extends { where(e: ReturnType<typeof sql<SqlBool>>): Q }>(q: Q): Q =>
+    s.after ? q.where(sql<SqlBool>`message_search.rowid < (select search_key from messages as cursor where cursor.id = ${s.after.id})`) : q;
+
+/** The page of `match`'s messages; with `walk`, only among its newest `walk.rows`, and each checked for the whole words. */
+const sqlitePage = (conn: Conn, s: MessageSearch, match: string, walk?: { rows: number; words: string[] }) =>
+  conn
+    .selectFrom(
+      conn
+        .selectFrom('messageSearch')
+        .select(sql<number>`message_search.rowid`.as('searchKey'))
+        .where(sql<SqlBool>`message_search match ${match}`)
+        .$call(olderThanCursor(s))
+        .orderBy('messageSearch.rowid', 'desc')
+        .$if(walk !== undefined, (q) => q.limit(walk!.rows))
+        .as('found'),
+    )
+    .innerJoin('messages', (join) => join.on(sql<SqlBool>`messages.search_key = found.search_key`))
     .innerJoin('conversations', 'conversations.id', 'messages.conversationId')
     .innerJoin('customers', 'customers.id', 'conversations.customerId')
     .selectAll('messages')
     .select(RESULT_COLUMNS)
-    .where(sql<SqlBool>`message_search match ${ftsMatch(s.organizationId, s.words)}`)
     .where('messages.organizationId', '=', s.organizationId)
-    .$if(s.after !== undefined, (q) => q.where(sql<SqlBool>`message_search.rowid < (select search_key from messages as cursor where cursor.id = ${s.after!.id})`))
-    .orderBy('messageSearch.rowid', 'desc')
+    .$if(walk !== undefined, (q) => q.where(sql<SqlBool>`parley_starts_words(messages.body, ${walk!.words.join(' ')})`))
+    .orderBy(sql`found.search_key`, 'desc')
     .limit(s.limit)
     .execute();
 
