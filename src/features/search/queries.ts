@@ -116,11 +116,11 @@ async function withPlanner<T>(tx: Tx, setting: 'enable_sort' | 'enable_seqscan',
 const INDEXED_PREFIX = 3;
 
 /**
- * How many rows of a long word's first three characters SQLite checks for the whole word (about
- * 2 µs each) before asking the index. Beyond it the word fills less than a page in a thousand of
- * those rows, so its own lists are short and merging them costs less than walking on.
+ * How many rows of the words' first three characters SQLite checks for the whole words (a few
+ * µs each: the body is read and folded) before turning to the index. Beyond it the words fill
+ * less than a page in 500 of those rows, so their own lists are short.
  */
-const SQLITE_WALK_ROWS = 1_000;
+const SQLITE_WALK_ROWS = 500;
 
 /**
  * FTS5 hands matches out newest first (its rowid is the message's search key, in time order), so
@@ -129,30 +129,32 @@ const SQLITE_WALK_ROWS = 1_000;
  *
  * A word of up to three characters is read from a prefix index, lazily. A longer one is not:
  * FTS5 merges the lists of every word it starts, in full, before the first row (`arrived` in
- * half of a million messages: 90 ms). So its first three characters are looked up instead, and
- * each row they find is checked for the whole word (`parley_starts_words`, the index's own
- * folding, src/domain/message-search.ts), up to `walkRows` rows: a common word fills a page in a
- * few dozen. Only when the walk runs out is the index asked for the whole word, which is then
- * rare, so its lists are short (SQLITE_WALK_ROWS).
+ * half of a million messages: 90 ms). So each long word's first three characters are looked up
+ * instead, and each row they find is checked for the whole words (`parley_starts_words`, the
+ * index's own folding, src/domain/message-search.ts), up to `walkRows` rows: a common word fills
+ * a page in a few dozen. Only when the walk runs out are the words rare enough for the index:
+ * then the longest word alone (the likeliest to be rare) is merged in full, and the rows it finds
+ * are checked for the others, so a rare word beside a common one never merges the common one.
  */
 async function searchSqlite(conn: Conn, s: MessageSearch) {
-  const match = ftsMatch(s.organizationId, s.words);
-  const long = s.words.some((w) => [...w].length > INDEXED_PREFIX);
-  if (!long) return sqlitePage(conn, s, match);
+  const length = (w: string) => [...w].length;
+  if (s.words.every((w) => length(w) <= INDEXED_PREFIX)) return sqlitePage(conn, s, ftsMatch(s.organizationId, s.words));
   const walkRows = s.walkRows ?? SQLITE_WALK_ROWS;
-  const short = ftsMatch(s.organizationId, [...new Set(s.words.map((w) => [...w].slice(0, INDEXED_PREFIX).join('')))]);
-  const walked = await sqlitePage(conn, s, short, { rows: walkRows, words: s.words });
+  const shortened = (keep?: string) => ftsMatch(s.organizationId, [...new Set(s.words.map((w) => (w === keep ? w : [...w].slice(0, INDEXED_PREFIX).join(''))))]);
+  const walked = await sqlitePage(conn, s, shortened(), { words: s.words, rows: walkRows });
   if (walked.length === s.limit) return walked;
   const beyond = await conn
     .selectFrom('messageSearch')
     .select(sql`1`.as('more'))
-    .where(sql<SqlBool>`message_search match ${short}`)
+    .where(sql<SqlBool>`message_search match ${shortened()}`)
     .$call(olderThanCursor(s))
     .orderBy('messageSearch.rowid', 'desc')
     .limit(1)
     .offset(walkRows - 1)
     .executeTakeFirst();
-  return beyond ? sqlitePage(conn, s, match) : walked;
+  if (!beyond) return walked;
+  const longest = s.words.reduce((a, b) => (length(b) > length(a) ? b : a));
+  return sqlitePage(conn, s, shortened(longest), { words: s.words });
 }
 
 const olderThanCursor =
@@ -160,8 +162,8 @@ const olderThanCursor =
   <Q extends { where(e: ReturnType<typeof sql<SqlBool>>): Q }>(q: Q): Q =>
     s.after ? q.where(sql<SqlBool>`message_search.rowid < (select search_key from messages as cursor where cursor.id = ${s.after.id})`) : q;
 
-/** The page of `match`'s messages; with `walk`, only among its newest `walk.rows`, and each checked for the whole words. */
-const sqlitePage = (conn: Conn, s: MessageSearch, match: string, walk?: { rows: number; words: string[] }) =>
+/** The page of `match`'s messages; with `check`, those holding its whole words, among the newest `check.rows` when given. */
+const sqlitePage = (conn: Conn, s: MessageSearch, match: string, check?: { words: string[]; rows?: number }) =>
   conn
     .selectFrom(
       conn
@@ -170,7 +172,7 @@ const sqlitePage = (conn: Conn, s: MessageSearch, match: string, walk?: { rows: 
         .where(sql<SqlBool>`message_search match ${match}`)
         .$call(olderThanCursor(s))
         .orderBy('messageSearch.rowid', 'desc')
-        .$if(walk !== undefined, (q) => q.limit(walk!.rows))
+        .$if(check?.rows !== undefined, (q) => q.limit(check!.rows!))
         .as('found'),
     )
     .innerJoin('messages', (join) => join.on(sql<SqlBool>`messages.search_key = found.search_key`))
@@ -179,7 +181,7 @@ const sqlitePage = (conn: Conn, s: MessageSearch, match: string, walk?: { rows: 
     .selectAll('messages')
     .select(RESULT_COLUMNS)
     .where('messages.organizationId', '=', s.organizationId)
-    .$if(walk !== undefined, (q) => q.where(sql<SqlBool>`parley_starts_words(messages.body, ${walk!.words.join(' ')})`))
+    .$if(check !== undefined, (q) => q.where(sql<SqlBool>`parley_starts_words(messages.body, ${check!.words.join(' ')})`))
     .orderBy(sql`found.search_key`, 'desc')
     .limit(s.limit)
     .execute();
