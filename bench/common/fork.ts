@@ -1,10 +1,19 @@
 import { execFileSync, fork, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 let compiled = false;
+
+/** The Node flags `npm start` gives the server (package.json): its memory settings are part of how it runs. */
+function startFlags(): string[] {
+  const start: string = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')).scripts.start;
+  const flags = /\bnode ((?:--\S+ )*)dist\/server\/main\.js/.exec(start);
+  if (!flags) throw new Error(`package.json's start script no longer runs "node [flags] dist/server/main.js": ${start}`);
+  return flags[1]!.trim().split(' ').filter(Boolean);
+}
 
 /**
  * A benchmark's server process runs as compiled JavaScript, the way `npm start` runs Parley: under
@@ -18,7 +27,7 @@ export function forkServer(script: string, options: { env: NodeJS.ProcessEnv; ex
     compiled = true;
   }
   return fork(path.join(root, 'dist/bench/bench', `${script}.js`), [], {
-    execArgv: ['--enable-source-maps', ...(options.execArgv ?? [])],
+    execArgv: [...startFlags(), ...(options.execArgv ?? [])],
     env: { ...options.env, NODE_ENV: 'production' },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
