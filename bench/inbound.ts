@@ -94,7 +94,9 @@ async function measure(script: string, traffic: Traffic, env: EngineEnv, port: n
     const fixed = fixedRate ? summarize(await openLoop(port, () => next(url), FIXED_RATE, FIXED_SECONDS)) : null;
     const rows = (await child.stats()).rows;
     const statementsPerMessage = stats.statements === undefined ? undefined : Math.round(((stats.statements - before.statements!) / full.requests) * 100) / 100;
-    return { full: { ...full, peakRssMb: Math.round(stats.peakRss / 1024 / 1024), statementsPerMessage, backends }, fixed, rows };
+    // On a shared machine the rate moves with others' load; the CPU a message costs the server moves less.
+    const serverCpuMsPerMessage = Math.round(((stats.cpuMs - before.cpuMs) / Math.max(1, full.requests)) * 1000) / 1000;
+    return { full: { ...full, peakRssMb: Math.round(stats.peakRss / 1024 / 1024), statementsPerMessage, serverCpuMsPerMessage, backends }, fixed, rows };
   } finally {
     await child.stop();
     rmSync(dataDir, { recursive: true, force: true });

@@ -14,6 +14,8 @@ export interface ServerStats {
   rows: number;
   /** PostgreSQL only: statements sent so far (see bench/common/round-trips.ts). */
   statements?: number;
+  /** CPU time (user and system) the server process has used so far, in ms. */
+  cpuMs: number;
 }
 
 export type FromServer = ServerReady | ServerStats;
@@ -30,11 +32,16 @@ export interface ServerEnv extends BenchDatabaseEnv {
 
 export const WEBHOOK_PATH = '/webhooks/twilio/messages';
 
+const cpuMs = () => {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1000;
+};
+
 /** Answers the parent's requests until told to stop. */
 export function serveParent(stats: () => Promise<number>, stop: () => Promise<void>, statements?: () => number): void {
   process.on('message', (msg: ToServer) => {
     if (msg.type === 'stats') {
-      void stats().then((rows) => process.send!({ type: 'stats', peakRss: process.resourceUsage().maxRSS * 1024, rows, statements: statements?.() } satisfies ServerStats));
+      void stats().then((rows) => process.send!({ type: 'stats', peakRss: process.resourceUsage().maxRSS * 1024, rows, statements: statements?.(), cpuMs: cpuMs() } satisfies ServerStats));
     }
     if (msg.type === 'stop') void stop().then(() => process.exit(0));
   });

@@ -25,6 +25,18 @@ export function oncePerTransaction<T>(conn: Conn, key: string, read: () => Promi
   return answer;
 }
 
+/**
+ * Answers this transaction's later oncePerTransaction read of this key with a value read ahead
+ * (on PostgreSQL a batch reads the accounts, senders and organizations of all its webhooks in one
+ * statement). The same rule holds: only for rows the transaction itself does not change.
+ */
+export function putOncePerTransaction(conn: Conn, key: string, value: unknown): void {
+  if (!conn.isTransaction) return;
+  let memo = memos.get(conn);
+  if (!memo) memos.set(conn, (memo = new Map()));
+  memo.set(key, Promise.resolve(value));
+}
+
 const readAhead = new WeakMap<Conn, Map<string, unknown>>();
 
 /**

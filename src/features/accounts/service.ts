@@ -1,7 +1,7 @@
 import type { Context } from '../../context.js';
 import type { Conn } from '../../db/database.js';
 import { isUniqueViolation } from '../../db/errors.js';
-import { oncePerTransaction } from '../../db/tx-memo.js';
+import { oncePerTransaction, putOncePerTransaction } from '../../db/tx-memo.js';
 import { AppError, conflict, invalid, notFound } from '../../errors.js';
 import { newId } from '../../ids.js';
 import { DECOY_HASH, hashPassword, verifyPassword } from './passwords.js';
@@ -180,7 +180,12 @@ export async function threadingWindowHours(conn: Conn, organizationId: string): 
 }
 
 /** Read once per transaction: a group-committed batch of webhooks asks for both settings, message after message. */
-const organizationInTransaction = (conn: Conn, organizationId: string) => oncePerTransaction(conn, `organization ${organizationId}`, () => q.findOrganization(conn, organizationId));
+const organizationInTransaction = (conn: Conn, organizationId: string) => oncePerTransaction(conn, organizationKey(organizationId), () => q.findOrganization(conn, organizationId));
+
+/** For a batch that read its organizations ahead (inbound on PostgreSQL): what the settings above read in this transaction. */
+export const putOrganization = (conn: Conn, row: q.OrganizationRow) => putOncePerTransaction(conn, organizationKey(row.id), row);
+
+const organizationKey = (organizationId: string) => `organization ${organizationId}`;
 
 /** For other features: whether an id is an active user of the organization (e.g. to assign a conversation). */
 export async function isActiveUser(conn: Conn, organizationId: string, id: string): Promise<boolean> {

@@ -24,21 +24,6 @@ const latestConversationQuery = prepared((conn: Conn, customerId: string, sender
     .limit(sql.lit(1)),
 );
 
-/** PostgreSQL only (DISTINCT ON): latestConversation for many customers on one sender. */
-export const latestConversations = (conn: Conn, senderId: string, customerIds: string[]) =>
-  customerIds.length === 0
-    ? Promise.resolve([])
-    : conn
-        .selectFrom('conversations')
-        .distinctOn('customerId')
-        .selectAll()
-        .where('customerId', 'in', customerIds)
-        .where('senderId', '=', senderId)
-        .orderBy('customerId')
-        .orderBy('lastMessageAt', 'desc')
-        .orderBy('id', 'desc')
-        .execute();
-
 /* Every inbound message and every send writes these rows: prepared once. */
 export const insertConversation = preparedInsert('conversations');
 export const insertMessage = preparedInsert('messages');

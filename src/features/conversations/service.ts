@@ -1,6 +1,6 @@
 import type { Context } from '../../context.js';
 import { readSnapshot, type Conn, type Db, type Tx } from '../../db/database.js';
-import type { NewRow } from '../../db/schema.js';
+import type { NewRow, Row } from '../../db/schema.js';
 import { putReadAhead, takeReadAhead } from '../../db/tx-memo.js';
 import { cursorKey, pageOf } from '../../domain/cursor.js';
 import { searchTerms } from '../../domain/search.js';
@@ -12,7 +12,7 @@ import { conversationEvent } from '../events/app-event.js';
 import { publishCommitted } from '../events/publish.js';
 import { presentConversation, presentMessage } from './presenters.js';
 import { mediaOfMessages } from '../media/service.js';
-import { labelsById, type PresentedLabel } from '../labels/service.js';
+import { labelsById, presentedById, type PresentedLabel } from '../labels/service.js';
 import * as q from './queries.js';
 
 export interface InboxQuery {
@@ -28,7 +28,10 @@ export interface InboxQuery {
 /** Each conversation's labels, by conversation id, in name order. */
 async function labelsOf(conn: Conn, organizationId: string, conversationIds: string[]): Promise<Map<string, PresentedLabel[]>> {
   const links = await q.labelsOfConversations(conn, conversationIds);
-  const labels = await labelsById(conn, organizationId, links.map((l) => l.labelId));
+  return labelsByConversation(conversationIds, links, await labelsById(conn, organizationId, links.map((l) => l.labelId)));
+}
+
+function labelsByConversation(conversationIds: string[], links: { conversationId: string; labelId: string }[], labels: Map<string, PresentedLabel>): Map<string, PresentedLabel[]> {
   const byConversation = new Map<string, PresentedLabel[]>(conversationIds.map((id) => [id, []]));
   for (const link of links) {
     const label = labels.get(link.labelId);
@@ -44,10 +47,17 @@ export const conversationLabels = (conn: Conn, organizationId: string, id: strin
 
 const labelsKey = (conversationId: string) => `conversation-labels ${conversationId}`;
 
-/** For a batch of webhooks: these conversations' labels, read at once for conversationLabels to answer from (inbound never changes them). */
-export async function readAheadConversationLabels(tx: Tx, organizationId: string, conversationIds: string[]): Promise<void> {
-  if (conversationIds.length === 0) return;
-  for (const [id, labels] of await labelsOf(tx, organizationId, conversationIds)) putReadAhead(tx, labelsKey(id), labels);
+/**
+ * For a batch of webhooks: these conversations' labels, read ahead together (their links and the
+ * label rows), for conversationLabels to answer from (inbound never changes them). A label counts
+ * only in its own organization, as labelsOf has it.
+ */
+export function putConversationLabels(tx: Tx, conversations: { id: string; organizationId: string }[], links: { conversationId: string; labelId: string }[], labels: Row<'labels'>[]): void {
+  for (const organizationId of new Set(conversations.map((c) => c.organizationId))) {
+    const ids = conversations.filter((c) => c.organizationId === organizationId).map((c) => c.id);
+    const theirs = presentedById(labels.filter((l) => l.organizationId === organizationId));
+    for (const [id, list] of labelsByConversation(ids, links, theirs)) putReadAhead(tx, labelsKey(id), list);
+  }
 }
 
 function assigneeFilter(auth: AuthUser, assignee: string | undefined): string | null | undefined {
@@ -182,9 +192,8 @@ export const isMessageStored = (conn: Conn, twilioSid: string) =>
 /** A MessageSid this transaction stored (or holds to store), for a retry of it later in the batch. */
 export const rememberStored = (tx: Tx, twilioSid: string) => putReadAhead(tx, storedKey(twilioSid), true);
 
-/** For a batch of webhooks: which of these MessageSids are stored, read at once for isMessageStored to answer (once each). */
-export async function readAheadStoredSids(tx: Tx, sids: string[]): Promise<void> {
-  const stored = await storedTwilioSids(tx, sids);
+/** For a batch of webhooks: which of these MessageSids are stored, read ahead together for isMessageStored to answer (once each). */
+export function putStoredSids(tx: Tx, sids: string[], stored: Set<string>): void {
   for (const sid of sids) putReadAhead(tx, storedKey(sid), stored.has(sid));
 }
 

@@ -52,15 +52,12 @@ export async function threadConversation(
 const latestKey = (customerId: string, senderId: string) => `latest-conversation ${customerId} ${senderId}`;
 
 /**
- * PostgreSQL, for a batch of webhooks: each customer's latest conversation on the sender, read in
- * one statement for threadConversation to answer from (once each; a second message of the
- * customer in the batch reads what the first one wrote). Call it with the customers locked.
+ * PostgreSQL, for a batch of webhooks: the customer's latest conversation on the sender (undefined:
+ * none), read ahead for threadConversation to answer from (once; a second message of the customer
+ * in the batch reads what the first one wrote). Read it with the customer already locked, in a
+ * statement after the lock's: only then does it see what the lock's last holder committed.
  */
-export async function readAheadLatestConversations(tx: Tx, senderId: string, customerIds: string[]): Promise<q.ConversationRow[]> {
-  const rows = await q.latestConversations(tx, senderId, customerIds);
-  for (const id of customerIds) putReadAhead(tx, latestKey(id, senderId), rows.find((r) => r.customerId === id));
-  return rows;
-}
+export const putLatestConversation = (tx: Tx, customerId: string, senderId: string, row: q.ConversationRow | undefined) => putReadAhead(tx, latestKey(customerId, senderId), row);
 
 /** The conversation as this transaction left it, for the customer's next text on the sender in the batch (a batch holding writes). */
 export const rememberConversation = (tx: Tx, row: q.ConversationRow) => putReadAhead(tx, latestKey(row.customerId, row.senderId), row);

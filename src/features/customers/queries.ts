@@ -40,19 +40,6 @@ const lockCustomerByPhoneQuery = prepared((conn: Conn, organizationId: string, p
     .$if(isPostgres(conn), (q) => q.forUpdate()),
 );
 
-/** Customers by phone, locked in the order of the phones given (PostgreSQL: sort them). */
-export const lockCustomersByPhone = (conn: Conn, organizationId: string, phones: string[]) =>
-  phones.length === 0
-    ? Promise.resolve([])
-    : conn
-        .selectFrom('customers')
-        .selectAll()
-        .where('organizationId', '=', organizationId)
-        .where('phone', 'in', phones)
-        .orderBy('phone')
-        .$if(isPostgres(conn), (q) => q.forUpdate())
-        .execute();
-
 export const lockCustomer = (conn: Conn, organizationId: string, id: string) =>
   conn
     .selectFrom('customers')

@@ -54,15 +54,12 @@ export async function findOrCreateCustomerLocked(tx: Tx, organizationId: string,
 const lockedKey = (organizationId: string, phone: string) => `customer-locked ${organizationId} ${phone}`;
 
 /**
- * For a batch of webhooks: the organization's known customers with these phones, locked in one
- * statement in the order of their numbers (the order every batch locks in, so two never wait on
- * each other in a circle), for findOrCreateCustomerLocked to answer from (once each).
+ * For a batch of webhooks: the organization's customer with this phone (undefined: none yet),
+ * locked by the batch's read ahead, for findOrCreateCustomerLocked to answer from. The caller
+ * locks a batch's customers in one statement in the order of (organization id, phone), the
+ * order every batch locks in, so two never wait on each other in a circle.
  */
-export async function readAheadLockedCustomers(tx: Tx, organizationId: string, phones: string[]): Promise<q.CustomerRow[]> {
-  const rows = await q.lockCustomersByPhone(tx, organizationId, [...new Set(phones)].sort());
-  for (const phone of phones) putReadAhead(tx, lockedKey(organizationId, phone), rows.find((r) => r.phone === phone));
-  return rows;
-}
+export const putLockedCustomer = (tx: Tx, organizationId: string, phone: string, row: q.CustomerRow | undefined) => putReadAhead(tx, lockedKey(organizationId, phone), row);
 
 /**
  * docs/rules.md#opt-out: kept per customer and sender. Returns whether the customer's opt-out

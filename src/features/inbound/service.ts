@@ -10,17 +10,18 @@ import { AppError } from '../../errors.js';
 import { newId } from '../../ids.js';
 import { previewOf } from '../../domain/preview.js';
 import { presentConversation, presentMessage } from '../conversations/presenters.js';
-import { conversationLabels, isMessageStored, readAheadConversationLabels, readAheadStoredSids, rememberStored, type MessageRow } from '../conversations/service.js';
-import { noConversationYet, readAheadLatestConversations, rememberConversation, storeInboundWithActivity, threadConversation, type ThreadedConversation } from '../conversations/threading.js';
-import { applyOptOutKeyword, findOrCreateCustomerLocked, presentedCustomer, readAheadLockedCustomers } from '../customers/service.js';
+import { conversationLabels, isMessageStored, rememberStored, type MessageRow } from '../conversations/service.js';
+import { noConversationYet, rememberConversation, storeInboundWithActivity, threadConversation, type ThreadedConversation } from '../conversations/threading.js';
+import { applyOptOutKeyword, findOrCreateCustomerLocked, presentedCustomer } from '../customers/service.js';
 import { conversationEvent, customerUpdatedEvent, messageEvent, type AppEvent } from '../events/app-event.js';
 import { publishCommitted } from '../events/publish.js';
 import { addInboundMedia, type InboundMediaItem } from '../media/service.js';
 import type { ConnectedAccount } from '../twilio/accounts.js';
 import { findInboundSender, type SenderRow } from '../twilio/messaging.js';
 import { replyWhenAway } from '../outbound/away.js';
-import { accountOfWebhook, authenticateTwilioRequest, reportSignatureMismatch, withoutControls, type TwilioParams, type TwilioWebhook } from '../twilio/webhook.js';
+import { authenticateTwilioRequest, isLookedUp, reportSignatureMismatch, withoutControls, type TwilioParams, type TwilioWebhook } from '../twilio/webhook.js';
 import { unservedChannel, warnUnservedChannel, type UnservedMessage } from './channels.js';
+import { readAheadAndLock, readAheadThreads, type AheadText } from './read-ahead.js';
 
 export type InboundOutcome = 'stored' | 'duplicate' | 'ignored';
 
@@ -77,38 +78,26 @@ async function receive(ctx: Context, source: Source): Promise<InboundOutcome> {
 
 /**
  * PostgreSQL, before a batch's webhooks run one by one: the reads each would make on its own
- * (stored already? the customer, locked; the customer's latest conversation and its labels, for
- * the event) made for all of them in a few statements, since there every statement is a round
- * trip to another process. What is read ahead is answered once (src/db/tx-memo.ts); a webhook
- * that fails a step reads for itself, and a customer's second text in the batch finds what the
- * first one left. Nothing is written here, and the batch's own writes are held back and sent in
- * one statement before its commit (src/db/held-writes.ts). SQLite runs statements in-process,
- * where one indexed read or write per webhook costs no more: each reads and writes for itself.
+ * (its account and sender, their organization, stored already? the customer, locked; the
+ * customer's latest conversation and its labels, for the event) made for all of them in two
+ * statements (./read-ahead.ts), since there every statement is a round trip to another process.
+ * What is read ahead is answered once (src/db/tx-memo.ts); a webhook that fails a step reads for
+ * itself, and a customer's second text in the batch finds what the first one left. Nothing is
+ * written here, and the batch's own writes are held back and sent in one statement before its
+ * commit (src/db/held-writes.ts).
+ * Where the engines part: SQLite runs statements in-process, where one indexed read or write per
+ * webhook costs no more than gathering them, so there each webhook reads and writes for itself.
  */
 async function readAheadBatch(tx: Tx, batch: TwilioParams[]): Promise<void> {
   if (!isPostgres(tx)) return;
   holdWrites(tx);
-  const texts: { organizationId: string; senderId: string; from: string }[] = [];
-  const sids: string[] = [];
+  const texts: AheadText[] = [];
   for (const params of batch) {
     const message = messageFieldsOrNull(params);
-    const account = message && (await accountOfWebhook(tx, params.AccountSid));
-    if (!message || !account) continue;
-    sids.push(message.messageSid);
-    const sender = await findSender(tx, account, message).catch(() => null);
-    if (sender) texts.push({ organizationId: sender.organizationId, senderId: sender.id, from: message.from });
+    if (!message || !isLookedUp(params.AccountSid)) continue;
+    texts.push({ accountSid: params.AccountSid, addresses: senderAddresses(message), phone: message.from, messageSid: message.messageSid });
   }
-  await readAheadStoredSids(tx, sids);
-  // One organization after another, in the order of their ids, each one's customers in the order of their numbers.
-  for (const organizationId of [...new Set(texts.map((t) => t.organizationId))].sort()) {
-    const theirs = texts.filter((t) => t.organizationId === organizationId);
-    const customers = await readAheadLockedCustomers(tx, organizationId, theirs.map((t) => t.from));
-    for (const senderId of new Set(theirs.map((t) => t.senderId))) {
-      const phones = new Set(theirs.filter((t) => t.senderId === senderId).map((t) => t.from));
-      const latest = await readAheadLatestConversations(tx, senderId, customers.filter((c) => phones.has(c.phone)).map((c) => c.id));
-      await readAheadConversationLabels(tx, organizationId, latest.map((c) => c.id));
-    }
-  }
+  await readAheadThreads(tx, await readAheadAndLock(tx, texts));
 }
 
 function messageFieldsOrNull(params: TwilioParams): InboundMessage | null {
@@ -197,14 +186,15 @@ function normalizedPhone(input: string): string {
 /** The address a sender is stored under for a `To`: a short code's digits, or a number in E.164. */
 const senderAddress = (to: string) => (isShortCode(to) ? to : normalizedPhone(to));
 
+/** Where step 5 looks for a message's sender, in order of preference. */
+const senderAddresses = (m: InboundMessage): [string] | [string, string] => (m.messagingServiceSid ? [m.messagingServiceSid, senderAddress(m.to)] : [senderAddress(m.to)]);
+
 /**
  * Step 5: the Messaging Service first (numbers in a service's pool arrive with its SID), then the
  * number or short code texted. Only an active sender of the account that signed the request counts.
  */
 async function findSender(conn: Conn, account: Pick<ConnectedAccount, 'id' | 'organizationId'>, m: InboundMessage): Promise<SenderRow> {
-  const address = senderAddress(m.to);
-  const addresses: [string] | [string, string] = m.messagingServiceSid ? [m.messagingServiceSid, address] : [address];
-  const sender = await findInboundSender(conn, account, addresses);
+  const sender = await findInboundSender(conn, account, senderAddresses(m));
   if (!sender) throw new AppError('not_found', `${m.to} is not an active support number of this Twilio account in Parley`);
   return sender;
 }

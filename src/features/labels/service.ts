@@ -47,8 +47,10 @@ async function uniqueName(name: string, write: () => Promise<unknown>): Promise<
 
 /** The organization's labels with these ids, by id; ids of another organization are absent. */
 export async function labelsById(conn: Conn, organizationId: string, ids: string[]): Promise<Map<string, PresentedLabel>> {
-  const rows = await q.labelsByIds(conn, organizationId, [...new Set(ids)]);
-  return new Map(rows.map((r) => [r.id, presentLabel(r)]));
+  return presentedById(await q.labelsByIds(conn, organizationId, [...new Set(ids)]));
 }
+
+/** Label rows read elsewhere (a batch's read ahead), as labelsById gives them. */
+export const presentedById = (rows: q.LabelRow[]): Map<string, PresentedLabel> => new Map(rows.map((r) => [r.id, presentLabel(r)]));
 
 export type { PresentedLabel };

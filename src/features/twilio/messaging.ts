@@ -1,5 +1,5 @@
 import type { Conn } from '../../db/database.js';
-import { oncePerTransaction } from '../../db/tx-memo.js';
+import { oncePerTransaction, putOncePerTransaction } from '../../db/tx-memo.js';
 import type { Context } from '../../context.js';
 import { unseal, type ConnectedAccount } from './accounts.js';
 import * as q from './queries.js';
@@ -25,7 +25,7 @@ export const pauseAccount = (conn: Conn, accountId: string, now: number) => q.pa
 export async function findInboundSender(conn: Conn, account: Pick<ConnectedAccount, 'id' | 'organizationId'>, addresses: [string] | [string, string]): Promise<SenderRow | undefined> {
   const [first, second = first] = addresses;
   // Once per group-committed batch of webhooks, most of which text the same numbers.
-  const senders = await oncePerTransaction(conn, `active-senders ${first} ${second}`, () => q.findActiveSendersAt(conn, first, second));
+  const senders = await oncePerTransaction(conn, sendersKey(first, second), () => q.findActiveSendersAt(conn, first, second));
   const ours = senders.filter((s) => s.twilioAccountId === account.id && s.organizationId === account.organizationId);
   for (const address of addresses) {
     const sender = ours.find((s) => s.address === address);
@@ -33,6 +33,14 @@ export async function findInboundSender(conn: Conn, account: Pick<ConnectedAccou
   }
   return undefined;
 }
+
+/** For a batch that read its webhooks' senders ahead (inbound on PostgreSQL): the active senders findInboundSender will see at these addresses, out of `active`. */
+export function putActiveSenders(conn: Conn, addresses: [string] | [string, string], active: SenderRow[]): void {
+  const [first, second = first] = addresses;
+  putOncePerTransaction(conn, sendersKey(first, second), active.filter((s) => s.active === 1 && (s.address === first || s.address === second)));
+}
+
+const sendersKey = (first: string, second: string) => `active-senders ${first} ${second}`;
 
 /** The catch-up's work list (docs/twilio.md#7-nothing-lost-while-parley-is-down): each active sender with its account, token unsealed. */
 export async function sendersToCatchUp(ctx: Context): Promise<{ sender: SenderRow; account: ConnectedAccount }[]> {

@@ -1,7 +1,7 @@
 import twilio from 'twilio';
 import type { Context } from '../../context.js';
 import type { Conn } from '../../db/database.js';
-import { oncePerTransaction } from '../../db/tx-memo.js';
+import { oncePerTransaction, putOncePerTransaction } from '../../db/tx-memo.js';
 import { hasForbiddenControl, stripControls } from '../../domain/text.js';
 import { AppError } from '../../errors.js';
 import { maskSid, unseal, type ConnectedAccount } from './accounts.js';
@@ -100,7 +100,15 @@ async function findWebhookAccount(conn: Conn, params: TwilioParams): Promise<Twi
  * clear a run of signature failures again: harmless.)
  */
 export const accountOfWebhook = async (conn: Conn, sid: string | undefined): Promise<TwilioAccountRow | undefined> =>
-  sid && !hasForbiddenControl(sid) ? oncePerTransaction(conn, `twilio-account ${sid}`, () => findAccountBySid(conn, sid)) : undefined;
+  isLookedUp(sid) ? oncePerTransaction(conn, accountKey(sid), () => findAccountBySid(conn, sid)) : undefined;
+
+/** Whether accountOfWebhook looks this AccountSid up at all. */
+export const isLookedUp = (sid: string | undefined): sid is string => !!sid && !hasForbiddenControl(sid);
+
+/** For a batch that read the accounts of its webhooks ahead (inbound on PostgreSQL): what accountOfWebhook answers for this AccountSid. */
+export const putAccountOfWebhook = (conn: Conn, sid: string, row: TwilioAccountRow | undefined) => putOncePerTransaction(conn, accountKey(sid), row);
+
+const accountKey = (sid: string) => `twilio-account ${sid}`;
 
 function checkSignature(ctx: Context, account: ConnectedAccount, { path, signature, params }: TwilioWebhook): void {
   const url = ctx.config.publicUrl + path;
