@@ -31,8 +31,10 @@ export function ftsMatch(organizationId: string, words: string[]): string {
 
 /**
  * The words of a message as SQLite's index holds them (FTS5's unicode61 tokenizer with
- * remove_diacritics 2): runs of letters, digits and private-use characters, lower case, accents
- * dropped by canonical decomposition only, so "ﬁ" or "²" stay as written, as they do there.
+ * remove_diacritics 2) for Latin script: runs of letters, digits and private-use characters,
+ * lower case, accents dropped by canonical decomposition only, so "ﬁ" or "²" stay as written,
+ * as they do there. Other scripts differ (FTS5 keeps "ά", splits "שָׁלוֹם" at its points), so
+ * message search checks with it only query words of ASCII letters and digits.
  */
 export function indexedWords(body: string): string[] {
   return body.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase().match(/[\p{L}\p{N}\p{Co}]+/gu) ?? [];

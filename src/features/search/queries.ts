@@ -116,6 +116,14 @@ async function withPlanner<T>(tx: Tx, setting: 'enable_sort' | 'enable_seqscan',
 const INDEXED_PREFIX = 3;
 
 /**
+ * The long words `parley_starts_words` decides as FTS5 would. The check folds words as FTS5's
+ * tokenizer does for Latin letters, but FTS5 keeps its own tables for the rest (it keeps the
+ * accent of a Greek or Cyrillic letter, splits Hebrew or Devanagari words at their marks), and a
+ * page must not depend on which plan found it. Other words take the index's merge, as before.
+ */
+const CHECKABLE = /^[a-z0-9]+$/;
+
+/**
  * How many rows of the words' first three characters SQLite checks for the whole words (a few
  * µs each: the body is read and folded) before turning to the index. Beyond it the words fill
  * less than a page in 500 of those rows, so their own lists are short.
@@ -138,7 +146,8 @@ const SQLITE_WALK_ROWS = 500;
  */
 async function searchSqlite(conn: Conn, s: MessageSearch) {
   const length = (w: string) => [...w].length;
-  if (s.words.every((w) => length(w) <= INDEXED_PREFIX)) return sqlitePage(conn, s, ftsMatch(s.organizationId, s.words));
+  const walkable = s.words.some((w) => length(w) > INDEXED_PREFIX) && s.words.every((w) => length(w) <= INDEXED_PREFIX || CHECKABLE.test(w));
+  if (!walkable) return sqlitePage(conn, s, ftsMatch(s.organizationId, s.words));
   const walkRows = s.walkRows ?? SQLITE_WALK_ROWS;
   const shortened = (keep?: string) => ftsMatch(s.organizationId, [...new Set(s.words.map((w) => (w === keep ? w : [...w].slice(0, INDEXED_PREFIX).join(''))))]);
   const walked = await sqlitePage(conn, s, shortened(), { words: s.words, rows: walkRows });
