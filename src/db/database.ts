@@ -6,6 +6,7 @@ import pg from 'pg';
 import { FALLBACK_AUTOCHECKPOINT_PAGES, startCheckpointer } from './checkpointer.js';
 import { startsWords } from '../domain/message-search.js';
 import { migrationsFor } from './migrations/index.js';
+import { NamedStatementClient } from './pg-statements.js';
 import type { DB } from './schema.js';
 
 export type Engine = 'sqlite' | 'postgres';
@@ -50,6 +51,7 @@ export function openDatabase(options: DatabaseOptions): Database {
     const pool = new pg.Pool({
       connectionString: options.url,
       max: options.pgPoolSize ?? 10,
+      Client: NamedStatementClient,
       options: options.pgSchema ? `-c search_path=${options.pgSchema}` : undefined,
     });
     // A connection ended by the server (a restart, a failover, an admin's pg_terminate_backend)

@@ -1,5 +1,6 @@
 import { createQueryId, type Compilable, type CompiledQuery, type InsertQueryBuilder, type InsertResult, type QueryResult } from 'kysely';
 import { isPostgres, type Conn } from './database.js';
+import { parseOncePerConnection } from './pg-statements.js';
 import type { DB, NewRow } from './schema.js';
 
 /**
@@ -9,6 +10,7 @@ import type { DB, NewRow } from './schema.js';
  * plugins such as CamelCase still map the rows). The builder must use its arguments only as
  * values (never in JS arithmetic or string building); a variant may leave some unused. The SQL
  * is kept per engine, which assumes every database is opened alike (openDatabase: CamelCase).
+ * On PostgreSQL the SQL also goes as a named statement, parsed once per connection (pg-statements.ts).
  */
 export function prepared<A extends unknown[], R>(build: (conn: Conn, ...args: A) => Compilable<R>): (conn: Conn, ...args: A) => Promise<QueryResult<R>> {
   const compiled = new Map<string, { query: CompiledQuery<R>; slots: ({ arg: number } | { value: unknown })[] }>();
@@ -17,6 +19,7 @@ export function prepared<A extends unknown[], R>(build: (conn: Conn, ...args: A)
     let entry = compiled.get(engine);
     if (!entry) {
       entry = compile(conn, build, args.length);
+      if (engine === 'postgres') parseOncePerConnection(entry.query.sql);
       compiled.set(engine, entry);
     }
     const parameters = entry.slots.map((s) => ('arg' in s ? args[s.arg] : s.value));

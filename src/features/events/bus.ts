@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import type pg from 'pg';
 import type { Logger } from 'pino';
 import type { AppEvent } from './app-event.js';
+import { parseOncePerConnection } from '../../db/pg-statements.js';
 
 export type Listener = (event: AppEvent) => void;
 
@@ -203,6 +204,9 @@ const MAX_NOTIFICATIONS = 256;
  * in flight goes out together in the next one, in the order it was published (PostgreSQL
  * delivers a transaction's notifications in the order they were sent).
  */
+const NOTIFY_SQL = 'select pg_notify(n.channel, n.payload) from unnest($1::text[], $2::text[]) with ordinality as n(channel, payload, position) order by n.position';
+parseOncePerConnection(NOTIFY_SQL);
+
 function batchedNotify(pool: Pick<pg.Pool, 'query'>): (channel: string, payload: string) => Promise<void> {
   let queue: Notification[] = [];
   let sending = false;
@@ -212,10 +216,7 @@ function batchedNotify(pool: Pick<pg.Pool, 'query'>): (channel: string, payload:
       const batch = queue.slice(0, MAX_NOTIFICATIONS);
       queue = queue.slice(batch.length);
       try {
-        await pool.query('select pg_notify(n.channel, n.payload) from unnest($1::text[], $2::text[]) with ordinality as n(channel, payload, position) order by n.position', [
-          batch.map((n) => n.channel),
-          batch.map((n) => n.payload),
-        ]);
+        await pool.query(NOTIFY_SQL, [batch.map((n) => n.channel), batch.map((n) => n.payload)]);
         for (const n of batch) n.resolve();
       } catch (err) {
         for (const n of batch) n.reject(err);

@@ -1,0 +1,58 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { NamedStatementClient, parseOncePerConnection } from '../../src/db/pg-statements.js';
+import { createPgSchema, ENGINES } from '../helpers/server.js';
+
+for (const engine of ENGINES.filter((e) => e === 'postgres')) {
+  describe(`statements parsed once per connection (${engine})`, () => {
+    const cleanup: (() => Promise<void>)[] = [];
+    afterEach(async () => {
+      for (const step of cleanup.splice(0).reverse()) await step();
+    });
+
+    async function connected() {
+      const schema = await createPgSchema();
+      cleanup.push(schema.drop);
+      const client = new NamedStatementClient({ connectionString: process.env.TEST_DATABASE_URL, options: `-c search_path=${schema.name}` });
+      await client.connect();
+      cleanup.push(() => client.end());
+      await client.query('create table probe (a int)');
+      await client.query('insert into probe values (1), (2)');
+      return client;
+    }
+
+    const kept = async (client: NamedStatementClient) => (await client.query('select statement from pg_prepared_statements order by name')).rows.map((r) => r.statement);
+
+    it('keeps a registered statement and sends any other unnamed', async () => {
+      const client = await connected();
+      const registered = 'select * from probe where a = $1';
+      parseOncePerConnection(registered);
+      expect((await client.query(registered, [1])).rows).toEqual([{ a: 1 }]);
+      expect((await client.query(registered, [2])).rows).toEqual([{ a: 2 }]);
+      expect((await client.query('select * from probe where a > $1', [0])).rowCount).toBe(2);
+      expect(await kept(client)).toEqual([registered]);
+    });
+
+    it('sends a statement again, freshly parsed, when a migration changed what it returns', async () => {
+      const client = await connected();
+      const registered = 'select * from probe where a >= $1 order by a';
+      parseOncePerConnection(registered);
+      await client.query(registered, [1]);
+      await client.query('alter table probe add column b text');
+      expect((await client.query(registered, [2])).rows).toEqual([{ a: 2, b: null }]);
+    });
+
+    it('inside a transaction, fails once and works on the retry', async () => {
+      const client = await connected();
+      const registered = 'select * from probe where a <= $1 order by a';
+      parseOncePerConnection(registered);
+      await client.query(registered, [1]);
+      await client.query('alter table probe add column c text');
+      await client.query('begin');
+      await expect(client.query(registered, [1])).rejects.toThrow(/cached plan must not change result type/);
+      await client.query('rollback');
+      await client.query('begin');
+      expect((await client.query(registered, [1])).rows).toEqual([{ a: 1, c: null }]);
+      await client.query('commit');
+    });
+  });
+}
