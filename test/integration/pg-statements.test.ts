@@ -1,3 +1,4 @@
+import type pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
 import { NamedStatementClient, parseOncePerConnection } from '../../src/db/pg-statements.js';
 import { createPgSchema, ENGINES } from '../helpers/server.js';
@@ -20,7 +21,7 @@ for (const engine of ENGINES.filter((e) => e === 'postgres')) {
       return client;
     }
 
-    const kept = async (client: NamedStatementClient) => (await client.query('select statement from pg_prepared_statements order by name')).rows.map((r) => r.statement);
+    const kept = async (client: NamedStatementClient) => ((await client.query('select statement from pg_prepared_statements order by name')) as pg.QueryResult<{ statement: string }>).rows.map((r) => r.statement);
 
     it('keeps a registered statement and sends any other unnamed', async () => {
       const client = await connected();

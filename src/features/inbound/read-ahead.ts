@@ -1,5 +1,6 @@
 import { CompiledQuery } from 'kysely';
 import type { Tx } from '../../db/database.js';
+import { parseOncePerConnection } from '../../db/pg-statements.js';
 import type { Row } from '../../db/schema.js';
 import { putOrganization } from '../accounts/service.js';
 import { putConversationLabels, putStoredSids } from '../conversations/service.js';
@@ -125,3 +126,7 @@ select
   (select coalesce(json_agg(k), '[]') from links k) as links,
   (select coalesce(json_agg(b), '[]') from labels b
     where b.id in (select label_id from links) and b.organization_id in (select organization_id from latest)) as labels`;
+
+// Sent for every batch: each connection parses them once.
+parseOncePerConnection(AHEAD_AND_LOCK);
+parseOncePerConnection(THREADS);
