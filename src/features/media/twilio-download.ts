@@ -1,4 +1,5 @@
-import { EnvHttpProxyAgent, fetch, type Response } from 'undici';
+import { fetch, type Response } from 'undici';
+import { twilioDispatcher } from '../twilio/transport.js';
 
 /**
  * Fetches one inbound media file from Twilio (docs/rules.md#inbound-messages). Credentials go only to Twilio's API host
@@ -20,16 +21,6 @@ export interface DownloadOptions {
 }
 
 const TWILIO_API_ORIGIN = 'https://api.twilio.com';
-
-let proxyAware: EnvHttpProxyAgent | undefined;
-
-/**
- * Made on the first download, reading the proxy variables (either case) then. Plain http://
- * targets go to an HTTP proxy as absolute-form requests, as the twilio client sends them, rather
- * than through a CONNECT tunnel that some proxies only allow to port 443. Loopback is proxied
- * too unless NO_PROXY lists it.
- */
-const dispatcher = () => (proxyAware ??= new EnvHttpProxyAgent({ proxyTunnel: false }));
 const MAX_REDIRECTS = 5;
 
 /** A media file of a message, the only resource this download may fetch with the account's credentials. */
@@ -54,7 +45,7 @@ export async function downloadTwilioMedia(url: string, opts: DownloadOptions): P
   const signal = AbortSignal.timeout(opts.timeoutMs);
   const authorization = 'Basic ' + Buffer.from(`${opts.accountSid}:${opts.authToken}`).toString('base64');
   let current = new URL(url);
-  let response = await fetch(current, { headers: { authorization }, redirect: 'manual', signal, dispatcher: dispatcher() });
+  let response = await fetch(current, { headers: { authorization }, redirect: 'manual', signal, dispatcher: twilioDispatcher() });
   for (let hops = 0; response.status >= 300 && response.status < 400; hops++) {
     const location = response.headers.get('location');
     await response.body?.cancel();
@@ -63,7 +54,7 @@ export async function downloadTwilioMedia(url: string, opts: DownloadOptions): P
     current = new URL(location, current);
     if (current.protocol !== 'https:' && current.protocol !== 'http:') throw new PermanentDownloadError(`redirected to a ${current.protocol} URL`);
     // Manual, credential-free hops: fetch would keep the Authorization header on a same-origin hop.
-    response = await fetch(current, { redirect: 'manual', signal, dispatcher: dispatcher() });
+    response = await fetch(current, { redirect: 'manual', signal, dispatcher: twilioDispatcher() });
   }
   if (!response.ok) {
     await response.body?.cancel();

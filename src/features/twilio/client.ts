@@ -1,5 +1,6 @@
-import twilio from 'twilio';
+import twilio, { type RequestClient } from 'twilio';
 import type { Config } from '../../config.js';
+import { TwilioTransport } from './transport.js';
 
 export type TwilioClient = ReturnType<typeof twilio>;
 
@@ -9,13 +10,13 @@ const cache = new Map<string, TwilioClient>();
 /**
  * The official client, pointed at TWILIO_API_URL / TWILIO_MESSAGING_API_URL (Twilio itself, or the
  * simulator). Its own retries are off: the job runner decides what is retried, so nothing is sent twice.
- * Clients are reused per account and token, as each one keeps its own connection pool.
+ * Clients are reused per account and token; all of them share one connection pool (transport.ts).
  */
 export function twilioClient(config: ClientConfig, accountSid: string, authToken: string): TwilioClient {
   const key = `${config.twilioApiUrl}|${config.twilioMessagingApiUrl}|${config.twilioTimeoutSeconds}|${accountSid}|${authToken}`;
   let client = cache.get(key);
   if (!client) {
-    client = buildClient(config, accountSid, authToken, true);
+    client = buildClient(config, accountSid, authToken);
     if (cache.size > 1000) cache.clear();
     cache.set(key, client);
   }
@@ -24,15 +25,16 @@ export function twilioClient(config: ClientConfig, accountSid: string, authToken
 
 /**
  * A client for one call with credentials not yet known to be good (checking a connection):
- * not cached, so a wrong or abandoned token does not stay in memory with a connection pool.
+ * not cached, so a wrong or abandoned token does not stay in memory.
  */
 export function oneOffTwilioClient(config: ClientConfig, accountSid: string, authToken: string): TwilioClient {
-  return buildClient(config, accountSid, authToken, false);
+  return buildClient(config, accountSid, authToken);
 }
 
-function buildClient(config: ClientConfig, accountSid: string, authToken: string, keepAlive: boolean): TwilioClient {
+function buildClient(config: ClientConfig, accountSid: string, authToken: string): TwilioClient {
   // TWILIO_TIMEOUT_SECONDS: long enough for Twilio's slowest answers, short enough that a hung call is settled as "unknown".
-  const client = twilio(accountSid, authToken, { timeout: config.twilioTimeoutSeconds * 1000, autoRetry: false, keepAlive });
+  const httpClient = new TwilioTransport(config.twilioTimeoutSeconds * 1000) as unknown as RequestClient;
+  const client = twilio(accountSid, authToken, { httpClient, autoRetry: false });
   client.api.baseUrl = config.twilioApiUrl;
   client.messaging.baseUrl = config.twilioMessagingApiUrl;
   return client;
@@ -54,7 +56,7 @@ export interface TwilioFailure {
   timedOut: boolean;
 }
 
-/** Reads the twilio library's error shapes (RestException, axios network errors) into one. */
+/** Reads the twilio library's error shapes (RestException, the transport's network errors) into one. */
 export function describeTwilioError(err: unknown): TwilioFailure {
   const e = err as { status?: number; code?: number | string; message?: string; moreInfo?: string };
   if (typeof e?.status === 'number') {
