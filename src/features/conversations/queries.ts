@@ -1,4 +1,4 @@
-import { sql, type SelectQueryBuilder, type SqlBool } from 'kysely';
+import { sql, type QueryCreator, type SelectQueryBuilder, type SqlBool } from 'kysely';
 import { isPostgres, type Conn } from '../../db/database.js';
 import { after } from '../../db/keyset.js';
 import { prepared, preparedInsert, preparedVariants } from '../../db/prepared.js';
@@ -320,24 +320,36 @@ const advanceMessageQuery = preparedVariants((key) => {
       const errors = { ...(withCode ? { errorCode } : {}), ...(withMessage ? { errorMessage } : {}) };
       return conn.updateTable('messages').set({ status: next, ...errors, updatedAt: now }).where('id', '=', messageId).where('status', 'in', movable).returningAll();
     }
-    // Taking the SID must not wait for the status to be able to move (a callback may be ahead).
-    return conn
-      .updateTable('messages')
-      .set((eb) => {
-        const moving = eb('status', 'in', movable);
-        return {
-          status: eb.case().when(moving).then(next).else(eb.ref('status')).end(),
-          ...(withCode ? { errorCode: eb.case().when(moving).then(eb.val(errorCode)).else(eb.ref('errorCode')).end() } : {}),
-          ...(withMessage ? { errorMessage: eb.case().when(moving).then(eb.val(errorMessage)).else(eb.ref('errorMessage')).end() } : {}),
-          twilioSid: eb.fn.coalesce('twilioSid', eb.val(sid)),
-          updatedAt: now,
-        };
-      })
-      .where('id', '=', messageId)
-      .where((eb) => eb.or([eb('status', 'in', movable), eb('twilioSid', 'is', null)]))
-      .returningAll();
+    return takeSidAndAdvance(conn, next, { errorCode: withCode ? errorCode : undefined, errorMessage: withMessage ? errorMessage : undefined, sid, now }).where('id', '=', messageId);
   });
 });
+
+/**
+ * advanceMessage with the attempt's SID, left to the caller to say which message (a query
+ * builder's argument, or a placeholder of a prepared query). Taking the SID must not wait for
+ * the status to be able to move (a callback may be ahead). An error field left undefined is not set.
+ */
+export function takeSidAndAdvance(
+  conn: QueryCreator<DB>,
+  next: MessageStatus,
+  changes: { errorCode?: number | null; errorMessage?: string | null; sid: string; now: number },
+) {
+  const movable = movableTo(next);
+  return conn
+    .updateTable('messages')
+    .set((eb) => {
+      const moving = eb('status', 'in', movable);
+      return {
+        status: eb.case().when(moving).then(next).else(eb.ref('status')).end(),
+        ...(changes.errorCode !== undefined ? { errorCode: eb.case().when(moving).then(eb.val(changes.errorCode)).else(eb.ref('errorCode')).end() } : {}),
+        ...(changes.errorMessage !== undefined ? { errorMessage: eb.case().when(moving).then(eb.val(changes.errorMessage)).else(eb.ref('errorMessage')).end() } : {}),
+        twilioSid: eb.fn.coalesce('twilioSid', eb.val(changes.sid)),
+        updatedAt: changes.now,
+      };
+    })
+    .where((eb) => eb.or([eb('status', 'in', movable), eb('twilioSid', 'is', null)]))
+    .returningAll();
+}
 
 /** A retry puts a failed message back to pending, forgetting the last attempt's SID and error. */
 export async function resetForRetry(conn: Conn, messageId: string, now: number): Promise<boolean> {

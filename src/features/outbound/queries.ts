@@ -1,5 +1,7 @@
-import type { Conn } from '../../db/database.js';
+import { sql } from 'kysely';
+import { isPostgres, type Conn } from '../../db/database.js';
 import type { MessageStatus, NewRow, Row } from '../../db/schema.js';
+import { advanceMessage, takeSidAndAdvance, type MessageRow } from '../conversations/queries.js';
 import { movableTo } from '../../domain/message-status.js';
 import { affectedRows, prepared, preparedVariants } from '../../db/prepared.js';
 
@@ -167,6 +169,39 @@ const settleAttemptQuery = preparedVariants((key) => {
       .where('id', '=', id)
       .where('state', 'in', from),
   );
+});
+
+/**
+ * Twilio has the attempt's message (its answer to the send, or a recheck found it): the attempt
+ * becomes accepted with its SID, and the message takes the SID and moves on to `next`. Returns
+ * the message as changed, or undefined when the attempt was settled already (a callback got there
+ * first, or a recheck superseded it) or the message did not change. PostgreSQL does both in one
+ * statement, the attempt's UPDATE in a WITH; SQLite, where a statement is no round trip, runs two.
+ */
+export async function acceptAttempt(
+  conn: Conn,
+  attemptId: string,
+  messageId: string,
+  next: MessageStatus,
+  changes: { twilioSid: string; now: number; errorCode?: number | null; errorMessage?: string | null },
+): Promise<MessageRow | undefined> {
+  if (!isPostgres(conn)) {
+    if (!(await settleAttempt(conn, attemptId, ['started', 'unknown'], 'accepted', changes))) return undefined;
+    return advanceMessage(conn, messageId, next, changes);
+  }
+  const run = acceptAttemptQuery([next, changes.errorCode !== undefined ? 'code' : '', changes.errorMessage !== undefined ? 'message' : ''].join(':'));
+  return (await run(conn, attemptId, changes.now, changes.twilioSid, changes.errorCode ?? null, changes.errorMessage ?? null)).rows[0];
+}
+
+const acceptAttemptQuery = preparedVariants((key) => {
+  const [next, withCode, withMessage] = key.split(':') as [MessageStatus, string, string];
+  return prepared((conn: Conn, attemptId: string, now: number, sid: string, errorCode: number | null, errorMessage: string | null) => {
+    const settled = conn.with('settled', (db) =>
+      db.updateTable('sendAttempts').set({ state: 'accepted', finishedAt: now, twilioSid: sid }).where('id', '=', attemptId).where('state', 'in', ['started', 'unknown']).returning('messageId'),
+    );
+    const changes = { sid, now, errorCode: withCode ? errorCode : undefined, errorMessage: withMessage ? errorMessage : undefined };
+    return takeSidAndAdvance(settled, next, changes).where('id', '=', sql<string>`(select message_id from settled)`);
+  });
 });
 
 /**
