@@ -19,16 +19,20 @@ export function parseOncePerConnection(sql: string): void {
 const STALE_PLAN = /cached plan must not change result type/;
 
 /**
+ * Bumped when a kept statement went stale: every connection names its statements afresh on its
+ * next use, so after a migration the first statement to fail is the only one, not one for every
+ * connection of the pool.
+ */
+let generation = 0;
+
+/**
  * The pool's client: a registered SQL text goes as a named statement. A migration that adds a
  * column (another process upgrading while this one serves) makes a kept `select *` fail once;
- * the connection then names its statements afresh, and a statement that ran on its own is
+ * then every connection names its statements afresh, and a statement that ran on its own is
  * simply sent again. Inside a transaction the failure stands (the transaction is already
  * aborted), and the caller's retry finds the fresh names.
  */
 export class NamedStatementClient extends pg.Client {
-  /** Bumped when a kept statement went stale: every name on this connection changes with it. */
-  private generation = 0;
-
   // pg's overloads (a config object, a Submittable, callbacks) pass through untouched.
   override query(...args: unknown[]): any {
     const [text, values, callback] = args;
@@ -38,11 +42,13 @@ export class NamedStatementClient extends pg.Client {
   }
 
   private async named(name: string, text: string, values: unknown[], mayRetry: boolean): Promise<pg.QueryResult> {
+    const sent = generation;
     try {
-      return await super.query({ name: `${name}_${this.generation}`, text, values });
+      return await super.query({ name: `${name}_${sent}`, text, values });
     } catch (err) {
       if (!(err instanceof Error && (err as { code?: string }).code === '0A000' && STALE_PLAN.test(err.message))) throw err;
-      this.generation++;
+      // Another connection may have bumped it already for the same migration.
+      if (generation === sent) generation++;
       if (mayRetry && this.getTransactionStatus() === 'I') return this.named(name, text, values, false);
       throw err;
     }

@@ -13,11 +13,17 @@ for (const engine of ENGINES.filter((e) => e === 'postgres')) {
     async function connected() {
       const schema = await createPgSchema();
       cleanup.push(schema.drop);
-      const client = new NamedStatementClient({ connectionString: process.env.TEST_DATABASE_URL, options: `-c search_path=${schema.name}` });
-      await client.connect();
-      cleanup.push(() => client.end());
+      const client = await another(schema.name);
       await client.query('create table probe (a int)');
       await client.query('insert into probe values (1), (2)');
+      return client;
+    }
+
+    /** One more connection to the same schema, as a pool opens several. */
+    async function another(schema: string) {
+      const client = new NamedStatementClient({ connectionString: process.env.TEST_DATABASE_URL, options: `-c search_path=${schema}` });
+      await client.connect();
+      cleanup.push(() => client.end());
       return client;
     }
 
@@ -54,6 +60,21 @@ for (const engine of ENGINES.filter((e) => e === 'postgres')) {
       await client.query('begin');
       expect((await client.query(registered, [1])).rows).toEqual([{ a: 1, c: null }]);
       await client.query('commit');
+    });
+
+    it('once one connection finds a statement stale, the others parse afresh before they fail', async () => {
+      const first = await connected();
+      const schema = (await first.query('select current_schema() as name')) as pg.QueryResult<{ name: string }>;
+      const second = await another(schema.rows[0]!.name);
+      const registered = 'select * from probe where a in ($1, $2) order by a';
+      parseOncePerConnection(registered);
+      await first.query(registered, [1, 2]);
+      await second.query(registered, [1, 2]);
+      await first.query('alter table probe add column d text');
+      expect((await first.query(registered, [1, 1])).rows).toEqual([{ a: 1, d: null }]);
+      await second.query('begin');
+      expect((await second.query(registered, [2, 2])).rows).toEqual([{ a: 2, d: null }]);
+      await second.query('commit');
     });
   });
 }

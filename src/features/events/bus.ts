@@ -197,6 +197,9 @@ interface Notification {
 /** Notifications in one statement at most; a payload is under 8000 bytes. */
 const MAX_NOTIFICATIONS = 256;
 
+const NOTIFY_SQL = 'select pg_notify(n.channel, n.payload) from unnest($1::text[], $2::text[]) with ordinality as n(channel, payload, position) order by n.position';
+parseOncePerConnection(NOTIFY_SQL);
+
 /**
  * NOTIFY outside a transaction is a transaction of its own: a commit (a WAL flush) taken under
  * the database's single notification-queue lock. Sent one by one, every published event paid
@@ -204,9 +207,6 @@ const MAX_NOTIFICATIONS = 256;
  * in flight goes out together in the next one, in the order it was published (PostgreSQL
  * delivers a transaction's notifications in the order they were sent).
  */
-const NOTIFY_SQL = 'select pg_notify(n.channel, n.payload) from unnest($1::text[], $2::text[]) with ordinality as n(channel, payload, position) order by n.position';
-parseOncePerConnection(NOTIFY_SQL);
-
 function batchedNotify(pool: Pick<pg.Pool, 'query'>): (channel: string, payload: string) => Promise<void> {
   let queue: Notification[] = [];
   let sending = false;

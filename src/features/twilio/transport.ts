@@ -22,14 +22,14 @@ interface LibraryRequest {
   data?: Record<string, unknown>;
 }
 
-/** Form or query encoding as the library's own client does it: an array repeats its key. */
-function encoded(values: Record<string, unknown>): string {
+/** Form or query parameters as the library's own client encodes them: an array repeats its key. */
+function encoded(values: Record<string, unknown>): URLSearchParams {
   const form = new URLSearchParams();
   for (const [key, value] of Object.entries(values)) {
     if (value === undefined) continue;
     for (const one of Array.isArray(value) ? value : [value]) form.append(key, String(one));
   }
-  return form.toString();
+  return form;
 }
 
 /**
@@ -46,13 +46,13 @@ export class TwilioTransport {
     const headers: Record<string, string> = { ...opts.headers };
     if (opts.username && opts.password) headers.Authorization = 'Basic ' + Buffer.from(`${opts.username}:${opts.password}`).toString('base64');
     const url = new URL(opts.uri);
-    if (opts.params) for (const [key, value] of new URLSearchParams(encoded(opts.params))) url.searchParams.append(key, value);
+    if (opts.params) for (const [key, value] of encoded(opts.params)) url.searchParams.append(key, value);
     const signal = AbortSignal.timeout(this.timeoutMs);
     try {
       const res = await request(url, {
         method: opts.method.toUpperCase() as 'GET',
         headers,
-        body: opts.data ? (headers['Content-Type'] === 'application/json' ? JSON.stringify(opts.data) : encoded(opts.data)) : undefined,
+        body: opts.data ? (headers['Content-Type'] === 'application/json' ? JSON.stringify(opts.data) : encoded(opts.data).toString()) : undefined,
         signal,
         dispatcher: twilioDispatcher(),
       });
