@@ -76,5 +76,54 @@ for (const engine of ENGINES.filter((e) => e === 'postgres')) {
       expect((await second.query(registered, [2, 2])).rows).toEqual([{ a: 2, d: null }]);
       await second.query('commit');
     });
+
+    /** PostgreSQL's answers (ReadyForQuery) to this client: one per round trip. */
+    function roundTrips(client: NamedStatementClient) {
+      let n = 0;
+      (client as unknown as { connection: { on(event: string, listener: () => void): void } }).connection.on('readyForQuery', () => n++);
+      return () => n;
+    }
+
+    it("sends a transaction's BEGIN with its first statement, in one round trip, at the isolation level asked for", async () => {
+      const client = await connected();
+      const answers = roundTrips(client);
+      // As Kysely sends them: text and an array of values.
+      await client.query('start transaction isolation level repeatable read', []);
+      expect(client.getTransactionStatus()).toBe('I');
+      expect(answers()).toBe(0);
+      expect((await client.query('select a from probe where a = $1', [1])).rows).toEqual([{ a: 1 }]);
+      expect(answers()).toBe(1);
+      expect(client.getTransactionStatus()).toBe('T');
+      expect((await client.query('show transaction_isolation', [])).rows).toEqual([{ transaction_isolation: 'repeatable read' }]);
+      await client.query('insert into probe values ($1)', [3]);
+      await client.query('rollback', []);
+      expect((await client.query('select count(*)::int as n from probe', [])).rows).toEqual([{ n: 2 }]);
+    });
+
+    it('sends nothing for a transaction that ends before its first statement', async () => {
+      const client = await connected();
+      const answers = roundTrips(client);
+      await client.query('begin', []);
+      expect((await client.query('commit', [])).command).toBe('COMMIT');
+      await client.query('begin', []);
+      await client.query('rollback', []);
+      expect(answers()).toBe(0);
+      expect(client.getTransactionStatus()).toBe('I');
+    });
+
+    it('a first statement that fails leaves the transaction aborted, and a kept statement that failed to parse is parsed again', async () => {
+      const client = await connected();
+      const registered = 'select e from probe where a = $1';
+      parseOncePerConnection(registered);
+      await client.query('begin', []);
+      await expect(client.query(registered, [1])).rejects.toThrow(/column "e" does not exist/);
+      expect(client.getTransactionStatus()).toBe('E');
+      await client.query('rollback', []);
+      await client.query('alter table probe add column e text', []);
+      await client.query('begin', []);
+      expect((await client.query(registered, [1])).rows).toEqual([{ e: null }]);
+      await client.query('commit', []);
+      expect(await kept(client)).toContain(registered);
+    });
   });
 }
