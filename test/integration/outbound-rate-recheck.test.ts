@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { clientFor } from '../../src/features/twilio/accounts.js';
-import { claimSlot } from '../../src/features/outbound/rate.js';
+import { claimSlot, claimSlotAndStart } from '../../src/features/outbound/rate.js';
 import { CLOCK_SKEW_MS, findSentMessage, type Recheck } from '../../src/features/outbound/recheck.js';
 import { newId } from '../../src/ids.js';
 import { eventually } from '../helpers/api.js';
@@ -30,6 +30,27 @@ for (const engine of ENGINES) {
       expect(await claimSlot(db, { id: fast, ratePerSecond: 100 }, 1, now)).toBe(now);
       expect(await claimSlot(db, { id: fast, ratePerSecond: 100 }, 1, now)).toBe(now + 10);
       expect((await db.selectFrom('senders').select('nextSendAt').where('id', '=', world.sender.id).executeTakeFirstOrThrow()).nextSendAt).toBe(now + 11_000);
+    });
+
+    it('records a send as started with its slot only when the slot starts within the wait the worker takes', async () => {
+      world = await createTwilioWorld(engine);
+      const { db } = world.server.ctx;
+      const { id } = (await world.agent.api.post('/api/conversations', { senderId: world.sender.id, phone: CUSTOMER_PHONE, body: 'hello' })).body.message;
+      await eventually(async () => (await messageRow(world, id)).status === 'delivered', { what: 'delivered' });
+      const { organizationId } = await messageRow(world, id);
+      const now = Date.now() + 60_000;
+      const attempt = (attemptId: string) => ({ id: attemptId, messageId: id, organizationId, startedAt: now });
+      const sender = { id: world.sender.id, ratePerSecond: 1 };
+      expect(await claimSlotAndStart(db, sender, 1, attempt('near'), 1000)).toBe(now);
+      expect(await claimSlotAndStart(db, sender, 1, attempt('just'), 1000)).toBe(now + 1000);
+      expect(await claimSlotAndStart(db, sender, 1, attempt('far'), 1000)).toBe(now + 2000);
+      const started = await db.selectFrom('sendAttempts').select(['id', 'state', 'startedAt', 'twilioSid', 'finishedAt']).where('messageId', '=', id).where('startedAt', '=', now).orderBy('id').execute();
+      expect(started).toEqual([
+        { id: 'just', state: 'started', startedAt: now, twilioSid: null, finishedAt: null },
+        { id: 'near', state: 'started', startedAt: now, twilioSid: null, finishedAt: null },
+      ]);
+      // The far slot was claimed all the same: the worker sleeps until it.
+      expect((await db.selectFrom('senders').select('nextSendAt').where('id', '=', world.sender.id).executeTakeFirstOrThrow()).nextSendAt).toBe(now + 3000);
     });
 
     it('holds a one-per-second sender to one message a second', async () => {

@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import { isPostgres, type Conn } from '../../db/database.js';
 import type { MessageStatus, NewRow, Row } from '../../db/schema.js';
 import { advanceMessage, takeSidAndAdvance, type MessageRow } from '../conversations/queries.js';
+import { claimSendSlotUpdate } from '../twilio/messaging.js';
 import { movableTo } from '../../domain/message-status.js';
 import { affectedRows, prepared, preparedVariants } from '../../db/prepared.js';
 
@@ -127,6 +128,45 @@ export const insertAttempt = async (conn: Conn, row: NewRow<'sendAttempts'>) => 
 const insertAttemptQuery = prepared(
   (conn: Conn, id: string, messageId: string, organizationId: string, state: AttemptState, twilioSid: string | null, startedAt: number, finishedAt: number | null) =>
     conn.insertInto('sendAttempts').values({ id, messageId, organizationId, state, twilioSid, startedAt, finishedAt }),
+);
+
+/** An attempt as a send starts it. */
+export type StartedAttempt = { id: string; messageId: string; organizationId: string; startedAt: number };
+
+/**
+ * PostgreSQL: a send's start in one statement. Claims the sender's next slot (costMs long) and, if
+ * the slot ends by `latestEnd`, inserts the attempt as started (the sender's UPDATE and the
+ * attempt's INSERT are WITHs). Returns the slot's end, the sender's next free time.
+ */
+export async function claimSlotAndStartOnPostgres(conn: Conn, senderId: string, costMs: number, latestEnd: number, attempt: StartedAttempt): Promise<number> {
+  const { rows } = await claimSlotAndStartQuery(conn, senderId, attempt.startedAt, costMs, latestEnd, attempt.id, attempt.messageId, attempt.organizationId);
+  if (!rows[0]) throw new Error(`No sender ${senderId} to claim a send slot on`);
+  return rows[0].nextSendAt;
+}
+
+const claimSlotAndStartQuery = prepared(
+  (conn: Conn, senderId: string, now: number, costMs: number, latestEnd: number, id: string, messageId: string, organizationId: string) =>
+    conn
+      .with('slot', (db) => claimSendSlotUpdate(db, senderId, now, costMs))
+      .with('started', (db) =>
+        db
+          .insertInto('sendAttempts')
+          .columns(['id', 'messageId', 'organizationId', 'state', 'startedAt'])
+          .expression((eb) =>
+            eb
+              .selectFrom('slot')
+              .select([
+                sql<string>`${id}::text`.as('id'),
+                sql<string>`${messageId}::text`.as('messageId'),
+                sql<string>`${organizationId}::text`.as('organizationId'),
+                sql<AttemptState>`'started'`.as('state'),
+                sql<number>`${now}::bigint`.as('startedAt'),
+              ])
+              .where('slot.nextSendAt', '<=', latestEnd),
+          ),
+      )
+      .selectFrom('slot')
+      .select('slot.nextSendAt'),
 );
 
 export const findAttempt = (conn: Conn, id: string) => conn.selectFrom('sendAttempts').selectAll().where('id', '=', id).executeTakeFirst();

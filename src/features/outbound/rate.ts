@@ -1,5 +1,6 @@
-import type { Conn } from '../../db/database.js';
+import { isPostgres, type Conn } from '../../db/database.js';
 import { claimSendSlot } from '../twilio/messaging.js';
+import { claimSlotAndStartOnPostgres, insertAttempt, type StartedAttempt } from './queries.js';
 
 /**
  * docs/rules.md#rate: each sender is held to its rate in segments per second. A message's slot costs
@@ -14,4 +15,20 @@ export function slotCostMs(segments: number, ratePerSecond: number): number {
 /** The start of this message's send slot on its sender: now when the sender is free, else later. */
 export function claimSlot(conn: Conn, sender: { id: string; ratePerSecond: number }, segments: number, now: number): Promise<number> {
   return claimSendSlot(conn, sender.id, now, slotCostMs(segments, sender.ratePerSecond));
+}
+
+/**
+ * Claims the message's slot and, if it starts within `nearMs`, records the send's attempt as
+ * started. Returns the slot's start, as claimSlot does. PostgreSQL does both in one statement;
+ * SQLite, where a statement is no round trip, runs two.
+ */
+export async function claimSlotAndStart(conn: Conn, sender: { id: string; ratePerSecond: number }, segments: number, attempt: StartedAttempt, nearMs: number): Promise<number> {
+  const now = attempt.startedAt;
+  if (isPostgres(conn)) {
+    const costMs = slotCostMs(segments, sender.ratePerSecond);
+    return (await claimSlotAndStartOnPostgres(conn, sender.id, costMs, now + nearMs + costMs, attempt)) - costMs;
+  }
+  const slot = await claimSlot(conn, sender, segments, now);
+  if (slot - now <= nearMs) await insertAttempt(conn, { ...attempt, state: 'started', twilioSid: null, finishedAt: null });
+  return slot;
 }

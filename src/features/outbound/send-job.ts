@@ -9,7 +9,7 @@ import { mediaIdsOfMessage } from '../media/service.js';
 import { signedMediaUrl } from '../media/signed.js';
 import * as attempt from './attempt.js';
 import * as q from './queries.js';
-import { claimSlot } from './rate.js';
+import { claimSlotAndStart } from './rate.js';
 import { createMessage, senderParams, type SendParams } from './twilio-call.js';
 import { SEND_JOB, sendPayload, type SendPayload } from './payload.js';
 
@@ -84,16 +84,19 @@ async function sendNow(ctx: Context, sc: q.SendContextRow, account: ConnectedAcc
   // Sends starting together share a transaction and its commit (src/db/group-commit.ts), taking
   // their senders' rows in the order of the senders' ids.
   const start = await groupCommit(ctx.db, ctx.log).run(`sender ${sc.senderId}`, async (tx): Promise<{ later: number } | { attemptId: string; slot: number }> => {
-    const slot = payload.slotAt ?? (await claimSlot(tx, { id: sc.senderId, ratePerSecond: sc.ratePerSecond }, sc.segments, now));
+    const attempt = { id: newId(now), messageId: sc.id, organizationId: sc.organizationId, startedAt: now };
+    // A fresh slot comes with its attempt already started, if the slot is near.
+    const slot = payload.slotAt ?? (await claimSlotAndStart(tx, { id: sc.senderId, ratePerSecond: sc.ratePerSecond }, sc.segments, attempt, NEAR_SLOT_MS));
     if (slot - now > NEAR_SLOT_MS) {
       if (payload.slotAt === undefined) await replacePayload(tx, job, sendPayload(sc.id, sc.organizationId, slot));
       return { later: slot };
     }
-    // The slot is used now: a later run (a retry after a refusal) claims a fresh one.
-    if (payload.slotAt !== undefined) await replacePayload(tx, job, sendPayload(sc.id, sc.organizationId));
-    const attemptId = newId(now);
-    await q.insertAttempt(tx, { id: attemptId, messageId: sc.id, organizationId: sc.organizationId, state: 'started', twilioSid: null, startedAt: now, finishedAt: null });
-    return { attemptId, slot };
+    if (payload.slotAt !== undefined) {
+      // The slot is used now: a later run (a retry after a refusal) claims a fresh one.
+      await replacePayload(tx, job, sendPayload(sc.id, sc.organizationId));
+      await q.insertAttempt(tx, { ...attempt, state: 'started', twilioSid: null, finishedAt: null });
+    }
+    return { attemptId: attempt.id, slot };
   });
   if ('later' in start) return new RunLater(start.later);
   if (start.slot > now) await delay(start.slot - now);

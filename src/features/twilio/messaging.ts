@@ -18,6 +18,9 @@ export const senderForSending = (conn: Conn, organizationId: string, senderId: s
  */
 export const claimSendSlot = (conn: Conn, senderId: string, now: number, costMs: number) => q.claimSendSlot(conn, senderId, now, costMs);
 
+/** claimSendSlot's UPDATE, for a statement that claims the slot and does more in the same round trip. */
+export const claimSendSlotUpdate = q.claimSendSlotUpdate;
+
 /** Twilio answered 20003: sending from this account waits until an admin replaces the token. */
 export const pauseAccount = (conn: Conn, accountId: string, now: number) => q.pauseAccount(conn, accountId, now);
 

@@ -1,7 +1,7 @@
-import { sql } from 'kysely';
+import { sql, type QueryCreator } from 'kysely';
 import type { Conn } from '../../db/database.js';
 import { prepared } from '../../db/prepared.js';
-import type { NewRow, Row, RowUpdate } from '../../db/schema.js';
+import type { DB, NewRow, Row, RowUpdate } from '../../db/schema.js';
 
 export type TwilioAccountRow = Row<'twilioAccounts'>;
 export type SenderRow = Row<'senders'>;
@@ -129,13 +129,16 @@ export async function claimSendSlot(conn: Conn, senderId: string, now: number, c
   return row.nextSendAt - costMs;
 }
 
-const claimSendSlotQuery = prepared((conn: Conn, senderId: string, now: number, costMs: number) =>
-  conn
+const claimSendSlotQuery = prepared(claimSendSlotUpdate);
+
+/** The UPDATE that claims a send slot, returning the sender's next free time (the slot's end); also a WITH in outbound's claimSlotAndStart. */
+export function claimSendSlotUpdate(conn: QueryCreator<DB>, senderId: string, now: number, costMs: number) {
+  return conn
     .updateTable('senders')
     .set((eb) => ({ nextSendAt: eb(eb.case().when('nextSendAt', '>', now).then(eb.ref('nextSendAt')).else(eb.val(now)).end(), '+', costMs) }))
     .where('id', '=', senderId)
-    .returning('nextSendAt'),
-);
+    .returning('nextSendAt');
+}
 
 /** Twilio answered 20003: sending from this account waits until an admin replaces the token. */
 export const pauseAccount = (conn: Conn, accountId: string, now: number) =>
