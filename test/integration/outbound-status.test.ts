@@ -1,5 +1,6 @@
 import twilio from 'twilio';
 import { afterEach, describe, expect, it } from 'vitest';
+import { receiveStatusCallback } from '../../src/features/outbound/status.js';
 import { newId } from '../../src/ids.js';
 import { eventually } from '../helpers/api.js';
 import { attemptsOf, messageRow, recordEvents, rowCounts, sentTo, statusesSeen } from '../helpers/outbound.js';
@@ -69,6 +70,38 @@ for (const engine of ENGINES) {
       expect(answers.map((a) => a.status)).toEqual([200, 200, 200, 200, 200, 200, 403]);
       for (const m of messages) expect(await messageRow(world, m.id)).toMatchObject({ status: 'delivered', errorCode: null });
       await eventually(() => messages.every((m) => statusesSeen(events, m.id).includes('delivered')), { what: 'every delivered event' });
+    });
+
+    it('applies a batch of callbacks as each alone would: two for one message, a wrong SID, an unknown attempt, a forged one', async () => {
+      world = await createTwilioWorld(engine);
+      world.sim.setFaults({ dropStatusCallbacks: true });
+      const messages = await Promise.all([0, 1, 2, 3].map((i) => text(`Batch ${i}`, `+1212${2_000_100 + i}`)));
+      for (const m of messages) await settled(m.id, 'queued');
+      const [a0, a1, a2, a3] = await Promise.all(messages.map(async (m) => (await attemptsOf(world, m.id))[0]!));
+      const { ctx } = world.server;
+      const receive = (attemptId: string, params: Record<string, string>, authToken = world.account.authToken) => {
+        const path = `/webhooks/twilio/status?attempt=${attemptId}`;
+        const full = { AccountSid: world.account.sid, ...params };
+        const signature = twilio.getExpectedTwilioSignature(authToken, ctx.config.publicUrl + path, full);
+        return receiveStatusCallback(ctx, { path, signature, params: full }, attemptId).then(
+          () => 'applied',
+          (err: Error) => err.message,
+        );
+      };
+      // Called in one turn of the event loop, so they share one group-committed batch.
+      const answers = await Promise.all([
+        receive(a0!.id, { MessageSid: a0!.twilioSid!, MessageStatus: 'sent' }),
+        receive(a0!.id, { MessageSid: a0!.twilioSid!, MessageStatus: 'undelivered', ErrorCode: '30003' }),
+        receive(a1!.id, { MessageSid: a1!.twilioSid!, MessageStatus: 'delivered' }),
+        receive(a2!.id, { MessageSid: 'SM' + '2'.repeat(32), MessageStatus: 'failed' }),
+        receive(a3!.id, { MessageSid: a3!.twilioSid!, MessageStatus: 'failed' }, 'not-the-auth-token'),
+        receive(newId(), { MessageSid: 'SM' + '3'.repeat(32), MessageStatus: 'delivered' }),
+      ]);
+      expect(answers).toEqual(['applied', 'applied', 'applied', 'applied', 'Invalid X-Twilio-Signature', 'applied']);
+      expect(await messageRow(world, messages[0]!.id)).toMatchObject({ status: 'undelivered', errorCode: 30003, errorMessage: expect.stringMatching(/.+/) });
+      expect(await messageRow(world, messages[1]!.id)).toMatchObject({ status: 'delivered', errorCode: null });
+      expect(await messageRow(world, messages[2]!.id)).toMatchObject({ status: 'queued', errorCode: null });
+      expect(await messageRow(world, messages[3]!.id)).toMatchObject({ status: 'queued', errorCode: null });
     });
 
     it('answers 200 to callbacks for SIDs or attempts it does not know, and changes nothing', async () => {
