@@ -125,5 +125,19 @@ for (const engine of ENGINES.filter((e) => e === 'postgres')) {
       await client.query('commit', []);
       expect(await kept(client)).toContain(registered);
     });
+
+    it('skips the first statement when its BEGIN fails, and can still send that statement afterwards', async () => {
+      const client = await connected();
+      const registered = 'insert into probe values ($1)';
+      parseOncePerConnection(registered);
+      // Kysely would never send this level; here it makes the held BEGIN itself fail.
+      await client.query('start transaction isolation level nonsense', []);
+      await expect(client.query(registered, [3])).rejects.toThrow(/syntax error/);
+      expect(client.getTransactionStatus()).toBe('I');
+      expect((await client.query('select count(*)::int as n from probe', [])).rows).toEqual([{ n: 2 }]);
+      // The statement never reached PostgreSQL, so it is parsed when next sent.
+      await client.query(registered, [3]);
+      expect((await client.query('select count(*)::int as n from probe', [])).rows).toEqual([{ n: 3 }]);
+    });
   });
 }
