@@ -73,13 +73,16 @@ export class NamedStatementClient extends pg.Client {
   private async send(config: QueryConfig, opening: string | undefined, mayRetry: boolean): Promise<pg.QueryResult> {
     const sent = generation;
     const query = config.name === undefined ? config : { ...config, name: `${config.name}_${sent}` };
+    // Decided before sending: pg settles a failed query on its error, ahead of the ReadyForQuery
+    // that tells the transaction's status, so the status read after a failure may be stale.
+    const alone = opening === undefined && this.getTransactionStatus() === 'I';
     try {
       return await (opening === undefined ? super.query(query) : this.openWith(opening, query));
     } catch (err) {
       if (config.name === undefined || !(err instanceof Error && (err as { code?: string }).code === '0A000' && STALE_PLAN.test(err.message))) throw err;
       // Another connection may have bumped it already for the same migration.
       if (generation === sent) generation++;
-      if (mayRetry && this.getTransactionStatus() === 'I') return this.send(config, undefined, false);
+      if (mayRetry && alone) return this.send(config, undefined, false);
       throw err;
     }
   }
