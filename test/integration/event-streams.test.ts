@@ -177,6 +177,22 @@ if (ENGINES.includes('postgres')) {
       }
     });
 
+    it('carries any text intact, line breaks, quotes, backslashes and NUL included, however many events go together', async () => {
+      w = await createTwilioWorld('postgres');
+      const bus = await createPgBus(w.server.ctx.database.pgPool!, pino({ level: 'silent' }));
+      const heard: unknown[] = [];
+      bus.subscribe('org-1', (e) => heard.push(e.data));
+      try {
+        const texts = ['line one\nline two\r\n', 'say "hi", {a}\\n [b]', 'nul \u0000 and \u2028 and \t', '😀 é ,', '', '\\'];
+        const sent = texts.map((notes, i) => ({ ...markerCustomer(`t${i}`), notes }));
+        await Promise.all(sent.map((data) => bus.publish({ type: 'customer.updated', organizationId: 'org-1', data })));
+        await eventually(() => heard.length === sent.length, { what: 'every event' });
+        expect(heard).toEqual(sent);
+      } finally {
+        await bus.close();
+      }
+    });
+
     it('keeps retrying, with backoff, while the database refuses connections', async () => {
       const logs = capturedLog();
       w = await createTwilioWorld('postgres');
