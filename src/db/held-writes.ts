@@ -33,7 +33,9 @@ export const holdsWrites = (tx: Conn) => held.has(tx);
 export function holdInsert(tx: Conn, table: HeldTable, row: Row): boolean {
   const h = held.get(tx);
   if (!h) return false;
-  h.inserts.set(table, [...(h.inserts.get(table) ?? []), { ...row }]);
+  const rows = h.inserts.get(table);
+  if (rows) rows.push({ ...row });
+  else h.inserts.set(table, [{ ...row }]);
   return true;
 }
 
@@ -73,25 +75,29 @@ export async function sendHeldWrites(tx: Conn): Promise<void> {
   holdWrites(tx);
   const parts: string[] = [];
   const parameters: string[] = [];
-  const recordset = (table: HeldTable, rows: Row[]) => {
-    parameters.push(JSON.stringify(rows.map((row) => Object.fromEntries(Object.entries(row).map(([k, v]) => [snakeCase(k), v])))));
+  const recordset = (table: HeldTable, columns: string[], rows: Row[]) => {
+    const names = columns.map(snakeCase);
+    const records = rows.map((row) => {
+      const record: Row = {};
+      columns.forEach((column, i) => (record[names[i]!] = row[column]));
+      return record;
+    });
+    parameters.push(JSON.stringify(records));
     return `json_populate_recordset(null::${table}, $${parameters.length}::json)`;
   };
-  const byKey = (table: HeldTable) => (a: Row, b: Row) => (UNIQUE[table](a) < UNIQUE[table](b) ? -1 : 1);
   // One part per table and set of columns: a column a row leaves out takes its default, never
   // the null another row's shape would give it (in practice each table has one shape).
   for (const table of TABLES) {
-    const rows = h.inserts.get(table)?.sort(byKey(table)) ?? [];
-    for (const [key, shaped] of byColumns(rows)) {
-      const columns = key.split(',').map((c) => `"${snakeCase(c)}"`).join(', ');
-      parts.push(`insert into ${table} (${columns}) select ${columns} from ${recordset(table, shaped)}`);
+    for (const [columns, shaped] of byColumns(inKeyOrder(table, h.inserts.get(table) ?? []))) {
+      const list = columns.map((c) => `"${snakeCase(c)}"`).join(', ');
+      parts.push(`insert into ${table} (${list}) select ${list} from ${recordset(table, columns, shaped)}`);
     }
   }
   for (const table of TABLES) {
-    const rows = [...(h.updates.get(table) ?? [])].map(([id, values]) => ({ ...values, id })).sort(byKey(table));
-    for (const [key, shaped] of byColumns(rows)) {
-      const set = key.split(',').filter((c) => c !== 'id').map((c) => `"${snakeCase(c)}" = held."${snakeCase(c)}"`).join(', ');
-      parts.push(`update ${table} set ${set} from ${recordset(table, shaped)} as held where ${table}.id = held.id`);
+    const rows = [...(h.updates.get(table) ?? [])].map(([id, values]) => ({ ...values, id }));
+    for (const [columns, shaped] of byColumns(inKeyOrder(table, rows))) {
+      const set = columns.filter((c) => c !== 'id').map((c) => `"${snakeCase(c)}" = held."${snakeCase(c)}"`).join(', ');
+      parts.push(`update ${table} set ${set} from ${recordset(table, columns, shaped)} as held where ${table}.id = held.id`);
     }
   }
   const last = parts.pop()!;
@@ -99,15 +105,33 @@ export async function sendHeldWrites(tx: Conn): Promise<void> {
   await tx.executeQuery(CompiledQuery.raw(text, parameters));
 }
 
-/** Rows grouped by the columns they name (a sorted, comma-joined key), each group in the rows' order. */
-function byColumns(rows: Row[]): Map<string, Row[]> {
-  const groups = new Map<string, Row[]>();
-  for (const row of rows) {
-    const key = Object.keys(row).filter((k) => row[k] !== undefined).sort().join(',');
-    groups.set(key, [...(groups.get(key) ?? []), row]);
-  }
-  return groups;
+function inKeyOrder(table: HeldTable, rows: Row[]): Row[] {
+  const keyed = rows.map((row) => ({ key: UNIQUE[table](row), row }));
+  return keyed.sort((a, b) => (a.key < b.key ? -1 : 1)).map(({ row }) => row);
 }
 
-/** As Kysely's CamelCasePlugin names columns (the raw statement above does not go through it). */
-const snakeCase = (name: string) => name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+/**
+ * Rows grouped by the columns they name, each group in the rows' order. Columns are taken in the
+ * order a row has them: rows built by the same code share it, and two orders of the same columns
+ * would only make two parts of the statement.
+ */
+function byColumns(rows: Row[]): [string[], Row[]][] {
+  const groups = new Map<string, [string[], Row[]]>();
+  for (const row of rows) {
+    const columns = Object.keys(row).filter((k) => row[k] !== undefined);
+    const key = columns.join(',');
+    const group = groups.get(key);
+    if (group) group[1].push(row);
+    else groups.set(key, [columns, [row]]);
+  }
+  return [...groups.values()];
+}
+
+const snakeNames = new Map<string, string>();
+
+/** As Kysely's CamelCasePlugin names columns (the raw statement above does not go through it); the names are the schema's, so few. */
+function snakeCase(name: string): string {
+  let snake = snakeNames.get(name);
+  if (snake === undefined) snakeNames.set(name, (snake = name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)));
+  return snake;
+}

@@ -102,15 +102,19 @@ for (const engine of ENGINES) {
       const { db } = await setup();
       const { name: _unnamed, ...plain } = customer('+14155550106');
       const named = { ...customer('+14155550107'), name: 'Ada Lovelace' };
+      // The same columns in another order.
+      const reordered = Object.fromEntries(Object.entries({ ...customer('+14155550108'), name: 'Grace Hopper' }).reverse());
       await db.transaction().execute(async (tx) => {
         holdWrites(tx);
         holdInsert(tx, 'customers', named);
         holdInsert(tx, 'customers', plain);
+        holdInsert(tx, 'customers', reordered);
         await sendHeldWrites(tx);
       });
       expect(await db.selectFrom('customers').select(['phone', 'name']).orderBy('phone').execute()).toEqual([
         { phone: plain.phone, name: null },
         { phone: named.phone, name: 'Ada Lovelace' },
+        { phone: reordered.phone, name: 'Grace Hopper' },
       ]);
     });
 
