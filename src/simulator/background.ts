@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { setTimeout as delay } from 'node:timers/promises';
 
 /**
@@ -8,7 +9,10 @@ export class Background {
   private readonly controller = new AbortController();
   private readonly tasks = new Set<Promise<void>>();
 
-  constructor(private readonly onError: (error: unknown) => void) {}
+  constructor(private readonly onError: (error: unknown) => void) {
+    // Every pending wait and request listens on this one signal, so under load there are hundreds.
+    setMaxListeners(0, this.controller.signal);
+  }
 
   get signal(): AbortSignal {
     return this.controller.signal;
