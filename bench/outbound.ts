@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { startSimulator, type Simulator } from '../src/simulator/index.js';
 import { benchDatabaseUrl, createBenchSchema, requestedEngines, type BenchSchema } from './common/postgres.js';
-import type { Figures, FromServer, Progress, Ready, ToServer } from './outbound/protocol.js';
+import type { Figures, FloorFromServer, FloorToServer, FromServer, Progress, Ready, ToServer } from './outbound/protocol.js';
 import { forkServer } from './common/fork.js';
 
 /**
@@ -22,6 +22,8 @@ import { forkServer } from './common/fork.js';
  * CPU milliseconds per message are the server's and the simulator's during a burst's dispatch:
  * on two cores, the larger of the two bounds the throughput. On PostgreSQL a burst also reports
  * the statements sent per message and what the server's backends were doing.
+ * Then the floor (bench/outbound/floor-server.ts), the least a send must do, on the same engine
+ * and simulator: a burst with callbacks and one without, each beside Parley's as a ratio.
  * BENCH_MESSAGES changes the phase size; BENCH_PROFILE=<file> writes a CPU profile of the
  * server during the first burst's dispatch (<file>-sqlite.cpuprofile, <file>-postgres.cpuprofile).
  */
@@ -31,6 +33,7 @@ const CUSTOMERS = 1000;
 const CONCURRENCY = 32;
 const RATE_PER_SECOND = 1000;
 const PORT = 4820;
+const FLOOR_PORT = 4821;
 
 
 function startServer(env: Record<string, string>) {
@@ -163,6 +166,61 @@ async function live(server: Server, sim: Simulator, ready: Ready, offset: number
   };
 }
 
+/** The floor process: queue texts, then dispatch them all. */
+function startFloor(env: Record<string, string>) {
+  const child = forkServer('outbound/floor-server', { env: { ...process.env, ...env, BENCH_PORT: String(FLOOR_PORT) } });
+  const next = <T extends FloorFromServer['type']>(type: T) =>
+    new Promise<Extract<FloorFromServer, { type: T }>>((resolve, reject) => {
+      const onExit = (code: number | null) => reject(new Error(`floor exited with ${code}`));
+      const onMessage = (m: FloorFromServer) => {
+        if (m.type !== type) return;
+        child.off('message', onMessage);
+        child.off('exit', onExit);
+        resolve(m as Extract<FloorFromServer, { type: T }>);
+      };
+      child.on('message', onMessage);
+      child.once('exit', onExit);
+    });
+  const ask = <T extends FloorFromServer['type']>(msg: FloorToServer, reply: T) => {
+    const answer = next(reply);
+    child.send(msg);
+    return answer;
+  };
+  return {
+    ready: next('floor-ready'),
+    fill: (rows: Extract<FloorToServer, { type: 'fill' }>['rows']) => ask({ type: 'fill', rows }, 'filled'),
+    run: () => ask({ type: 'run' }, 'ran'),
+    async stop() {
+      const exited = new Promise((r) => child.once('exit', r));
+      child.send({ type: 'stop' } satisfies FloorToServer);
+      await exited;
+    },
+  };
+}
+
+/** The floor's burst: the same texts as Parley's, queued untimed, then sent with or without callbacks. */
+async function floorBurst(floor: ReturnType<typeof startFloor>, sim: Simulator, numbers: string[], offset: number, callbacks: boolean) {
+  sim.setFaults({ dropStatusCallbacks: !callbacks });
+  await floor.fill(
+    Array.from({ length: MESSAGES }, (_, n) => ({
+      id: offset + n,
+      sender: numbers[n % SENDERS]!,
+      recipient: `+1212${String(2_000_000 + (n % CUSTOMERS)).padStart(7, '0')}`,
+      body: `Your order #${offset + n} has shipped and should arrive on Thursday. Reply here if anything is wrong.`,
+    })),
+  );
+  const simCpu = process.cpuUsage();
+  const ran = await floor.run();
+  const simUsed = process.cpuUsage(simCpu);
+  return {
+    perSecond: round((ran.accepted / ran.ms) * 1000),
+    accepted: ran.accepted,
+    cpuMsPerMessage: { server: round(ran.cpuMs / ran.accepted, 2), simulator: round((simUsed.user + simUsed.system) / 1000 / ran.accepted, 2) },
+    errors: ran.errors + (MESSAGES - ran.accepted),
+    ...(ran.statements === undefined ? {} : { statementsPerMessage: round(ran.statements / ran.accepted, 2) }),
+  };
+}
+
 /** The three phases on one engine, against a server of its own (PostgreSQL: in a schema of the run's own). */
 async function measureEngine(engine: 'sqlite' | 'postgres', sim: Simulator, pgUrl: string | undefined) {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'parley-bench-outbound-'));
@@ -171,32 +229,48 @@ async function measureEngine(engine: 'sqlite' | 'postgres', sim: Simulator, pgUr
   const numbers = Array.from({ length: SENDERS }, (_, i) => `+141555501${engine === 'sqlite' ? 0 : 1}${i}`);
   const { sid, authToken } = sim.createAccount();
   for (const n of numbers) sim.addIncomingNumber(sid, n);
-  const server = startServer({
-    BENCH_PORT: String(PORT),
+  const engineEnv = {
     BENCH_DATA_DIR: dataDir,
     BENCH_TWILIO_API_URL: sim.url,
     BENCH_ACCOUNT_SID: sid,
     BENCH_AUTH_TOKEN: authToken,
+    ...(schema ? { BENCH_DATABASE_URL: schema.url, BENCH_PG_SCHEMA: schema.name } : {}),
+  };
+  const server = startServer({
+    ...engineEnv,
+    BENCH_PORT: String(PORT),
     BENCH_SENDERS: numbers.join(','),
     BENCH_RATE_PER_SECOND: String(RATE_PER_SECOND),
-    ...(schema ? { BENCH_DATABASE_URL: schema.url, BENCH_PG_SCHEMA: schema.name } : {}),
     ...(process.env.BENCH_PROFILE ? { BENCH_PROFILE: process.env.BENCH_PROFILE.replace(/(\.cpuprofile)?$/, `-${engine}.cpuprofile`) } : {}),
   });
+  let stopped = false;
   try {
     const ready = await server.ready;
     const withCallbacks = await burst(server, sim, ready, 0, true, schema);
     const withoutCallbacks = await burst(server, sim, ready, MESSAGES, false);
     const concurrent = await live(server, sim, ready, 2 * MESSAGES);
-    return {
-      dispatchPerSecond: withCallbacks.perSecond,
-      burst: withCallbacks,
-      burstWithoutCallbacks: withoutCallbacks,
-      live: concurrent,
-      peakRssMb: concurrent.peakRssMb,
-      simulatorMessages: sim.messages(sid).length,
-    };
-  } finally {
     await server.stop();
+    stopped = true;
+    const floor = startFloor(engineEnv);
+    try {
+      await floor.ready;
+      const floorWith = await floorBurst(floor, sim, numbers, 0, true);
+      const floorWithout = await floorBurst(floor, sim, numbers, MESSAGES, false);
+      return {
+        dispatchPerSecond: withCallbacks.perSecond,
+        burst: withCallbacks,
+        burstWithoutCallbacks: withoutCallbacks,
+        live: concurrent,
+        peakRssMb: concurrent.peakRssMb,
+        floor: { burst: floorWith, burstWithoutCallbacks: floorWithout },
+        ratio: { burst: round(withCallbacks.perSecond / floorWith.perSecond, 3), burstWithoutCallbacks: round(withoutCallbacks.perSecond / floorWithout.perSecond, 3) },
+        simulatorMessages: sim.messages(sid).length,
+      };
+    } finally {
+      await floor.stop();
+    }
+  } finally {
+    if (!stopped) await server.stop();
     await schema?.drop();
     rmSync(dataDir, { recursive: true, force: true });
   }

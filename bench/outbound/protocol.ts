@@ -45,3 +45,11 @@ export interface Figures {
 export type FromServer = Ready | Progress | Figures | { type: 'worker'; running: boolean };
 /** `figures` covers messages stored at or after `since` (server clock). */
 export type ToServer = { type: 'progress' } | { type: 'figures'; since: number } | { type: 'worker'; run: boolean } | { type: 'stop' };
+
+/** The floor (floor-server.ts): the texts to queue, then one dispatch of all of them. */
+export type FloorToServer = { type: 'fill'; rows: { id: number; sender: string; recipient: string; body: string }[] } | { type: 'run' } | { type: 'stop' };
+export type FloorFromServer =
+  | { type: 'floor-ready' }
+  | { type: 'filled' }
+  /** `ms` runs from the first send to the last acceptance stored; PostgreSQL also counts its statements. */
+  | { type: 'ran'; accepted: number; errors: number; ms: number; cpuMs: number; statements?: number };
