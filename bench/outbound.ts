@@ -1,3 +1,4 @@
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
@@ -35,36 +36,41 @@ const RATE_PER_SECOND = 1000;
 const PORT = 4820;
 const FLOOR_PORT = 4821;
 
-
-function startServer(env: Record<string, string>) {
-  const child = forkServer('outbound/server', { env: { ...process.env, ...env } });
-  const next = <T extends FromServer['type']>(type: T) =>
-    new Promise<Extract<FromServer, { type: T }>>((resolve, reject) => {
-      const onExit = (code: number | null) => reject(new Error(`server exited with ${code}`));
-      const onMessage = (m: FromServer) => {
+/** A forked process spoken to over IPC: wait for a message of one type, ask and wait, stop. */
+function talkTo<From extends { type: string }, To extends { type: string }>(child: ChildProcess, name: string) {
+  const next = <T extends From['type']>(type: T) =>
+    new Promise<Extract<From, { type: T }>>((resolve, reject) => {
+      const onExit = (code: number | null) => reject(new Error(`${name} exited with ${code}`));
+      const onMessage = (m: From) => {
         if (m.type !== type) return;
         child.off('message', onMessage);
         child.off('exit', onExit);
-        resolve(m as Extract<FromServer, { type: T }>);
+        resolve(m as Extract<From, { type: T }>);
       };
       child.on('message', onMessage);
       child.once('exit', onExit);
     });
-  const ask = <T extends FromServer['type']>(msg: ToServer, reply: T) => {
+  const ask = <T extends From['type']>(msg: To, reply: T) => {
     const answer = next(reply);
     child.send(msg);
     return answer;
   };
+  const stop = async (msg: To) => {
+    const exited = new Promise((r) => child.once('exit', r));
+    child.send(msg);
+    await exited;
+  };
+  return { next, ask, stop };
+}
+
+function startServer(env: Record<string, string>) {
+  const { next, ask, stop } = talkTo<FromServer, ToServer>(forkServer('outbound/server', { env: { ...process.env, ...env } }), 'server');
   return {
     ready: next('ready') as Promise<Ready>,
     progress: () => ask({ type: 'progress' }, 'progress') as Promise<Progress>,
     figures: (since: number) => ask({ type: 'figures', since }, 'figures') as Promise<Figures>,
     worker: (run: boolean) => ask({ type: 'worker', run }, 'worker'),
-    async stop() {
-      const exited = new Promise((r) => child.once('exit', r));
-      child.send({ type: 'stop' } satisfies ToServer);
-      await exited;
-    },
+    stop: () => stop({ type: 'stop' }),
   };
 }
 
@@ -169,32 +175,12 @@ async function live(server: Server, sim: Simulator, ready: Ready, offset: number
 /** The floor process: queue texts, then dispatch them all. */
 function startFloor(env: Record<string, string>) {
   const child = forkServer('outbound/floor-server', { env: { ...process.env, ...env, BENCH_PORT: String(FLOOR_PORT) } });
-  const next = <T extends FloorFromServer['type']>(type: T) =>
-    new Promise<Extract<FloorFromServer, { type: T }>>((resolve, reject) => {
-      const onExit = (code: number | null) => reject(new Error(`floor exited with ${code}`));
-      const onMessage = (m: FloorFromServer) => {
-        if (m.type !== type) return;
-        child.off('message', onMessage);
-        child.off('exit', onExit);
-        resolve(m as Extract<FloorFromServer, { type: T }>);
-      };
-      child.on('message', onMessage);
-      child.once('exit', onExit);
-    });
-  const ask = <T extends FloorFromServer['type']>(msg: FloorToServer, reply: T) => {
-    const answer = next(reply);
-    child.send(msg);
-    return answer;
-  };
+  const { next, ask, stop } = talkTo<FloorFromServer, FloorToServer>(child, 'floor');
   return {
     ready: next('floor-ready'),
     fill: (rows: Extract<FloorToServer, { type: 'fill' }>['rows']) => ask({ type: 'fill', rows }, 'filled'),
     run: () => ask({ type: 'run' }, 'ran'),
-    async stop() {
-      const exited = new Promise((r) => child.once('exit', r));
-      child.send({ type: 'stop' } satisfies FloorToServer);
-      await exited;
-    },
+    stop: () => stop({ type: 'stop' }),
   };
 }
 
