@@ -51,7 +51,11 @@ for (const engine of ENGINES) {
         const sent = await sim.phoneSend({ from: CUSTOMER_PHONE, to: SUPPORT_NUMBER, body: 'Hello? Anyone there at this hour?' });
         expect(sent.webhookStatus).toBe(200);
         const db = database().db;
-        await eventually(async () => (await db.selectFrom('sendAttempts').select('state').execute()).length === 1, { what: 'the away reply to be mid-send' });
+        // The attempt is recorded before Twilio is called: wait until the call has reached Twilio too,
+        // or the crash would come before it and the restarted server's call would meet the fault.
+        await eventually(async () => (await db.selectFrom('sendAttempts').select('state').execute()).length === 1 && sim.faults.nextCreateFaults.length === 0, {
+          what: 'the away reply to be mid-send at Twilio',
+        });
 
         await server.crash();
         const [reply] = await db.selectFrom('messages').select(['id', 'status', 'automatic']).where('direction', '=', 'outbound').execute();
