@@ -133,6 +133,9 @@ const insertAttemptQuery = prepared(
 /** An attempt as a send starts it. */
 export type StartedAttempt = { id: string; messageId: string; organizationId: string; startedAt: number };
 
+/** Records a send's attempt as started: no SID and no end yet (claimSlotAndStartOnPostgres does the same in its WITH). */
+export const insertStartedAttempt = (conn: Conn, attempt: StartedAttempt) => insertAttempt(conn, { ...attempt, state: 'started', twilioSid: null, finishedAt: null });
+
 /**
  * PostgreSQL: a send's start in one statement. Claims the sender's next slot (costMs long) and, if
  * the slot ends by `latestEnd`, inserts the attempt as started (the sender's UPDATE and the

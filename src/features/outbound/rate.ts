@@ -1,6 +1,6 @@
 import { isPostgres, type Conn } from '../../db/database.js';
 import { claimSendSlot } from '../twilio/messaging.js';
-import { claimSlotAndStartOnPostgres, insertAttempt, type StartedAttempt } from './queries.js';
+import { claimSlotAndStartOnPostgres, insertStartedAttempt, type StartedAttempt } from './queries.js';
 
 /**
  * docs/rules.md#rate: each sender is held to its rate in segments per second. A message's slot costs
@@ -29,6 +29,6 @@ export async function claimSlotAndStart(conn: Conn, sender: { id: string; ratePe
     return (await claimSlotAndStartOnPostgres(conn, sender.id, costMs, now + nearMs + costMs, attempt)) - costMs;
   }
   const slot = await claimSlot(conn, sender, segments, now);
-  if (slot - now <= nearMs) await insertAttempt(conn, { ...attempt, state: 'started', twilioSid: null, finishedAt: null });
+  if (slot - now <= nearMs) await insertStartedAttempt(conn, attempt);
   return slot;
 }

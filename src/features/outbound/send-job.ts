@@ -94,7 +94,7 @@ async function sendNow(ctx: Context, sc: q.SendContextRow, account: ConnectedAcc
     if (payload.slotAt !== undefined) {
       // The slot is used now: a later run (a retry after a refusal) claims a fresh one.
       await replacePayload(tx, job, sendPayload(sc.id, sc.organizationId));
-      await q.insertAttempt(tx, { ...attempt, state: 'started', twilioSid: null, finishedAt: null });
+      await q.insertStartedAttempt(tx, attempt);
     }
     return { attemptId: attempt.id, slot };
   });
