@@ -97,7 +97,9 @@ export async function sendHeldWrites(tx: Conn): Promise<void> {
     const rows = [...(h.updates.get(table) ?? [])].map(([id, values]) => ({ ...values, id }));
     for (const [columns, shaped] of byColumns(inKeyOrder(table, rows))) {
       const set = columns.filter((c) => c !== 'id').map((c) => `"${snakeCase(c)}" = held."${snakeCase(c)}"`).join(', ');
-      parts.push(`update ${table} set ${set} from ${recordset(table, columns, shaped)} as held where ${table}.id = held.id`);
+      // The limit is the rows' own count: it tells the planner how few there are (it takes a JSON
+      // parameter for 100 rows), so each is found by its id rather than by reading the table.
+      parts.push(`update ${table} set ${set} from (select * from ${recordset(table, columns, shaped)} limit ${shaped.length}) as held where ${table}.id = held.id`);
     }
   }
   const last = parts.pop()!;

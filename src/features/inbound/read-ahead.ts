@@ -84,13 +84,21 @@ export async function readAheadThreads(tx: Tx, texts: LockedText[]): Promise<voi
   putConversationLabels(tx, conversations, links, labels);
 }
 
+/*
+ * Each lookup is by key, written so that PostgreSQL plans index lookups although it takes a JSON
+ * parameter for 100 rows (a batch holds a few): `= any(array(…))` rather than `in (select …)`,
+ * and the latest conversation as one `limit 1` per text. Joined to 100 rows, a table of a few
+ * thousand is on paper cheaper to read whole into a hash, and a connection keeps a named
+ * statement's plan until the table's statistics change. In the benchmark that read every message
+ * and every conversation once a batch: 5.2 ms a statement at 15,000 messages, 0.3 with lookups.
+ */
 const AHEAD_AND_LOCK = `
 with texts as (
   select * from json_to_recordset($1::json) as t(account_sid text, first text, second text, phone text, message_sid text)
 ), accounts as (
-  select * from twilio_accounts where account_sid in (select account_sid from texts)
+  select * from twilio_accounts where account_sid = any(array(select account_sid from texts))
 ), active_senders as (
-  select * from senders where active = 1 and address in (select first from texts union select second from texts)
+  select * from senders where active = 1 and address = any(array(select first from texts union select second from texts))
 ), served as (
   select distinct a.organization_id, t.phone
   from texts t join accounts a on a.account_sid = t.account_sid
@@ -106,26 +114,29 @@ with texts as (
 select
   (select coalesce(json_agg(a), '[]') from accounts a) as accounts,
   (select coalesce(json_agg(s), '[]') from active_senders s) as senders,
-  (select coalesce(json_agg(o), '[]') from organizations o where o.id in (select organization_id from served)) as organizations,
+  (select coalesce(json_agg(o), '[]') from organizations o where o.id = any(array(select organization_id from served))) as organizations,
   (select coalesce(json_agg(m.twilio_sid), '[]') from messages m
-    where m.twilio_sid in (select t.message_sid from texts t join accounts a on a.account_sid = t.account_sid)) as stored,
+    where m.twilio_sid = any(array(select t.message_sid from texts t join accounts a on a.account_sid = t.account_sid))) as stored,
   (select coalesce(json_agg(l), '[]') from locked l) as customers`;
 
 const THREADS = `
 with wanted as (
   select * from json_to_recordset($1::json) as w(customer_id text, sender_id text)
 ), latest as (
-  select distinct on (c.customer_id, c.sender_id) c.*
-  from conversations c join wanted w on c.customer_id = w.customer_id and c.sender_id = w.sender_id
-  order by c.customer_id, c.sender_id, c.last_message_at desc, c.id desc
+  select c.* from wanted w cross join lateral (
+    select * from conversations c
+    where c.customer_id = w.customer_id and c.sender_id = w.sender_id
+    order by c.last_message_at desc, c.id desc
+    limit 1
+  ) c
 ), links as (
-  select conversation_id, label_id from conversation_labels where conversation_id in (select id from latest)
+  select conversation_id, label_id from conversation_labels where conversation_id = any(array(select id from latest))
 )
 select
   (select coalesce(json_agg(l), '[]') from latest l) as conversations,
   (select coalesce(json_agg(k), '[]') from links k) as links,
   (select coalesce(json_agg(b), '[]') from labels b
-    where b.id in (select label_id from links) and b.organization_id in (select organization_id from latest)) as labels`;
+    where b.id = any(array(select label_id from links)) and b.organization_id = any(array(select organization_id from latest))) as labels`;
 
 // Sent for every batch: each connection parses them once.
 parseOncePerConnection(AHEAD_AND_LOCK);
