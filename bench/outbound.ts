@@ -22,7 +22,9 @@ import { forkServer } from './common/fork.js';
  *    from being stored (its 202) to Twilio's acceptance.
  * CPU milliseconds per message are the server's and the simulator's during a burst's dispatch:
  * on two cores, the larger of the two bounds the throughput. On PostgreSQL a burst also reports
- * the statements sent per message and what the server's backends were doing.
+ * the statements sent per message and what the server's backends were doing, and its tables'
+ * statistics are gathered before each burst's dispatch, as autovacuum does on a desk in use
+ * (bench/common/postgres.ts).
  * Then the floor (bench/outbound/floor-server.ts), the least a send must do, on the same engine
  * and simulator: a burst with callbacks and one without, each beside Parley's as a ratio.
  * BENCH_MESSAGES changes the phase size; BENCH_PROFILE=<file> writes a CPU profile of the
@@ -129,13 +131,14 @@ function latency(f: Figures) {
 }
 
 /** Enqueue with the worker stopped, then measure the worker sending them all. */
-async function burst(server: Server, sim: Simulator, ready: Ready, offset: number, callbacks: boolean, schema?: BenchSchema) {
+async function burst(server: Server, sim: Simulator, ready: Ready, offset: number, callbacks: boolean, schema?: BenchSchema, sampleWaits = true) {
   sim.setFaults({ dropStatusCallbacks: !callbacks });
   const since = (await server.progress()).now;
   const queued = await enqueue(ready, MESSAGES, offset);
+  await schema?.analyze();
   const before = await server.progress();
   const simCpu = process.cpuUsage();
-  const sampled = schema?.sampleWaits();
+  const sampled = sampleWaits ? schema?.sampleWaits() : undefined;
   await server.worker(true);
   const after = await drained(server);
   const simUsed = process.cpuUsage(simCpu);
@@ -233,7 +236,7 @@ async function measureEngine(engine: 'sqlite' | 'postgres', sim: Simulator, pgUr
   try {
     const ready = await server.ready;
     const withCallbacks = await burst(server, sim, ready, 0, true, schema);
-    const withoutCallbacks = await burst(server, sim, ready, MESSAGES, false);
+    const withoutCallbacks = await burst(server, sim, ready, MESSAGES, false, schema, false);
     const concurrent = await live(server, sim, ready, 2 * MESSAGES);
     await server.stop();
     stopped = true;
