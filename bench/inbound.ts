@@ -26,6 +26,8 @@ const WARMUP_SECONDS = 2;
 const FULL_SECONDS = 10;
 const FIXED_RATE = Number(process.env.BENCH_FIXED_RATE ?? 500);
 const FIXED_SECONDS = 10;
+/** Server processes of Parley and of the floor on PostgreSQL, which several processes share (SQLite has one writer). */
+const PG_PROCESSES = Number(process.env.BENCH_PROCESSES ?? 1);
 const SUPPORT_NUMBER = '+14155550100';
 /** Issue 5's targets, reported beside the figures (a benchmark never fails a build). */
 const TARGET_RATIO = 0.6;
@@ -81,27 +83,44 @@ async function pictureUrls(sim: Simulator, accountSid: string, count: number): P
 
 type EngineEnv = Omit<ServerEnv, 'BENCH_PORT' | 'BENCH_DATA_DIR'>;
 
-async function measure(script: string, traffic: Traffic, env: EngineEnv, port: number, fixedRate: boolean, schema?: BenchSchema, sampleWaits = false) {
+/** Sums what each process of a site reports; rows are the database's, so any one process's count. */
+async function siteStats(children: Child[]): Promise<ServerStats> {
+  const all = await Promise.all(children.map((c) => c.stats()));
+  const sum = (f: (s: ServerStats) => number | undefined) => all.reduce((n, s) => n + (f(s) ?? 0), 0);
+  return {
+    type: 'stats',
+    rows: all[0]!.rows,
+    peakRss: Math.max(...all.map((s) => s.peakRss)),
+    cpuMs: sum((s) => s.cpuMs),
+    statements: all[0]!.statements === undefined ? undefined : sum((s) => s.statements),
+  };
+}
+
+/** One site of `ports.length` processes (PostgreSQL only for more than one), each on its port, all behind one address. */
+async function measure(script: string, traffic: Traffic, env: EngineEnv, ports: number[], fixedRate: boolean, schema?: BenchSchema, sampleWaits = false) {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), `parley-bench-${script.split('-')[0]}-`));
-  const child = await startChild(script, env, port, dataDir);
+  const children: Child[] = [];
   try {
+    const publicUrl = `http://127.0.0.1:${ports[0]}`;
+    // One after another: the first stores the organization the others find.
+    for (const [i, port] of ports.entries()) children.push(await startChild(script, { ...env, BENCH_PUBLIC_URL: publicUrl, ...(i > 0 ? { BENCH_SEEDED: '1' } : {}) }, port, dataDir));
     const next = webhookFactory(traffic);
-    const url = `http://127.0.0.1:${port}${WEBHOOK_PATH}`;
-    await closedLoop(port, () => next(url), CONCURRENCY, WARMUP_SECONDS);
+    const url = `${publicUrl}${WEBHOOK_PATH}`;
+    await closedLoop(ports, () => next(url), CONCURRENCY, WARMUP_SECONDS);
     await schema?.analyze();
-    const before = await child.stats();
+    const before = await siteStats(children);
     const sampled = sampleWaits ? schema?.sampleWaits() : undefined;
-    const full = summarize(await closedLoop(port, () => next(url), CONCURRENCY, FULL_SECONDS));
-    const stats = await child.stats();
+    const full = summarize(await closedLoop(ports, () => next(url), CONCURRENCY, FULL_SECONDS));
+    const stats = await siteStats(children);
     const backends = await sampled?.();
-    const fixed = fixedRate ? summarize(await openLoop(port, () => next(url), FIXED_RATE, FIXED_SECONDS)) : null;
-    const rows = (await child.stats()).rows;
+    const fixed = fixedRate ? summarize(await openLoop(ports, () => next(url), FIXED_RATE, FIXED_SECONDS)) : null;
+    const rows = (await siteStats(children)).rows;
     const statementsPerMessage = stats.statements === undefined ? undefined : Math.round(((stats.statements - before.statements!) / full.requests) * 100) / 100;
     // On a shared machine the rate moves with others' load; the CPU a message costs the server moves less.
     const serverCpuMsPerMessage = Math.round(((stats.cpuMs - before.cpuMs) / Math.max(1, full.requests)) * 1000) / 1000;
     return { full: { ...full, peakRssMb: Math.round(stats.peakRss / 1024 / 1024), statementsPerMessage, serverCpuMsPerMessage, backends }, fixed, rows };
   } finally {
-    await child.stop();
+    for (const child of children) await child.stop();
     rmSync(dataDir, { recursive: true, force: true });
   }
 }
@@ -111,10 +130,13 @@ async function measureEngine(engine: 'sqlite' | 'postgres', traffic: Traffic, ba
   const schema = engine === 'postgres' ? await createBenchSchema(pgUrl!, 'inbound') : undefined;
   try {
     const env: EngineEnv = schema ? { ...base, BENCH_DATABASE_URL: schema.url, BENCH_PG_SCHEMA: schema.name } : base;
-    const parley = await measure('parley-server', traffic, env, 4810, true, schema, true);
-    const floor = await measure('floor-server', traffic, env, 4811, false, schema);
+    const processes = engine === 'postgres' ? PG_PROCESSES : 1;
+    const ports = (first: number) => Array.from({ length: processes }, (_, i) => first + 2 * i);
+    const parley = await measure('parley-server', traffic, env, ports(4810), true, schema, true);
+    const floor = await measure('floor-server', traffic, env, ports(4811), false, schema);
     const ratio = Math.round((parley.full.throughput / floor.full.throughput) * 1000) / 1000;
     return {
+      processes,
       parley: parley.full,
       floor: floor.full,
       ratio,

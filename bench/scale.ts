@@ -198,7 +198,7 @@ async function underLoad(port: number, get: ReturnType<typeof client>, reads: Re
       }
     }
   })();
-  const inbound = summarize(await openLoop(port, () => next(url), LOAD_RATE, LOAD_SECONDS));
+  const inbound = summarize(await openLoop([port], () => next(url), LOAD_RATE, LOAD_SECONDS));
   reading = false;
   await reader;
   readMs.sort((a, b) => a - b);

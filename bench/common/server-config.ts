@@ -10,10 +10,10 @@ export interface BenchDatabaseEnv {
 const BENCH_APP_SECRET = 'bench-only-secret-bench-only-secret-0123456789';
 
 /** The configuration every benchmark server starts with: its database, Twilio at the simulator, quiet logs. */
-export function benchServerConfig(env: BenchDatabaseEnv & { BENCH_PORT: string; BENCH_DATA_DIR: string; BENCH_TWILIO_API_URL: string }) {
+export function benchServerConfig(env: BenchDatabaseEnv & { BENCH_PORT: string; BENCH_DATA_DIR: string; BENCH_TWILIO_API_URL: string; BENCH_PUBLIC_URL?: string }) {
   return loadConfig({
     PORT: env.BENCH_PORT,
-    PUBLIC_URL: `http://127.0.0.1:${env.BENCH_PORT}`,
+    PUBLIC_URL: env.BENCH_PUBLIC_URL ?? `http://127.0.0.1:${env.BENCH_PORT}`,
     DATA_DIR: env.BENCH_DATA_DIR,
     TWILIO_API_URL: env.BENCH_TWILIO_API_URL,
     TWILIO_MESSAGING_API_URL: env.BENCH_TWILIO_API_URL,

@@ -14,7 +14,7 @@ import { serveParent, WEBHOOK_PATH, type ServerEnv } from './protocol.js';
  * Nothing else.
  */
 const env = process.env as unknown as ServerEnv;
-const publicUrl = `http://127.0.0.1:${env.BENCH_PORT}`;
+const publicUrl = env.BENCH_PUBLIC_URL ?? `http://127.0.0.1:${env.BENCH_PORT}`;
 const TABLE = 'create table if not exists inbound (sid text primary key, sender text not null, recipient text not null, body text not null, created_at bigint not null)';
 
 interface FloorStore {

@@ -79,13 +79,14 @@ function post(agent: http.Agent, port: number, body: string, signature: string):
 }
 
 /** `concurrency` clients each sending as fast as answers come back, for `seconds`. */
-export async function closedLoop(port: number, next: () => { body: string; signature: string }, concurrency: number, seconds: number): Promise<RunResult> {
+export async function closedLoop(ports: number[], next: () => { body: string; signature: string }, concurrency: number, seconds: number): Promise<RunResult> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
   const latenciesMs: number[] = [];
   let errors = 0;
   const start = performance.now();
   const end = start + seconds * 1000;
-  const client = async () => {
+  // Client i talks to ports[i % n], as a balancer spreads connections over a site's processes.
+  const client = async (port: number) => {
     while (performance.now() < end) {
       const { body, signature } = next();
       const t = performance.now();
@@ -94,7 +95,7 @@ export async function closedLoop(port: number, next: () => { body: string; signa
       if (status !== 200) errors++;
     }
   };
-  await Promise.all(Array.from({ length: concurrency }, client));
+  await Promise.all(Array.from({ length: concurrency }, (_, i) => client(ports[i % ports.length]!)));
   const elapsed = (performance.now() - start) / 1000;
   agent.destroy();
   return { requests: latenciesMs.length, errors, seconds: elapsed, latenciesMs };
@@ -104,7 +105,7 @@ export async function closedLoop(port: number, next: () => { body: string; signa
  * Requests at a fixed rate whatever the answers do. Latency counts from each request's scheduled
  * time, so a server that falls behind shows it (no coordinated omission).
  */
-export async function openLoop(port: number, next: () => { body: string; signature: string }, perSecond: number, seconds: number): Promise<RunResult> {
+export async function openLoop(ports: number[], next: () => { body: string; signature: string }, perSecond: number, seconds: number): Promise<RunResult> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: 512 });
   const latenciesMs: number[] = [];
   const inFlight: Promise<void>[] = [];
@@ -121,7 +122,7 @@ export async function openLoop(port: number, next: () => { body: string; signatu
       const scheduled = start + sent * interval;
       const { body, signature } = next();
       inFlight.push(
-        post(agent, port, body, signature)
+        post(agent, ports[sent % ports.length]!, body, signature)
           .catch(() => 0)
           .then((status) => {
             latenciesMs.push(performance.now() - scheduled);

@@ -5,7 +5,10 @@ import { benchServerConfig, benchServerOptions } from '../common/server-config.j
 import { accountRow, senderRow } from '../../test/helpers/seed.js';
 import { serveParent, type ServerEnv } from './protocol.js';
 
-/** The real server on its engine, with one organization, a connected account and one support number. */
+/**
+ * The real server on its engine, with one organization, a connected account and one support
+ * number. A further process of the same site (BENCH_SEEDED=1, PostgreSQL) finds them stored.
+ */
 const env = process.env as unknown as ServerEnv;
 const config = benchServerConfig(env);
 const server = await createServer(config, benchServerOptions(env));
@@ -13,7 +16,7 @@ const { ctx } = server;
 const now = Date.now();
 const organizationId = newId(now);
 const accountId = newId(now);
-await ctx.db.transaction().execute(async (tx) => {
+if (!env.BENCH_SEEDED) await ctx.db.transaction().execute(async (tx) => {
   await tx.insertInto('organizations').values({ id: organizationId, name: 'Bench', threadingWindowHours: 24, createdAt: now }).execute();
   await tx
     .insertInto('twilioAccounts')

@@ -28,6 +28,10 @@ export interface ServerEnv extends BenchDatabaseEnv {
   BENCH_SUPPORT_NUMBER: string;
   BENCH_TWILIO_API_URL: string;
   BENCH_DATA_DIR: string;
+  /** Set in the second and later processes of one site: the first stored the organization. */
+  BENCH_SEEDED?: string;
+  /** The site's address, the same for each of its processes (the signature covers it). */
+  BENCH_PUBLIC_URL?: string;
 }
 
 export const WEBHOOK_PATH = '/webhooks/twilio/messages';
