@@ -53,7 +53,7 @@ async function runOnce(engine: 'sqlite' | 'postgres', pgUrl: string | undefined,
     BENCH_DATA_DIR: dataDir,
     ...(schema ? { BENCH_DATABASE_URL: schema.url, BENCH_PG_SCHEMA: schema.name } : {}),
   };
-  const child = forkServer('catchup/server', { env: { ...process.env, ...env } });
+  const child = forkServer('catchup/server', { env: { ...env } });
   const next = <T extends FromServer['type']>(type: T) =>
     new Promise<Extract<FromServer, { type: T }>>((resolve, reject) => {
       child.once('exit', (code) => reject(new Error(`server exited with ${code}`)));

@@ -46,7 +46,7 @@ interface Child {
 async function startChild(script: string, env: Omit<ServerEnv, 'BENCH_PORT' | 'BENCH_DATA_DIR'>, port: number, dataDir: string): Promise<Child> {
   const child = forkServer(`inbound/${script}`, {
     execArgv: PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : [],
-    env: { ...process.env, ...env, BENCH_PORT: String(port), BENCH_DATA_DIR: dataDir },
+    env: { ...env, BENCH_PORT: String(port), BENCH_DATA_DIR: dataDir },
   });
   const next = <T extends FromServer['type']>(type: T) =>
     new Promise<Extract<FromServer, { type: T }>>((resolve, reject) => {

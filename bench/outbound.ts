@@ -66,7 +66,7 @@ function talkTo<From extends { type: string }, To extends { type: string }>(chil
 }
 
 function startServer(env: Record<string, string>) {
-  const { next, ask, stop } = talkTo<FromServer, ToServer>(forkServer('outbound/server', { env: { ...process.env, ...env } }), 'server');
+  const { next, ask, stop } = talkTo<FromServer, ToServer>(forkServer('outbound/server', { env }), 'server');
   return {
     ready: next('ready') as Promise<Ready>,
     progress: () => ask({ type: 'progress' }, 'progress') as Promise<Progress>,
@@ -177,7 +177,7 @@ async function live(server: Server, sim: Simulator, ready: Ready, offset: number
 
 /** The floor process: queue texts, then dispatch them all. */
 function startFloor(env: Record<string, string>) {
-  const child = forkServer('outbound/floor-server', { env: { ...process.env, ...env, BENCH_PORT: String(FLOOR_PORT) } });
+  const child = forkServer('outbound/floor-server', { env: { ...env, BENCH_PORT: String(FLOOR_PORT) } });
   const { next, ask, stop } = talkTo<FloorFromServer, FloorToServer>(child, 'floor');
   return {
     ready: next('floor-ready'),

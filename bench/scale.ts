@@ -83,7 +83,7 @@ interface Child {
 
 export async function startServer(s: Storage, port: number): Promise<Child> {
   const child = forkServer('scale/server', {
-    env: { ...process.env, BENCH_PORT: String(port), BENCH_DATA_DIR: s.dataDir, BENCH_APP_SECRET: APP_SECRET, BENCH_DATABASE_URL: s.url ?? '', BENCH_PG_SCHEMA: s.schema ?? '' },
+    env: { BENCH_PORT: String(port), BENCH_DATA_DIR: s.dataDir, BENCH_APP_SECRET: APP_SECRET, BENCH_DATABASE_URL: s.url ?? '', BENCH_PG_SCHEMA: s.schema ?? '' },
   });
   const next = <T extends FromServer['type']>(type: T) =>
     new Promise<Extract<FromServer, { type: T }>>((resolve, reject) => {

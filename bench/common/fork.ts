@@ -18,9 +18,13 @@ function startFlags(): string[] {
 /**
  * A benchmark's server process runs as compiled JavaScript, the way `npm start` runs Parley: under
  * tsx every process carries a loader thread and its compile caches, tens of megabytes of RSS that
- * production does not have. The server scripts compile once per benchmark run.
+ * production does not have. The server scripts compile once per benchmark run. The child has this
+ * process's environment, but for the database, with `env` over it.
  */
 export function forkServer(script: string, options: { env: NodeJS.ProcessEnv; execArgv?: string[] }): ChildProcess {
+  // A server's database is the one its benchmark names: BENCH_DATABASE_URL set to find PostgreSQL
+  // must not also turn the SQLite measurement into a PostgreSQL one (in its public schema).
+  const { BENCH_DATABASE_URL: _url, BENCH_PG_SCHEMA: _schema, ...inherited } = process.env;
   if (!compiled) {
     const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
     execFileSync(process.execPath, [tsc, '-p', path.join(root, 'tsconfig.bench.json')], { stdio: 'inherit' });
@@ -28,7 +32,7 @@ export function forkServer(script: string, options: { env: NodeJS.ProcessEnv; ex
   }
   return fork(path.join(root, 'dist/bench/bench', `${script}.js`), [], {
     execArgv: [...startFlags(), ...(options.execArgv ?? [])],
-    env: { ...options.env, NODE_ENV: 'production' },
+    env: { ...inherited, ...options.env, NODE_ENV: 'production' },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
 }
