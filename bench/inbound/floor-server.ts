@@ -1,9 +1,7 @@
 import formbody from '@fastify/formbody';
-import BetterSqlite3 from 'better-sqlite3';
 import Fastify from 'fastify';
-import path from 'node:path';
-import pg from 'pg';
 import twilio from 'twilio';
+import { openFloorPool, openFloorSqlite } from '../common/floor-db.js';
 import { statementsSent } from '../common/round-trips.js';
 import { serveParent, WEBHOOK_PATH, type ServerEnv } from './protocol.js';
 
@@ -24,10 +22,7 @@ interface FloorStore {
 }
 
 function sqliteStore(): FloorStore {
-  const db = new BetterSqlite3(path.join(env.BENCH_DATA_DIR, 'floor.db'));
-  db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = NORMAL');
-  db.exec(TABLE);
+  const db = openFloorSqlite(env, 'floor.db', TABLE);
   const insert = db.prepare('insert into inbound (sid, sender, recipient, body, created_at) values (?, ?, ?, ?, ?)');
   return {
     insert: (...values) => void insert.run(...values, Date.now()),
@@ -36,9 +31,8 @@ function sqliteStore(): FloorStore {
   };
 }
 
-async function postgresStore(url: string, schema: string): Promise<FloorStore> {
-  const pool = new pg.Pool({ connectionString: url, max: 10, options: `-c search_path=${schema}` });
-  await pool.query(TABLE);
+async function postgresStore(): Promise<FloorStore> {
+  const pool = await openFloorPool(env, TABLE);
   const end = async () => void (await pool.end());
   return {
     insert: async (...values) => void (await pool.query('insert into inbound (sid, sender, recipient, body, created_at) values ($1, $2, $3, $4, $5)', [...values, Date.now()])),
@@ -47,7 +41,7 @@ async function postgresStore(url: string, schema: string): Promise<FloorStore> {
   };
 }
 
-const store = env.BENCH_DATABASE_URL ? await postgresStore(env.BENCH_DATABASE_URL, env.BENCH_PG_SCHEMA!) : sqliteStore();
+const store = env.BENCH_DATABASE_URL ? await postgresStore() : sqliteStore();
 const app = Fastify({ logger: false });
 await app.register(formbody, { bodyLimit: 64 * 1024 });
 app.post(WEBHOOK_PATH, async (req, reply) => {

@@ -1,10 +1,8 @@
 import formbody from '@fastify/formbody';
-import BetterSqlite3 from 'better-sqlite3';
 import Fastify from 'fastify';
-import path from 'node:path';
-import pg from 'pg';
 import twilio from 'twilio';
 import { TwilioTransport } from '../../src/features/twilio/transport.js';
+import { openFloorPool, openFloorSqlite } from '../common/floor-db.js';
 import { statementsSent } from '../common/round-trips.js';
 import type { FloorFromServer, FloorToServer, ServerEnv } from './protocol.js';
 
@@ -30,10 +28,7 @@ interface FloorStore {
 }
 
 function sqliteStore(): FloorStore {
-  const db = new BetterSqlite3(path.join(env.BENCH_DATA_DIR, 'outbound-floor.db'));
-  db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = NORMAL');
-  db.exec(TABLE);
+  const db = openFloorSqlite(env, 'outbound-floor.db', TABLE);
   const insert = db.prepare('insert into outbox (id, sender, recipient, body) values (@id, @sender, @recipient, @body)');
   const accept = db.prepare('update outbox set sid = ?, status = ? where id = ?');
   const status = db.prepare('update outbox set status = ? where sid = ?');
@@ -46,9 +41,8 @@ function sqliteStore(): FloorStore {
   };
 }
 
-async function postgresStore(url: string, schema: string): Promise<FloorStore> {
-  const pool = new pg.Pool({ connectionString: url, max: 10, options: `-c search_path=${schema}` });
-  await pool.query(TABLE);
+async function postgresStore(): Promise<FloorStore> {
+  const pool = await openFloorPool(env, TABLE);
   return {
     fill: async (rows) =>
       void (await pool.query('insert into outbox (id, sender, recipient, body) select * from json_to_recordset($1::json) as r(id int, sender text, recipient text, body text)', [
@@ -61,7 +55,7 @@ async function postgresStore(url: string, schema: string): Promise<FloorStore> {
   };
 }
 
-const store = env.BENCH_DATABASE_URL ? await postgresStore(env.BENCH_DATABASE_URL, env.BENCH_PG_SCHEMA!) : sqliteStore();
+const store = env.BENCH_DATABASE_URL ? await postgresStore() : sqliteStore();
 const client = twilio(env.BENCH_ACCOUNT_SID, env.BENCH_AUTH_TOKEN, { httpClient: new TwilioTransport(30_000) as unknown as twilio.RequestClient, autoRetry: false });
 client.api.baseUrl = env.BENCH_TWILIO_API_URL;
 

@@ -42,6 +42,9 @@ export interface DatabaseOptions {
   onCheckpointerError?: (err: Error) => void;
 }
 
+/** Connections per process on PostgreSQL unless told otherwise. */
+export const DEFAULT_PG_POOL_SIZE = 10;
+
 // int8 (bigint) columns hold epoch milliseconds and counts, all well inside 2^53.
 pg.types.setTypeParser(20, (v) => Number(v));
 
@@ -50,7 +53,7 @@ export function openDatabase(options: DatabaseOptions): Database {
   if (options.url) {
     const pool = new pg.Pool({
       connectionString: options.url,
-      max: options.pgPoolSize ?? 10,
+      max: options.pgPoolSize ?? DEFAULT_PG_POOL_SIZE,
       Client: NamedStatementClient,
       options: options.pgSchema ? `-c search_path=${options.pgSchema}` : undefined,
     });
