@@ -1,6 +1,6 @@
 import { isPostgres, type Conn } from '../db/database.js';
 import { holdInsert } from '../db/held-writes.js';
-import type { ExpressionBuilder } from 'kysely';
+import type { ExpressionBuilder, QueryCreator } from 'kysely';
 import type { DB, Row } from '../db/schema.js';
 import { newId } from '../ids.js';
 import { prepared } from '../db/prepared.js';
@@ -78,6 +78,14 @@ const claimDueQuery = prepared((conn: Conn, now: number, limit: number, leaseUnt
 
 /** Only the worker that holds the lease may settle a job: a late worker whose lease ran out changes nothing. */
 const held = (job: Job) => (eb: ExpressionBuilder<DB, 'jobs'>) => eb.and([eb('id', '=', job.id), eb('lockedBy', '=', job.lockedBy ?? '')]);
+
+/**
+ * The DELETE of a finished job, for a handler to run in the transaction of the change that
+ * finishes it (on PostgreSQL as a WITH of that change's statement), so the two commit together
+ * and the runner has no delete of its own left to make (the handler returns JOB_FINISHED). Only
+ * while its worker holds it, as every settling of a job.
+ */
+export const finishJobStatement = (conn: QueryCreator<DB>, jobId: string, workerId: string) => conn.deleteFrom('jobs').where('id', '=', jobId).where('lockedBy', '=', workerId);
 
 /** Deletes finished jobs that `workerId` still holds, in one statement (a worker's jobs finish in bunches). */
 export async function completeJobs(conn: Conn, workerId: string, ids: string[]): Promise<void> {

@@ -9,6 +9,9 @@ export class RunLater {
   constructor(readonly runAt: number) {}
 }
 
+/** A job that deleted its own row in its last transaction (finishJobStatement): the runner has nothing left to do. */
+export const JOB_FINISHED = Symbol('job finished');
+
 export interface JobHandler<P = any> {
   kind: string;
   maxAttempts: number;
@@ -16,7 +19,7 @@ export interface JobHandler<P = any> {
   baseBackoffMs?: number;
   maxBackoffMs?: number;
   /** `stopping` is aborted when the runner stops, so a long job can end early at a safe point. */
-  run(payload: P, job: Job, stopping: AbortSignal): Promise<void | RunLater>;
+  run(payload: P, job: Job, stopping: AbortSignal): Promise<void | RunLater | typeof JOB_FINISHED>;
   /** Called once after the last attempt failed, so the record the job was about can show it. */
   onFinalFailure?(payload: P, error: Error, job: Job): Promise<void>;
 }
@@ -154,7 +157,7 @@ export class JobRunner {
       if (!handler) throw new Error(`No handler for job kind ${job.kind}`);
       const result = await handler.run(JSON.parse(job.payload), job, this.stopping.signal);
       if (result instanceof RunLater) await rescheduleJob(db, job, result.runAt, { countAttempt: false });
-      else await this.complete(job);
+      else if (result !== JOB_FINISHED) await this.complete(job);
     } catch (e) {
       const error = e instanceof Error ? e : new Error(String(e));
       const maxAttempts = handler?.maxAttempts ?? 1;

@@ -1,8 +1,8 @@
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Clock } from '../../src/clock.js';
-import { claimDue, completeJobs, deleteJobsAbout, enqueue, pullJobsForward } from '../../src/jobs/queue.js';
-import { backoffDelay, JobRunner, RunLater, type JobHandler } from '../../src/jobs/runner.js';
+import { claimDue, completeJobs, deleteJobsAbout, enqueue, finishJobStatement, pullJobsForward } from '../../src/jobs/queue.js';
+import { backoffDelay, JOB_FINISHED, JobRunner, RunLater, type JobHandler } from '../../src/jobs/runner.js';
 import { eventually } from '../helpers/api.js';
 import { freshDatabase } from '../helpers/database.js';
 import { ENGINES } from '../helpers/server.js';
@@ -58,6 +58,34 @@ for (const engine of ENGINES) {
       expect(await runner.drain()).toBe(1);
       expect(seen).toEqual([{ n: 1 }]);
       expect(await jobRow(id)).toBeUndefined();
+    });
+
+    it('ends a job in the transaction of the change that finished it, and only while its worker holds it', async () => {
+      const runs: string[] = [];
+      const { database, runner, jobRow } = await setup([
+        {
+          kind: 'finish-own',
+          maxAttempts: 3,
+          run: async (p: { fail: boolean }, job) => {
+            runs.push(job.id);
+            await database.db.transaction().execute(async (tx) => {
+              // Another worker's id deletes nothing: the lease is what lets a worker end a job.
+              expect(Number((await finishJobStatement(tx, job.id, 'another-worker').executeTakeFirst()).numDeletedRows)).toBe(0);
+              await finishJobStatement(tx, job.id, job.lockedBy!).execute();
+              if (p.fail) throw new Error('the change failed');
+            });
+            return JOB_FINISHED;
+          },
+        },
+      ]);
+      const now = Date.now();
+      const done = await database.db.transaction().execute((tx) => enqueue(tx, 'finish-own', { fail: false }, { now }));
+      const failing = await database.db.transaction().execute((tx) => enqueue(tx, 'finish-own', { fail: true }, { now }));
+      expect(await runner.drain()).toBe(2);
+      expect(await jobRow(done)).toBeUndefined();
+      // The change rolled back, so did the job's end: it waits for its retry.
+      expect(await jobRow(failing)).toMatchObject({ status: 'pending', lockedBy: null, lastError: 'the change failed' });
+      expect(runs.sort()).toEqual([done, failing].sort());
     });
 
     it('retries with backoff, then calls the final-failure hook once', async () => {

@@ -4,7 +4,7 @@ import { fromTwilioStatus } from '../../domain/message-status.js';
 import { failureOf, twilioErrorReason, withoutAccountSids } from '../../domain/twilio-errors.js';
 import { errorCodeLabel } from '../../metrics.js';
 import { replacePayload, type Job } from '../../jobs/queue.js';
-import { RunLater } from '../../jobs/runner.js';
+import { JOB_FINISHED, RunLater } from '../../jobs/runner.js';
 import { advanceMessage, presentedMessageRow } from '../conversations/service.js';
 import { markOptedOut, presentedCustomer } from '../customers/service.js';
 import { customerUpdatedEvent, messageEvent } from '../events/app-event.js';
@@ -31,11 +31,11 @@ export interface LastAttempt {
 }
 
 /** Records what Twilio's answer to an attempt means for the attempt and its message (docs/rules.md#outbound-messages). */
-export async function settle(ctx: Context, sc: Send, attemptId: string, outcome: CallOutcome): Promise<void | RunLater> {
+export async function settle(ctx: Context, sc: Send, attemptId: string, outcome: CallOutcome, job: Job): Promise<void | RunLater | typeof JOB_FINISHED> {
   const now = ctx.clock.now();
   switch (outcome.kind) {
     case 'accepted':
-      return adopt(ctx, sc, attemptId, { sid: outcome.sid, status: outcome.status, errorCode: null, errorMessage: null });
+      return adopt(ctx, sc, attemptId, { sid: outcome.sid, status: outcome.status, errorCode: null, errorMessage: null }, job);
     case 'rejected':
       return reject(ctx, sc, attemptId, outcome.code, outcome.message);
     case 'paused':
@@ -54,18 +54,20 @@ export async function settle(ctx: Context, sc: Send, attemptId: string, outcome:
 
 /**
  * Twilio has the attempt's message: the attempt and the message take its SID, and the message
- * moves forward to Twilio's status (at least queued). Callbacks may have got there first.
+ * moves forward to Twilio's status (at least queued). Callbacks may have got there first. The
+ * send job ends in the same commit: there is nothing left for it to do.
  */
-async function adopt(ctx: Context, sc: Send, attemptId: string, found: SentMessage): Promise<void> {
+async function adopt(ctx: Context, sc: Send, attemptId: string, found: SentMessage, job: Job): Promise<typeof JOB_FINISHED> {
   const now = ctx.clock.now();
   const next = fromTwilioStatus(found.status) ?? 'queued';
   // Answers arriving together share a transaction and its commit, with the status callbacks of
   // the same moment: all of them keyed by the attempt, so batches take its rows in one order.
   const row = await groupCommit(ctx.db, ctx.log).run(q.attemptKey(attemptId), (tx) =>
-    q.acceptAttempt(tx, attemptId, sc.id, next, { twilioSid: found.sid, now, ...failureOf(next, found.errorCode, found.errorMessage) }),
+    q.acceptAttempt(tx, attemptId, sc.id, next, { twilioSid: found.sid, now, ...failureOf(next, found.errorCode, found.errorMessage) }, { id: job.id, workerId: job.lockedBy ?? '' }),
   );
   if (row) ctx.metrics.messagesSent.inc();
   await publishCommitted(ctx, [messageEvent('message.updated', sc.organizationId, await presentedMessageRow(ctx.db, row, sc.mediaCount))]);
+  return JOB_FINISHED;
 }
 
 /** A Twilio 4xx: the message fails at once with a plain reason; 21610 also opts the customer out. */
@@ -112,7 +114,7 @@ export async function waitForToken(ctx: Context, job: Job, payload: SendPayload)
  * Several that could be it (docs/twilio.md): the message fails for an agent to check. Not found: the
  * attempt is superseded and the caller sends again ('absent').
  */
-export async function recheck(ctx: Context, sc: Send, account: ConnectedAccount, last: LastAttempt): Promise<void | RunLater | 'absent'> {
+export async function recheck(ctx: Context, sc: Send, account: ConnectedAccount, last: LastAttempt, job: Job): Promise<void | RunLater | typeof JOB_FINISHED | 'absent'> {
   const due = (last.finishedAt ?? last.startedAt) + ctx.config.sendRecheckSeconds * 1000;
   if (ctx.clock.now() < due) return new RunLater(due);
   let checked: Recheck;
@@ -125,8 +127,7 @@ export async function recheck(ctx: Context, sc: Send, account: ConnectedAccount,
   }
   if (checked.kind === 'found') {
     ctx.log.info({ messageId: sc.id, attemptId: last.id, sid: checked.message.sid }, 'unconfirmed send found at Twilio; adopting its SID');
-    await adopt(ctx, sc, last.id, checked.message);
-    return;
+    return adopt(ctx, sc, last.id, checked.message, job);
   }
   if (checked.kind === 'ambiguous') {
     ctx.log.warn({ messageId: sc.id, attemptId: last.id, candidates: checked.candidates }, 'unconfirmed send matches several messages at Twilio; not sending again');

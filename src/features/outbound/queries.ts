@@ -1,5 +1,7 @@
 import { sql } from 'kysely';
-import { isPostgres, type Conn } from '../../db/database.js';
+import { isPostgres, type Conn, type Db } from '../../db/database.js';
+import { readsTogether } from '../../db/reads-together.js';
+import { finishJobStatement } from '../../jobs/queue.js';
 import type { MessageStatus, NewRow, Row } from '../../db/schema.js';
 import { advanceMessage, takeSidAndAdvance, type MessageRow } from '../conversations/queries.js';
 import { claimSendSlotUpdate } from '../twilio/messaging.js';
@@ -19,8 +21,8 @@ export type AttemptState = AttemptRow['state'];
 
 /* ---- what a send needs to know, in one read ---- */
 
-/** A pending outbound message with its customer, sender and account, for the send job (read only). */
-const sendContextQuery = prepared((conn: Conn, messageId: string) =>
+/** Pending outbound messages with their customers, senders and accounts, for the send job (read only). */
+const sendContextSelect = (conn: Conn) =>
   conn
     .selectFrom('messages as m')
     .innerJoin('conversations as c', 'c.id', 'm.conversationId')
@@ -65,13 +67,31 @@ const sendContextQuery = prepared((conn: Conn, messageId: string) =>
           .exists(eb.selectFrom('optOuts as o').select('o.at').whereRef('o.customerId', '=', 'c.customerId').whereRef('o.senderId', '=', 's.id'))
           .as('optedOut'),
       (eb) => eb.selectFrom('media as md').select((e) => e.fn.countAll<number>().as('n')).whereRef('md.messageId', '=', 'm.id').as('mediaCount'),
-    ])
-    .where('m.id', '=', messageId),
-);
+    ]);
 
+const sendContextQuery = prepared((conn: Conn, messageId: string) => sendContextSelect(conn).where('m.id', '=', messageId));
+const sendContextsQuery = prepared((conn: Conn, messageIds: string[]) => sendContextSelect(conn).where('m.id', '=', sql<string>`any(${messageIds}::text[])`));
+
+/** What the send job needs to know of one message, in one read. */
 export const sendContext = async (conn: Conn, messageId: string) => (await sendContextQuery(conn, messageId)).rows[0];
 
 export type SendContextRow = NonNullable<Awaited<ReturnType<typeof sendContext>>>;
+
+const together = new WeakMap<Db, (messageId: string) => Promise<SendContextRow | undefined>>();
+
+/**
+ * sendContext for a send job as it starts. On PostgreSQL the jobs the runner claimed together
+ * read their messages in one statement; SQLite, where a statement is no round trip, reads each.
+ */
+export function sendContextOfJob(db: Db, messageId: string): Promise<SendContextRow | undefined> {
+  if (!isPostgres(db)) return sendContext(db, messageId);
+  let read = together.get(db);
+  if (!read) {
+    read = readsTogether(async (ids: string[]) => new Map((await sendContextsQuery(db, ids)).rows.map((row) => [row.id, row])));
+    together.set(db, read);
+  }
+  return read(messageId);
+}
 
 /**
  * The usual status callback in one statement: the named attempt is the message's accepted one
@@ -218,8 +238,10 @@ const settleAttemptQuery = preparedVariants((key) => {
  * Twilio has the attempt's message (its answer to the send, or a recheck found it): the attempt
  * becomes accepted with its SID, and the message takes the SID and moves on to `next`. Returns
  * the message as changed, or undefined when the attempt was settled already (a callback got there
- * first, or a recheck superseded it) or the message did not change. PostgreSQL does both in one
- * statement, the attempt's UPDATE in a WITH; SQLite, where a statement is no round trip, runs two.
+ * first, or a recheck superseded it) or the message did not change. With `job`, the send job that
+ * made the attempt ends in the same commit, whatever else is the case (finishJobStatement).
+ * PostgreSQL does it all in one statement, the attempt's UPDATE and the job's DELETE in WITHs;
+ * SQLite, where a statement is no round trip, runs them one by one.
  */
 export async function acceptAttempt(
   conn: Conn,
@@ -227,23 +249,27 @@ export async function acceptAttempt(
   messageId: string,
   next: MessageStatus,
   changes: { twilioSid: string; now: number; errorCode?: number | null; errorMessage?: string | null },
+  job?: { id: string; workerId: string },
 ): Promise<MessageRow | undefined> {
   if (!isPostgres(conn)) {
+    if (job) await finishJobStatement(conn, job.id, job.workerId).execute();
     if (!(await settleAttempt(conn, attemptId, ['started', 'unknown'], 'accepted', changes))) return undefined;
     return advanceMessage(conn, messageId, next, changes);
   }
-  const run = acceptAttemptQuery([next, changes.errorCode !== undefined ? 'code' : '', changes.errorMessage !== undefined ? 'message' : ''].join(':'));
-  return (await run(conn, attemptId, changes.now, changes.twilioSid, changes.errorCode ?? null, changes.errorMessage ?? null)).rows[0];
+  const run = acceptAttemptQuery([next, changes.errorCode !== undefined ? 'code' : '', changes.errorMessage !== undefined ? 'message' : '', job ? 'job' : ''].join(':'));
+  return (await run(conn, attemptId, changes.now, changes.twilioSid, changes.errorCode ?? null, changes.errorMessage ?? null, job?.id ?? '', job?.workerId ?? '')).rows[0];
 }
 
 const acceptAttemptQuery = preparedVariants((key) => {
-  const [next, withCode, withMessage] = key.split(':') as [MessageStatus, string, string];
-  return prepared((conn: Conn, attemptId: string, now: number, sid: string, errorCode: number | null, errorMessage: string | null) => {
+  const [next, withCode, withMessage, withJob] = key.split(':') as [MessageStatus, string, string, string];
+  return prepared((conn: Conn, attemptId: string, now: number, sid: string, errorCode: number | null, errorMessage: string | null, jobId: string, workerId: string) => {
     const settled = conn.with('settled', (db) =>
       db.updateTable('sendAttempts').set({ state: 'accepted', finishedAt: now, twilioSid: sid }).where('id', '=', attemptId).where('state', 'in', ['started', 'unknown']).returning('messageId'),
     );
+    // PostgreSQL runs every WITH that changes data to the end, whether the statement reads it or not.
+    const finishing = withJob ? settled.with('finished', (db) => finishJobStatement(db, jobId, workerId).returning('id')) : settled;
     const changes = { sid, now, errorCode: withCode ? errorCode : undefined, errorMessage: withMessage ? errorMessage : undefined };
-    return takeSidAndAdvance(settled, next, changes).where('id', '=', sql<string>`(select message_id from settled)`);
+    return takeSidAndAdvance(finishing, next, changes).where('id', '=', sql<string>`(select message_id from settled)`);
   });
 });
 

@@ -3,7 +3,7 @@ import type { Context } from '../../context.js';
 import { groupCommit } from '../../db/group-commit.js';
 import { newId } from '../../ids.js';
 import { replacePayload, type Job } from '../../jobs/queue.js';
-import { RunLater, type JobHandler } from '../../jobs/runner.js';
+import { RunLater, type JOB_FINISHED, type JobHandler } from '../../jobs/runner.js';
 import { clientFor, unseal, type ConnectedAccount } from '../twilio/accounts.js';
 import { mediaIdsOfMessage } from '../media/service.js';
 import { signedMediaUrl } from '../media/signed.js';
@@ -36,8 +36,8 @@ export function sendJobHandler(ctx: Context): JobHandler<SendPayload> {
   };
 }
 
-async function runSend(ctx: Context, payload: SendPayload, job: Job): Promise<void | RunLater> {
-  const sc = await q.sendContext(ctx.db, payload.messageId);
+async function runSend(ctx: Context, payload: SendPayload, job: Job): Promise<void | RunLater | typeof JOB_FINISHED> {
+  const sc = await q.sendContextOfJob(ctx.db, payload.messageId);
   if (!sc || sc.direction !== 'outbound' || sc.status !== 'pending') return;
   const last = lastAttemptOf(sc);
   const blocked = blockedReason(sc, last);
@@ -47,7 +47,7 @@ async function runSend(ctx: Context, payload: SendPayload, job: Job): Promise<vo
 
   if (last?.state === 'accepted') return;
   if (last && (last.state === 'started' || last.state === 'unknown')) {
-    const checked = await attempt.recheck(ctx, sc, account, last);
+    const checked = await attempt.recheck(ctx, sc, account, last, job);
     if (checked !== 'absent') return checked;
   }
   if (sc.optedOut) {
@@ -79,7 +79,7 @@ function accountOf(ctx: Context, sc: q.SendContextRow): ConnectedAccount {
  * Claims the sender's slot and commits the attempt as `started` in one short transaction, so a
  * crash during the call leaves evidence that the next run checks. Then calls Twilio.
  */
-async function sendNow(ctx: Context, sc: q.SendContextRow, account: ConnectedAccount, payload: SendPayload, job: Job): Promise<void | RunLater> {
+async function sendNow(ctx: Context, sc: q.SendContextRow, account: ConnectedAccount, payload: SendPayload, job: Job): Promise<void | RunLater | typeof JOB_FINISHED> {
   const now = ctx.clock.now();
   // Sends starting together share a transaction and its commit (src/db/group-commit.ts), taking
   // their senders' rows in the order of the senders' ids.
@@ -103,7 +103,7 @@ async function sendNow(ctx: Context, sc: q.SendContextRow, account: ConnectedAcc
 
   const params = await sendParams(ctx, sc, start.attemptId);
   const outcome = await createMessage(clientFor(ctx, account), params);
-  return attempt.settle(ctx, sc, start.attemptId, outcome);
+  return attempt.settle(ctx, sc, start.attemptId, outcome, job);
 }
 
 /** To, From or MessagingServiceSid (never both), Body, freshly signed MediaUrls and a StatusCallback naming the attempt. */
