@@ -7,8 +7,8 @@ import { inboundParams, WEBHOOK_PATH } from '../helpers/inbound.js';
 import { ENGINES } from '../helpers/server.js';
 import { createTwilioWorld, type TwilioWorld } from '../helpers/twilio-world.js';
 
-/** Tables that grow with a desk's history: none may be read whole for a batch of webhooks. */
-const GROWING = ['customers', 'conversations', 'messages', 'conversation_labels', 'message_search'];
+/** Tables that grow with a desk's history: none may be read whole for a batch of webhooks or of sends. */
+const GROWING = ['customers', 'conversations', 'messages', 'conversation_labels', 'message_search', 'send_attempts'];
 const HISTORY = 5000;
 
 interface PlanNode {
@@ -35,8 +35,8 @@ for (const engine of ENGINES.filter((e) => e === 'postgres')) {
       await w?.destroy();
     });
 
-    it('read no table of customers, conversations, messages or labels whole, with the statistics of 5,000 of each', async () => {
-      w = await createTwilioWorld(engine);
+    /** 5,000 customers, each with a conversation on the support number, a message in it with its send attempt, and a label on it; then statistics. */
+    async function seedHistory(w: TwilioWorld) {
       const { db } = w.server.ctx;
       const now = Date.now();
       // Every customer with a conversation on the support number, a message in it and a label on it.
@@ -49,7 +49,14 @@ for (const engine of ENGINES.filter((e) => e === 'postgres')) {
         select 'me-' || g, ${w.organizationId}, 'co-' || g, 'inbound', 'Where is my order ' || g, 'received', 1, 'GSM-7', 'SM' || md5(g::text), ${now}::bigint - g, ${now}::bigint - g
         from generate_series(1, ${HISTORY}) g`.execute(db);
       await sql`insert into conversation_labels (conversation_id, label_id, organization_id) select 'co-' || g, 'label-1', ${w.organizationId} from generate_series(1, ${HISTORY}) g`.execute(db);
+      await sql`insert into send_attempts (id, message_id, organization_id, state, twilio_sid, started_at, finished_at)
+        select 'at-' || g, 'me-' || g, ${w.organizationId}, 'accepted', 'SM' || md5(g::text), ${now}::bigint - g, ${now}::bigint - g from generate_series(1, ${HISTORY}) g`.execute(db);
       for (const table of GROWING) await sql`analyze ${sql.table(table)}`.execute(db);
+    }
+
+    it('read no table of customers, conversations, messages or labels whole, with the statistics of 5,000 of each', async () => {
+      w = await createTwilioWorld(engine);
+      await seedHistory(w);
 
       const sent: { text: string; values: unknown[] }[] = [];
       const query = pg.Client.prototype.query;
@@ -78,6 +85,27 @@ for (const engine of ENGINES.filter((e) => e === 'postgres')) {
       for (const { text, values } of sent) for (const table of wholeTableReads(await genericPlan(w, text, values))) reads.push(`${table} in: ${text.replace(/\s+/g, ' ').slice(0, 60)}`);
       expect(reads).toEqual([]);
     });
+
+    it('read the messages of sends claimed together by key (src/features/outbound/queries.ts)', async () => {
+      w = await createTwilioWorld(engine);
+      await seedHistory(w);
+      await w.server.runner!.stop();
+      for (let i = 0; i < 8; i++) {
+        expect((await w.agent.api.post('/api/conversations', { senderId: w.sender.id, phone: `+1500555${String(i + 1).padStart(4, '0')}`, body: `Order ${i} shipped` })).status).toBe(202);
+      }
+      const sent: { text: string; values: unknown[] }[] = [];
+      const query = pg.Client.prototype.query;
+      vi.spyOn(pg.Client.prototype, 'query').mockImplementation(function (this: pg.Client, ...args: unknown[]) {
+        const [first] = args as [string | { text: string; values?: unknown[] }];
+        if (typeof first !== 'string' && /from "messages" as "m"/.test(first.text) && first.text.includes('any(')) sent.push({ text: first.text, values: first.values ?? [] });
+        return (query as (...a: unknown[]) => unknown).apply(this, args);
+      } as typeof query);
+      expect(await w.server.runner!.drain()).toBe(8);
+      vi.restoreAllMocks();
+
+      expect(sent).toHaveLength(1);
+      expect(wholeTableReads(await genericPlan(w, sent[0]!.text, sent[0]!.values))).toEqual([]);
+    });
   });
 }
 
@@ -89,7 +117,7 @@ async function genericPlan(w: TwilioWorld, text: string, values: unknown[]): Pro
     await client.query('set plan_cache_mode = force_generic_plan');
     // PREPARE, unlike a named statement of the protocol, plans without running it.
     await client.query(`prepare batch as ${text}`);
-    const literals = values.map((v) => client.escapeLiteral(String(v))).join(', ');
+    const literals = values.map((v) => client.escapeLiteral(Array.isArray(v) ? `{${v.join(',')}}` : String(v))).join(', ');
     const { rows } = await client.query<{ 'QUERY PLAN': [{ Plan: PlanNode }] }>(`explain (format json) execute batch(${literals})`);
     return rows[0]!['QUERY PLAN'][0].Plan;
   } finally {
