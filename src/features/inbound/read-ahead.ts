@@ -66,7 +66,7 @@ export async function readAheadAndLock(tx: Tx, texts: AheadText[]): Promise<Lock
 
 /**
  * PostgreSQL only, the second read ahead, in one statement: each locked customer's latest
- * conversation on its text's sender (DISTINCT ON), with those conversations' labels for the
+ * conversation on its text's sender (one `limit 1` each), with those conversations' labels for the
  * events. It must be a statement after the locks': a statement sees the database as it was when
  * it began, and a lock it waited for may have been held by a transaction (another batch, an
  * agent's first text) that wrote the customer's conversation before committing.
