@@ -51,7 +51,10 @@ export class GroupCommit {
 
   constructor(
     private readonly db: Db,
-    /** Batches in flight at once: SQLite has one connection; PostgreSQL commits in parallel. */
+    /**
+     * Most batches in flight at once: SQLite has one connection; PostgreSQL can commit several.
+     * Past the first, a batch starts only for a full batch's worth of waiting work (canStart).
+     */
     private readonly parallel = isPostgres(db) ? 4 : 1,
     private readonly log?: BatchLog,
   ) {}
@@ -60,7 +63,7 @@ export class GroupCommit {
     return new Promise<T>((resolve, reject) => {
       this.pending.push({ work, order, start: start as BatchStart<unknown> | undefined, resolve: resolve as (value: unknown) => void, reject });
       // Whatever else arrives in this turn of the event loop joins the same batch.
-      if (!this.scheduled && this.running < this.parallel) {
+      if (!this.scheduled && this.canStart()) {
         this.scheduled = true;
         setImmediate(() => {
           this.scheduled = false;
@@ -70,8 +73,19 @@ export class GroupCommit {
     });
   }
 
+  /**
+   * One batch at a time, unless a full one is waiting. Every batch costs its own BEGIN, reads and
+   * COMMIT, so what arrives while one runs is cheapest as one batch after it: started at once,
+   * batches stayed small (two or three status callbacks each) and the statements they cost, not
+   * the work, filled the CPU. A second batch beside the first is for what one batch cannot hold,
+   * such as webhooks piling up behind a batch that waits on another process's lock.
+   */
+  private canStart(): boolean {
+    return this.running === 0 || (this.running < this.parallel && this.pending.length >= MAX_BATCH);
+  }
+
   private async next(): Promise<void> {
-    if (this.running >= this.parallel) return;
+    if (!this.canStart()) return;
     const batch: Item[] = [];
     const waiting: Item[] = [];
     for (const item of this.pending) (batch.length < MAX_BATCH && !this.busy.has(item.order) ? batch : waiting).push(item);

@@ -79,35 +79,48 @@ for (const engine of ENGINES) {
 
     // SQLite has one connection, so only PostgreSQL runs batches in parallel.
     if (engine === 'postgres') {
-      it('never runs one order key in two batches at once: its item waits for the next batch, others run beside', async () => {
-        const { db, stored } = await setup();
-        const group = new GroupCommit(db, 2);
-        const seen: string[] = [];
+      /** Runs `first` as a batch of its own and holds it open until `release` is called. */
+      const holdFirst = async (group: GroupCommit, id: string) => {
         let release!: () => void;
         let running!: () => void;
         const held = new Promise<void>((resolve) => (release = resolve));
         const started = new Promise<void>((resolve) => (running = resolve));
-        const first = group.run('customer a', async (tx) => {
-          seen.push('a first');
-          await insertJob(tx, 'a first');
+        const first = group.run(id.split(' ')[0]!, async (tx) => {
+          await insertJob(tx, id);
           running();
           await held;
         });
         await started;
-        const again = group.run('customer a', async (tx) => {
-          seen.push('a again');
-          await insertJob(tx, 'a again');
-        });
-        // Runs in a second batch beside the first, which still holds customer a.
-        await group.run('customer b', async (tx) => {
-          seen.push('b');
-          await insertJob(tx, 'b');
-        });
-        expect(seen).toEqual(['a first', 'b']);
+        return { first, release };
+      };
+
+      it('lets what arrives while a batch runs wait for it, then commit together, when it is less than a full batch', async () => {
+        const { db, stored } = await setup();
+        const group = new GroupCommit(db, 4);
+        const { first, release } = await holdFirst(group, 'a first');
+        const transactions = new Set<Tx>();
+        const later = ['b', 'c', 'd'].map((id) => group.run(id, (tx) => (transactions.add(tx), insertJob(tx, id))));
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        // Four batches may run at once, yet none started beside the first for three items.
+        expect(transactions.size).toBe(0);
+        release();
+        await Promise.all([first, ...later]);
+        expect(transactions.size).toBe(1);
+        expect(await stored()).toEqual(['a first', 'b', 'c', 'd']);
+      });
+
+      it('starts a batch beside one in flight for a full batch, but never with an order key in flight: its item waits for the next', async () => {
+        const { db, stored } = await setup();
+        const group = new GroupCommit(db, 2);
+        const { first, release } = await holdFirst(group, 'a first');
+        const again = group.run('a', (tx) => insertJob(tx, 'a again'));
+        const others = Array.from({ length: 64 }, (_, i) => `b ${String(i).padStart(2, '0')}`);
+        // A full batch of others runs beside the first, which still holds order key a.
+        await Promise.all(others.map((id) => group.run(id, (tx) => insertJob(tx, id))));
+        expect(await stored()).toEqual(others);
         release();
         await Promise.all([first, again]);
-        expect(seen).toEqual(['a first', 'b', 'a again']);
-        expect(await stored()).toEqual(['a again', 'a first', 'b']);
+        expect(await stored()).toEqual(['a again', 'a first', ...others]);
       });
     }
 

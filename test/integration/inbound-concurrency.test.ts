@@ -8,8 +8,8 @@ const ONE_CUSTOMER = '+14155550111';
 const manyCustomers = Array.from({ length: 64 }, (_, i) => `+1415556${String(1000 + i)}`);
 
 /**
- * Issue 18: webhooks arriving together run in parallel batches on PostgreSQL (src/db/group-commit.ts),
- * so two batches may hold the same customer. Every message must land once, a customer's
+ * Issue 18: on PostgreSQL, webhooks arriving together more than a batch holds run in parallel
+ * batches (src/db/group-commit.ts), so two batches may hold the same customer. Every message must land once, a customer's
  * messages must keep the order they were stored in, and no batch may fail on a deadlock.
  */
 for (const engine of ENGINES) {
