@@ -77,7 +77,7 @@ const claimDueQuery = prepared((conn: Conn, now: number, limit: number, leaseUnt
 });
 
 /** Only the worker that holds the lease may settle a job: a late worker whose lease ran out changes nothing. */
-const held = (job: Job) => (eb: ExpressionBuilder<DB, 'jobs'>) => eb.and([eb('id', '=', job.id), eb('lockedBy', '=', job.lockedBy ?? '')]);
+const held = (job: Pick<Job, 'id' | 'lockedBy'>) => (eb: ExpressionBuilder<DB, 'jobs'>) => eb.and([eb('id', '=', job.id), eb('lockedBy', '=', job.lockedBy ?? '')]);
 
 /**
  * The DELETE of a finished job, for a handler to run in the transaction of the change that
@@ -85,7 +85,7 @@ const held = (job: Job) => (eb: ExpressionBuilder<DB, 'jobs'>) => eb.and([eb('id
  * and the runner has no delete of its own left to make (the handler returns JOB_FINISHED). Only
  * while its worker holds it, as every settling of a job.
  */
-export const finishJobStatement = (conn: QueryCreator<DB>, jobId: string, workerId: string) => conn.deleteFrom('jobs').where('id', '=', jobId).where('lockedBy', '=', workerId);
+export const finishJobStatement = (conn: QueryCreator<DB>, job: Pick<Job, 'id' | 'lockedBy'>) => conn.deleteFrom('jobs').where(held(job));
 
 /** Deletes finished jobs that `workerId` still holds, in one statement (a worker's jobs finish in bunches). */
 export async function completeJobs(conn: Conn, workerId: string, ids: string[]): Promise<void> {

@@ -70,8 +70,8 @@ for (const engine of ENGINES) {
             runs.push(job.id);
             await database.db.transaction().execute(async (tx) => {
               // Another worker's id deletes nothing: the lease is what lets a worker end a job.
-              expect(Number((await finishJobStatement(tx, job.id, 'another-worker').executeTakeFirst()).numDeletedRows)).toBe(0);
-              await finishJobStatement(tx, job.id, job.lockedBy!).execute();
+              expect(Number((await finishJobStatement(tx, { id: job.id, lockedBy: 'another-worker' }).executeTakeFirst()).numDeletedRows)).toBe(0);
+              await finishJobStatement(tx, job).execute();
               if (p.fail) throw new Error('the change failed');
             });
             return JOB_FINISHED;

@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import { isPostgres, type Conn, type Db } from '../../db/database.js';
 import { readsTogether } from '../../db/reads-together.js';
-import { finishJobStatement } from '../../jobs/queue.js';
+import { finishJobStatement, type Job } from '../../jobs/queue.js';
 import type { MessageStatus, NewRow, Row } from '../../db/schema.js';
 import { advanceMessage, takeSidAndAdvance, type MessageRow } from '../conversations/queries.js';
 import { claimSendSlotUpdate } from '../twilio/messaging.js';
@@ -249,15 +249,15 @@ export async function acceptAttempt(
   messageId: string,
   next: MessageStatus,
   changes: { twilioSid: string; now: number; errorCode?: number | null; errorMessage?: string | null },
-  job?: { id: string; workerId: string },
+  job?: Pick<Job, 'id' | 'lockedBy'>,
 ): Promise<MessageRow | undefined> {
   if (!isPostgres(conn)) {
-    if (job) await finishJobStatement(conn, job.id, job.workerId).execute();
+    if (job) await finishJobStatement(conn, job).execute();
     if (!(await settleAttempt(conn, attemptId, ['started', 'unknown'], 'accepted', changes))) return undefined;
     return advanceMessage(conn, messageId, next, changes);
   }
   const run = acceptAttemptQuery([next, changes.errorCode !== undefined ? 'code' : '', changes.errorMessage !== undefined ? 'message' : '', job ? 'job' : ''].join(':'));
-  return (await run(conn, attemptId, changes.now, changes.twilioSid, changes.errorCode ?? null, changes.errorMessage ?? null, job?.id ?? '', job?.workerId ?? '')).rows[0];
+  return (await run(conn, attemptId, changes.now, changes.twilioSid, changes.errorCode ?? null, changes.errorMessage ?? null, job?.id ?? '', job?.lockedBy ?? '')).rows[0];
 }
 
 const acceptAttemptQuery = preparedVariants((key) => {
@@ -267,7 +267,7 @@ const acceptAttemptQuery = preparedVariants((key) => {
       db.updateTable('sendAttempts').set({ state: 'accepted', finishedAt: now, twilioSid: sid }).where('id', '=', attemptId).where('state', 'in', ['started', 'unknown']).returning('messageId'),
     );
     // PostgreSQL runs every WITH that changes data to the end, whether the statement reads it or not.
-    const finishing = withJob ? settled.with('finished', (db) => finishJobStatement(db, jobId, workerId).returning('id')) : settled;
+    const finishing = withJob ? settled.with('finished', (db) => finishJobStatement(db, { id: jobId, lockedBy: workerId }).returning('id')) : settled;
     const changes = { sid, now, errorCode: withCode ? errorCode : undefined, errorMessage: withMessage ? errorMessage : undefined };
     return takeSidAndAdvance(finishing, next, changes).where('id', '=', sql<string>`(select message_id from settled)`);
   });
