@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startSimulator, type Simulator } from '../src/simulator/index.js';
-import { benchDatabaseUrl, createBenchSchema, requestedEngines, type BenchSchema } from './common/postgres.js';
+import { benchDatabaseUrl, createBenchSchema, databaseCpu, requestedEngines, type BenchSchema } from './common/postgres.js';
 import { closedLoop, openLoop, summarize, webhookFactory, type Traffic } from './inbound/load.js';
 import { WEBHOOK_PATH, type FromServer, type ServerEnv, type ServerStats } from './inbound/protocol.js';
 import { forkServer } from './common/fork.js';
@@ -109,16 +109,19 @@ async function measure(script: string, traffic: Traffic, env: EngineEnv, ports: 
     await closedLoop(ports, () => next(url), CONCURRENCY, WARMUP_SECONDS);
     await schema?.analyze();
     const before = await siteStats(children);
+    const databaseUsed = schema ? databaseCpu(schema.url) : undefined;
     const sampled = sampleWaits ? schema?.sampleWaits() : undefined;
     const full = summarize(await closedLoop(ports, () => next(url), CONCURRENCY, FULL_SECONDS));
     const stats = await siteStats(children);
+    const databaseMs = databaseUsed?.since();
     const backends = await sampled?.();
     const fixed = fixedRate ? summarize(await openLoop(ports, () => next(url), FIXED_RATE, FIXED_SECONDS)) : null;
     const rows = (await siteStats(children)).rows;
     const statementsPerMessage = stats.statements === undefined ? undefined : Math.round(((stats.statements - before.statements!) / full.requests) * 100) / 100;
     // On a shared machine the rate moves with others' load; the CPU a message costs the server moves less.
     const serverCpuMsPerMessage = Math.round(((stats.cpuMs - before.cpuMs) / Math.max(1, full.requests)) * 1000) / 1000;
-    return { full: { ...full, peakRssMb: Math.round(stats.peakRss / 1024 / 1024), statementsPerMessage, serverCpuMsPerMessage, backends }, fixed, rows };
+    const databaseCpuMsPerMessage = databaseMs === undefined ? undefined : Math.round((databaseMs / Math.max(1, full.requests)) * 1000) / 1000;
+    return { full: { ...full, peakRssMb: Math.round(stats.peakRss / 1024 / 1024), statementsPerMessage, serverCpuMsPerMessage, databaseCpuMsPerMessage, backends }, fixed, rows };
   } finally {
     for (const child of children) await child.stop();
     rmSync(dataDir, { recursive: true, force: true });

@@ -4,7 +4,7 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { startSimulator, type Simulator } from '../src/simulator/index.js';
-import { benchDatabaseUrl, createBenchSchema, requestedEngines, type BenchSchema } from './common/postgres.js';
+import { benchDatabaseUrl, createBenchSchema, databaseCpu, requestedEngines, type BenchSchema } from './common/postgres.js';
 import type { Figures, FloorFromServer, FloorToServer, FromServer, Progress, Ready, ToServer } from './outbound/protocol.js';
 import { forkServer } from './common/fork.js';
 
@@ -138,10 +138,12 @@ async function burst(server: Server, sim: Simulator, ready: Ready, offset: numbe
   await schema?.analyze();
   const before = await server.progress();
   const simCpu = process.cpuUsage();
+  const databaseUsed = schema ? databaseCpu(schema.url) : undefined;
   const sampled = sampleWaits ? schema?.sampleWaits() : undefined;
   await server.worker(true);
   const after = await drained(server);
   const simUsed = process.cpuUsage(simCpu);
+  const database = databaseUsed?.since();
   const backends = await sampled?.();
   await server.worker(false);
   const f = await server.figures(since);
@@ -149,7 +151,11 @@ async function burst(server: Server, sim: Simulator, ready: Ready, offset: numbe
     perSecond: round((f.accepted / (f.lastAcceptedAt - before.now)) * 1000),
     accepted: f.accepted,
     enqueueToAcceptedMs: latency(f),
-    cpuMsPerMessage: { server: round((after.cpuMs - before.cpuMs) / f.accepted, 2), simulator: round((simUsed.user + simUsed.system) / 1000 / f.accepted, 2) },
+    cpuMsPerMessage: {
+      server: round((after.cpuMs - before.cpuMs) / f.accepted, 2),
+      simulator: round((simUsed.user + simUsed.system) / 1000 / f.accepted, 2),
+      ...(database === undefined ? {} : { database: round(database / f.accepted, 2) }),
+    },
     enqueuePerSecond: round(MESSAGES / queued.seconds),
     errors: queued.errors + (MESSAGES - f.accepted),
     ...(after.statements === undefined ? {} : { statementsPerMessage: round((after.statements - before.statements!) / f.accepted, 2), backends }),
@@ -188,7 +194,7 @@ function startFloor(env: Record<string, string>) {
 }
 
 /** The floor's burst: the same texts as Parley's, queued untimed, then sent with or without callbacks. */
-async function floorBurst(floor: ReturnType<typeof startFloor>, sim: Simulator, numbers: string[], offset: number, callbacks: boolean) {
+async function floorBurst(floor: ReturnType<typeof startFloor>, sim: Simulator, numbers: string[], offset: number, callbacks: boolean, pgUrl?: string) {
   sim.setFaults({ dropStatusCallbacks: !callbacks });
   await floor.fill(
     Array.from({ length: MESSAGES }, (_, n) => ({
@@ -199,12 +205,18 @@ async function floorBurst(floor: ReturnType<typeof startFloor>, sim: Simulator, 
     })),
   );
   const simCpu = process.cpuUsage();
+  const databaseUsed = pgUrl ? databaseCpu(pgUrl) : undefined;
   const ran = await floor.run();
   const simUsed = process.cpuUsage(simCpu);
+  const database = databaseUsed?.since();
   return {
     perSecond: round((ran.accepted / ran.ms) * 1000),
     accepted: ran.accepted,
-    cpuMsPerMessage: { server: round(ran.cpuMs / ran.accepted, 2), simulator: round((simUsed.user + simUsed.system) / 1000 / ran.accepted, 2) },
+    cpuMsPerMessage: {
+      server: round(ran.cpuMs / ran.accepted, 2),
+      simulator: round((simUsed.user + simUsed.system) / 1000 / ran.accepted, 2),
+      ...(database === undefined ? {} : { database: round(database / ran.accepted, 2) }),
+    },
     errors: ran.errors + (MESSAGES - ran.accepted),
     ...(ran.statements === undefined ? {} : { statementsPerMessage: round(ran.statements / ran.accepted, 2) }),
   };
@@ -243,8 +255,8 @@ async function measureEngine(engine: 'sqlite' | 'postgres', sim: Simulator, pgUr
     const floor = startFloor(engineEnv);
     try {
       await floor.ready;
-      const floorWith = await floorBurst(floor, sim, numbers, 0, true);
-      const floorWithout = await floorBurst(floor, sim, numbers, MESSAGES, false);
+      const floorWith = await floorBurst(floor, sim, numbers, 0, true, schema?.url);
+      const floorWithout = await floorBurst(floor, sim, numbers, MESSAGES, false, schema?.url);
       return {
         dispatchPerSecond: withCallbacks.perSecond,
         burst: withCallbacks,

@@ -1,3 +1,4 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import pg from 'pg';
 
 /**
@@ -90,4 +91,45 @@ function sampleWaits(admin: pg.Client, applicationName: string): () => Promise<W
     await loop;
     return { samples, lockWaitShare: samples ? Math.round((withLockWait / samples) * 1000) / 1000 : 0, waitEvents };
   };
+}
+
+/**
+ * The CPU every PostgreSQL process on this machine has used (Linux /proc), or undefined where that
+ * cannot be read (a server on another machine, another system). `since` gives what they used
+ * after an earlier snapshot: per message, what the database cost beside the server's own CPU. On
+ * a 2-core machine running both, the two together bound the throughput. Only processes alive at
+ * the end count, new ones whole: the CPU of a backend that exits meanwhile (a pool closing an idle
+ * connection) is missed, never subtracted.
+ */
+export function databaseCpu(url: string): { since(): number } | undefined {
+  if (!['127.0.0.1', 'localhost', '[::1]'].includes(new URL(url).hostname) || !existsSync('/proc/self/stat')) return undefined;
+  const before = postgresTicks();
+  return {
+    since() {
+      let ticks = 0;
+      for (const [pid, now] of postgresTicks()) ticks += now - (before.get(pid) ?? 0);
+      // Clock ticks are USER_HZ, 100 a second on Linux.
+      return ticks * 10;
+    },
+  };
+}
+
+/** Each PostgreSQL process's user and system CPU so far, in clock ticks. */
+function postgresTicks(): Map<string, number> {
+  const ticks = new Map<string, number>();
+  for (const pid of readdirSync('/proc')) {
+    if (!/^\d+$/.test(pid)) continue;
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    } catch {
+      continue; // exited since the listing
+    }
+    const close = stat.lastIndexOf(')');
+    if (stat.slice(stat.indexOf('(') + 1, close) !== 'postgres') continue;
+    // After the name: state is field 3, utime 14 and stime 15.
+    const fields = stat.slice(close + 2).split(' ');
+    ticks.set(pid, Number(fields[11]) + Number(fields[12]));
+  }
+  return ticks;
 }
