@@ -12,6 +12,7 @@ import * as customerSearch from './0009_customer_search.js';
 import * as cannedReplies from './0010_canned_replies.js';
 import * as messageSearch from './0011_message_search.js';
 import * as messageSearchPending from './0012_message_search_pending.js';
+import * as statusUpdatesInPlace from './0013_status_updates_in_place.js';
 
 type Step = { up(db: Kysely<any>, engine: Engine): Promise<void> };
 
@@ -29,6 +30,7 @@ const steps: Record<string, Step> = {
   '0010_canned_replies': cannedReplies,
   '0011_message_search': messageSearch,
   '0012_message_search_pending': messageSearchPending,
+  '0013_status_updates_in_place': statusUpdatesInPlace,
 };
 
 export function migrationsFor(engine: Engine): Record<string, Migration> {

@@ -368,20 +368,23 @@ export const storedTwilioSids = async (conn: Conn, sids: string[]) =>
   sids.length === 0 ? [] : (await conn.selectFrom('messages').select('twilioSid').where('twilioSid', 'in', sids).execute()).map((r) => r.twilioSid!);
 
 /**
- * Outbound messages of a sender still queued, sending or sent whose last change falls in
- * (after, until]: the partial index messages_unfinished holds only these.
+ * Outbound messages of a sender that Twilio accepted in (after, until] and that are still queued,
+ * sending or sent. The partial index send_attempts_accepted finds the attempts; an index on the
+ * messages' own status would stop PostgreSQL updating their rows in place (migration 0013).
  */
 export const unfinishedOutbound = (conn: Conn, senderId: string, after: number, until: number) =>
   conn
-    .selectFrom('messages as m')
+    .selectFrom('sendAttempts as a')
+    .innerJoin('messages as m', 'm.id', 'a.messageId')
     .innerJoin('conversations as c', 'c.id', 'm.conversationId')
     .select(['m.id', 'm.organizationId', 'm.status', 'm.twilioSid'])
     // Literal, as the partial index's own condition: SQLite matches a partial index only on the same text.
-    .where(sql<SqlBool>`m.status in ('queued', 'sending', 'sent')`)
-    .where('m.updatedAt', '>', after)
-    .where('m.updatedAt', '<=', until)
+    .where(sql<SqlBool>`a.state = 'accepted'`)
+    .where('a.finishedAt', '>', after)
+    .where('a.finishedAt', '<=', until)
+    .where('m.status', 'in', ['queued', 'sending', 'sent'])
     .where('m.direction', '=', 'outbound')
     .where('m.twilioSid', 'is not', null)
     .where('c.senderId', '=', senderId)
-    .orderBy('m.updatedAt')
+    .orderBy('a.finishedAt')
     .execute();

@@ -181,7 +181,7 @@ export async function storedTwilioSids(conn: Conn, sids: string[]): Promise<Set<
   return stored;
 }
 
-/** A sender's outbound messages still waiting for a final status, last changed in (after, until]. */
+/** A sender's outbound messages still waiting for a final status, accepted by Twilio in (after, until]. */
 export const unfinishedOutbound = (conn: Conn, senderId: string, after: number, until: number) => q.unfinishedOutbound(conn, senderId, after, until);
 
 const storedKey = (twilioSid: string) => `message-stored ${twilioSid}`;

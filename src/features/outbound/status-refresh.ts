@@ -8,7 +8,7 @@ import { describeTwilioError, type TwilioClient } from '../twilio/client.js';
 
 /**
  * docs/twilio.md#7-nothing-lost-while-parley-is-down: a sender's outbound messages still queued,
- * sending or sent, last changed in (after, until], are fetched from Twilio and take its status,
+ * sending or sent, accepted by Twilio in (after, until], are fetched from Twilio and take its status,
  * forward only and first final wins, as a status callback would. Returns how many moved.
  * A message Twilio no longer has (deleted from the account) is left as it is.
  */
