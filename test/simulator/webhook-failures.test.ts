@@ -120,11 +120,12 @@ describe('inbound messages stay in the account when their webhook fails', () => 
       expect((next.json.messages as { sid: string }[]).map((m) => m.sid)).toEqual([sids[0]]);
       expect(next.json.next_page_uri).toBeNull();
 
-      const hourAgo = new Date(Date.now() - 3_600_000);
-      const viaClient = await w.client.messages.list({ to: DESK, from: CUSTOMER, dateSentAfter: hourAgo, pageSize: 1 });
+      // Twilio documents these filters to the day: any time today names today. (An hour ago would
+      // name yesterday in the first hour of a UTC day.)
+      const earlierToday = new Date(`${today}T00:00:01Z`);
+      const viaClient = await w.client.messages.list({ to: DESK, from: CUSTOMER, dateSentAfter: earlierToday, pageSize: 1 });
       expect(viaClient.map((m) => m.sid)).toEqual([...sids].reverse());
-      // Twilio documents these filters to the day: an hour ago still names today.
-      expect(await w.client.messages.list({ to: DESK, from: CUSTOMER, dateSentBefore: hourAgo })).toHaveLength(3);
+      expect(await w.client.messages.list({ to: DESK, from: CUSTOMER, dateSentBefore: earlierToday })).toHaveLength(3);
       const tomorrow = new Date(Date.now() + 86_400_000);
       expect(await w.client.messages.list({ to: DESK, dateSentAfter: tomorrow })).toEqual([]);
       const yesterday = new Date(Date.now() - 86_400_000);
