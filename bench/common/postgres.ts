@@ -99,7 +99,8 @@ function sampleWaits(admin: pg.Client, applicationName: string): () => Promise<W
  * after an earlier snapshot: per message, what the database cost beside the server's own CPU. On
  * a 2-core machine running both, the two together bound the throughput. Only processes alive at
  * the end count, new ones whole: the CPU of a backend that exits meanwhile (a pool closing an idle
- * connection) is missed, never subtracted.
+ * connection) is missed, never subtracted. SQLite has no such figure: it runs inside the server's
+ * process, whose own CPU figure holds it.
  */
 export function databaseCpu(url: string): { since(): number } | undefined {
   if (!['127.0.0.1', 'localhost', '[::1]'].includes(new URL(url).hostname) || !existsSync('/proc/self/stat')) return undefined;
