@@ -29,6 +29,14 @@ export interface Faults {
   nextCreateFaults: CreateFault[];
   /** How long a hung request hangs. */
   hangMs: number;
+  /**
+   * How long every REST request takes to be answered. Twilio's API is a network away, not a
+   * loopback: its answers take tens to hundreds of milliseconds, and a client that waits for one
+   * answer before the next call sends at most one message per that time per call in flight.
+   */
+  responseMs: number;
+  /** REST calls an account may have in flight; one more is answered 429 / 20429 at once. null: no limit. */
+  concurrentRequests: number | null;
   /** Messages creates per account per second beyond which Twilio answers 429 / 20429; null: no limit. */
   messagesPerSecond: number | null;
   /** Wait before each status callback. */
@@ -51,6 +59,8 @@ export function defaultFaults(): Faults {
     acceptThenTimeoutRate: 0,
     nextCreateFaults: [],
     hangMs: 30_000,
+    responseMs: 0,
+    concurrentRequests: null,
     messagesPerSecond: null,
     callbackDelayMs: 0,
     callbackOrder: 'in-order',

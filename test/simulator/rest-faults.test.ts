@@ -24,6 +24,34 @@ describe('REST fault injection', () => {
     await expect(send()).resolves.toMatchObject({ status: 'queued' });
   });
 
+  it('takes responseMs to answer every REST call, as Twilio across a network does', async () => {
+    w.sim.setFaults({ responseMs: 400 });
+    const started = Date.now();
+    await Promise.all([send(), w.client.incomingPhoneNumbers.list()]);
+    // Two calls at once wait side by side, not one after the other (which would take 800 ms).
+    const took = Date.now() - started;
+    expect(took).toBeGreaterThanOrEqual(400);
+    expect(took).toBeLessThan(800);
+    w.sim.resetFaults();
+  });
+
+  it("refuses an account's calls beyond concurrentRequests in flight with 429 / 20429, and takes them again once one is answered", async () => {
+    w.sim.setFaults({ responseMs: 300, concurrentRequests: 2 });
+    const outcomes = await Promise.allSettled([send(), send(), send()]);
+    const refused = outcomes.filter((o) => o.status === 'rejected').map((o) => (o.reason as { status: number; code: number }));
+    expect(refused.map((e) => [e.status, e.code])).toEqual([[429, 20429]]);
+    expect(w.sim.messages()).toHaveLength(2);
+    // All three answered: nothing is in flight, so the next call is taken.
+    await expect(send()).resolves.toMatchObject({ status: 'queued' });
+    // Another account's calls are its own.
+    const other = w.sim.createAccount();
+    w.sim.setFaults({ concurrentRequests: 1, responseMs: 300 });
+    const mine = w.client.incomingPhoneNumbers.list();
+    await expect(clientFor(w.sim, other.sid, other.authToken).incomingPhoneNumbers.list()).resolves.toEqual([]);
+    await mine;
+    w.sim.resetFaults();
+  });
+
   it('hangs requests until the client times out, without creating anything', async () => {
     w.sim.setFaults({ timeoutRate: 1, hangMs: 60_000 });
     const impatient = clientFor(w.sim, w.accountSid, w.authToken, 200);

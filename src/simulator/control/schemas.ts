@@ -93,6 +93,8 @@ export const faultsBody = z
     acceptThenTimeoutRate: rate,
     nextCreateFaults: z.array(z.enum(['server-error', 'timeout', 'accept-then-timeout', 'rate-limit', 'queue-full'])),
     hangMs: z.number().int().min(0),
+    responseMs: z.number().int().min(0),
+    concurrentRequests: z.number().int().positive().nullable(),
     messagesPerSecond: z.number().positive().nullable(),
     callbackDelayMs: z.number().int().min(0),
     callbackOrder: z.enum(['in-order', 'reversed']),

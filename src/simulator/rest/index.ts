@@ -5,7 +5,7 @@ import { registerApplications } from './applications.js';
 import { basicAuthHook } from './auth.js';
 import { registerAvailableNumbers } from './available-numbers.js';
 import { notFound, requestPath, sendTwilioError } from './errors.js';
-import { restFaultHook } from './fault-hook.js';
+import { accountLoadHook, restFaultHook } from './fault-hook.js';
 import { registerIncomingNumbers } from './incoming-numbers.js';
 import { registerMedia } from './media.js';
 import { registerMessages } from './messages.js';
@@ -14,12 +14,15 @@ import { registerShortCodes } from './short-codes.js';
 
 /**
  * The REST API on Twilio's paths: api.twilio.com's /2010-04-01 and messaging.twilio.com's /v1,
- * both on one listener. Every call goes through fault injection, then basic auth.
+ * both on one listener. Every call goes through fault injection, basic auth, then the account's
+ * load (its answer time and concurrency limit).
  */
 export async function registerRestApi(app: FastifyInstance, ctx: SimContext): Promise<void> {
+  const load = accountLoadHook(ctx);
   const guarded = (api: FastifyInstance): void => {
     api.addHook('onRequest', restFaultHook(ctx));
     api.addHook('onRequest', basicAuthHook(ctx));
+    api.addHook('onRequest', load);
     api.setNotFoundHandler((request, reply) => sendTwilioError(reply, notFound(requestPath(request))));
   };
 
