@@ -33,6 +33,9 @@ const schema = z.object({
   STATUS_REFRESH_SECONDS: z.coerce.number().positive().default(600),
   // How long a call to Twilio may take before its outcome is taken as unknown (and settled later).
   TWILIO_TIMEOUT_SECONDS: z.coerce.number().positive().max(120).default(15),
+  // Jobs a worker process runs at once. A send spends most of its time waiting for Twilio's answer,
+  // so this, divided by Twilio's answer time, bounds the messages a second one worker sends.
+  WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(64),
   TWILIO_API_URL: z.url().default('https://api.twilio.com'),
   TWILIO_MESSAGING_API_URL: z.url().default('https://messaging.twilio.com'),
   // Serves /metrics to requests bearing it; unset, /metrics does not exist.
@@ -58,6 +61,7 @@ export interface Config {
   catchupSeconds: number;
   statusRefreshSeconds: number;
   twilioTimeoutSeconds: number;
+  workerConcurrency: number;
   twilioApiUrl: string;
   twilioMessagingApiUrl: string;
   allowSignup: boolean;
@@ -96,6 +100,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     catchupSeconds: e.CATCHUP_SECONDS,
     statusRefreshSeconds: e.STATUS_REFRESH_SECONDS,
     twilioTimeoutSeconds: e.TWILIO_TIMEOUT_SECONDS,
+    workerConcurrency: e.WORKER_CONCURRENCY,
     twilioApiUrl: e.TWILIO_API_URL.replace(/\/+$/, ''),
     twilioMessagingApiUrl: e.TWILIO_MESSAGING_API_URL.replace(/\/+$/, ''),
     allowSignup: e.ALLOW_SIGNUP === 'true',

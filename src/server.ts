@@ -27,7 +27,6 @@ export interface ServerOptions {
   pgSchema?: string;
   /** Tests pass their own job kinds and handlers. */
   jobs?: { kinds: readonly string[]; handlers: (ctx: Context) => JobHandler[] };
-  workerConcurrency?: number;
 }
 
 /** How long a stopping process waits for its requests and jobs (docs/operations.md#stopping-and-restarting). */
@@ -89,7 +88,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
       log,
       kinds: jobs.kinds,
       handlers: jobs.handlers(ctx),
-      concurrency: options.workerConcurrency,
+      concurrency: config.workerConcurrency,
     });
     // docs/twilio.md#7-nothing-lost-while-parley-is-down: what Twilio kept while no worker ran is caught up at once.
     if (!options.jobs) await scheduleCatchupNow(ctx);

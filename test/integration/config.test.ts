@@ -15,6 +15,8 @@ describe('configuration', () => {
     expect(() => loadConfig({ DATABASE_URL: 'mysql://x' })).toThrow(/DATABASE_URL/);
     expect(() => loadConfig({ SEND_RECHECK_SECONDS: '-1' })).toThrow(/SEND_RECHECK_SECONDS/);
     expect(() => loadConfig({ ROLE: 'worker' })).toThrow(/ROLE.*DATABASE_URL/);
+    expect(() => loadConfig({ WORKER_CONCURRENCY: '0' })).toThrow(/WORKER_CONCURRENCY/);
+    expect(() => loadConfig({ WORKER_CONCURRENCY: '2.5' })).toThrow(/WORKER_CONCURRENCY/);
   });
 
   it('requires APP_SECRET with PostgreSQL', () => {
@@ -24,7 +26,7 @@ describe('configuration', () => {
 
   it('defaults as docs/operations.md#configuration says', () => {
     const c = loadConfig({});
-    expect(c).toMatchObject({ port: 3000, host: '127.0.0.1', publicUrl: 'http://localhost:3000', role: 'all', sendRecheckSeconds: 120, allowSignup: false, twilioApiUrl: 'https://api.twilio.com' });
+    expect(c).toMatchObject({ port: 3000, host: '127.0.0.1', publicUrl: 'http://localhost:3000', role: 'all', sendRecheckSeconds: 120, workerConcurrency: 64, allowSignup: false, twilioApiUrl: 'https://api.twilio.com' });
   });
 
   it('generates the secret once into DATA_DIR with mode 0600 and reuses it', () => {

@@ -86,6 +86,22 @@ for (const engine of ENGINES) {
       expect((await attemptsOf(world, message.id)).map((a) => a.state)).toEqual(['failed', 'accepted']);
     });
 
+    it("sends beyond the account's concurrent-request limit at Twilio (20429) are retried, and each goes out once", async () => {
+      // Eight sends at once against a limit of three: WORKER_CONCURRENCY lets the worker run them side by side.
+      world = await createTwilioWorld(engine, { env: { WORKER_CONCURRENCY: '8' } });
+      await world.server.ctx.db.updateTable('senders').set({ ratePerSecond: 100 }).where('id', '=', world.sender.id).execute();
+      world.sim.setFaults({ concurrentRequests: 3, responseMs: 300 });
+      const phones = Array.from({ length: 8 }, (_, i) => `+1415555017${i}`);
+      const messages = [];
+      for (const phone of phones) messages.push(await text(`Your order ${phone} shipped`, phone));
+      for (const message of messages) await settled(world, message.id, 'delivered');
+      for (const phone of phones) expect(sentTo(world.sim, phone)).toHaveLength(1);
+      const states = (await Promise.all(messages.map((m) => attemptsOf(world, m.id)))).flat().map((a) => a.state);
+      expect(states.filter((s) => s === 'accepted')).toHaveLength(8);
+      // Some were refused, so more than three were in flight: the setting, not the default of one at a time.
+      expect(states.filter((s) => s === 'failed').length).toBeGreaterThan(0);
+    });
+
     it("21611 (the sender's queue at Twilio is full) is retried after a backoff, never failed at once, and goes out once", async () => {
       world = await createTwilioWorld(engine);
       world.sim.setFaults({ nextCreateFaults: ['queue-full'] });
