@@ -7,26 +7,32 @@ import { startSimulator, type Simulator } from '../src/simulator/index.js';
 import { benchDatabaseUrl, createBenchSchema, databaseCpu, requestedEngines, type BenchSchema } from './common/postgres.js';
 import type { Figures, FloorFromServer, FloorToServer, FromServer, Progress, Ready, ToServer } from './outbound/protocol.js';
 import { forkServer } from './common/fork.js';
+import { benchInFlight } from './common/server-config.js';
 
 /**
  * Outbound dispatch (issues 6 and 18), on SQLite and on PostgreSQL side by side (`-- outbound
  * sqlite` or `postgres` for one). The real server in its own process, with SENDERS
  * support numbers whose rates are lifted (RATE_PER_SECOND each); the simulator (Twilio) in this
  * process. Texts go to CUSTOMERS customers through POST /api/conversations, CONCURRENCY at a
- * time. Three phases of MESSAGES texts each, one JSON line:
+ * time. Four phases, one JSON line:
  *  - burst: enqueued with the worker stopped; then the worker starts and sends them while
  *    Twilio's status callbacks (sent, delivered) come back, as in production. Dispatch
  *    throughput: messages Twilio accepted per second, from the worker's start to the last one.
  *  - burstWithoutCallbacks: the same with Twilio sending no callbacks: the send path alone.
  *  - live: enqueued while the worker runs; enqueue-to-accepted latency is each message's time
  *    from being stored (its 202) to Twilio's acceptance.
+ *  - atTwilioResponseTime: a burst of a third as many, with callbacks, while the simulator takes
+ *    TWILIO_RESPONSE_MS to answer each call, as Twilio does from across a network. A send waits
+ *    for that answer, so here the sends a worker keeps in flight (WORKER_CONCURRENCY), not the
+ *    CPU, set the pace: at most `ceilingPerSecond`.
  * CPU milliseconds per message are the server's and the simulator's during a burst's dispatch:
  * on two cores, the larger of the two bounds the throughput. On PostgreSQL a burst also reports
  * the statements sent per message and what the server's backends were doing, and its tables'
  * statistics are gathered before each burst's dispatch, as autovacuum does on a desk in use
  * (bench/common/postgres.ts).
  * Then the floor (bench/outbound/floor-server.ts), the least a send must do, on the same engine
- * and simulator: a burst with callbacks and one without, each beside Parley's as a ratio.
+ * and simulator, as many sends in flight: each burst beside Parley's as a ratio.
+ * WORKER_CONCURRENCY, if set, applies to Parley and the floor alike.
  * BENCH_MESSAGES changes the phase size; BENCH_PROFILE=<file> writes a CPU profile of the
  * server during the first burst's dispatch (<file>-sqlite.cpuprofile, <file>-postgres.cpuprofile).
  */
@@ -35,6 +41,9 @@ const SENDERS = 4;
 const CUSTOMERS = 1000;
 const CONCURRENCY = 32;
 const RATE_PER_SECOND = 1000;
+/** A model of Twilio's answer time from a server in the same region; real answers vary, tens to hundreds of ms. */
+const TWILIO_RESPONSE_MS = 200;
+const IN_FLIGHT = benchInFlight();
 const PORT = 4820;
 const FLOOR_PORT = 4821;
 
@@ -130,11 +139,26 @@ function latency(f: Figures) {
   return { p50: percentile(sorted, 50), p99: percentile(sorted, 99) };
 }
 
+/** Texts `offset` to `offset + count`, sent with or without status callbacks, Twilio answering each call in `responseMs`. */
+interface Phase {
+  offset: number;
+  count: number;
+  callbacks: boolean;
+  responseMs: number;
+}
+
+const phases = {
+  burst: { offset: 0, count: MESSAGES, callbacks: true, responseMs: 0 },
+  burstWithoutCallbacks: { offset: MESSAGES, count: MESSAGES, callbacks: false, responseMs: 0 },
+  atTwilioResponseTime: { offset: 3 * MESSAGES, count: Math.ceil(MESSAGES / 3), callbacks: true, responseMs: TWILIO_RESPONSE_MS },
+} satisfies Record<string, Phase>;
+
 /** Enqueue with the worker stopped, then measure the worker sending them all. */
-async function burst(server: Server, sim: Simulator, ready: Ready, offset: number, callbacks: boolean, schema?: BenchSchema, sampleWaits = true) {
-  sim.setFaults({ dropStatusCallbacks: !callbacks });
+async function burst(server: Server, sim: Simulator, ready: Ready, phase: Phase, schema?: BenchSchema, sampleWaits = true) {
+  const { offset, count, callbacks, responseMs } = phase;
+  sim.setFaults({ dropStatusCallbacks: !callbacks, responseMs });
   const since = (await server.progress()).now;
-  const queued = await enqueue(ready, MESSAGES, offset);
+  const queued = await enqueue(ready, count, offset);
   await schema?.analyze();
   const before = await server.progress();
   const simCpu = process.cpuUsage();
@@ -156,15 +180,15 @@ async function burst(server: Server, sim: Simulator, ready: Ready, offset: numbe
       simulator: round((simUsed.user + simUsed.system) / 1000 / f.accepted, 2),
       ...(database === undefined ? {} : { database: round(database / f.accepted, 2) }),
     },
-    enqueuePerSecond: round(MESSAGES / queued.seconds),
-    errors: queued.errors + (MESSAGES - f.accepted),
+    enqueuePerSecond: round(count / queued.seconds),
+    errors: queued.errors + (count - f.accepted),
     ...(after.statements === undefined ? {} : { statementsPerMessage: round((after.statements - before.statements!) / f.accepted, 2), backends }),
   };
 }
 
 /** Enqueue while the worker sends. */
 async function live(server: Server, sim: Simulator, ready: Ready, offset: number) {
-  sim.setFaults({ dropStatusCallbacks: false });
+  sim.setFaults({ dropStatusCallbacks: false, responseMs: 0 });
   const since = (await server.progress()).now;
   await server.worker(true);
   const queued = await enqueue(ready, MESSAGES, offset);
@@ -193,11 +217,12 @@ function startFloor(env: Record<string, string>) {
   };
 }
 
-/** The floor's burst: the same texts as Parley's, queued untimed, then sent with or without callbacks. */
-async function floorBurst(floor: ReturnType<typeof startFloor>, sim: Simulator, numbers: string[], offset: number, callbacks: boolean, pgUrl?: string) {
-  sim.setFaults({ dropStatusCallbacks: !callbacks });
+/** The floor's burst: the same texts as Parley's, queued untimed, then sent as the phase says. */
+async function floorBurst(floor: ReturnType<typeof startFloor>, sim: Simulator, numbers: string[], phase: Phase, pgUrl?: string) {
+  const { offset, count, callbacks, responseMs } = phase;
+  sim.setFaults({ dropStatusCallbacks: !callbacks, responseMs });
   await floor.fill(
-    Array.from({ length: MESSAGES }, (_, n) => ({
+    Array.from({ length: count }, (_, n) => ({
       id: offset + n,
       sender: numbers[n % SENDERS]!,
       recipient: `+1212${String(2_000_000 + (n % CUSTOMERS)).padStart(7, '0')}`,
@@ -217,12 +242,12 @@ async function floorBurst(floor: ReturnType<typeof startFloor>, sim: Simulator, 
       simulator: round((simUsed.user + simUsed.system) / 1000 / ran.accepted, 2),
       ...(database === undefined ? {} : { database: round(database / ran.accepted, 2) }),
     },
-    errors: ran.errors + (MESSAGES - ran.accepted),
+    errors: ran.errors + (count - ran.accepted),
     ...(ran.statements === undefined ? {} : { statementsPerMessage: round(ran.statements / ran.accepted, 2) }),
   };
 }
 
-/** The three phases on one engine, against a server of its own (PostgreSQL: in a schema of the run's own). */
+/** The four phases on one engine, against a server of its own (PostgreSQL: in a schema of the run's own). */
 async function measureEngine(engine: 'sqlite' | 'postgres', sim: Simulator, pgUrl: string | undefined) {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'parley-bench-outbound-'));
   const schema = engine === 'postgres' ? await createBenchSchema(pgUrl!, 'outbound') : undefined;
@@ -247,24 +272,31 @@ async function measureEngine(engine: 'sqlite' | 'postgres', sim: Simulator, pgUr
   let stopped = false;
   try {
     const ready = await server.ready;
-    const withCallbacks = await burst(server, sim, ready, 0, true, schema);
-    const withoutCallbacks = await burst(server, sim, ready, MESSAGES, false, schema, false);
+    const withCallbacks = await burst(server, sim, ready, phases.burst, schema);
+    const withoutCallbacks = await burst(server, sim, ready, phases.burstWithoutCallbacks, schema, false);
     const concurrent = await live(server, sim, ready, 2 * MESSAGES);
+    const atResponseTime = await burst(server, sim, ready, phases.atTwilioResponseTime, schema, false);
     await server.stop();
     stopped = true;
     const floor = startFloor(engineEnv);
     try {
       await floor.ready;
-      const floorWith = await floorBurst(floor, sim, numbers, 0, true, schema?.url);
-      const floorWithout = await floorBurst(floor, sim, numbers, MESSAGES, false, schema?.url);
+      const floorWith = await floorBurst(floor, sim, numbers, phases.burst, schema?.url);
+      const floorWithout = await floorBurst(floor, sim, numbers, phases.burstWithoutCallbacks, schema?.url);
+      const floorAtResponseTime = await floorBurst(floor, sim, numbers, phases.atTwilioResponseTime, schema?.url);
       return {
         dispatchPerSecond: withCallbacks.perSecond,
         burst: withCallbacks,
         burstWithoutCallbacks: withoutCallbacks,
         live: concurrent,
+        atTwilioResponseTime: { ...atResponseTime, responseMs: TWILIO_RESPONSE_MS, inFlight: IN_FLIGHT, ceilingPerSecond: round((IN_FLIGHT * 1000) / TWILIO_RESPONSE_MS) },
         peakRssMb: concurrent.peakRssMb,
-        floor: { burst: floorWith, burstWithoutCallbacks: floorWithout },
-        ratio: { burst: round(withCallbacks.perSecond / floorWith.perSecond, 3), burstWithoutCallbacks: round(withoutCallbacks.perSecond / floorWithout.perSecond, 3) },
+        floor: { burst: floorWith, burstWithoutCallbacks: floorWithout, atTwilioResponseTime: floorAtResponseTime },
+        ratio: {
+          burst: round(withCallbacks.perSecond / floorWith.perSecond, 3),
+          burstWithoutCallbacks: round(withoutCallbacks.perSecond / floorWithout.perSecond, 3),
+          atTwilioResponseTime: round(atResponseTime.perSecond / floorAtResponseTime.perSecond, 3),
+        },
         simulatorMessages: sim.messages(sid).length,
       };
     } finally {
@@ -288,7 +320,7 @@ export default async function outboundBench(args: string[]): Promise<void> {
       JSON.stringify({
         bench: 'outbound',
         machine: { cpus: os.cpus().length, node: process.version, loadAverage: os.loadavg().map((l) => round(l, 2)) },
-        method: { messagesPerPhase: MESSAGES, senders: SENDERS, customers: CUSTOMERS, concurrency: CONCURRENCY, ratePerSecond: RATE_PER_SECOND },
+        method: { messagesPerPhase: MESSAGES, senders: SENDERS, customers: CUSTOMERS, concurrency: CONCURRENCY, ratePerSecond: RATE_PER_SECOND, inFlight: IN_FLIGHT, twilioResponseMs: TWILIO_RESPONSE_MS },
         ...results,
         ...(pgUrl ? {} : { postgres: 'not measured: set BENCH_DATABASE_URL (or TEST_DATABASE_URL) to a PostgreSQL server' }),
       }),

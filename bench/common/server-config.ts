@@ -18,9 +18,13 @@ export function benchServerConfig(env: BenchDatabaseEnv & { BENCH_PORT: string; 
     TWILIO_API_URL: env.BENCH_TWILIO_API_URL,
     TWILIO_MESSAGING_API_URL: env.BENCH_TWILIO_API_URL,
     LOG_LEVEL: 'error',
+    WORKER_CONCURRENCY: process.env.WORKER_CONCURRENCY,
     ...(env.BENCH_DATABASE_URL ? { DATABASE_URL: env.BENCH_DATABASE_URL, APP_SECRET: BENCH_APP_SECRET } : {}),
   });
 }
 
 /** createServer's options for that database. */
 export const benchServerOptions = (env: BenchDatabaseEnv) => ({ pgSchema: env.BENCH_PG_SCHEMA || undefined });
+
+/** The sends a benchmark's server keeps in flight, and its floor with it: WORKER_CONCURRENCY as set for the run, else its default. */
+export const benchInFlight = (): number => loadConfig({ WORKER_CONCURRENCY: process.env.WORKER_CONCURRENCY }).workerConcurrency;

@@ -4,17 +4,18 @@ import twilio from 'twilio';
 import { TwilioTransport } from '../../src/features/twilio/transport.js';
 import { openFloorPool, openFloorSqlite } from '../common/floor-db.js';
 import { statementsSent } from '../common/round-trips.js';
+import { benchInFlight } from '../common/server-config.js';
 import type { FloorFromServer, FloorToServer, ServerEnv } from './protocol.js';
 
 /**
  * The floor of outbound dispatch: the least a send must do on this machine. Texts wait in one
- * table of the same engine as Parley. SEND_CONCURRENCY at a time (the job runner's default), each
+ * table of the same engine as Parley. SEND_CONCURRENCY at a time (as many as Parley's worker), each
  * goes through the official twilio library, over the same transport as Parley, with a
  * StatusCallback to this process, and its SID is stored with one UPDATE. Each status callback is
  * parsed, its signature checked and its status stored with one UPDATE. Nothing else: no claim,
  * no attempt, no rate, no conversation, no event.
  */
-const SEND_CONCURRENCY = 16;
+const SEND_CONCURRENCY = benchInFlight();
 const env = process.env as unknown as ServerEnv;
 const publicUrl = `http://127.0.0.1:${env.BENCH_PORT}`;
 const TABLE = 'create table if not exists outbox (id integer primary key, sender text not null, recipient text not null, body text not null, sid text unique, status text)';
