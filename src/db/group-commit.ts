@@ -10,6 +10,13 @@ type Work<T> = (tx: Tx) => Promise<T>;
 export interface BatchStart<H> {
   step: (tx: Tx, hints: H[]) => Promise<void>;
   hint: H;
+  /**
+   * The step does the item's own write ahead of the batch, not only its reads: then only an item
+   * first of its order key in the batch is hinted, since running it before the batch's other
+   * items must not overtake earlier work on the same rows (a status callback ahead of its send's
+   * acceptance). The others do their own work.
+   */
+  firstOfOrder?: boolean;
 }
 
 interface Item {
@@ -132,7 +139,12 @@ export class GroupCommit {
 /** Each distinct start step once, with the hints of the items that asked for it (alone, an item reads for itself). */
 async function startBatch(tx: Tx, batch: Item[]): Promise<void> {
   const hints = new Map<BatchStart<unknown>['step'], unknown[]>();
-  for (const { start } of batch) if (start) hints.set(start.step, [...(hints.get(start.step) ?? []), start.hint]);
+  const seen = new Set<string>();
+  for (const { start, order } of batch) {
+    const first = !seen.has(order);
+    seen.add(order);
+    if (start && (first || !start.firstOfOrder)) hints.set(start.step, [...(hints.get(start.step) ?? []), start.hint]);
+  }
   for (const [step, of] of hints) await step(tx, of);
 }
 

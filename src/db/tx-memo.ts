@@ -56,12 +56,17 @@ export function putReadAhead(conn: Conn, key: string, value: unknown): void {
  * transaction changes); otherwise the read itself, after the writes held back (held-writes.ts).
  */
 export async function takeReadAhead<T>(conn: Conn, key: string, read: () => Promise<T>, keep = false): Promise<T> {
-  const answers = readAhead.get(conn);
-  if (answers?.has(key)) {
-    const value = answers.get(key) as T;
-    if (!keep) answers.delete(key);
-    return value;
-  }
+  const ahead = takeAhead<T>(conn, key, keep);
+  if (ahead) return ahead.value;
   await sendHeldWrites(conn);
   return read();
+}
+
+/** The answer put for this key, once (always, when `keep`), or undefined when none was: the caller does its own work. */
+export function takeAhead<T>(conn: Conn, key: string, keep = false): { value: T } | undefined {
+  const answers = readAhead.get(conn);
+  if (!answers?.has(key)) return undefined;
+  const value = answers.get(key) as T;
+  if (!keep) answers.delete(key);
+  return { value };
 }

@@ -58,6 +58,16 @@ for (const engine of ENGINES) {
       expect(seen).toEqual(['start a,b', 'a', 'b', 'c']);
     });
 
+    it('hints a step that works ahead of the batch only with the first item of each order key', async () => {
+      const { group } = await setup();
+      const seen: string[] = [];
+      const step = async (_tx: Tx, hints: string[]) => void seen.push(`start ${hints.join(',')}`);
+      const item = (key: string, id: string) => group.run(key, async () => void seen.push(id), { step, hint: id, firstOfOrder: true });
+      await Promise.all([item('b', 'b1'), item('a', 'a1'), item('b', 'b2'), item('a', 'a2')]);
+      // b2 and a2 come after earlier work on their keys: running them ahead would overtake it.
+      expect(seen).toEqual(['start a1,b1', 'a1', 'a2', 'b1', 'b2']);
+    });
+
     it('lets a failing item fail alone: the others are stored, it stores nothing and gets its own error', async () => {
       const { db, stored } = await setup();
       const warnings: { details: { err?: Error; items?: number }; message: string }[] = [];

@@ -5,6 +5,7 @@ import { newId } from '../../src/ids.js';
 import { eventually } from '../helpers/api.js';
 import { attemptsOf, messageRow, recordEvents, rowCounts, sentTo, statusesSeen } from '../helpers/outbound.js';
 import { ENGINES } from '../helpers/server.js';
+import { recordStatements } from '../helpers/statements.js';
 import { createTwilioWorld, CUSTOMER_PHONE, SUPPORT_NUMBER, type TwilioWorld } from '../helpers/twilio-world.js';
 
 for (const engine of ENGINES) {
@@ -102,6 +103,37 @@ for (const engine of ENGINES) {
       expect(await messageRow(world, messages[1]!.id)).toMatchObject({ status: 'delivered', errorCode: null });
       expect(await messageRow(world, messages[2]!.id)).toMatchObject({ status: 'queued', errorCode: null });
       expect(await messageRow(world, messages[3]!.id)).toMatchObject({ status: 'queued', errorCode: null });
+    });
+
+    it('moves the messages of a batch of usual callbacks in one statement on PostgreSQL, each as alone', async () => {
+      world = await createTwilioWorld(engine);
+      world.sim.setFaults({ dropStatusCallbacks: true });
+      const events = recordEvents(world);
+      const messages = await Promise.all([0, 1, 2, 3, 4].map((i) => text(`Usual ${i}`, `+1212${2_000_200 + i}`)));
+      for (const m of messages) await settled(m.id, 'queued');
+      const attempts = await Promise.all(messages.map(async (m) => (await attemptsOf(world, m.id))[0]!));
+      const { ctx } = world.server;
+      const receive = (attemptId: string, params: Record<string, string>) => {
+        const path = `/webhooks/twilio/status?attempt=${attemptId}`;
+        const full = { AccountSid: world.account.sid, ...params };
+        return receiveStatusCallback(ctx, { path, signature: twilio.getExpectedTwilioSignature(world.account.authToken, ctx.config.publicUrl + path, full), params: full }, attemptId);
+      };
+      const statements = recordStatements();
+      // In one turn of the event loop: one batch. The fifth message's `sent` comes after its `delivered`.
+      await Promise.all([
+        ...attempts.map((a) => receive(a.id, { MessageSid: a.twilioSid!, MessageStatus: 'delivered' })),
+        receive(attempts[4]!.id, { MessageSid: attempts[4]!.twilioSid!, MessageStatus: 'sent' }),
+      ]);
+      statements.stop();
+      const sent = statements.sent.map((s) => s.text);
+      for (const m of messages) expect(await messageRow(world, m.id)).toMatchObject({ status: 'delivered', errorCode: null });
+      await eventually(() => messages.every((m) => statusesSeen(events, m.id).includes('delivered')), { what: 'every delivered event' });
+      expect(statusesSeen(events, messages[4]!.id)).toEqual(['pending', 'queued', 'delivered']);
+      if (engine === 'postgres') {
+        // The five `delivered` in one statement; the late `sent`, not first of its attempt, alone (and changing nothing).
+        expect(sent.filter((t) => t.includes('as i(attempt_id text, sid text, organization_id text, now bigint)'))).toHaveLength(1);
+        expect(sent.filter((t) => t.startsWith('update "messages" set "status"') && t.includes('where "id" = (select "a"."message_id"'))).toHaveLength(1);
+      }
     });
 
     it('answers 200 to callbacks for SIDs or attempts it does not know, and changes nothing', async () => {

@@ -1,9 +1,9 @@
-import pg from 'pg';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { SEND_JOB } from '../../src/features/outbound/send-job.js';
 import { eventually } from '../helpers/api.js';
 import { messageRow } from '../helpers/outbound.js';
 import { ENGINES } from '../helpers/server.js';
+import { recordStatements } from '../helpers/statements.js';
 import { createTwilioWorld, type TwilioWorld } from '../helpers/twilio-world.js';
 
 /**
@@ -34,15 +34,10 @@ for (const engine of ENGINES) {
         ids.push(res.body.message.id);
       }
 
-      const sent: string[] = [];
-      const query = pg.Client.prototype.query;
-      vi.spyOn(pg.Client.prototype, 'query').mockImplementation(function (this: pg.Client, ...args: unknown[]) {
-        const [first] = args as [string | { text: string }];
-        sent.push(typeof first === 'string' ? first : first.text);
-        return (query as (...a: unknown[]) => unknown).apply(this, args);
-      } as typeof query);
+      const statements = recordStatements();
       expect(await runner.drain()).toBe(8);
-      vi.restoreAllMocks();
+      statements.stop();
+      const sent = statements.sent.map((s) => s.text);
 
       for (const id of ids) expect(await messageRow(world, id)).toMatchObject({ status: 'queued', twilioSid: expect.stringMatching(/^SM/) });
       const jobs = await world.server.ctx.db.selectFrom('jobs').select('id').where('kind', '=', SEND_JOB).execute();
@@ -55,6 +50,39 @@ for (const engine of ENGINES) {
         expect(sent.filter((text) => /with "settled" as .* "finished" as \(delete from "jobs"/.test(text))).toHaveLength(8);
       }
       await eventually(() => world.sim.messages().length === 8, { what: 'Twilio to hold the eight texts' });
+    });
+
+    it("accept Twilio's answers that arrive together in one statement, each attempt and job once", async () => {
+      world = await createTwilioWorld(engine);
+      // Twilio answers every send 300 ms after it was asked, and the sends start a millisecond
+      // apart (the least a slot costs): the eight answers arrive within a few milliseconds.
+      world.sim.setFaults({ dropStatusCallbacks: true, responseMs: 300 });
+      await world.server.ctx.db.updateTable('senders').set({ ratePerSecond: 1000 }).where('id', '=', world.sender.id).execute();
+      const runner = world.server.runner!;
+      await runner.stop();
+      const ids: string[] = [];
+      for (let i = 0; i < 8; i++) {
+        const res = await world.agent.api.post('/api/conversations', { senderId: world.sender.id, phone: `+1415555${String(2000 + i)}`, body: `Order ${i} shipped` });
+        ids.push(res.body.message.id);
+      }
+      const { sent, stop } = recordStatements();
+      expect(await runner.drain()).toBe(8);
+      stop();
+
+      for (const id of ids) expect(await messageRow(world, id)).toMatchObject({ status: 'queued', twilioSid: expect.stringMatching(/^SM/) });
+      const attempts = await world.server.ctx.db.selectFrom('sendAttempts').select(['messageId', 'state']).where('messageId', 'in', ids).execute();
+      expect(attempts.map((a) => a.state).sort()).toEqual(Array(8).fill('accepted'));
+      expect(new Set(attempts.map((a) => a.messageId)).size).toBe(8);
+      expect(await world.server.ctx.db.selectFrom('jobs').select('id').where('kind', '=', SEND_JOB).execute()).toEqual([]);
+      if (engine === 'postgres') {
+        const alone = sent.filter(({ text }) => /with "settled" as .* "finished" as \(delete from "jobs"/.test(text));
+        const together = sent.filter(({ text }) => text.startsWith('with input as (select * from json_to_recordset($1::json) as i(attempt_id'));
+        const acceptedTogether = together.map(({ values }) => (JSON.parse(values[0] as string) as unknown[]).length);
+        // Every answer accepted once, one way or the other, and most of them in one statement.
+        expect(alone.length + acceptedTogether.reduce((a, b) => a + b, 0)).toBe(8);
+        expect(Math.max(0, ...acceptedTogether)).toBeGreaterThanOrEqual(2);
+      }
+      expect(world.sim.messages()).toHaveLength(8);
     });
   });
 }

@@ -62,9 +62,8 @@ async function adopt(ctx: Context, sc: Send, attemptId: string, found: SentMessa
   const next = fromTwilioStatus(found.status) ?? 'queued';
   // Answers arriving together share a transaction and its commit, with the status callbacks of
   // the same moment: all of them keyed by the attempt, so batches take its rows in one order.
-  const row = await groupCommit(ctx.db, ctx.log).run(q.attemptKey(attemptId), (tx) =>
-    q.acceptAttempt(tx, attemptId, sc.id, next, { twilioSid: found.sid, now, ...failureOf(next, found.errorCode, found.errorMessage) }, job),
-  );
+  const acceptance: q.Acceptance = { attemptId, messageId: sc.id, next, changes: { twilioSid: found.sid, now, ...failureOf(next, found.errorCode, found.errorMessage) }, job };
+  const row = await groupCommit(ctx.db, ctx.log).run(q.attemptKey(attemptId), (tx) => q.acceptInBatch(tx, acceptance), q.acceptTogether(ctx.db, acceptance));
   if (row) ctx.metrics.messagesSent.inc();
   await publishCommitted(ctx, [messageEvent('message.updated', sc.organizationId, await presentedMessageRow(ctx.db, row, sc.mediaCount))]);
   return JOB_FINISHED;

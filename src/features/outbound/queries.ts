@@ -1,5 +1,8 @@
-import { sql } from 'kysely';
-import { isPostgres, type Conn, type Db } from '../../db/database.js';
+import { CompiledQuery, sql } from 'kysely';
+import { isPostgres, type Conn, type Db, type Tx } from '../../db/database.js';
+import type { BatchStart } from '../../db/group-commit.js';
+import { parseOncePerConnection } from '../../db/pg-statements.js';
+import { putReadAhead, takeAhead } from '../../db/tx-memo.js';
 import { readsTogether } from '../../db/reads-together.js';
 import { finishJobStatement, type Job } from '../../jobs/queue.js';
 import type { MessageStatus, NewRow, Row } from '../../db/schema.js';
@@ -131,6 +134,53 @@ const advanceByCallbackQuery = preparedVariants((key) => {
       .returning((eb) => eb.selectFrom('media as md').select((e) => e.fn.countAll<number>().as('n')).whereRef('md.messageId', '=', 'messages.id').as('mediaCount')),
   );
 });
+
+/** A status callback as advanceByCallback takes it. */
+export interface NamedCallback {
+  attemptId: string;
+  sid: string;
+  organizationId: string;
+  now: number;
+}
+
+/**
+ * advanceByCallback for many callbacks that move their messages to the same status, without a
+ * failure's fields, in one statement (PostgreSQL: each callback a row of one JSON parameter).
+ * Returns the changed rows, with their picture counts, by the attempt each callback named; a
+ * callback left out changed nothing.
+ */
+export async function advanceAllByCallbacks(tx: Tx, next: MessageStatus, callbacks: NamedCallback[]) {
+  const input = callbacks.map((c) => ({ attempt_id: c.attemptId, sid: c.sid, organization_id: c.organizationId, now: c.now }));
+  const { rows } = await tx.executeQuery<MessageRow & { mediaCount: number; calledBackAttemptId: string }>(CompiledQuery.raw(advanceAllSql(next), [JSON.stringify(input)]));
+  return new Map(rows.map(({ calledBackAttemptId, ...row }) => [calledBackAttemptId, row]));
+}
+
+const advanceAllSql = sqlPerStatus(
+  (next, movable) => `with input as (select * from json_to_recordset($1::json) as i(attempt_id text, sid text, organization_id text, now bigint))
+update messages m set status = '${next}', updated_at = i.now
+  from input i join send_attempts a on a.id = i.attempt_id and a.state = 'accepted' and a.twilio_sid = i.sid and a.organization_id = i.organization_id
+  where m.id = a.message_id and m.status in (${movable})
+  returning m.*, (select count(*) from media md where md.message_id = m.id) as media_count, i.attempt_id as called_back_attempt_id`,
+);
+
+/** A statement whose text names a status and the statuses a message may move to it from: made once per status, parsed once per connection. */
+function sqlPerStatus(make: (next: MessageStatus, movable: string) => string): (next: MessageStatus) => string {
+  const texts = new Map<MessageStatus, string>();
+  return (next) => {
+    let text = texts.get(next);
+    if (!text) {
+      text = make(
+        next,
+        movableTo(next)
+          .map((status) => `'${status}'`)
+          .join(', '),
+      );
+      parseOncePerConnection(text);
+      texts.set(next, text);
+    }
+    return text;
+  };
+}
 
 /* ---- attempts ---- */
 
@@ -272,6 +322,60 @@ const acceptAttemptQuery = preparedVariants((key) => {
     return takeSidAndAdvance(finishing, next, changes).where('id', '=', sql<string>`(select message_id from settled)`);
   });
 });
+
+/** Twilio's answer to a send, as the send job records it (acceptAttempt's arguments). */
+export interface Acceptance {
+  attemptId: string;
+  messageId: string;
+  next: MessageStatus;
+  changes: { twilioSid: string; now: number; errorCode?: number | null; errorMessage?: string | null };
+  job?: Pick<Job, 'id' | 'lockedBy'>;
+}
+
+/**
+ * acceptAttempt, for a send's answer in a group-committed batch: on PostgreSQL the batch's
+ * acceptances go together in one statement ahead of its other work (acceptTogether), and this
+ * takes what that statement did for this one; otherwise it runs acceptAttempt.
+ */
+export const acceptInBatch = async (tx: Tx, a: Acceptance): Promise<MessageRow | undefined> =>
+  (takeAhead<MessageRow | undefined>(tx, acceptedKey(a.attemptId)) ?? { value: await acceptAttempt(tx, a.attemptId, a.messageId, a.next, a.changes, a.job) }).value;
+
+/**
+ * The batch step that accepts together (PostgreSQL; answers with a failure's fields, rare, and
+ * SQLite, where a statement is no round trip, accept one by one). Only an answer first of its
+ * attempt in the batch joins: a status callback that came before it in the batch goes first.
+ */
+export const acceptTogether = (db: Db, a: Acceptance): BatchStart<Acceptance> | undefined =>
+  isPostgres(db) && a.job && a.changes.errorCode === undefined && a.changes.errorMessage === undefined ? { step: acceptAll, hint: a, firstOfOrder: true } : undefined;
+
+const acceptedKey = (attemptId: string) => `accepted ${attemptId}`;
+
+async function acceptAll(tx: Tx, acceptances: Acceptance[]): Promise<void> {
+  const byStatus = new Map<MessageStatus, Acceptance[]>();
+  for (const a of acceptances) byStatus.set(a.next, [...(byStatus.get(a.next) ?? []), a]);
+  for (const [next, group] of byStatus) {
+    const input = group.map((a) => ({ attempt_id: a.attemptId, sid: a.changes.twilioSid, now: a.changes.now, job_id: a.job!.id, worker_id: a.job!.lockedBy }));
+    const { rows } = await tx.executeQuery<MessageRow & { acceptedAttemptId: string }>(CompiledQuery.raw(acceptAllSql(next), [JSON.stringify(input)]));
+    const moved = new Map(rows.map(({ acceptedAttemptId, ...row }) => [acceptedAttemptId, row]));
+    for (const a of group) putReadAhead(tx, acceptedKey(a.attemptId), moved.get(a.attemptId));
+  }
+}
+
+/**
+ * acceptAttempt's statement for many answers at once, each a row of one JSON parameter: the
+ * attempts still open become accepted with their SIDs, their send jobs end, and their messages
+ * take the SID and move on to `next` as takeSidAndAdvance moves one. Each changed message comes
+ * back with the attempt that moved it.
+ */
+const acceptAllSql = sqlPerStatus(
+  (next, movable) => `with input as (select * from json_to_recordset($1::json) as i(attempt_id text, sid text, now bigint, job_id text, worker_id text)),
+  settled as (update send_attempts a set state = 'accepted', finished_at = i.now, twilio_sid = i.sid from input i
+    where a.id = i.attempt_id and a.state in ('started', 'unknown') returning a.id, a.message_id, i.sid, i.now),
+  finished as (delete from jobs j using input i where j.id = i.job_id and j.locked_by = i.worker_id returning j.id)
+update messages m set status = case when m.status in (${movable}) then '${next}' else m.status end, twilio_sid = coalesce(m.twilio_sid, s.sid), updated_at = s.now
+  from settled s where m.id = s.message_id and (m.status in (${movable}) or m.twilio_sid is null)
+  returning m.*, s.id as accepted_attempt_id`,
+);
 
 /**
  * A retried message's settled attempts are superseded: their callbacks change nothing any more.

@@ -1,5 +1,6 @@
 import type { Context } from '../../context.js';
-import type { Tx } from '../../db/database.js';
+import { isPostgres, type Tx } from '../../db/database.js';
+import { putReadAhead, takeAhead } from '../../db/tx-memo.js';
 import { groupCommit } from '../../db/group-commit.js';
 import { fromTwilioStatus, type MessageStatus } from '../../domain/message-status.js';
 import { failureOf } from '../../domain/twilio-errors.js';
@@ -29,16 +30,9 @@ interface Applied {
  */
 export async function receiveStatusCallback(ctx: Context, webhook: TwilioWebhook, attemptId: string | undefined): Promise<void> {
   const order = attemptId ? q.attemptKey(attemptId) : `sid ${webhook.params.MessageSid ?? ''}`;
-  const applied = await groupCommit(ctx.db, ctx.log).run(order, async (tx): Promise<Applied | { refused: AppError }> => {
-    let account: ConnectedAccount;
-    try {
-      account = await authenticateTwilioRequest(ctx, tx, webhook);
-    } catch (err) {
-      if (err instanceof AppError) return { refused: err };
-      throw err;
-    }
-    return applyStatusCallback(ctx, tx, account, attemptId, withoutControls(webhook.params));
-  });
+  const hint: CallbackHint = { ctx, webhook, attemptId };
+  const together = isPostgres(ctx.db) && attemptId ? { step: advanceTogether, hint, firstOfOrder: true } : undefined;
+  const applied = await groupCommit(ctx.db, ctx.log).run(order, async (tx) => takeAhead<Applied>(tx, calledBackKey(hint))?.value ?? authenticateAndApply(tx, hint), together);
   if ('refused' in applied) {
     await reportSignatureMismatch(ctx, applied.refused);
     throw applied.refused;
@@ -49,17 +43,69 @@ export async function receiveStatusCallback(ctx: Context, webhook: TwilioWebhook
   if (moved) await publishCommitted(ctx, [messageEvent('message.updated', moved.organizationId, await presentedMessageRow(ctx.db, moved.row, moved.mediaCount))]);
 }
 
+interface CallbackHint {
+  ctx: Context;
+  webhook: TwilioWebhook;
+  attemptId: string | undefined;
+}
+
+const calledBackKey = ({ webhook }: CallbackHint) => `called back ${webhook.path} ${webhook.params.MessageSid ?? ''} ${webhook.params.MessageStatus ?? ''}`;
+
+async function authenticateAndApply(tx: Tx, { ctx, webhook, attemptId }: CallbackHint): Promise<Applied | { refused: AppError }> {
+  let account: ConnectedAccount;
+  try {
+    account = await authenticateTwilioRequest(ctx, tx, webhook);
+  } catch (err) {
+    if (err instanceof AppError) return { refused: err };
+    throw err;
+  }
+  return applyStatusCallback(ctx, tx, account, attemptId, withoutControls(webhook.params));
+}
+
+/**
+ * PostgreSQL, a batch's usual callbacks in one statement per status they report: those first of
+ * their attempt in the batch, authenticated, naming an accepted attempt's SID and moving its
+ * message forward without a failure. What each one changed is put for its own turn; the rest
+ * (refused, failures, anything unusual) take theirs as if alone.
+ */
+async function advanceTogether(tx: Tx, hints: CallbackHint[]): Promise<void> {
+  const byStatus = new Map<MessageStatus, { hint: CallbackHint; named: q.NamedCallback }[]>();
+  for (const hint of hints) {
+    const account = await authenticateTwilioRequest(hint.ctx, tx, hint.webhook).catch((err: unknown) => {
+      if (err instanceof AppError) return undefined;
+      throw err;
+    });
+    const callback = account && hint.attemptId ? callbackOf(withoutControls(hint.webhook.params)) : undefined;
+    if (!account || !callback?.sid || !callback.next || Object.keys(failureOf(callback.next, callback.errorCode, null)).length > 0) continue;
+    const named = { attemptId: hint.attemptId!, sid: callback.sid, organizationId: account.organizationId, now: hint.ctx.clock.now() };
+    byStatus.set(callback.next, [...(byStatus.get(callback.next) ?? []), { hint, named }]);
+  }
+  for (const [next, callbacks] of byStatus) {
+    const moved = await q.advanceAllByCallbacks(
+      tx,
+      next,
+      callbacks.map((c) => c.named),
+    );
+    for (const { hint, named } of callbacks) {
+      const row = moved.get(named.attemptId);
+      if (row) putReadAhead(tx, calledBackKey(hint), { moved: { row, organizationId: row.organizationId, mediaCount: row.mediaCount } } satisfies Applied);
+    }
+  }
+}
+
+const callbackOf = (params: TwilioParams): Callback => ({
+  sid: params.MessageSid || params.SmsSid || '',
+  next: fromTwilioStatus(params.MessageStatus || params.SmsStatus || ''),
+  errorCode: params.ErrorCode && /^\d+$/.test(params.ErrorCode) ? Number(params.ErrorCode) : null,
+});
+
 /**
  * A delivery status callback (docs/rules.md#outbound-messages), already authenticated (docs/rules.md#the-webhooks-steps, steps 1–3). It applies
  * only to the attempt it names and only forward; an unknown SID or a callback for an older,
  * superseded attempt changes nothing.
  */
 async function applyStatusCallback(ctx: Context, tx: Tx, account: ConnectedAccount, attemptId: string | undefined, params: TwilioParams): Promise<Applied> {
-  const callback: Callback = {
-    sid: params.MessageSid || params.SmsSid || '',
-    next: fromTwilioStatus(params.MessageStatus || params.SmsStatus || ''),
-    errorCode: params.ErrorCode && /^\d+$/.test(params.ErrorCode) ? Number(params.ErrorCode) : null,
-  };
+  const callback = callbackOf(params);
   // Most callbacks name an accepted attempt and move its message on: one statement does it.
   if (attemptId && callback.sid && callback.next) {
     const named = { attemptId, sid: callback.sid, organizationId: account.organizationId };
