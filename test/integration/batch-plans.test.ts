@@ -5,10 +5,12 @@ import twilio from 'twilio';
 import { receiveInboundMessage } from '../../src/features/inbound/service.js';
 import { inboundParams, WEBHOOK_PATH } from '../helpers/inbound.js';
 import { ENGINES } from '../helpers/server.js';
+import { recordStatements } from '../helpers/statements.js';
 import { createTwilioWorld, type TwilioWorld } from '../helpers/twilio-world.js';
+import { acceptTogether, advanceAllByCallbacks, type Acceptance } from '../../src/features/outbound/queries.js';
 
 /** Tables that grow with a desk's history: none may be read whole for a batch of webhooks or of sends. */
-const GROWING = ['customers', 'conversations', 'messages', 'conversation_labels', 'message_search', 'send_attempts'];
+const GROWING = ['customers', 'conversations', 'messages', 'conversation_labels', 'message_search', 'send_attempts', 'jobs'];
 const HISTORY = 5000;
 
 interface PlanNode {
@@ -105,6 +107,36 @@ for (const engine of ENGINES.filter((e) => e === 'postgres')) {
 
       expect(sent).toHaveLength(1);
       expect(wholeTableReads(await genericPlan(w, sent[0]!.text, sent[0]!.values))).toEqual([]);
+    });
+
+    it("accept sends and move messages by their callbacks together by key, with 5,000 jobs waiting (src/features/outbound/queries.ts)", async () => {
+      w = await createTwilioWorld(engine);
+      await seedHistory(w);
+      const { db } = w.server.ctx;
+      await sql`insert into jobs (id, kind, payload, status, run_at, attempts, created_at, locked_by)
+        select 'jo-' || g, 'message.send', '{}', 'pending', 1, 0, 1, 'worker-1' from generate_series(1, ${HISTORY}) g`.execute(db);
+      await sql`analyze jobs`.execute(db);
+      await sql`update messages set direction = 'outbound', status = 'pending', twilio_sid = null where id = 'me-1'`.execute(db);
+      await sql`update send_attempts set state = 'started', twilio_sid = null where id = 'at-1'`.execute(db);
+      await sql`update messages set direction = 'outbound', status = 'sent' where id = 'me-2'`.execute(db);
+      const { sent, stop } = recordStatements();
+      const now = Date.now();
+      const acceptance: Acceptance = { attemptId: 'at-1', messageId: 'me-1', next: 'queued', changes: { twilioSid: 'SM' + '1'.repeat(32), now }, job: { id: 'jo-1', lockedBy: 'worker-1' } };
+      const [attempt2] = await db.selectFrom('sendAttempts').select('twilioSid').where('id', '=', 'at-2').execute();
+      await db.transaction().execute(async (tx) => {
+        await acceptTogether(db, acceptance)!.step(tx, [acceptance]);
+        const moved = await advanceAllByCallbacks(tx, 'delivered', [{ attemptId: 'at-2', sid: attempt2!.twilioSid!, organizationId: w.organizationId, now }]);
+        expect([...moved.keys()]).toEqual(['at-2']);
+      });
+      stop();
+      expect(await db.selectFrom('messages').select(['id', 'status']).where('id', 'in', ['me-1', 'me-2']).orderBy('id').execute()).toEqual([
+        { id: 'me-1', status: 'queued' },
+        { id: 'me-2', status: 'delivered' },
+      ]);
+      expect(await db.selectFrom('jobs').select('id').where('id', '=', 'jo-1').execute()).toEqual([]);
+      const together = sent.filter((s) => s.text.includes('json_to_recordset'));
+      expect(together).toHaveLength(2);
+      for (const { text, values } of together) expect(wholeTableReads(await genericPlan(w, text, values))).toEqual([]);
     });
   });
 }

@@ -151,17 +151,25 @@ export interface NamedCallback {
  */
 export async function advanceAllByCallbacks(tx: Tx, next: MessageStatus, callbacks: NamedCallback[]) {
   const input = callbacks.map((c) => ({ attempt_id: c.attemptId, sid: c.sid, organization_id: c.organizationId, now: c.now }));
-  const { rows } = await tx.executeQuery<MessageRow & { mediaCount: number; calledBackAttemptId: string }>(CompiledQuery.raw(advanceAllSql(next), [JSON.stringify(input)]));
+  const ids = callbacks.map((c) => c.attemptId);
+  const { rows } = await tx.executeQuery<MessageRow & { mediaCount: number; calledBackAttemptId: string }>(CompiledQuery.raw(advanceAllSql(next), [JSON.stringify(input), ids]));
   return new Map(rows.map(({ calledBackAttemptId, ...row }) => [calledBackAttemptId, row]));
 }
 
 const advanceAllSql = sqlPerStatus(
   (next, movable) => `with input as (select * from json_to_recordset($1::json) as i(attempt_id text, sid text, organization_id text, now bigint))
 update messages m set status = '${next}', updated_at = i.now
-  from input i join send_attempts a on a.id = i.attempt_id and a.state = 'accepted' and a.twilio_sid = i.sid and a.organization_id = i.organization_id
+  from input i join send_attempts a on a.id = any($2::text[]) and a.id = i.attempt_id and a.state = 'accepted' and a.twilio_sid = i.sid and a.organization_id = i.organization_id
   where m.id = a.message_id and m.status in (${movable})
   returning m.*, (select count(*) from media md where md.message_id = m.id) as media_count, i.attempt_id as called_back_attempt_id`,
 );
+
+/*
+ * Why the ids come twice in those two statements, in the JSON and as an array: PostgreSQL takes a
+ * JSON parameter for 100 rows and, with no way to look up such rows by key, joined them to
+ * send_attempts and jobs by reading both tables whole (a hash join; 2.7 ms for a batch of 15
+ * acceptances with 3,000 jobs waiting). `id = any(array)` it looks up in the primary key.
+ */
 
 /** A statement whose text names a status and the statuses a message may move to it from: made once per status, parsed once per connection. */
 function sqlPerStatus(make: (next: MessageStatus, movable: string) => string): (next: MessageStatus) => string {
@@ -355,7 +363,8 @@ async function acceptAll(tx: Tx, acceptances: Acceptance[]): Promise<void> {
   for (const a of acceptances) byStatus.set(a.next, [...(byStatus.get(a.next) ?? []), a]);
   for (const [next, group] of byStatus) {
     const input = group.map((a) => ({ attempt_id: a.attemptId, sid: a.changes.twilioSid, now: a.changes.now, job_id: a.job!.id, worker_id: a.job!.lockedBy }));
-    const { rows } = await tx.executeQuery<MessageRow & { acceptedAttemptId: string }>(CompiledQuery.raw(acceptAllSql(next), [JSON.stringify(input)]));
+    const ids = [group.map((a) => a.attemptId), group.map((a) => a.job!.id)];
+    const { rows } = await tx.executeQuery<MessageRow & { acceptedAttemptId: string }>(CompiledQuery.raw(acceptAllSql(next), [JSON.stringify(input), ...ids]));
     const moved = new Map(rows.map(({ acceptedAttemptId, ...row }) => [acceptedAttemptId, row]));
     for (const a of group) putReadAhead(tx, acceptedKey(a.attemptId), moved.get(a.attemptId));
   }
@@ -370,8 +379,8 @@ async function acceptAll(tx: Tx, acceptances: Acceptance[]): Promise<void> {
 const acceptAllSql = sqlPerStatus(
   (next, movable) => `with input as (select * from json_to_recordset($1::json) as i(attempt_id text, sid text, now bigint, job_id text, worker_id text)),
   settled as (update send_attempts a set state = 'accepted', finished_at = i.now, twilio_sid = i.sid from input i
-    where a.id = i.attempt_id and a.state in ('started', 'unknown') returning a.id, a.message_id, i.sid, i.now),
-  finished as (delete from jobs j using input i where j.id = i.job_id and j.locked_by = i.worker_id returning j.id)
+    where a.id = any($2::text[]) and a.id = i.attempt_id and a.state in ('started', 'unknown') returning a.id, a.message_id, i.sid, i.now),
+  finished as (delete from jobs j using input i where j.id = any($3::text[]) and j.id = i.job_id and j.locked_by = i.worker_id returning j.id)
 update messages m set status = case when m.status in (${movable}) then '${next}' else m.status end, twilio_sid = coalesce(m.twilio_sid, s.sid), updated_at = s.now
   from settled s where m.id = s.message_id and (m.status in (${movable}) or m.twilio_sid is null)
   returning m.*, s.id as accepted_attempt_id`,
