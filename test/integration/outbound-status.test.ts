@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { receiveStatusCallback } from '../../src/features/outbound/status.js';
 import { newId } from '../../src/ids.js';
 import { eventually } from '../helpers/api.js';
-import { attemptsOf, messageRow, recordEvents, rowCounts, sentTo, statusesSeen } from '../helpers/outbound.js';
+import { attemptsOf, messageRow, multipartBody, PNG, recordEvents, rowCounts, sentTo, statusesSeen } from '../helpers/outbound.js';
 import { ENGINES } from '../helpers/server.js';
 import { recordStatements } from '../helpers/statements.js';
 import { createTwilioWorld, CUSTOMER_PHONE, SUPPORT_NUMBER, type TwilioWorld } from '../helpers/twilio-world.js';
@@ -109,7 +109,12 @@ for (const engine of ENGINES) {
       world = await createTwilioWorld(engine);
       world.sim.setFaults({ dropStatusCallbacks: true });
       const events = recordEvents(world);
-      const messages = await Promise.all([0, 1, 2, 3, 4].map((i) => text(`Usual ${i}`, `+1212${2_000_200 + i}`)));
+      // The first carries a picture: its events must still show it.
+      const { payload, headers } = multipartBody('file', PNG, 'picture.png', 'image/png');
+      const picture = (await world.agent.api.post('/api/media', payload, headers)).body as { id: string };
+      const withPicture = (await world.agent.api.post('/api/conversations', { senderId: world.sender.id, phone: '+12122000200', body: 'Usual 0', mediaIds: [picture.id] })).body
+        .message as { id: string };
+      const messages = [withPicture, ...(await Promise.all([1, 2, 3, 4].map((i) => text(`Usual ${i}`, `+1212${2_000_200 + i}`))))];
       for (const m of messages) await settled(m.id, 'queued');
       const attempts = await Promise.all(messages.map(async (m) => (await attemptsOf(world, m.id))[0]!));
       const { ctx } = world.server;
@@ -129,6 +134,11 @@ for (const engine of ENGINES) {
       for (const m of messages) expect(await messageRow(world, m.id)).toMatchObject({ status: 'delivered', errorCode: null });
       await eventually(() => messages.every((m) => statusesSeen(events, m.id).includes('delivered')), { what: 'every delivered event' });
       expect(statusesSeen(events, messages[4]!.id)).toEqual(['pending', 'queued', 'delivered']);
+      const deliveredMedia = messages.map((m) => {
+        const e = events.find((x) => x.type === 'message.updated' && x.data.id === m.id && x.data.status === 'delivered');
+        return e?.type === 'message.updated' ? e.data.media.map((item) => item.id) : undefined;
+      });
+      expect(deliveredMedia).toEqual([[picture.id], [], [], [], []]);
       if (engine === 'postgres') {
         // The five `delivered` in one statement; the late `sent`, not first of its attempt, alone (and changing nothing).
         expect(sent.filter((t) => t.includes('as i(attempt_id text, sid text, organization_id text, now bigint)'))).toHaveLength(1);

@@ -19,20 +19,26 @@ for (const engine of ENGINES) {
       await world?.destroy();
     });
 
+    /** Eight texts queued with the worker stopped, from a sender at `ratePerSecond`, to numbers from +1415555`firstPhone`. */
+    async function eightQueued(ratePerSecond: number, firstPhone: number) {
+      await world.server.ctx.db.updateTable('senders').set({ ratePerSecond }).where('id', '=', world.sender.id).execute();
+      const runner = world.server.runner!;
+      await runner.stop();
+      const ids: string[] = [];
+      for (let i = 0; i < 8; i++) {
+        const res = await world.agent.api.post('/api/conversations', { senderId: world.sender.id, phone: `+1415555${String(firstPhone + i)}`, body: `Order ${i} shipped` });
+        expect(res.status).toBe(202);
+        ids.push(res.body.message.id as string);
+      }
+      return { runner, ids };
+    }
+
     it('read their messages in one statement and end their jobs with their acceptance', async () => {
       world = await createTwilioWorld(engine);
       // Callbacks stay out of it: only the sends' own statements are counted.
       world.sim.setFaults({ dropStatusCallbacks: true });
       // A rate that gives all eight a slot at once (a long code's own would space them a second apart).
-      await world.server.ctx.db.updateTable('senders').set({ ratePerSecond: 100 }).where('id', '=', world.sender.id).execute();
-      const runner = world.server.runner!;
-      await runner.stop();
-      const ids: string[] = [];
-      for (let i = 0; i < 8; i++) {
-        const res = await world.agent.api.post('/api/conversations', { senderId: world.sender.id, phone: `+1415555${String(1000 + i)}`, body: `Order ${i} shipped` });
-        expect(res.status).toBe(202);
-        ids.push(res.body.message.id);
-      }
+      const { runner, ids } = await eightQueued(100, 1000);
 
       const statements = recordStatements();
       expect(await runner.drain()).toBe(8);
@@ -57,14 +63,7 @@ for (const engine of ENGINES) {
       // Twilio answers every send 300 ms after it was asked, and the sends start a millisecond
       // apart (the least a slot costs): the eight answers arrive within a few milliseconds.
       world.sim.setFaults({ dropStatusCallbacks: true, responseMs: 300 });
-      await world.server.ctx.db.updateTable('senders').set({ ratePerSecond: 1000 }).where('id', '=', world.sender.id).execute();
-      const runner = world.server.runner!;
-      await runner.stop();
-      const ids: string[] = [];
-      for (let i = 0; i < 8; i++) {
-        const res = await world.agent.api.post('/api/conversations', { senderId: world.sender.id, phone: `+1415555${String(2000 + i)}`, body: `Order ${i} shipped` });
-        ids.push(res.body.message.id);
-      }
+      const { runner, ids } = await eightQueued(1000, 2000);
       const { sent, stop } = recordStatements();
       expect(await runner.drain()).toBe(8);
       stop();

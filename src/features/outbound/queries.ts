@@ -360,7 +360,11 @@ const acceptedKey = (attemptId: string) => `accepted ${attemptId}`;
 
 async function acceptAll(tx: Tx, acceptances: Acceptance[]): Promise<void> {
   const byStatus = new Map<MessageStatus, Acceptance[]>();
-  for (const a of acceptances) byStatus.set(a.next, [...(byStatus.get(a.next) ?? []), a]);
+  for (const a of acceptances) {
+    const group = byStatus.get(a.next);
+    if (group) group.push(a);
+    else byStatus.set(a.next, [a]);
+  }
   for (const [next, group] of byStatus) {
     const input = group.map((a) => ({ attempt_id: a.attemptId, sid: a.changes.twilioSid, now: a.changes.now, job_id: a.job!.id, worker_id: a.job!.lockedBy }));
     const ids = [group.map((a) => a.attemptId), group.map((a) => a.job!.id)];

@@ -78,7 +78,9 @@ async function advanceTogether(tx: Tx, hints: CallbackHint[]): Promise<void> {
     const callback = account && hint.attemptId ? callbackOf(withoutControls(hint.webhook.params)) : undefined;
     if (!account || !callback?.sid || !callback.next || Object.keys(failureOf(callback.next, callback.errorCode, null)).length > 0) continue;
     const named = { attemptId: hint.attemptId!, sid: callback.sid, organizationId: account.organizationId, now: hint.ctx.clock.now() };
-    byStatus.set(callback.next, [...(byStatus.get(callback.next) ?? []), { hint, named }]);
+    const group = byStatus.get(callback.next);
+    if (group) group.push({ hint, named });
+    else byStatus.set(callback.next, [{ hint, named }]);
   }
   for (const [next, callbacks] of byStatus) {
     const moved = await q.advanceAllByCallbacks(
