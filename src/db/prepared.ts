@@ -1,4 +1,4 @@
-import { createQueryId, type Compilable, type CompiledQuery, type InsertQueryBuilder, type InsertResult, type QueryResult } from 'kysely';
+import { createQueryId, sql, type Compilable, type CompiledQuery, type Expression, type InsertQueryBuilder, type InsertResult, type QueryResult, type SqlBool } from 'kysely';
 import { isPostgres, type Conn } from './database.js';
 import { parseOncePerConnection } from './pg-statements.js';
 import type { DB, NewRow } from './schema.js';
@@ -77,3 +77,13 @@ export function preparedInsert<T extends keyof DB & string>(
     return affectedRows(await insert(conn, ...entries.map(([, value]) => value)));
   };
 }
+
+/**
+ * A list of ids as one parameter, so one prepared statement serves a list of any length:
+ * `column` is one of `ids`, which the caller passes through `idList`. PostgreSQL takes an array
+ * and finds each id by key (`= any($1::text[])`); SQLite reads a JSON array (`json_each`).
+ */
+export const inIdList = (conn: Conn, column: string, ids: unknown): Expression<SqlBool> =>
+  isPostgres(conn) ? sql<SqlBool>`${sql.ref(column)} = any(${ids}::text[])` : sql<SqlBool>`${sql.ref(column)} in (select value from json_each(${ids}))`;
+
+export const idList = (conn: Conn, ids: readonly string[]): unknown => (isPostgres(conn) ? ids : JSON.stringify(ids));

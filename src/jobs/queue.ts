@@ -3,7 +3,7 @@ import { holdInsert } from '../db/held-writes.js';
 import type { ExpressionBuilder, QueryCreator } from 'kysely';
 import type { DB, Row } from '../db/schema.js';
 import { newId } from '../ids.js';
-import { prepared } from '../db/prepared.js';
+import { idList, inIdList, prepared, preparedInsert } from '../db/prepared.js';
 
 export type Job = Row<'jobs'>;
 
@@ -31,9 +31,11 @@ export async function enqueue(conn: Conn, kind: string, payload: unknown, opts: 
     attempts: 0,
     createdAt: opts.now,
   };
-  if (!holdInsert(conn, 'jobs', row)) await conn.insertInto('jobs').values(row).execute();
+  if (!holdInsert(conn, 'jobs', row)) await insertJob(conn, row);
   return row.id;
 }
+
+const insertJob = preparedInsert('jobs');
 
 /** Removes the jobs of a kind about one subject, e.g. the old send job of a message sent again. */
 export const deleteJobsAbout = (conn: Conn, kind: string, subject: string) => conn.deleteFrom('jobs').where('kind', '=', kind).where('subject', '=', subject).execute();
@@ -89,11 +91,10 @@ export const finishJobStatement = (conn: QueryCreator<DB>, job: Pick<Job, 'id' |
 
 /** Deletes finished jobs that `workerId` still holds, in one statement (a worker's jobs finish in bunches). */
 export async function completeJobs(conn: Conn, workerId: string, ids: string[]): Promise<void> {
-  // A thousand at a time: both engines cap the parameters of one statement.
-  for (let i = 0; i < ids.length; i += 1000) {
-    await conn.deleteFrom('jobs').where('id', 'in', ids.slice(i, i + 1000)).where('lockedBy', '=', workerId).execute();
-  }
+  if (ids.length > 0) await completeJobsQuery(conn, idList(conn, ids), workerId);
 }
+
+const completeJobsQuery = prepared((conn: Conn, ids: unknown, workerId: string) => conn.deleteFrom('jobs').where(inIdList(conn, 'id', ids)).where('lockedBy', '=', workerId));
 
 export async function rescheduleJob(conn: Conn, job: Job, runAt: number, opts: { error?: string; countAttempt: boolean }): Promise<void> {
   await conn

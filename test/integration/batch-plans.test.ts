@@ -8,9 +8,11 @@ import { ENGINES } from '../helpers/server.js';
 import { recordStatements } from '../helpers/statements.js';
 import { createTwilioWorld, type TwilioWorld } from '../helpers/twilio-world.js';
 import { acceptTogether, advanceAllByCallbacks, type Acceptance } from '../../src/features/outbound/queries.js';
+import { completeJobs } from '../../src/jobs/queue.js';
+import { mediaOfMessages } from '../../src/features/media/queries.js';
 
 /** Tables that grow with a desk's history: none may be read whole for a batch of webhooks or of sends. */
-const GROWING = ['customers', 'conversations', 'messages', 'conversation_labels', 'message_search', 'send_attempts', 'jobs'];
+const GROWING = ['customers', 'conversations', 'messages', 'conversation_labels', 'message_search', 'send_attempts', 'jobs', 'media'];
 const HISTORY = 5000;
 
 interface PlanNode {
@@ -37,7 +39,7 @@ for (const engine of ENGINES.filter((e) => e === 'postgres')) {
       await w?.destroy();
     });
 
-    /** 5,000 customers, each with a conversation on the support number, a message in it with its send attempt, and a label on it; then statistics. */
+    /** 5,000 customers, each with a conversation on the support number, a message in it with its send attempt and a picture, and a label on it; then statistics. */
     async function seedHistory(w: TwilioWorld) {
       const { db } = w.server.ctx;
       const now = Date.now();
@@ -53,6 +55,8 @@ for (const engine of ENGINES.filter((e) => e === 'postgres')) {
       await sql`insert into conversation_labels (conversation_id, label_id, organization_id) select 'co-' || g, 'label-1', ${w.organizationId} from generate_series(1, ${HISTORY}) g`.execute(db);
       await sql`insert into send_attempts (id, message_id, organization_id, state, twilio_sid, started_at, finished_at)
         select 'at-' || g, 'me-' || g, ${w.organizationId}, 'accepted', 'SM' || md5(g::text), ${now}::bigint - g, ${now}::bigint - g from generate_series(1, ${HISTORY}) g`.execute(db);
+      await sql`insert into media (id, organization_id, message_id, content_type, size, status, position, created_at)
+        select 'md-' || g, ${w.organizationId}, 'me-' || g, 'image/png', 10, 'ready', 0, ${now} from generate_series(1, ${HISTORY}) g`.execute(db);
       for (const table of GROWING) await sql`analyze ${sql.table(table)}`.execute(db);
     }
 
@@ -137,6 +141,27 @@ for (const engine of ENGINES.filter((e) => e === 'postgres')) {
       const together = sent.filter((s) => s.text.includes('json_to_recordset'));
       expect(together).toHaveLength(2);
       for (const { text, values } of together) expect(wholeTableReads(await genericPlan(w, text, values))).toEqual([]);
+    });
+
+    it("finish a worker's jobs and read several messages' media by key, one statement each, with 5,000 jobs and pictures (src/db/prepared.ts)", async () => {
+      w = await createTwilioWorld(engine);
+      await seedHistory(w);
+      await w.server.runner!.stop();
+      const { db } = w.server.ctx;
+      await sql`insert into jobs (id, kind, payload, status, run_at, attempts, created_at, locked_by)
+        select 'jo-' || g, 'media.download', '{}', 'pending', 1, 0, 1, 'worker-1' from generate_series(1, ${HISTORY}) g`.execute(db);
+      await sql`analyze jobs`.execute(db);
+      const { sent, stop } = recordStatements();
+      await completeJobs(db, 'worker-1', ['jo-1', 'jo-2', 'jo-3']);
+      // Another worker's job is not this worker's to finish.
+      await completeJobs(db, 'worker-2', ['jo-4']);
+      const media = await mediaOfMessages(db, ['me-7', 'me-5']);
+      stop();
+      expect((await db.selectFrom('jobs').select('id').where('id', 'in', ['jo-1', 'jo-2', 'jo-3', 'jo-4']).execute()).map((j) => j.id)).toEqual(['jo-4']);
+      expect(media.map((m) => m.id).sort()).toEqual(['md-5', 'md-7']);
+      const byList = sent.filter((s) => s.text.includes('any('));
+      expect(byList).toHaveLength(3);
+      for (const { text, values } of byList) expect(wholeTableReads(await genericPlan(w, text, values))).toEqual([]);
     });
   });
 }

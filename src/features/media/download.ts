@@ -64,7 +64,7 @@ async function storeDownloaded(ctx: Context, media: q.MediaRow, bytes: Buffer): 
   const contentType = storedContentType(bytes, media.contentType);
   const stored = await ctx.db.transaction().execute(async (tx) => {
     await databaseMediaStorage(tx).put(media.id, bytes);
-    if (!(await q.settlePendingMedia(tx, media.id, { status: 'ready', size: bytes.length, contentType, sourceUrl: null }))) return false;
+    if (!(await q.settleMediaReady(tx, media.id, { size: bytes.length, contentType }))) return false;
     await enqueueThumbnail(tx, { id: media.id, organizationId: media.organizationId, contentType }, ctx.clock.now());
     return true;
   });
@@ -78,7 +78,7 @@ async function markDownloadFailed(ctx: Context, media: q.MediaRow, reason: strin
   const failed = await ctx.db.transaction().execute(async (tx) => {
     // Two files of one message giving up at once must both be counted.
     if (media.messageId) await lockMessage(tx, media.messageId);
-    if (!(await q.settlePendingMedia(tx, media.id, { status: 'failed', sourceUrl: null, errorMessage: reason.slice(0, 300) }))) return false;
+    if (!(await q.settleMediaFailed(tx, media.id, reason.slice(0, 300)))) return false;
     if (media.messageId) {
       const n = await q.countFailedMediaOfMessage(tx, media.messageId);
       await setMessageError(tx, media.messageId, `${n} ${n === 1 ? 'attachment' : 'attachments'} could not be downloaded from Twilio`, ctx.clock.now());

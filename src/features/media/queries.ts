@@ -1,18 +1,33 @@
 import type { Conn } from '../../db/database.js';
-import type { NewRow, Row, RowUpdate } from '../../db/schema.js';
+import { affectedRows, idList, inIdList, prepared } from '../../db/prepared.js';
+import type { NewRow, Row } from '../../db/schema.js';
 
 export type MediaRow = Row<'media'>;
 
 export const insertMedia = (conn: Conn, rows: NewRow<'media'>[]) => (rows.length === 0 ? Promise.resolve() : conn.insertInto('media').values(rows).execute());
 
-export const findMedia = (conn: Conn, id: string) => conn.selectFrom('media').selectAll().where('id', '=', id).executeTakeFirst();
+/* A picture's download and thumbnail jobs run the statements below prepared (db/prepared.ts), a dozen or so for each picture after its text is stored. */
+
+const findMediaQuery = prepared((conn: Conn, id: string) => conn.selectFrom('media').selectAll().where('id', '=', id));
+export const findMedia = async (conn: Conn, id: string): Promise<MediaRow | undefined> => (await findMediaQuery(conn, id)).rows[0];
 
 export const findMediaOfOrganization = (conn: Conn, organizationId: string, id: string) =>
   conn.selectFrom('media').selectAll().where('organizationId', '=', organizationId).where('id', '=', id).executeTakeFirst();
 
-/** Changes a media item only while it is still being downloaded, so a late retry never undoes an outcome. */
-export const settlePendingMedia = async (conn: Conn, id: string, changes: RowUpdate<'media'>) =>
-  (await conn.updateTable('media').set(changes).where('id', '=', id).where('status', '=', 'pending').executeTakeFirst()).numUpdatedRows > 0n;
+/*
+ * A media item is settled only while it is still being downloaded, so a late retry never undoes
+ * an outcome. Each returns whether it settled the item. Twilio's URL is forgotten either way.
+ */
+const readyQuery = prepared((conn: Conn, id: string, size: number, contentType: string) =>
+  conn.updateTable('media').set({ status: 'ready', size, contentType, sourceUrl: null }).where('id', '=', id).where('status', '=', 'pending'),
+);
+export const settleMediaReady = async (conn: Conn, id: string, stored: { size: number; contentType: string }) =>
+  affectedRows(await readyQuery(conn, id, stored.size, stored.contentType)) > 0;
+
+const failedQuery = prepared((conn: Conn, id: string, errorMessage: string) =>
+  conn.updateTable('media').set({ status: 'failed', sourceUrl: null, errorMessage }).where('id', '=', id).where('status', '=', 'pending'),
+);
+export const settleMediaFailed = async (conn: Conn, id: string, errorMessage: string) => affectedRows(await failedQuery(conn, id, errorMessage)) > 0;
 
 export const countFailedMediaOfMessage = async (conn: Conn, messageId: string) =>
   Number(
@@ -30,10 +45,10 @@ export const countFailedMediaOfMessage = async (conn: Conn, messageId: string) =
 export const forgetPendingSources = (conn: Conn, organizationId: string) =>
   conn.updateTable('media').set({ sourceUrl: null }).where('organizationId', '=', organizationId).where('status', '=', 'pending').execute();
 
-export const mediaOfMessages = (conn: Conn, messageIds: string[]) =>
-  messageIds.length === 0
-    ? Promise.resolve([] as MediaRow[])
-    : conn.selectFrom('media').selectAll().where('messageId', 'in', messageIds).orderBy('position').execute();
+const mediaOfMessagesQuery = prepared((conn: Conn, messageIds: unknown) => conn.selectFrom('media').selectAll().where(inIdList(conn, 'messageId', messageIds)).orderBy('position'));
+
+export const mediaOfMessages = async (conn: Conn, messageIds: string[]): Promise<MediaRow[]> =>
+  messageIds.length === 0 ? [] : (await mediaOfMessagesQuery(conn, idList(conn, messageIds))).rows;
 
 export const mediaIdsOfMessage = async (conn: Conn, messageId: string) =>
   (await conn.selectFrom('media').select('id').where('messageId', '=', messageId).orderBy('position').execute()).map((r) => r.id);
@@ -60,12 +75,13 @@ export async function attachMedia(conn: Conn, input: { organizationId: string; m
   return Number(result.numUpdatedRows) === 1;
 }
 
-export const putThumbnail = (conn: Conn, row: NewRow<'mediaThumbnails'>) =>
+const putThumbnailQuery = prepared((conn: Conn, mediaId: string, contentType: string, bytes: Buffer) =>
   conn
     .insertInto('mediaThumbnails')
-    .values(row)
-    .onConflict((oc) => oc.column('mediaId').doUpdateSet({ contentType: row.contentType, bytes: row.bytes }))
-    .execute();
+    .values({ mediaId, contentType, bytes })
+    .onConflict((oc) => oc.column('mediaId').doUpdateSet((eb) => ({ contentType: eb.ref('excluded.contentType'), bytes: eb.ref('excluded.bytes') }))),
+);
+export const putThumbnail = async (conn: Conn, row: NewRow<'mediaThumbnails'>) => void (await putThumbnailQuery(conn, row.mediaId, row.contentType, row.bytes));
 
 export const findThumbnail = (conn: Conn, mediaId: string) =>
   conn.selectFrom('mediaThumbnails').select(['contentType', 'bytes']).where('mediaId', '=', mediaId).executeTakeFirst();

@@ -1,4 +1,5 @@
 import type { Conn } from '../../db/database.js';
+import { prepared } from '../../db/prepared.js';
 
 /**
  * Where media bytes live. Today the database (so every server process can serve every file and
@@ -10,17 +11,21 @@ export interface MediaStorage {
   get(mediaId: string): Promise<Buffer | null>;
 }
 
+const putQuery = prepared((conn: Conn, mediaId: string, bytes: Buffer) =>
+  conn
+    .insertInto('mediaBlobs')
+    .values({ mediaId, bytes })
+    .onConflict((oc) => oc.column('mediaId').doUpdateSet((eb) => ({ bytes: eb.ref('excluded.bytes') }))),
+);
+const getQuery = prepared((conn: Conn, mediaId: string) => conn.selectFrom('mediaBlobs').select('bytes').where('mediaId', '=', mediaId));
+
 export function databaseMediaStorage(conn: Conn): MediaStorage {
   return {
     async put(mediaId, bytes) {
-      await conn
-        .insertInto('mediaBlobs')
-        .values({ mediaId, bytes })
-        .onConflict((oc) => oc.column('mediaId').doUpdateSet({ bytes }))
-        .execute();
+      await putQuery(conn, mediaId, bytes);
     },
     async get(mediaId) {
-      const row = await conn.selectFrom('mediaBlobs').select('bytes').where('mediaId', '=', mediaId).executeTakeFirst();
+      const row = (await getQuery(conn, mediaId)).rows[0];
       return row ? Buffer.from(row.bytes) : null;
     },
   };

@@ -14,7 +14,10 @@ export const findAccountBySid = async (conn: Conn, accountSid: string) => (await
 export const findAccountOfOrganization = (conn: Conn, organizationId: string) =>
   conn.selectFrom('twilioAccounts').selectAll().where('organizationId', '=', organizationId).executeTakeFirst();
 
-export const findAccount = (conn: Conn, id: string) => conn.selectFrom('twilioAccounts').selectAll().where('id', '=', id).executeTakeFirst();
+const findAccountQuery = prepared((conn: Conn, id: string) => conn.selectFrom('twilioAccounts').selectAll().where('id', '=', id));
+
+/** Read by every picture's download: prepared once. */
+export const findAccount = async (conn: Conn, id: string): Promise<TwilioAccountRow | undefined> => (await findAccountQuery(conn, id)).rows[0];
 
 export const insertAccount = (conn: Conn, row: NewRow<'twilioAccounts'>) => conn.insertInto('twilioAccounts').values(row).execute();
 
