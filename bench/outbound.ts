@@ -121,12 +121,12 @@ async function enqueue(ready: Ready, count: number, offset: number): Promise<{ e
   return { errors, seconds: (Date.now() - started) / 1000 };
 }
 
-/** Waits until no message is pending; returns the server's CPU time and clock by then. */
-async function drained(server: Server): Promise<Progress> {
+/** Waits until the `count` sends queued after `from` have settled; returns the server's CPU time and clock by then. */
+async function drained(server: Server, from: Progress, count: number): Promise<Progress> {
   const deadline = Date.now() + 600_000;
   for (;;) {
     const p = await server.progress();
-    if (p.pending === 0 || Date.now() > deadline) return p;
+    if (p.settled - from.settled >= count || Date.now() > deadline) return p;
     await new Promise((r) => setTimeout(r, 50));
   }
 }
@@ -157,7 +157,8 @@ const phases = {
 async function burst(server: Server, sim: Simulator, ready: Ready, phase: Phase, schema?: BenchSchema, sampleWaits = true) {
   const { offset, count, callbacks, responseMs } = phase;
   sim.setFaults({ dropStatusCallbacks: !callbacks, responseMs });
-  const since = (await server.progress()).now;
+  const start = await server.progress();
+  const since = start.now;
   const queued = await enqueue(ready, count, offset);
   await schema?.analyze();
   const before = await server.progress();
@@ -165,7 +166,7 @@ async function burst(server: Server, sim: Simulator, ready: Ready, phase: Phase,
   const databaseUsed = schema ? databaseCpu(schema.url) : undefined;
   const sampled = sampleWaits ? schema?.sampleWaits() : undefined;
   await server.worker(true);
-  const after = await drained(server);
+  const after = await drained(server, start, count);
   const simUsed = process.cpuUsage(simCpu);
   const database = databaseUsed?.since();
   const backends = await sampled?.();
@@ -189,10 +190,11 @@ async function burst(server: Server, sim: Simulator, ready: Ready, phase: Phase,
 /** Enqueue while the worker sends. */
 async function live(server: Server, sim: Simulator, ready: Ready, offset: number) {
   sim.setFaults({ dropStatusCallbacks: false, responseMs: 0 });
-  const since = (await server.progress()).now;
+  const start = await server.progress();
+  const since = start.now;
   await server.worker(true);
   const queued = await enqueue(ready, MESSAGES, offset);
-  await drained(server);
+  await drained(server, start, MESSAGES);
   await server.worker(false);
   const f = await server.figures(since);
   return {

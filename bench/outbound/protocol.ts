@@ -22,7 +22,8 @@ export interface Ready {
 
 export interface Progress {
   type: 'progress';
-  pending: number;
+  /** Sends settled so far (Twilio accepted them, or they failed), from the server's own counters: a poll that reads no table. */
+  settled: number;
   /** CPU time the server process has used so far (user + system). */
   cpuMs: number;
   /** The server's clock. */
