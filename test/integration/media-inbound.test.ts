@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { mediaDownloadJobHandler } from '../../src/features/media/download.js';
 import { MEDIA_DOWNLOAD } from '../../src/features/media/service.js';
+import { settleMediaFailed, settleMediaReady } from '../../src/features/media/queries.js';
 import { newId } from '../../src/ids.js';
 import { apiClient, eventually } from '../helpers/api.js';
 import { PNG, inboundParams, postWebhook, recordEvents } from '../helpers/inbound.js';
@@ -65,6 +66,19 @@ for (const engine of ENGINES) {
       await eventually(async () => (await rec.settle()) && rec.ofType('message.updated').length === 1, { what: 'message.updated' });
       expect(rec.ofType('message.updated')[0]!.data).toEqual(message);
       rec.stop();
+    });
+
+    it('settles a file once: a late download or give-up changes nothing after it is ready', async () => {
+      await send([{ contentType: 'image/png', data: PNG }]);
+      const id = (await settled('ready')).media[0].id as string;
+      expect(await settleMediaFailed(db(), id, 'a late give-up')).toBe(false);
+      expect(await settleMediaReady(db(), id, { size: 1, contentType: 'image/gif' })).toBe(false);
+      expect(await db().selectFrom('media').select(['status', 'size', 'contentType', 'errorMessage']).where('id', '=', id).executeTakeFirstOrThrow()).toEqual({
+        status: 'ready',
+        size: PNG.length,
+        contentType: 'image/png',
+        errorMessage: null,
+      });
     });
 
     it('keeps several pictures in order', async () => {
