@@ -3,7 +3,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts', 'web/src/**/*.test.{ts,tsx}'],
-    setupFiles: ['test/helpers/no-outside-network.ts'],
+    setupFiles: ['test/helpers/no-outside-network.ts', 'test/helpers/fast-passwords.ts'],
     testTimeout: 30_000,
     hookTimeout: 30_000,
     pool: 'forks',

@@ -2,13 +2,24 @@ import { randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
 import { promisify } from 'node:util';
 
 const scryptAsync = promisify(scrypt) as (pw: string, salt: Buffer, len: number, opts: object) => Promise<Buffer>;
-// N=2^15 costs ~50 ms on one core and runs on libuv's thread pool, off the event loop.
-const PARAMS = { N: 32768, r: 8, p: 1, maxmem: 64 * 1024 * 1024 };
+/** scrypt's work factor: N=2^15 costs 50–160 ms on one core, on libuv's thread pool, off the event loop. */
+export const SCRYPT_N = 32768;
+const PARAMS = { r: 8, p: 1, maxmem: 64 * 1024 * 1024 };
+let workFactor = SCRYPT_N;
+
+/**
+ * For the test suite only (test/helpers/fast-passwords.ts): every test world signs up an admin
+ * and adds and signs in an agent, three hashes of up to 160 ms each, a fifth of the suite's time.
+ * A hash keeps the factor it was made with, so verifying never depends on this. No server code calls it.
+ */
+export function setPasswordWorkFactorForTests(n: number = SCRYPT_N): void {
+  workFactor = n;
+}
 
 export async function hashPassword(password: string): Promise<string> {
   const salt = randomBytes(16);
-  const hash = await scryptAsync(password, salt, 32, PARAMS);
-  return `scrypt$${PARAMS.N}$${PARAMS.r}$${PARAMS.p}$${salt.toString('base64url')}$${hash.toString('base64url')}`;
+  const hash = await scryptAsync(password, salt, 32, { ...PARAMS, N: workFactor });
+  return `scrypt$${workFactor}$${PARAMS.r}$${PARAMS.p}$${salt.toString('base64url')}$${hash.toString('base64url')}`;
 }
 
 export async function verifyPassword(password: string, stored: string): Promise<boolean> {
