@@ -78,7 +78,7 @@ function startServer(env: Record<string, string>) {
   const { next, ask, stop } = talkTo<FromServer, ToServer>(forkServer('outbound/server', { env }), 'server');
   return {
     ready: next('ready') as Promise<Ready>,
-    progress: () => ask({ type: 'progress' }, 'progress') as Promise<Progress>,
+    progress: (countPending = false) => ask({ type: 'progress', countPending }, 'progress') as Promise<Progress>,
     figures: (since: number) => ask({ type: 'figures', since }, 'figures') as Promise<Figures>,
     worker: (run: boolean) => ask({ type: 'worker', run }, 'worker'),
     stop: () => stop({ type: 'stop' }),
@@ -121,12 +121,21 @@ async function enqueue(ready: Ready, count: number, offset: number): Promise<{ e
   return { errors, seconds: (Date.now() - started) / 1000 };
 }
 
-/** Waits until the `count` sends queued after `from` have settled; returns the server's CPU time and clock by then. */
+/**
+ * Waits until no message is pending; returns the server's CPU time and clock by then. The server's
+ * counters say when the `count` sends queued after `from` have settled; the database confirms it
+ * then, and once a second besides, so a send the counters count twice (accepted, then failed) or
+ * not at all can neither end the phase early nor keep it waiting.
+ */
 async function drained(server: Server, from: Progress, count: number): Promise<Progress> {
   const deadline = Date.now() + 600_000;
-  for (;;) {
+  for (let poll = 1; ; poll++) {
     const p = await server.progress();
-    if (p.settled - from.settled >= count || Date.now() > deadline) return p;
+    if (p.settled - from.settled >= count || poll % 20 === 0) {
+      const confirmed = await server.progress(true);
+      if (confirmed.pending === 0) return confirmed;
+    }
+    if (Date.now() > deadline) return p;
     await new Promise((r) => setTimeout(r, 50));
   }
 }

@@ -24,6 +24,8 @@ export interface Progress {
   type: 'progress';
   /** Sends settled so far (Twilio accepted them, or they failed), from the server's own counters: a poll that reads no table. */
   settled: number;
+  /** Messages still pending, counted in the database: only when asked (`countPending`). */
+  pending?: number;
   /** CPU time the server process has used so far (user + system). */
   cpuMs: number;
   /** The server's clock. */
@@ -45,7 +47,7 @@ export interface Figures {
 
 export type FromServer = Ready | Progress | Figures | { type: 'worker'; running: boolean };
 /** `figures` covers messages stored at or after `since` (server clock). */
-export type ToServer = { type: 'progress' } | { type: 'figures'; since: number } | { type: 'worker'; run: boolean } | { type: 'stop' };
+export type ToServer = { type: 'progress'; countPending?: boolean } | { type: 'figures'; since: number } | { type: 'worker'; run: boolean } | { type: 'stop' };
 
 /** The floor (floor-server.ts): the texts to queue, then one dispatch of all of them. */
 export type FloorToServer = { type: 'fill'; rows: { id: number; sender: string; recipient: string; body: string }[] } | { type: 'run' } | { type: 'stop' };
