@@ -1,5 +1,6 @@
 import { CompiledQuery } from 'kysely';
 import type { Conn } from './database.js';
+import { parseOncePerConnection } from './pg-statements.js';
 
 /** The tables whose writes a batch may hold back, in the order they are sent (each refers to the one before). */
 const TABLES = ['customers', 'conversations', 'messages', 'media', 'jobs'] as const;
@@ -97,13 +98,20 @@ export async function sendHeldWrites(tx: Conn): Promise<void> {
     const rows = [...(h.updates.get(table) ?? [])].map(([id, values]) => ({ ...values, id }));
     for (const [columns, shaped] of byColumns(inKeyOrder(table, rows))) {
       const set = columns.filter((c) => c !== 'id').map((c) => `"${snakeCase(c)}" = held."${snakeCase(c)}"`).join(', ');
-      // The limit is the rows' own count: it tells the planner how few there are (it takes a JSON
-      // parameter for 100 rows), so each is found by its id rather than by reading the table.
-      parts.push(`update ${table} set ${set} from (select * from ${recordset(table, columns, shaped)} limit ${shaped.length}) as held where ${table}.id = held.id`);
+      // The limit tells the planner how few rows come (it takes a JSON parameter for 100 rows), so
+      // each is found by its id rather than by reading the table. It is the count rounded up to a
+      // power of two, written into the text: a parameter would leave the planner guessing at a
+      // generic plan, and it would plan every batch afresh instead.
+      parts.push(`update ${table} set ${set} from (select * from ${recordset(table, columns, shaped)} limit ${2 ** Math.ceil(Math.log2(shaped.length))}) as held where ${table}.id = held.id`);
     }
   }
   const last = parts.pop()!;
   const text = parts.length === 0 ? last : `with ${parts.map((part, i) => `held_${i} as (${part})`).join(', ')} ${last}`;
+  // The text depends on which tables and columns a batch holds and on the limits' powers of two,
+  // so batches send a few texts again and again; named, each is parsed and planned once a
+  // connection rather than once a batch (a WITH of several parts, whose parsing and planning were
+  // a large share of what a batch cost PostgreSQL).
+  parseOncePerConnection(text);
   await tx.executeQuery(CompiledQuery.raw(text, parameters));
 }
 

@@ -154,13 +154,18 @@ if (ENGINES.includes('postgres')) {
       }
     });
 
-    it('sends what is published together in a few statements, every event once and in the order published', async () => {
+    it('sends what is published together in a few statements of one name, every event once and in the order published', async () => {
       w = await createTwilioWorld('postgres');
       const pool = w.server.ctx.database.pgPool!;
       let statements = 0;
+      const names = new Set<string | undefined>();
       const counted = {
         connect: pool.connect.bind(pool) as pg.Pool['connect'],
-        query: ((...args: Parameters<pg.Pool['query']>) => (statements++, pool.query(...args))) as pg.Pool['query'],
+        query: ((...args: Parameters<pg.Pool['query']>) => {
+          statements++;
+          names.add(typeof args[0] === 'object' ? (args[0] as pg.QueryConfig).name : undefined);
+          return pool.query(...args);
+        }) as pg.Pool['query'],
       };
       const bus = await createPgBus(counted, pino({ level: 'silent' }));
       const heard: string[] = [];
@@ -172,6 +177,9 @@ if (ENGINES.includes('postgres')) {
         expect(heard).toEqual(published.flat());
         // One statement per event, or per publish call, would be 200 or 40.
         expect(statements).toBeLessThan(10);
+        // Named, so a connection parses and plans it once, not at every send.
+        expect(names.size).toBe(1);
+        expect([...names][0]).toEqual(expect.any(String));
       } finally {
         await bus.close();
       }

@@ -1,4 +1,5 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import pg from 'pg';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Db, Tx } from '../../src/db/database.js';
 import { holdInsert, holdUpdate, holdWrites, sendHeldWrites } from '../../src/db/held-writes.js';
 import { putReadAhead, takeReadAhead } from '../../src/db/tx-memo.js';
@@ -30,6 +31,7 @@ for (const engine of ENGINES) {
   describe(`writes held back by a batch (${engine})`, () => {
     let drop: (() => Promise<void>) | undefined;
     afterEach(async () => {
+      vi.restoreAllMocks();
       await drop?.();
       drop = undefined;
     });
@@ -116,6 +118,38 @@ for (const engine of ENGINES) {
         { phone: named.phone, name: 'Ada Lovelace' },
         { phone: reordered.phone, name: 'Grace Hopper' },
       ]);
+    });
+
+    it('go out as a named statement whose text holds no count: batches of 3 and 4 updates send one text, 5 another, and every row is updated', async () => {
+      const { db, senderId } = await setup();
+      const stored = await Promise.all(
+        Array.from({ length: 5 }, async (_, i) => {
+          const c = customer(`+1415555020${i}`);
+          const conv = conversation(c.id, senderId);
+          await db.insertInto('customers').values(c).execute();
+          await db.insertInto('conversations').values(conv).execute();
+          return conv.id;
+        }),
+      );
+      const sent: { name?: string; text: string }[] = [];
+      const query = pg.Client.prototype.query;
+      vi.spyOn(pg.Client.prototype, 'query').mockImplementation(function (this: pg.Client, ...args: unknown[]) {
+        const [first] = args as [string | { name?: string; text: string }];
+        if (typeof first !== 'string' && first.text.startsWith('update conversations')) sent.push({ name: first.name, text: first.text });
+        return (query as (...a: unknown[]) => unknown).apply(this, args);
+      } as typeof query);
+      for (const [count, preview] of [[3, 'three'], [4, 'four'], [5, 'five']] as const) {
+        await db.transaction().execute(async (tx) => {
+          holdWrites(tx);
+          for (const id of stored.slice(0, count)) holdUpdate(tx, 'conversations', id, { preview, lastMessageAt: now + count });
+          await sendHeldWrites(tx);
+        });
+      }
+      expect(sent).toHaveLength(3);
+      expect(sent.every((s) => s.name !== undefined)).toBe(true);
+      expect(sent[1]).toEqual(sent[0]);
+      expect(sent[2]!.text).not.toBe(sent[0]!.text);
+      expect((await conversations(db)).map((c) => c.preview).sort()).toEqual(['five', 'five', 'five', 'five', 'five']);
     });
 
     it('that break a constraint fail the transaction, which stores none of them', async () => {
