@@ -22,7 +22,13 @@ import { forkServer } from './common/fork.js';
  * BENCH_FIXED_RATE=<n> takes n messages/s instead of 500 in the fixed-rate phase.
  */
 const CONCURRENCY = 32;
-const WARMUP_SECONDS = 2;
+/**
+ * V8 compiles a process's hot code in the background over its first seconds of load, on the two
+ * cores the measurement shares: Parley's, a large program, for about 15 s (10–20% of a core at
+ * first), the floor's in 4. Measured after 2 s, a run charged that compiling to Parley; a desk runs
+ * for days.
+ */
+const WARMUP_SECONDS = 10;
 const FULL_SECONDS = 10;
 const FIXED_RATE = Number(process.env.BENCH_FIXED_RATE ?? 500);
 const FIXED_SECONDS = 10;

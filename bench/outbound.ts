@@ -14,7 +14,8 @@ import { benchInFlight } from './common/server-config.js';
  * sqlite` or `postgres` for one). The real server in its own process, with SENDERS
  * support numbers whose rates are lifted (RATE_PER_SECOND each); the simulator (Twilio) in this
  * process. Texts go to CUSTOMERS customers through POST /api/conversations, CONCURRENCY at a
- * time. Four phases, one JSON line:
+ * time. First an unmeasured warm-up of MESSAGES sends with callbacks on each server (phases.warmUp);
+ * then four phases, one JSON line:
  *  - burst: enqueued with the worker stopped; then the worker starts and sends them while
  *    Twilio's status callbacks (sent, delivered) come back, as in production. Dispatch
  *    throughput: messages Twilio accepted per second, from the worker's start to the last one.
@@ -80,7 +81,7 @@ function startServer(env: Record<string, string>) {
     ready: next('ready') as Promise<Ready>,
     progress: (countPending = false) => ask({ type: 'progress', countPending }, 'progress') as Promise<Progress>,
     figures: (since: number) => ask({ type: 'figures', since }, 'figures') as Promise<Figures>,
-    worker: (run: boolean) => ask({ type: 'worker', run }, 'worker'),
+    worker: (run: boolean, warmUp = false) => ask({ type: 'worker', run, warmUp }, 'worker'),
     stop: () => stop({ type: 'stop' }),
   };
 }
@@ -157,6 +158,12 @@ interface Phase {
 }
 
 const phases = {
+  /**
+   * Unmeasured, first on each server: V8 compiles a process's hot code in the background over
+   * its first seconds of load, on the cores the measurement shares, and Parley has far more code
+   * to compile than the floor. A desk measured warm is the desk that runs for days.
+   */
+  warmUp: { offset: 4 * MESSAGES, count: MESSAGES, callbacks: true, responseMs: 0 },
   burst: { offset: 0, count: MESSAGES, callbacks: true, responseMs: 0 },
   burstWithoutCallbacks: { offset: MESSAGES, count: MESSAGES, callbacks: false, responseMs: 0 },
   atTwilioResponseTime: { offset: 3 * MESSAGES, count: Math.ceil(MESSAGES / 3), callbacks: true, responseMs: TWILIO_RESPONSE_MS },
@@ -194,6 +201,17 @@ async function burst(server: Server, sim: Simulator, ready: Ready, phase: Phase,
     errors: queued.errors + (count - f.accepted),
     ...(after.statements === undefined ? {} : { statementsPerMessage: round((after.statements - before.statements!) / f.accepted, 2), backends }),
   };
+}
+
+/** Enqueue the warm-up's texts, and send them all with nothing measured. */
+async function warmUp(server: Server, sim: Simulator, ready: Ready) {
+  const { offset, count, callbacks, responseMs } = phases.warmUp;
+  sim.setFaults({ dropStatusCallbacks: !callbacks, responseMs });
+  const start = await server.progress();
+  await enqueue(ready, count, offset);
+  await server.worker(true, true);
+  await drained(server, start, count);
+  await server.worker(false);
 }
 
 /** Enqueue while the worker sends. */
@@ -283,6 +301,7 @@ async function measureEngine(engine: 'sqlite' | 'postgres', sim: Simulator, pgUr
   let stopped = false;
   try {
     const ready = await server.ready;
+    await warmUp(server, sim, ready);
     const withCallbacks = await burst(server, sim, ready, phases.burst, schema);
     const withoutCallbacks = await burst(server, sim, ready, phases.burstWithoutCallbacks, schema, false);
     const concurrent = await live(server, sim, ready, 2 * MESSAGES);
@@ -292,6 +311,7 @@ async function measureEngine(engine: 'sqlite' | 'postgres', sim: Simulator, pgUr
     const floor = startFloor(engineEnv);
     try {
       await floor.ready;
+      await floorBurst(floor, sim, numbers, phases.warmUp);
       const floorWith = await floorBurst(floor, sim, numbers, phases.burst, schema?.url);
       const floorWithout = await floorBurst(floor, sim, numbers, phases.burstWithoutCallbacks, schema?.url);
       const floorAtResponseTime = await floorBurst(floor, sim, numbers, phases.atTwilioResponseTime, schema?.url);
@@ -331,7 +351,7 @@ export default async function outboundBench(args: string[]): Promise<void> {
       JSON.stringify({
         bench: 'outbound',
         machine: { cpus: os.cpus().length, node: process.version, loadAverage: os.loadavg().map((l) => round(l, 2)) },
-        method: { messagesPerPhase: MESSAGES, senders: SENDERS, customers: CUSTOMERS, concurrency: CONCURRENCY, ratePerSecond: RATE_PER_SECOND, inFlight: IN_FLIGHT, twilioResponseMs: TWILIO_RESPONSE_MS },
+        method: { messagesPerPhase: MESSAGES, warmUpMessages: phases.warmUp.count, senders: SENDERS, customers: CUSTOMERS, concurrency: CONCURRENCY, ratePerSecond: RATE_PER_SECOND, inFlight: IN_FLIGHT, twilioResponseMs: TWILIO_RESPONSE_MS },
         ...results,
         ...(pgUrl ? {} : { postgres: 'not measured: set BENCH_DATABASE_URL (or TEST_DATABASE_URL) to a PostgreSQL server' }),
       }),

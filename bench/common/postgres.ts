@@ -83,7 +83,9 @@ function sampleWaits(admin: pg.Client, applicationName: string): () => Promise<W
       samples++;
       if (rows.some((r) => r.event.startsWith('Lock:'))) withLockWait++;
       for (const r of rows) waitEvents[r.event] = (waitEvents[r.event] ?? 0) + r.n;
-      await new Promise((r) => setTimeout(r, 20));
+      // Ten a second: each sample costs PostgreSQL a fraction of a millisecond, on the cores the
+      // measurement shares, and fifty a second took a few percent of one.
+      await new Promise((r) => setTimeout(r, 100));
     }
   })();
   return async () => {

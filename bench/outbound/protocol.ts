@@ -47,7 +47,7 @@ export interface Figures {
 
 export type FromServer = Ready | Progress | Figures | { type: 'worker'; running: boolean };
 /** `figures` covers messages stored at or after `since` (server clock). */
-export type ToServer = { type: 'progress'; countPending?: boolean } | { type: 'figures'; since: number } | { type: 'worker'; run: boolean } | { type: 'stop' };
+export type ToServer = { type: 'progress'; countPending?: boolean } | { type: 'figures'; since: number } | { type: 'worker'; run: boolean; warmUp?: boolean } | { type: 'stop' };
 
 /** The floor (floor-server.ts): the texts to queue, then one dispatch of all of them. */
 export type FloorToServer = { type: 'fill'; rows: { id: number; sender: string; recipient: string; body: string }[] } | { type: 'run' } | { type: 'stop' };

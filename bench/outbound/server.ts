@@ -77,20 +77,26 @@ async function figures(since: number): Promise<Figures> {
   };
 }
 
-/* BENCH_PROFILE: a CPU profile of the first dispatch phase, from the worker's start to its stop. */
+/* BENCH_PROFILE: a CPU profile of the first measured dispatch phase (not the warm-up), from the worker's start to its stop. */
 const profiler = env.BENCH_PROFILE ? new inspector.Session() : null;
 profiler?.connect();
 const post = (method: string) => new Promise<any>((resolve, reject) => profiler!.post(method, (err, result) => (err ? reject(err) : resolve(result))));
 
-async function setWorker(run: boolean): Promise<void> {
+let profiling = false;
+
+async function setWorker(run: boolean, warmUp = false): Promise<void> {
   if (run) {
-    if (profiler && env.BENCH_PROFILE) await post('Profiler.enable').then(() => post('Profiler.start'));
+    if (profiler && env.BENCH_PROFILE && !warmUp) {
+      await post('Profiler.enable').then(() => post('Profiler.start'));
+      profiling = true;
+    }
     server.runner?.start();
     return;
   }
   await server.runner?.stop();
-  if (profiler && env.BENCH_PROFILE) {
-    writeFileSync(env.BENCH_PROFILE, JSON.stringify((await post('Profiler.stop')).profile));
+  if (profiling) {
+    writeFileSync(env.BENCH_PROFILE!, JSON.stringify((await post('Profiler.stop')).profile));
+    profiling = false;
     // process.env keeps strings: assigning undefined would leave "undefined", a file name.
     delete env.BENCH_PROFILE;
   }
@@ -100,7 +106,7 @@ const send = (m: FromServer) => process.send!(m);
 process.on('message', (msg: ToServer) => {
   if (msg.type === 'progress') void progress(msg.countPending).then(send);
   if (msg.type === 'figures') void figures(msg.since).then(send);
-  if (msg.type === 'worker') void setWorker(msg.run).then(() => send({ type: 'worker', running: msg.run }));
+  if (msg.type === 'worker') void setWorker(msg.run, msg.warmUp).then(() => send({ type: 'worker', running: msg.run }));
   if (msg.type === 'stop') void server.close().then(() => process.exit(0));
 });
 send({ type: 'ready', token, senderIds });
