@@ -14,7 +14,8 @@ import { forkServer } from './common/fork.js';
  * webhooks from CONCURRENCY clients for FULL_SECONDS (70% returning customers, 30% new, 5% MMS
  * whose pictures its worker downloads from the simulator meanwhile); the floor, a bare Fastify
  * route that parses the form, checks the signature and inserts one row into the same engine,
- * takes the same traffic. Then Parley alone takes a fixed 500 messages/s. Prints one JSON line.
+ * takes the same traffic before Parley and again after it (`floor` is the two runs together,
+ * `throughputOfEachRun` each). Parley then also takes a fixed 500 messages/s. Prints one JSON line.
  * On PostgreSQL it also reports the statements Parley sent per message and what its backends
  * were doing (bench/common/postgres.ts), after gathering its tables' statistics at the end of
  * the warm-up, as autovacuum does on a desk in use.
@@ -103,35 +104,55 @@ async function siteStats(children: Child[]): Promise<ServerStats> {
 }
 
 /** One site of `ports.length` processes (PostgreSQL only for more than one), each on its port, all behind one address. */
-async function measure(script: string, traffic: Traffic, env: EngineEnv, ports: number[], fixedRate: boolean, schema?: BenchSchema, sampleWaits = false) {
+async function measure(script: string, next: ReturnType<typeof webhookFactory>, env: EngineEnv, ports: number[], fixedRate: boolean, schema?: BenchSchema, sampleWaits = false) {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), `parley-bench-${script.split('-')[0]}-`));
   const children: Child[] = [];
   try {
     const publicUrl = `http://127.0.0.1:${ports[0]}`;
     // One after another: the first stores the organization the others find.
     for (const [i, port] of ports.entries()) children.push(await startChild(script, { ...env, BENCH_PUBLIC_URL: publicUrl, ...(i > 0 ? { BENCH_SEEDED: '1' } : {}) }, port, dataDir));
-    const next = webhookFactory(traffic);
     const url = `${publicUrl}${WEBHOOK_PATH}`;
     await closedLoop(ports, () => next(url), CONCURRENCY, WARMUP_SECONDS);
     await schema?.analyze();
     const before = await siteStats(children);
     const databaseUsed = schema ? databaseCpu(schema.url) : undefined;
     const sampled = sampleWaits ? schema?.sampleWaits() : undefined;
-    const full = summarize(await closedLoop(ports, () => next(url), CONCURRENCY, FULL_SECONDS));
+    const run = await closedLoop(ports, () => next(url), CONCURRENCY, FULL_SECONDS);
     const stats = await siteStats(children);
     const databaseMs = databaseUsed?.since();
     const backends = await sampled?.();
     const fixed = fixedRate ? summarize(await openLoop(ports, () => next(url), FIXED_RATE, FIXED_SECONDS)) : null;
     const rows = (await siteStats(children)).rows;
-    const statementsPerMessage = stats.statements === undefined ? undefined : Math.round(((stats.statements - before.statements!) / full.requests) * 100) / 100;
-    // On a shared machine the rate moves with others' load; the CPU a message costs the server moves less.
-    const serverCpuMsPerMessage = Math.round(((stats.cpuMs - before.cpuMs) / Math.max(1, full.requests)) * 1000) / 1000;
-    const databaseCpuMsPerMessage = databaseMs === undefined ? undefined : Math.round((databaseMs / Math.max(1, full.requests)) * 1000) / 1000;
-    return { full: { ...full, peakRssMb: Math.round(stats.peakRss / 1024 / 1024), statementsPerMessage, serverCpuMsPerMessage, databaseCpuMsPerMessage, backends }, fixed, rows };
+    return {
+      run,
+      serverCpuMs: stats.cpuMs - before.cpuMs,
+      databaseMs,
+      statements: stats.statements === undefined ? undefined : stats.statements - before.statements!,
+      peakRss: stats.peakRss,
+      backends,
+      fixed,
+      rows,
+    };
   } finally {
     for (const child of children) await child.stop();
     rmSync(dataDir, { recursive: true, force: true });
   }
+}
+
+/** The figures of one full run, or of several taken as one (their requests, time and CPU added up). */
+function fullFigures(runs: Awaited<ReturnType<typeof measure>>[]) {
+  const total = (f: (r: (typeof runs)[number]) => number | undefined) => runs.reduce((n, r) => n + (f(r) ?? 0), 0);
+  const full = summarize({ requests: total((r) => r.run.requests), errors: total((r) => r.run.errors), seconds: total((r) => r.run.seconds), latenciesMs: runs.flatMap((r) => r.run.latenciesMs) });
+  const perMessage = (ms: number, digits: number) => Math.round((ms / Math.max(1, full.requests)) * 10 ** digits) / 10 ** digits;
+  return {
+    ...full,
+    peakRssMb: Math.round(Math.max(...runs.map((r) => r.peakRss)) / 1024 / 1024),
+    statementsPerMessage: runs[0]!.statements === undefined ? undefined : perMessage(total((r) => r.statements), 2),
+    // On a shared machine the rate moves with others' load; the CPU a message costs the server moves less.
+    serverCpuMsPerMessage: perMessage(total((r) => r.serverCpuMs), 3),
+    databaseCpuMsPerMessage: runs[0]!.databaseMs === undefined ? undefined : perMessage(total((r) => r.databaseMs), 3),
+    ...(runs.length > 1 ? { throughputOfEachRun: runs.map((r) => summarize(r.run).throughput) } : { backends: runs[0]!.backends }),
+  };
 }
 
 /** Parley, then the floor, on one engine; PostgreSQL in a schema of the run's own. */
@@ -141,18 +162,26 @@ async function measureEngine(engine: 'sqlite' | 'postgres', traffic: Traffic, ba
     const env: EngineEnv = schema ? { ...base, BENCH_DATABASE_URL: schema.url, BENCH_PG_SCHEMA: schema.name } : base;
     const processes = engine === 'postgres' ? PG_PROCESSES : 1;
     const ports = (first: number) => Array.from({ length: processes }, (_, i) => first + 2 * i);
-    const parley = await measure('parley-server', traffic, env, ports(4810), true, schema, true);
-    const floor = await measure('floor-server', traffic, env, ports(4811), false, schema);
-    const ratio = Math.round((parley.full.throughput / floor.full.throughput) * 1000) / 1000;
+    // The floor runs before Parley and again after it, and the ratio is to the two together: this
+    // machine's speed drifts within minutes (the same floor has measured 2,800 and 4,600 a second
+    // a few minutes apart), and a drift during the three runs then weighs on both sides alike.
+    // The floor's runs share one stream of webhooks, so its second run stores new MessageSids.
+    const floorNext = webhookFactory(traffic);
+    const floorBefore = await measure('floor-server', floorNext, env, ports(4811), false, schema);
+    const parleyRun = await measure('parley-server', webhookFactory(traffic), env, ports(4810), true, schema, true);
+    const floorAfter = await measure('floor-server', floorNext, env, ports(4811), false, schema);
+    const parley = fullFigures([parleyRun]);
+    const floor = fullFigures([floorBefore, floorAfter]);
+    const ratio = Math.round((parley.throughput / floor.throughput) * 1000) / 1000;
     return {
       processes,
-      parley: parley.full,
-      floor: floor.full,
+      parley,
+      floor,
       ratio,
-      fixedRate: { perSecond: FIXED_RATE, ...parley.fixed },
-      targets: { ratio: TARGET_RATIO, fixedRateP99Ms: TARGET_P99_MS, met: ratio >= TARGET_RATIO && (parley.fixed?.p99Ms ?? Infinity) < TARGET_P99_MS },
-      storedMessages: parley.rows,
-      errors: parley.full.errors + floor.full.errors + (parley.fixed?.errors ?? 0),
+      fixedRate: { perSecond: FIXED_RATE, ...parleyRun.fixed },
+      targets: { ratio: TARGET_RATIO, fixedRateP99Ms: TARGET_P99_MS, met: ratio >= TARGET_RATIO && (parleyRun.fixed?.p99Ms ?? Infinity) < TARGET_P99_MS },
+      storedMessages: parleyRun.rows,
+      errors: parley.errors + floor.errors + (parleyRun.fixed?.errors ?? 0),
     };
   } finally {
     await schema?.drop();
