@@ -49,9 +49,18 @@ export class NamedStatementClient extends pg.Client {
   /** The BEGIN Kysely asked for, not sent yet. */
   private opening: string | undefined;
 
-  // pg's other overloads (a config object, a Submittable, callbacks) pass through untouched.
+  // pg's other overloads (a config object, a Submittable) pass through untouched.
   override query(...args: unknown[]): any {
     const [text, values, callback] = args;
+    // The pool's own query() (the event bus's NOTIFY) calls (text, values, callback): a
+    // registered text goes named that way too, outside any transaction Kysely opened.
+    if (typeof text === 'string' && Array.isArray(values) && typeof callback === 'function' && this.opening === undefined && names.has(text)) {
+      this.send({ name: names.get(text), text, values }, undefined, true).then(
+        (result) => callback(null, result),
+        (err: unknown) => callback(err),
+      );
+      return undefined;
+    }
     // Kysely sends every statement as (text, values).
     const fromKysely = typeof text === 'string' && Array.isArray(values) && callback === undefined;
     if (!fromKysely) {

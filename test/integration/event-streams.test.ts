@@ -131,7 +131,10 @@ for (const engine of ENGINES) {
 if (ENGINES.includes('postgres')) {
   describe('the PostgreSQL listener (postgres)', () => {
     let w: TwilioWorld;
-    afterEach(() => w?.destroy());
+    afterEach(async () => {
+      vi.restoreAllMocks();
+      await w?.destroy();
+    });
 
     it("reconnects after its backend is terminated, and every open stream of the process gets a resync", async () => {
       const logs = capturedLog();
@@ -158,15 +161,19 @@ if (ENGINES.includes('postgres')) {
       w = await createTwilioWorld('postgres');
       const pool = w.server.ctx.database.pgPool!;
       let statements = 0;
-      const names = new Set<string | undefined>();
       const counted = {
         connect: pool.connect.bind(pool) as pg.Pool['connect'],
-        query: ((...args: Parameters<pg.Pool['query']>) => {
-          statements++;
-          names.add(typeof args[0] === 'object' ? (args[0] as pg.QueryConfig).name : undefined);
-          return pool.query(...args);
-        }) as pg.Pool['query'],
+        query: ((...args: Parameters<pg.Pool['query']>) => (statements++, pool.query(...args))) as pg.Pool['query'],
       };
+      // What reaches the connection: the statement-naming client gives the NOTIFY its name there.
+      const names = new Set<string | undefined>();
+      const query = pg.Client.prototype.query;
+      vi.spyOn(pg.Client.prototype, 'query').mockImplementation(function (this: pg.Client, ...args: unknown[]) {
+        const [first] = args as [string | { name?: string; text: string }];
+        const text = typeof first === 'string' ? first : first.text;
+        if (text.includes('pg_notify')) names.add(typeof first === 'string' ? undefined : first.name);
+        return (query as (...a: unknown[]) => unknown).apply(this, args);
+      } as typeof query);
       const bus = await createPgBus(counted, pino({ level: 'silent' }));
       const heard: string[] = [];
       bus.subscribe('org-1', (e) => heard.push(e.data.id as string));

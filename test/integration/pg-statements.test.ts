@@ -39,6 +39,17 @@ for (const engine of ENGINES.filter((e) => e === 'postgres')) {
       expect(await kept(client)).toEqual([registered]);
     });
 
+    it("keeps a registered statement sent the pool's way, with a callback, and answers the callback", async () => {
+      const client = await connected();
+      const registered = 'select * from probe where a = $1 limit 1';
+      parseOncePerConnection(registered);
+      const viaCallback = (values: unknown[]) =>
+        new Promise<pg.QueryResult>((resolve, reject) => client.query(registered, values, (err: Error | null, result: pg.QueryResult) => (err ? reject(err) : resolve(result))));
+      expect((await viaCallback([2])).rows).toEqual([{ a: 2 }]);
+      await expect(viaCallback(['not a number'])).rejects.toThrow(/invalid input syntax/);
+      expect(await kept(client)).toEqual([registered]);
+    });
+
     it('sends a statement again, freshly parsed, when a migration changed what it returns', async () => {
       const client = await connected();
       const registered = 'select * from probe where a >= $1 order by a';

@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import type pg from 'pg';
 import type { Logger } from 'pino';
 import type { AppEvent } from './app-event.js';
+import { parseOncePerConnection } from '../../db/pg-statements.js';
 
 export type Listener = (event: AppEvent) => void;
 
@@ -203,8 +204,7 @@ const MAX_NOTIFICATIONS = 256;
  */
 const NOTIFY_SQL =
   "select pg_notify(n.channel, n.payload) from unnest(string_to_array($1, E'\\n'), string_to_array($2, E'\\n')) with ordinality as n(channel, payload, position) order by n.position";
-/** Named, so a connection parses and plans it once: sent by the pool, it is not Kysely's, and a statement without a name is planned every time. */
-const NOTIFY_STATEMENT = 'parley_notify';
+parseOncePerConnection(NOTIFY_SQL);
 
 /**
  * NOTIFY outside a transaction is a transaction of its own: a commit (a WAL flush) taken under
@@ -222,7 +222,7 @@ function batchedNotify(pool: Pick<pg.Pool, 'query'>): (channel: string, payload:
       const batch = queue.slice(0, MAX_NOTIFICATIONS);
       queue = queue.slice(batch.length);
       try {
-        await pool.query({ name: NOTIFY_STATEMENT, text: NOTIFY_SQL, values: [batch.map((n) => n.channel).join('\n'), batch.map((n) => n.payload).join('\n')] });
+        await pool.query(NOTIFY_SQL, [batch.map((n) => n.channel).join('\n'), batch.map((n) => n.payload).join('\n')]);
         for (const n of batch) n.resolve();
       } catch (err) {
         for (const n of batch) n.reject(err);
