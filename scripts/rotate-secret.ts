@@ -8,8 +8,8 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { ConfigError, loadConfig } from '../src/config.js';
+import { truncateWal } from '../src/db/checkpointer.js';
 import { openConfiguredDatabase } from '../src/server.js';
-import { checkpointWal } from '../src/features/twilio/queries.js';
 import { resealTokens } from '../src/features/twilio/rotate.js';
 import { createKeyring } from '../src/secrets.js';
 
@@ -23,7 +23,9 @@ async function main(): Promise<number> {
   try {
     const result = await resealTokens(database.db, createKeyring(config.appSecret, config.appSecretPrevious));
     // Old ciphertexts must not linger in the WAL once the old secret is retired.
-    if (database.engine === 'sqlite') await checkpointWal(database.db);
+    if (database.engine === 'sqlite' && !(await truncateWal(database.sqlite!))) {
+      console.error('The WAL could not be emptied (another process holds it); the old ciphertexts leave it at its next checkpoint');
+    }
     const ok = result.unreadable.length === 0 && result.changedMeanwhile === 0;
     if (ok && database.engine === 'sqlite') adoptGeneratedSecret(config.dataDir, config.appSecret, config.appSecretPrevious);
     console.log(JSON.stringify({ ok, ...result }));

@@ -1,4 +1,6 @@
+import type BetterSqlite3 from 'better-sqlite3';
 import { createRequire } from 'node:module';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Worker } from 'node:worker_threads';
 
 /** Pages the WAL may hold before the main connection checkpoints by itself (the checkpointer fell behind or died). */
@@ -52,4 +54,19 @@ export function startCheckpointer(file: string, onError: (err: Error) => void = 
       await exited;
     },
   };
+}
+
+/**
+ * Copies the whole WAL into the database file and empties it, so rows just deleted leave no copy
+ * in the WAL. SQLite answers busy at once, without waiting in its busy handler, when another
+ * connection holds the checkpoint lock, which the checkpointer thread does for a few milliseconds
+ * every pass: so this tries again for about a second. False if the WAL could not be emptied.
+ */
+export async function truncateWal(sqlite: BetterSqlite3.Database, attempts = 50, waitMs = 20): Promise<boolean> {
+  for (let attempt = 1; ; attempt++) {
+    const [result] = sqlite.pragma('wal_checkpoint(TRUNCATE)') as { busy: number }[];
+    if (Number(result?.busy ?? 0) === 0) return true;
+    if (attempt >= attempts) return false;
+    await sleep(waitMs);
+  }
 }

@@ -1,8 +1,12 @@
+import BetterSqlite3 from 'better-sqlite3';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Worker } from 'node:worker_threads';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startCheckpointer } from '../../src/db/checkpointer.js';
+import { startCheckpointer, truncateWal } from '../../src/db/checkpointer.js';
 import { migrate, openDatabase } from '../../src/db/database.js';
 import { eventually } from '../helpers/api.js';
 
@@ -42,5 +46,41 @@ describe('SQLite checkpoints off the event loop', () => {
     await eventually(() => errors.length === 1, { what: 'the checkpointer to report its failure' });
     expect(errors[0]!.message).toMatch(/directory does not exist|unable to open/i);
     await checkpointer.stop();
+  });
+
+  it('empties the WAL even when another connection holds the checkpoint lock as it asks', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'parley-checkpoint-'));
+    dirs.push(dir);
+    const file = path.join(dir, 'parley.db');
+    const database = openDatabase({ sqliteFile: file });
+    const writer = new BetterSqlite3(file);
+    let other: Worker | undefined;
+    try {
+      await migrate(database);
+      await database.db.insertInto('jobs').values([job('a'), job('b')]).execute();
+      // Another connection checkpoints in FULL mode while a writer is open: it holds the checkpoint
+      // lock while it waits, as the checkpointer thread holds it during each pass.
+      writer.exec('BEGIN IMMEDIATE');
+      other = new Worker(
+        `const { parentPort, workerData } = require('node:worker_threads');
+         const db = new (require(workerData.driver))(workerData.file);
+         db.pragma('busy_timeout = 10000');
+         parentPort.postMessage('checkpointing');
+         db.pragma('wal_checkpoint(FULL)');
+         db.close();`,
+        { eval: true, execArgv: [], workerData: { file, driver: createRequire(import.meta.url).resolve('better-sqlite3') } },
+      );
+      await new Promise((resolve) => other!.once('message', resolve));
+      await sleep(100);
+      // SQLite answers busy at once, without waiting.
+      expect(database.sqlite!.pragma('wal_checkpoint(TRUNCATE)')).toEqual([expect.objectContaining({ busy: 1 })]);
+      setTimeout(() => writer.exec('COMMIT'), 200);
+      expect(await truncateWal(database.sqlite!)).toBe(true);
+      expect(statSync(`${file}-wal`).size).toBe(0);
+    } finally {
+      writer.close();
+      await other?.terminate();
+      await database.destroy();
+    }
   });
 });

@@ -147,12 +147,6 @@ export function claimSendSlotUpdate(conn: QueryCreator<DB>, senderId: string, no
 export const pauseAccount = (conn: Conn, accountId: string, now: number) =>
   conn.updateTable('twilioAccounts').set({ pausedAt: now }).where('id', '=', accountId).where('pausedAt', 'is', null).execute();
 
-/** SQLite only: copies the WAL into the database and empties it, so deleted rows leave no copy there. */
-export const checkpointWal = async (conn: Conn): Promise<{ busy: boolean }> => {
-  const { rows } = await sql<{ busy: number }>`pragma wal_checkpoint(TRUNCATE)`.execute(conn);
-  return { busy: Number(rows[0]?.busy ?? 0) !== 0 };
-};
-
 /** Every active sender of a connected account, with its account: what the catch-up goes through. */
 export const sendersToCatchUp = (conn: Conn) =>
   conn

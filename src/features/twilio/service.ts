@@ -1,5 +1,6 @@
 import type { Context } from '../../context.js';
 import type { Conn } from '../../db/database.js';
+import { truncateWal } from '../../db/checkpointer.js';
 import { isUniqueViolation } from '../../db/errors.js';
 import { AppError, conflict } from '../../errors.js';
 import { newId } from '../../ids.js';
@@ -139,6 +140,5 @@ export async function disconnect(ctx: Context, auth: AuthUser) {
 
 async function checkpointAfterDelete(ctx: Context): Promise<void> {
   if (ctx.database.engine !== 'sqlite') return;
-  const result = await q.checkpointWal(ctx.db);
-  if (result.busy) ctx.log.warn('WAL checkpoint after disconnect was blocked; the deleted credentials leave the WAL at the next checkpoint');
+  if (!(await truncateWal(ctx.database.sqlite!))) ctx.log.warn('WAL checkpoint after disconnect was blocked; the deleted credentials leave the WAL at the next checkpoint');
 }
