@@ -48,14 +48,14 @@ for (const engine of ENGINES) {
       ]);
     });
 
-    it('runs each start step once before a batch, with its items\' hints, and not for an item alone', async () => {
+    it('runs each start step once before a batch, with its items\' hints, an item alone included', async () => {
       const { group } = await setup();
       const seen: string[] = [];
       const step = async (_tx: Tx, hints: string[]) => void seen.push(`start ${hints.join(',')}`);
       const item = (id: string) => group.run(id, async () => void seen.push(id), { step, hint: id });
       await Promise.all([item('b'), item('a')]);
       await item('c');
-      expect(seen).toEqual(['start a,b', 'a', 'b', 'c']);
+      expect(seen).toEqual(['start a,b', 'a', 'b', 'start c', 'c']);
     });
 
     it('hints a step that works ahead of the batch only with the first item of each order key', async () => {
@@ -85,6 +85,27 @@ for (const engine of ENGINES) {
       expect(await stored()).toEqual(['first', 'third']);
       // The failed batch is logged, with its error, before its items run again alone.
       expect(warnings).toEqual([{ details: { err: expect.objectContaining({ message: 'the second one broke' }), items: 3 }, message: expect.stringContaining('batch failed') }]);
+    });
+
+    it('runs a lone item that fails with its start step once more without it, and answers its own error without a warning', async () => {
+      const { db, stored } = await setup();
+      const warnings: unknown[] = [];
+      const group = new GroupCommit(db, 1, { warn: (details) => warnings.push(details) });
+      const seen: string[] = [];
+      const step = async (_tx: Tx, hints: string[]) => void seen.push(`start ${hints.join(',')}`);
+      const lone = group.run(
+        'x',
+        async (tx) => {
+          seen.push('x');
+          await insertJob(tx, 'half-done');
+          throw new Error('it broke');
+        },
+        { step, hint: 'x' },
+      );
+      await expect(lone).rejects.toThrow('it broke');
+      expect(seen).toEqual(['start x', 'x', 'x']);
+      expect(await stored()).toEqual([]);
+      expect(warnings).toEqual([]);
     });
 
     // SQLite has one connection, so only PostgreSQL runs batches in parallel.

@@ -17,6 +17,7 @@ import { newId } from '../../src/ids.js';
 import { freshDatabase } from '../helpers/database.js';
 import { senderRow } from '../helpers/seed.js';
 import { ENGINES } from '../helpers/server.js';
+import { createTwilioWorld, SUPPORT_NUMBER, type TwilioWorld } from '../helpers/twilio-world.js';
 
 const now = Date.now();
 
@@ -103,10 +104,32 @@ for (const engine of ENGINES) {
 
   describe(`a batch's reads ahead (${engine})`, () => {
     let drop: (() => Promise<void>) | undefined;
+    let world: TwilioWorld | undefined;
     afterEach(async () => {
       vi.restoreAllMocks();
       await drop?.();
       drop = undefined;
+      await world?.destroy();
+      world = undefined;
+    });
+
+    it('serve a text that arrives alone too: it reads ahead and holds its writes as a batch does, so its transaction is three or four statements', async () => {
+      const w = (world = await createTwilioWorld(engine));
+      await w.sim.phoneSend({ from: '+14155550123', to: SUPPORT_NUMBER, body: 'first' });
+      const statements = vi.spyOn(pg.Client.prototype, 'query');
+      const sent = async (from: string, body: string) => {
+        statements.mockClear();
+        expect((await w.sim.phoneSend({ from, to: SUPPORT_NUMBER, body })).webhookStatus).toBe(200);
+        return statements.mock.calls
+          .map(([query]) => (typeof query === 'string' ? query : (query as { text: string }).text).trim())
+          .filter((text) => !text.startsWith('select pg_notify') && !text.includes('"jobs"'))
+          .map((text) => text.split(/\s+/).slice(0, 3).join(' '));
+      };
+      // The account, sender, duplicate check and locked customer in one read; the latest conversation and its labels in another.
+      expect(await sent('+14155550123', 'second')).toEqual(['with texts as', 'with wanted as', 'with held_0 as', 'commit']);
+      // A new customer has no conversation to read: customer, conversation and message go in one statement.
+      expect(await sent('+14155550124', 'hello')).toEqual(['with texts as', 'with held_0 as', 'commit']);
+      expect(await w.server.ctx.db.selectFrom('messages').select('body').orderBy('createdAt').execute()).toEqual([{ body: 'first' }, { body: 'second' }, { body: 'hello' }]);
     });
 
     it('answer every step of a batch mixing accounts, organizations, unknown numbers, new customers and duplicates as the steps would read, in two statements, with the served customers locked', async () => {
