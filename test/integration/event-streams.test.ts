@@ -178,6 +178,12 @@ if (ENGINES.includes('postgres')) {
       const heard: string[] = [];
       bus.subscribe('org-1', (e) => heard.push(e.data.id as string));
       try {
+        // A message's event and its conversation's, published by one call, go in one statement.
+        await bus.publish(['one', 'two'].map((id) => ({ type: 'customer.updated', organizationId: 'org-1', data: markerCustomer(id) })));
+        expect(statements).toBe(1);
+        await eventually(() => heard.length === 2, { what: 'both events' });
+        heard.length = 0;
+        statements = 0;
         const published = Array.from({ length: 40 }, (_, call) => Array.from({ length: 5 }, (_, n) => `c${call}-e${n}`));
         await Promise.all(published.map((ids) => bus.publish(ids.map((id) => ({ type: 'customer.updated', organizationId: 'org-1', data: markerCustomer(id) })))));
         await eventually(() => heard.length >= 200, { what: 'all 200 events' });

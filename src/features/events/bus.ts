@@ -211,13 +211,14 @@ parseOncePerConnection(NOTIFY_SQL);
  * the database's single notification-queue lock. Sent one by one, every published event paid
  * that, and every publisher queued on the lock. Instead, what is published while a statement is
  * in flight goes out together in the next one, in the order it was published (PostgreSQL
- * delivers a transaction's notifications in the order they were sent).
+ * delivers a transaction's notifications in the order they were sent). The first statement
+ * waits for the end of the event loop's turn, so what a batch's webhooks publish as its commit
+ * answers them, each a message's and its conversation's events, goes as one.
  */
 function batchedNotify(pool: Pick<pg.Pool, 'query'>): (channel: string, payload: string) => Promise<void> {
   let queue: Notification[] = [];
   let sending = false;
   const send = async () => {
-    sending = true;
     while (queue.length > 0) {
       const batch = queue.slice(0, MAX_NOTIFICATIONS);
       queue = queue.slice(batch.length);
@@ -233,6 +234,8 @@ function batchedNotify(pool: Pick<pg.Pool, 'query'>): (channel: string, payload:
   return (channel, payload) =>
     new Promise<void>((resolve, reject) => {
       queue.push({ channel, payload, resolve, reject });
-      if (!sending) void send();
+      if (sending) return;
+      sending = true;
+      setImmediate(() => void send());
     });
 }
