@@ -60,13 +60,16 @@ export function startCheckpointer(file: string, onError: (err: Error) => void = 
  * Copies the whole WAL into the database file and empties it, so rows just deleted leave no copy
  * in the WAL. SQLite answers busy at once, without waiting in its busy handler, when another
  * connection holds the checkpoint lock, which the checkpointer thread does for a few milliseconds
- * every pass: so this tries again for about a second. False if the WAL could not be emptied.
+ * every pass: so this tries again for about a second. (A reader in the way, such as a backup,
+ * is waited for by the busy handler within one attempt, and no attempt starts after the second.)
+ * False if the WAL could not be emptied.
  */
-export async function truncateWal(sqlite: BetterSqlite3.Database, attempts = 50, waitMs = 20): Promise<boolean> {
-  for (let attempt = 1; ; attempt++) {
+export async function truncateWal(sqlite: BetterSqlite3.Database, forMs = 1_000, waitMs = 20): Promise<boolean> {
+  const giveUpAt = Date.now() + forMs;
+  for (;;) {
     const [result] = sqlite.pragma('wal_checkpoint(TRUNCATE)') as { busy: number }[];
     if (Number(result?.busy ?? 0) === 0) return true;
-    if (attempt >= attempts) return false;
+    if (Date.now() + waitMs >= giveUpAt) return false;
     await sleep(waitMs);
   }
 }

@@ -83,4 +83,28 @@ describe('SQLite checkpoints off the event loop', () => {
       await database.destroy();
     }
   });
+
+  it('answers false while a reader keeps the WAL in use, and empties it once the reader is done', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'parley-checkpoint-'));
+    dirs.push(dir);
+    const file = path.join(dir, 'parley.db');
+    const database = openDatabase({ sqliteFile: file });
+    const reader = new BetterSqlite3(file);
+    try {
+      await migrate(database);
+      await database.db.insertInto('jobs').values(job('a')).execute();
+      reader.exec('BEGIN');
+      reader.prepare('select count(*) from jobs').get();
+      await database.db.insertInto('jobs').values(job('b')).execute();
+      // The busy handler's wait, shortened for the test: the reader never lets go meanwhile.
+      database.sqlite!.pragma('busy_timeout = 10');
+      expect(await truncateWal(database.sqlite!, 100)).toBe(false);
+      expect(statSync(`${file}-wal`).size).toBeGreaterThan(0);
+      reader.exec('COMMIT');
+      expect(await truncateWal(database.sqlite!, 100)).toBe(true);
+    } finally {
+      reader.close();
+      await database.destroy();
+    }
+  });
 });
