@@ -23,8 +23,8 @@ async function main(): Promise<number> {
   try {
     const result = await resealTokens(database.db, createKeyring(config.appSecret, config.appSecretPrevious));
     // Old ciphertexts must not linger in the WAL once the old secret is retired.
-    if (database.engine === 'sqlite' && !(await truncateWal(database.sqlite!))) {
-      console.error('The WAL could not be emptied (another process holds it); the old ciphertexts leave it at its next checkpoint');
+    if (database.engine === 'sqlite' && !(await truncateWal(database.db))) {
+      console.error('The WAL could not be emptied (another process holds it); the old ciphertexts stay in the WAL file until later writes overwrite it or the server restarts');
     }
     const ok = result.unreadable.length === 0 && result.changedMeanwhile === 0;
     if (ok && database.engine === 'sqlite') adoptGeneratedSecret(config.dataDir, config.appSecret, config.appSecretPrevious);

@@ -1,7 +1,8 @@
-import type BetterSqlite3 from 'better-sqlite3';
 import { createRequire } from 'node:module';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Worker } from 'node:worker_threads';
+import { sql } from 'kysely';
+import type { Conn } from './database.js';
 
 /** Pages the WAL may hold before the main connection checkpoints by itself (the checkpointer fell behind or died). */
 export const FALLBACK_AUTOCHECKPOINT_PAGES = 20_000;
@@ -58,17 +59,19 @@ export function startCheckpointer(file: string, onError: (err: Error) => void = 
 
 /**
  * Copies the whole WAL into the database file and empties it, so rows just deleted leave no copy
- * in the WAL. SQLite answers busy at once, without waiting in its busy handler, when another
- * connection holds the checkpoint lock, which the checkpointer thread does for a few milliseconds
- * every pass: so this tries again for about a second. (A reader in the way, such as a backup,
- * is waited for by the busy handler within one attempt, and no attempt starts after the second.)
- * False if the WAL could not be emptied.
+ * in the WAL. It goes through Kysely like any statement, so it waits for a transaction open on
+ * the connection (a group-committed batch between two statements) instead of failing inside it.
+ * SQLite answers busy at once, without waiting in its busy handler, when another connection holds
+ * the checkpoint lock, which the checkpointer thread does for a few milliseconds every pass: so
+ * this tries again for about a second. (A reader in the way, such as a backup, is waited for by
+ * the busy handler within one attempt, and no attempt starts after the second.) False if the WAL
+ * could not be emptied.
  */
-export async function truncateWal(sqlite: BetterSqlite3.Database, forMs = 1_000, waitMs = 20): Promise<boolean> {
+export async function truncateWal(db: Conn, forMs = 1_000, waitMs = 20): Promise<boolean> {
   const giveUpAt = Date.now() + forMs;
   for (;;) {
-    const [result] = sqlite.pragma('wal_checkpoint(TRUNCATE)') as { busy: number }[];
-    if (Number(result?.busy ?? 0) === 0) return true;
+    const { rows } = await sql<{ busy: number }>`pragma wal_checkpoint(TRUNCATE)`.execute(db);
+    if (Number(rows[0]?.busy ?? 0) === 0) return true;
     if (Date.now() + waitMs >= giveUpAt) return false;
     await sleep(waitMs);
   }

@@ -18,13 +18,19 @@ describe('SQLite checkpoints off the event loop', () => {
     for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
   });
 
-  it('copies committed pages into the database file while the main connection never checkpoints', async () => {
+  /** A migrated database in a file of its own, as the server opens it. */
+  const fileDatabase = async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'parley-checkpoint-'));
     dirs.push(dir);
     const file = path.join(dir, 'parley.db');
     const database = openDatabase({ sqliteFile: file });
+    await migrate(database);
+    return { file, database };
+  };
+
+  it('copies committed pages into the database file while the main connection never checkpoints', async () => {
+    const { file, database } = await fileDatabase();
     try {
-      await migrate(database);
       // The main connection's own threshold is far above what this writes.
       expect(database.sqlite!.pragma('wal_autocheckpoint', { simple: true })).toBeGreaterThanOrEqual(10_000);
       const before = statSync(file).size;
@@ -49,14 +55,10 @@ describe('SQLite checkpoints off the event loop', () => {
   });
 
   it('empties the WAL even when another connection holds the checkpoint lock as it asks', async () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'parley-checkpoint-'));
-    dirs.push(dir);
-    const file = path.join(dir, 'parley.db');
-    const database = openDatabase({ sqliteFile: file });
+    const { file, database } = await fileDatabase();
     const writer = new BetterSqlite3(file);
     let other: Worker | undefined;
     try {
-      await migrate(database);
       await database.db.insertInto('jobs').values([job('a'), job('b')]).execute();
       // Another connection checkpoints in FULL mode while a writer is open: it holds the checkpoint
       // lock while it waits, as the checkpointer thread holds it during each pass.
@@ -75,7 +77,7 @@ describe('SQLite checkpoints off the event loop', () => {
       // SQLite answers busy at once, without waiting.
       expect(database.sqlite!.pragma('wal_checkpoint(TRUNCATE)')).toEqual([expect.objectContaining({ busy: 1 })]);
       setTimeout(() => writer.exec('COMMIT'), 200);
-      expect(await truncateWal(database.sqlite!)).toBe(true);
+      expect(await truncateWal(database.db)).toBe(true);
       expect(statSync(`${file}-wal`).size).toBe(0);
     } finally {
       writer.close();
@@ -85,25 +87,43 @@ describe('SQLite checkpoints off the event loop', () => {
   });
 
   it('answers false while a reader keeps the WAL in use, and empties it once the reader is done', async () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'parley-checkpoint-'));
-    dirs.push(dir);
-    const file = path.join(dir, 'parley.db');
-    const database = openDatabase({ sqliteFile: file });
+    const { file, database } = await fileDatabase();
     const reader = new BetterSqlite3(file);
     try {
-      await migrate(database);
       await database.db.insertInto('jobs').values(job('a')).execute();
       reader.exec('BEGIN');
       reader.prepare('select count(*) from jobs').get();
       await database.db.insertInto('jobs').values(job('b')).execute();
       // The busy handler's wait, shortened for the test: the reader never lets go meanwhile.
       database.sqlite!.pragma('busy_timeout = 10');
-      expect(await truncateWal(database.sqlite!, 100)).toBe(false);
+      expect(await truncateWal(database.db, 100)).toBe(false);
       expect(statSync(`${file}-wal`).size).toBeGreaterThan(0);
       reader.exec('COMMIT');
-      expect(await truncateWal(database.sqlite!, 100)).toBe(true);
+      expect(await truncateWal(database.db, 100)).toBe(true);
     } finally {
       reader.close();
+      await database.destroy();
+    }
+  });
+
+  it('waits for a transaction open on the connection rather than failing inside it', async () => {
+    const { file, database } = await fileDatabase();
+    try {
+      let release!: () => void;
+      const held = new Promise<void>((resolve) => (release = resolve));
+      // A group-committed batch between two of its statements, as a disconnect may meet one.
+      const batch = database.db.transaction().execute(async (tx) => {
+        await tx.insertInto('jobs').values(job('a')).execute();
+        await held;
+      });
+      await sleep(20);
+      const emptied = truncateWal(database.db);
+      setTimeout(release, 50);
+      expect(await emptied).toBe(true);
+      await batch;
+      expect(statSync(`${file}-wal`).size).toBe(0);
+      expect(await database.db.selectFrom('jobs').select('id').execute()).toEqual([{ id: 'a' }]);
+    } finally {
       await database.destroy();
     }
   });

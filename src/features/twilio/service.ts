@@ -140,5 +140,5 @@ export async function disconnect(ctx: Context, auth: AuthUser) {
 
 async function checkpointAfterDelete(ctx: Context): Promise<void> {
   if (ctx.database.engine !== 'sqlite') return;
-  if (!(await truncateWal(ctx.database.sqlite!))) ctx.log.warn('WAL checkpoint after disconnect was blocked; a copy of the deleted credentials stays in the WAL file until later writes overwrite it or the server restarts');
+  if (!(await truncateWal(ctx.db))) ctx.log.warn('WAL checkpoint after disconnect was blocked; a copy of the deleted credentials stays in the WAL file until later writes overwrite it or the server restarts');
 }
